@@ -1,0 +1,62 @@
+#pragma once
+// The compute backend interface. Each kernel exists three times: the scalar reference
+// (engine/quant/quantize.h), the CPU path (compute/cpu) and the Vulkan path
+// (compute/vulkan + shaders/). A backend says per kernel and shape whether it can run
+// it; when it cannot, the CPU does, and the result records which backend computed it.
+#include "engine/quant/quantize.h"
+
+#include <memory>
+#include <span>
+#include <string>
+
+namespace ql {
+
+struct Support {
+    bool ok = true;
+    std::string reason; // why not, for the log and the conformance suite's skips
+    static Support yes() { return {}; }
+    static Support no(std::string why) { return {false, std::move(why)}; }
+};
+
+class ComputeBackend {
+public:
+    virtual ~ComputeBackend() = default;
+    virtual std::string name() const = 0;       // "cpu", "vulkan"
+    virtual std::string deviceName() const = 0; // "2 threads", "llvmpipe (LLVM 15.0.6, 256 bits)"
+    virtual Support supports(QuantFormat format, int64_t rows, int64_t cols) const = 0;
+    // Requires supports(...).ok. Fills out (codes and scales) and out.backend.
+    virtual void quantize(QuantFormat format, std::span<const float> src, int64_t rows,
+                          int64_t cols, QuantizedTensor& out) = 0;
+    std::string label() const { return name() + " (" + deviceName() + ")"; }
+};
+
+// threads = 0: std::thread::hardware_concurrency().
+std::unique_ptr<ComputeBackend> makeCpuBackend(int threads = 0);
+
+struct VulkanProbe {
+    std::unique_ptr<ComputeBackend> backend; // null when no usable device
+    std::string message;                     // the device chosen, or why there is none
+};
+// Prefers a discrete GPU, then integrated, then anything (lavapipe). deviceIndex >= 0
+// picks a physical device by index. VK_ERROR_INCOMPATIBLE_DRIVER etc. give a null backend.
+VulkanProbe makeVulkanBackend(int deviceIndex = -1);
+
+// Which backends a job uses: the preferred one when it supports a kernel and shape,
+// otherwise the CPU. QUANTLENS_VULKAN=0 in the environment disables Vulkan.
+class BackendSet {
+public:
+    enum class Preference { Auto, Cpu, Vulkan };
+    explicit BackendSet(Preference preference = Preference::Auto, int vulkanDevice = -1);
+    ComputeBackend& cpu() { return *m_cpu; }
+    ComputeBackend* vulkan() { return m_vulkan.get(); }
+    const std::string& vulkanMessage() const { return m_vulkanMessage; }
+    ComputeBackend& choose(QuantFormat format, int64_t rows, int64_t cols);
+    std::string summary() const; // for the status bar and the CLI
+
+private:
+    std::unique_ptr<ComputeBackend> m_cpu;
+    std::unique_ptr<ComputeBackend> m_vulkan;
+    std::string m_vulkanMessage;
+};
+
+} // namespace ql

@@ -1,0 +1,96 @@
+#include "engine/quant/formats.h"
+
+#include <array>
+#include <stdexcept>
+
+namespace ql {
+namespace {
+
+constexpr std::array<DTypeInfo, 8> kDTypes{{
+    {DType::F32, "F32", 1, 4},
+    {DType::F16, "F16", 1, 2},
+    {DType::BF16, "BF16", 1, 2},
+    {DType::Q8_0, "Q8_0", 32, 34},
+    {DType::Q4_0, "Q4_0", 32, 18},
+    {DType::Q4_1, "Q4_1", 32, 20},
+    {DType::Q5_0, "Q5_0", 32, 22},
+    {DType::Q5_1, "Q5_1", 32, 24},
+}};
+
+} // namespace
+
+std::optional<DTypeInfo> dtypeInfoFromId(uint32_t ggmlId) {
+    for (const auto& info : kDTypes)
+        if (static_cast<uint32_t>(info.type) == ggmlId)
+            return info;
+    return std::nullopt;
+}
+
+const DTypeInfo& dtypeInfo(DType type) {
+    for (const auto& info : kDTypes)
+        if (info.type == type)
+            return info;
+    throw std::logic_error("dtypeInfo: unknown DType");
+}
+
+std::optional<DType> dtypeFromName(std::string_view name) {
+    for (const auto& info : kDTypes)
+        if (info.name == name)
+            return info.type;
+    return std::nullopt;
+}
+
+bool isFloatDType(DType type) {
+    return type == DType::F32 || type == DType::F16 || type == DType::BF16;
+}
+
+std::optional<uint64_t> dtypeBytes(DType type, uint64_t elements) {
+    const auto& info = dtypeInfo(type);
+    if (elements % uint64_t(info.blockSize) != 0)
+        return std::nullopt;
+    const uint64_t blocks = elements / uint64_t(info.blockSize);
+    uint64_t bytes = 0;
+    if (__builtin_mul_overflow(blocks, uint64_t(info.typeSize), &bytes))
+        return std::nullopt;
+    return bytes;
+}
+
+const std::vector<QuantFormatInfo>& quantFormats() {
+    static const std::vector<QuantFormatInfo> formats{
+        {QuantFormat::Int8PerChannel, "int8", "rtn", 8, 0, 127,
+         "symmetric per output channel; scale = absmax/127 (as GGUF Q8_0), codes -127..127, "
+         "round half to even; fp16 scale"},
+        {QuantFormat::Int4G128, "int4-g128", "rtn", 4, 128, 7,
+         "symmetric, groups of 128 along the input dimension; scale = absmax/7, codes -7..7, "
+         "round half to even; fp16 scale per group"},
+    };
+    return formats;
+}
+
+const QuantFormatInfo& quantFormatInfo(QuantFormat format) {
+    for (const auto& info : quantFormats())
+        if (info.format == format)
+            return info;
+    throw std::logic_error("quantFormatInfo: unknown QuantFormat");
+}
+
+std::optional<QuantFormat> quantFormatFromName(std::string_view name) {
+    for (const auto& info : quantFormats())
+        if (info.name == name)
+            return info.format;
+    return std::nullopt;
+}
+
+int64_t groupsPerRow(QuantFormat format, int64_t cols) {
+    const int g = quantFormatInfo(format).groupSize;
+    return g == 0 ? 1 : (cols + g - 1) / g;
+}
+
+uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols) {
+    const auto& info = quantFormatInfo(format);
+    const uint64_t codeBytesPerRow = (uint64_t(cols) * uint64_t(info.bits) + 7) / 8;
+    const uint64_t scaleBytesPerRow = uint64_t(groupsPerRow(format, cols)) * 2;
+    return uint64_t(rows) * (codeBytesPerRow + scaleBytesPerRow);
+}
+
+} // namespace ql

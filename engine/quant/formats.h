@@ -1,0 +1,101 @@
+#pragma once
+// The one place where tensor storage types and Quantlens's quantization formats are
+// defined. Block layouts follow ggml (ggml-common.h); shaders mirror them in
+// shaders/formats.glsl. Anything that needs a size, a block length or a name asks here.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ql {
+
+// ---- Storage types of tensors in model files --------------------------------------
+
+// Values are ggml's type ids, so GGUF files map onto them directly.
+enum class DType : uint32_t {
+    F32 = 0,
+    F16 = 1,
+    Q4_0 = 2,
+    Q4_1 = 3,
+    Q5_0 = 6,
+    Q5_1 = 7,
+    Q8_0 = 8,
+    BF16 = 30,
+};
+
+struct DTypeInfo {
+    DType type;
+    std::string_view name; // as ggml and GGUF tools print it
+    int blockSize;         // elements per block (1 for plain floats)
+    int typeSize;          // bytes per block
+};
+
+// nullopt for an id Quantlens does not know (the caller reports it with file and offset).
+std::optional<DTypeInfo> dtypeInfoFromId(uint32_t ggmlId);
+const DTypeInfo& dtypeInfo(DType type);
+std::optional<DType> dtypeFromName(std::string_view name); // "F16", "Q8_0", ...
+bool isFloatDType(DType type); // F32, F16, BF16
+
+// Bytes of `elements` values of `type`; nullopt when elements is not a whole number of
+// blocks or the product overflows 64 bits.
+std::optional<uint64_t> dtypeBytes(DType type, uint64_t elements);
+
+// ggml block layouts (packed, little-endian). static_asserts pin the sizes.
+#pragma pack(push, 1)
+struct BlockQ8_0 {
+    uint16_t d; // fp16 scale
+    int8_t qs[32];
+};
+struct BlockQ4_0 {
+    uint16_t d;
+    uint8_t qs[16]; // low nibbles: elements 0..15, high nibbles: 16..31
+};
+struct BlockQ4_1 {
+    uint16_t d, m;
+    uint8_t qs[16];
+};
+struct BlockQ5_0 {
+    uint16_t d;
+    uint8_t qh[4]; // fifth bits
+    uint8_t qs[16];
+};
+struct BlockQ5_1 {
+    uint16_t d, m;
+    uint8_t qh[4];
+    uint8_t qs[16];
+};
+#pragma pack(pop)
+static_assert(sizeof(BlockQ8_0) == 34);
+static_assert(sizeof(BlockQ4_0) == 18);
+static_assert(sizeof(BlockQ4_1) == 20);
+static_assert(sizeof(BlockQ5_0) == 22);
+static_assert(sizeof(BlockQ5_1) == 24);
+
+// ---- Quantlens's own quantization formats -------------------------------------------
+
+enum class QuantFormat {
+    Int8PerChannel, // int8 symmetric, one scale per output row
+    Int4G128,       // int4 symmetric, one scale per 128 consecutive weights of a row
+};
+
+struct QuantFormatInfo {
+    QuantFormat format;
+    std::string_view name;       // CLI and workspace name: "int8", "int4-g128"
+    std::string_view method;     // "rtn"
+    int bits;                    // code width
+    int groupSize;               // 0 = the whole row
+    int qmax;                    // codes lie in [-qmax, qmax]
+    std::string_view convention; // how the scale is chosen, in words
+};
+
+const std::vector<QuantFormatInfo>& quantFormats();
+const QuantFormatInfo& quantFormatInfo(QuantFormat format);
+std::optional<QuantFormat> quantFormatFromName(std::string_view name);
+
+// Storage a quantized rows x cols tensor needs: packed codes plus one fp16 scale per group.
+uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols);
+int64_t groupsPerRow(QuantFormat format, int64_t cols);
+
+} // namespace ql

@@ -1,0 +1,41 @@
+#pragma once
+// Quantized tensors and the scalar reference quantizers: the source of truth that the
+// CPU and Vulkan paths must reproduce code for code.
+//
+// Rounding contract shared by every path (ref, cpu, shaders/*.comp):
+//   absmax over the group (exact), scale = absmax / qmax (f32 division),
+//   inv = scale != 0 ? 1 / scale : 0 (f32 division), code = clamp(roundEven(x * inv)).
+// No fused multiply-add anywhere (-ffp-contract=off, `precise` in GLSL).
+#include "engine/quant/formats.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ql {
+
+struct QuantizedTensor {
+    QuantFormat format = QuantFormat::Int8PerChannel;
+    int64_t rows = 0;
+    int64_t cols = 0;
+    std::vector<int8_t> codes; // rows * cols, one code per weight (unpacked)
+    std::vector<float> scales; // rows * groupsPerRow(format, cols), f32 as computed
+    std::string backend;       // which path computed it: "ref", "cpu", "vulkan (<device>)"
+
+    void resize(QuantFormat f, int64_t r, int64_t c);
+    // Stored scales are fp16 (as in GGUF and GPTQ checkpoints); dequantization uses
+    // the fp16-rounded value so that the error reflects what would ship.
+    float storedScale(int64_t row, int64_t group) const;
+    void dequantizeRow(int64_t row, float* out) const;
+    std::vector<float> dequantize() const;
+};
+
+// Scalar reference: one weight at a time, no threads, no vectorisation.
+void quantizeReference(QuantFormat format, std::span<const float> src, int64_t rows,
+                       int64_t cols, QuantizedTensor& out);
+
+// Throws ql::Error naming the tensor and the flat index of the first NaN or Inf.
+void requireFinite(std::span<const float> values, const std::string& tensorName);
+
+} // namespace ql
