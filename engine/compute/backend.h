@@ -51,6 +51,8 @@ public:
     ComputeBackend* vulkan() { return m_vulkan.get(); }
     const std::string& vulkanMessage() const { return m_vulkanMessage; }
     ComputeBackend& choose(QuantFormat format, int64_t rows, int64_t cols);
+    // After a device fault the rest of the job runs on the CPU; the reason is kept.
+    void disableVulkan(const std::string& reason);
     std::string summary() const; // for the status bar and the CLI
 
 private:

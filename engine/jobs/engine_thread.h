@@ -36,6 +36,7 @@ public:
     void setTotal(int64_t total) { m_total.store(total); }
     void advance(int64_t n = 1) { m_done.fetch_add(n); }
     void addWarning(const std::string& w);
+    std::string warnings() const;
     bool cancelRequested() const { return m_cancel.load(std::memory_order_relaxed); }
     // Throws ql::Cancelled when cancellation was requested.
     void checkCancelled() const;

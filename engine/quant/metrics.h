@@ -17,7 +17,19 @@ struct ErrorMetrics {
     double bitsPerWeight = 0;  // 8 * bytes / weights
 };
 
-// Sums in double so that the figures do not depend on the order the rows are visited.
+// Accumulates the error of a tensor quantized in row chunks. Sums are in double so the
+// figures do not depend on how the rows were chunked.
+class ErrorAccumulator {
+public:
+    // original holds q.rows * q.cols floats: the rows that q quantized.
+    void add(std::span<const float> original, const QuantizedTensor& q);
+    ErrorMetrics finish(QuantFormat format, int64_t rows, int64_t cols) const;
+
+private:
+    double m_sumW2 = 0, m_sumQ2 = 0, m_sumWQ = 0, m_sumE2 = 0, m_maxAbs = 0;
+    double m_count = 0;
+};
+
 ErrorMetrics measureError(std::span<const float> original, const QuantizedTensor& q);
 
 } // namespace ql

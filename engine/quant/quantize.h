@@ -4,7 +4,11 @@
 //
 // Rounding contract shared by every path (ref, cpu, shaders/*.comp):
 //   absmax over the group (exact), scale = absmax / qmax (f32 division),
-//   inv = scale != 0 ? 1 / scale : 0 (f32 division), code = clamp(roundEven(x * inv)).
+//   inv = 1 / scale when that is finite, else 0 (f32 division; a zero or tiny subnormal
+//   scale gives all-zero codes, which its fp16 storage would give anyway),
+//   code = clamp(roundEven(x * inv), -qmax, qmax).
+// Groups whose absmax is itself subnormal may differ on devices that flush denormals;
+// real weights never have such groups (documented tie rule of the conformance suite).
 // No fused multiply-add anywhere (-ffp-contract=off, `precise` in GLSL).
 #include "engine/quant/formats.h"
 

@@ -1,0 +1,42 @@
+#include "app/cli/commands.h"
+#include "engine/model/demo_model.h"
+#include "engine/quant/formats.h"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace ql::cli {
+
+int runFormats(bool json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& f : quantFormats()) {
+        // Bits per weight for a long row: codes plus one fp16 scale per group.
+        const double bpw = f.bits + (f.groupSize > 0 ? 16.0 / f.groupSize : 0.0);
+        if (json) {
+            list.push_back({{"name", f.name},
+                            {"method", f.method},
+                            {"bits", f.bits},
+                            {"group_size", f.groupSize},
+                            {"bits_per_weight", bpw},
+                            {"bits_per_weight_note", f.groupSize > 0 ? "exact" : "plus 16/columns"},
+                            {"convention", f.convention}});
+            continue;
+        }
+        char head[128];
+        std::snprintf(head, sizeof head, "%-10s %-4s %6.3f bpw%s  ", std::string(f.name).c_str(),
+                      std::string(f.method).c_str(), bpw, f.groupSize > 0 ? "" : "+16/cols");
+        std::cout << head << f.convention << "\n";
+    }
+    if (json)
+        std::cout << list.dump(2) << "\n";
+    return 0;
+}
+
+int runDemo(const DemoOptions& options) {
+    writeDemoModel(options.output);
+    std::cout << "wrote " << options.output << "\n";
+    return 0;
+}
+
+} // namespace ql::cli

@@ -1,0 +1,137 @@
+#include "app/cli/output.h"
+
+#include "engine/model/model.h"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace ql::cli {
+namespace {
+
+std::string fmt(const char* format, double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, value);
+    return buf;
+}
+
+// JSON has no infinity: an exact quantization's SNR is written as null.
+nlohmann::json finiteOrNull(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json configJson(const ModelConfig& c) {
+    return {{"architecture", c.architecture}, {"name", c.name},
+            {"layers", c.nLayer},             {"heads", c.nHead},
+            {"kv_heads", c.nHeadKv},          {"head_dim", c.headDim},
+            {"embedding", c.nEmbd},           {"feed_forward", c.nFf},
+            {"context_length", c.contextLength}, {"vocab_size", c.vocabSize}};
+}
+
+nlohmann::json metricsJson(const TensorMetricsRecord& t) {
+    const ErrorMetrics& m = t.metrics;
+    return {{"tensor", t.tensor},
+            {"shape", {t.rows, t.cols}},
+            {"source_dtype", t.sourceDType},
+            {"backend", t.backend},
+            {"rmse", m.rmse},
+            {"rel_frobenius", m.relFrobenius},
+            {"snr_db", finiteOrNull(m.snrDb)},
+            {"cosine", m.cosine},
+            {"max_abs_error", m.maxAbsError},
+            {"bytes", m.bytes},
+            {"bits_per_weight", m.bitsPerWeight}};
+}
+
+} // namespace
+
+std::string shapeString(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+nlohmann::json modelJson(const Model& model) {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (const auto& t : model.tensors())
+        tensors.push_back({{"name", t.name},
+                           {"shape", t.shape},
+                           {"dtype", dtypeInfo(t.dtype).name},
+                           {"parameters", t.elements()},
+                           {"bytes", t.nbytes}});
+    return {{"path", model.path().string()},
+            {"format", modelFormatName(model.format())},
+            {"file_bytes", model.fileBytes()},
+            {"parameters", model.parameterCount()},
+            {"tensor_count", model.tensors().size()},
+            {"config", configJson(model.config())},
+            {"tensors", tensors}};
+}
+
+void printModelSummary(std::ostream& out, const Model& model) {
+    const ModelConfig& c = model.config();
+    out << model.path().string() << " (" << modelFormatName(model.format()) << ", "
+        << model.fileBytes() << " bytes)\n"
+        << "  architecture  " << (c.architecture.empty() ? "?" : c.architecture) << "\n"
+        << "  parameters    " << model.parameterCount() << " in " << model.tensors().size()
+        << " tensors\n"
+        << "  layers " << c.nLayer << ", heads " << c.nHead << ", KV heads " << c.nHeadKv
+        << ", head dim " << c.headDim << ", embedding " << c.nEmbd << ", feed-forward " << c.nFf
+        << "\n"
+        << "  context " << c.contextLength << ", vocab " << c.vocabSize << "\n\n";
+}
+
+void printTensorTable(std::ostream& out, const Model& model) {
+    char line[256];
+    std::snprintf(line, sizeof line, "%-32s %-14s %-6s %12s %12s\n", "tensor", "shape", "dtype",
+                  "parameters", "bytes");
+    out << line;
+    for (const auto& t : model.tensors()) {
+        std::snprintf(line, sizeof line, "%-32s %-14s %-6s %12lld %12llu\n", t.name.c_str(),
+                      shapeString(t.shape).c_str(), std::string(dtypeInfo(t.dtype).name).c_str(),
+                      static_cast<long long>(t.elements()),
+                      static_cast<unsigned long long>(t.nbytes));
+        out << line;
+    }
+}
+
+nlohmann::json quantizeJson(const QuantizeOutcome& o, const std::string& backends) {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (const auto& t : o.metrics)
+        tensors.push_back(metricsJson(t));
+    const VariantRecord& v = o.variant;
+    return {{"model_id", o.modelId},
+            {"variant_id", o.variantId},
+            {"format", v.format},
+            {"method", v.method},
+            {"parameters", nlohmann::json::parse(v.parameters)},
+            {"backend", v.backend},
+            {"backends_available", backends},
+            {"tool_version", v.toolVersion},
+            {"total_bytes", v.totalBytes},
+            {"total_weights", v.totalWeights},
+            {"tensors", tensors}};
+}
+
+void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std::string& backends) {
+    const VariantRecord& v = o.variant;
+    out << "variant " << v.id << ": " << v.format << " (" << v.method << ") on " << v.backend
+        << "\n  backends: " << backends << "\n\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "%-32s %12s %10s %9s %10s %12s %7s\n", "tensor", "rmse",
+                  "rel_frob", "snr_db", "cosine", "max_abs", "bpw");
+    out << line;
+    for (const auto& t : o.metrics) {
+        const ErrorMetrics& m = t.metrics;
+        std::snprintf(line, sizeof line, "%-32s %12.4e %10.4e %9.2f %10.6f %12.4e %7.3f\n",
+                      t.tensor.c_str(), m.rmse, m.relFrobenius, m.snrDb, m.cosine, m.maxAbsError,
+                      m.bitsPerWeight);
+        out << line;
+    }
+    out << "\n" << o.metrics.size() << " tensors quantized; variant size " << v.totalBytes
+        << " bytes (" << fmt("%.3f", 8.0 * double(v.totalBytes) / double(std::max<int64_t>(1, v.totalWeights)))
+        << " bits per weight overall)\n";
+}
+
+} // namespace ql::cli

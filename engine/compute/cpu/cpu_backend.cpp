@@ -1,0 +1,42 @@
+#include "engine/compute/backend.h"
+#include "engine/compute/cpu/quantize_cpu.h"
+#include "engine/core/parallel.h"
+
+#include <algorithm>
+#include <string>
+
+namespace ql {
+namespace {
+
+class CpuBackend final : public ComputeBackend {
+public:
+    explicit CpuBackend(int threads) : m_threads(threads > 0 ? threads : defaultThreadCount()) {}
+
+    std::string name() const override { return "cpu"; }
+    std::string deviceName() const override {
+        return std::to_string(m_threads) + (m_threads == 1 ? " thread" : " threads");
+    }
+    Support supports(QuantFormat, int64_t, int64_t) const override { return Support::yes(); }
+
+    void quantize(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+                  QuantizedTensor& out) override {
+        out.resize(format, rows, cols);
+        out.backend = label();
+        // At least 64 Ki weights per thread, or threads cost more than they save.
+        const int64_t minRows = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, cols));
+        parallelFor(rows, m_threads, minRows, [&](int64_t begin, int64_t end) {
+            quantizeRowsCpu(format, src.data(), begin, end, cols, out);
+        });
+    }
+
+private:
+    int m_threads;
+};
+
+} // namespace
+
+std::unique_ptr<ComputeBackend> makeCpuBackend(int threads) {
+    return std::make_unique<CpuBackend>(threads);
+}
+
+} // namespace ql

@@ -1,0 +1,134 @@
+// The workspace is a real SQLite file: schema, migrations, WAL, foreign keys, and
+// all-or-nothing variants.
+#include "engine/core/error.h"
+#include "engine/store/workspace.h"
+#include "tests/common/temp_dir.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+namespace ql {
+namespace {
+
+ModelRecord sampleModel() {
+    ModelRecord m;
+    m.path = "/models/a.gguf";
+    m.fileBytes = 1234;
+    m.contentHash = "00ff";
+    m.format = "gguf";
+    m.architecture = "llama";
+    m.parameterCount = 99;
+    return m;
+}
+
+TensorMetricsRecord sampleMetrics(const std::string& name) {
+    TensorMetricsRecord t;
+    t.tensor = name;
+    t.rows = 4;
+    t.cols = 8;
+    t.sourceDType = "F32";
+    t.backend = "cpu (2 threads)";
+    t.metrics = {0.1, 0.2, 13.9, 0.99, 0.5, 40, 10.0};
+    return t;
+}
+
+std::string pragma(const std::filesystem::path& file, const char* name) {
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, (std::string("PRAGMA ") + name).c_str(), -1, &st, nullptr);
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+TEST(Workspace, CreatesSchemaWithWal) {
+    test::TempDir dir;
+    const auto file = dir / "ws.quantlens";
+    { Workspace ws(file); EXPECT_EQ(ws.schemaVersion(), Workspace::kSchemaVersion); }
+    EXPECT_EQ(pragma(file, "journal_mode"), "wal");
+    Workspace again(file); // reopening migrates nothing and keeps the version
+    EXPECT_EQ(again.schemaVersion(), Workspace::kSchemaVersion);
+}
+
+TEST(Workspace, StoresVariantWithMetricsAndReadsThemBack) {
+    test::TempDir dir;
+    Workspace ws(dir / "ws.quantlens");
+    const int64_t modelId = ws.addModel(sampleModel());
+    EXPECT_EQ(ws.addModel(sampleModel()), modelId); // same path and hash: same row
+    VariantRecord v;
+    v.modelId = modelId;
+    v.format = "int8";
+    v.method = "rtn";
+    v.toolVersion = "quantlens test";
+    v.backend = "vulkan (llvmpipe)";
+    const int64_t id = ws.addVariant(v, {sampleMetrics("a"), sampleMetrics("b")});
+    const auto variants = ws.variants(modelId);
+    ASSERT_EQ(variants.size(), 1u);
+    EXPECT_EQ(variants[0].backend, "vulkan (llvmpipe)");
+    const auto metrics = ws.tensorMetrics(id);
+    ASSERT_EQ(metrics.size(), 2u);
+    EXPECT_EQ(metrics[1].tensor, "b");
+    EXPECT_DOUBLE_EQ(metrics[0].metrics.snrDb, 13.9);
+    EXPECT_EQ(metrics[0].metrics.bytes, 40u);
+}
+
+TEST(Workspace, FailedVariantLeavesNothingBehind) {
+    test::TempDir dir;
+    Workspace ws(dir / "ws.quantlens");
+    VariantRecord v;
+    v.modelId = ws.addModel(sampleModel());
+    v.format = "int8";
+    v.method = "rtn";
+    v.toolVersion = "t";
+    v.backend = "cpu";
+    // The duplicate tensor name violates the primary key half-way through the insert.
+    EXPECT_THROW(ws.addVariant(v, {sampleMetrics("a"), sampleMetrics("a")}), Error);
+    EXPECT_TRUE(ws.variants().empty());
+}
+
+TEST(Workspace, ForeignKeysRejectVariantOfUnknownModel) {
+    test::TempDir dir;
+    Workspace ws(dir / "ws.quantlens");
+    VariantRecord v;
+    v.modelId = 42;
+    v.format = "int8";
+    v.method = "rtn";
+    v.toolVersion = "t";
+    v.backend = "cpu";
+    EXPECT_THROW(ws.addVariant(v, {}), Error);
+}
+
+TEST(Workspace, NewerSchemaIsRefusedWithoutTouchingIt) {
+    test::TempDir dir;
+    const auto file = dir / "ws.quantlens";
+    { Workspace ws(file); }
+    sqlite3* db = nullptr;
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    try {
+        Workspace ws(file);
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos);
+    }
+}
+
+TEST(Workspace, NotASqliteFileGivesReadableError) {
+    test::TempDir dir;
+    const auto file = dir / "junk.quantlens";
+    { FILE* f = std::fopen(file.c_str(), "wb"); std::fputs("this is not a database at all, not even close", f); std::fclose(f); }
+    try {
+        Workspace ws(file);
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("junk.quantlens"), std::string::npos);
+    }
+}
+
+} // namespace
+} // namespace ql
