@@ -72,8 +72,10 @@ uint qlDivBits(uint aBits, uint bBits) {
 uint qlScaleBits(uint absmaxBits, int qmax) {
     return qlDivBits(absmaxBits, floatBitsToUint(float(qmax)));
 }
+// An inverse that overflows (scale below about 2.9e-39) is 0, as in quantizeReference.
 uint qlInverseBits(uint scaleBits) {
-    return scaleBits == 0u ? 0u : qlDivBits(floatBitsToUint(1.0), scaleBits);
+    uint inv = scaleBits == 0u ? 0u : qlDivBits(floatBitsToUint(1.0), scaleBits);
+    return inv == 0x7f800000u ? 0u : inv;
 }
 
 // code = clamp(roundEven(x * inv), -qmax, qmax). OpFMul is correctly rounded in Vulkan;

@@ -1,0 +1,119 @@
+#include "engine/compute/vulkan/quantize_vulkan.h"
+
+#include "engine/core/error.h"
+
+#include <array>
+#include <cstring>
+
+namespace ql::vk {
+namespace {
+
+// Written around each output before a dispatch; a kernel that writes out of bounds
+// changes them, and that is reported instead of returning corrupted codes.
+constexpr uint32_t kGuard = 0xDEADBEEFu;
+
+struct Int8Push { // mirrors Params in quantize_int8_rowwise.comp
+    uint32_t rows, cols, wordsPerRow, codeBase, scaleBase;
+};
+
+uint32_t wordsPerRow(int64_t cols) {
+    return uint32_t((cols + 3) / 4);
+}
+
+void fillWords(void* base, uint64_t firstWord, uint64_t count) {
+    auto* words = static_cast<uint32_t*>(base) + firstWord;
+    for (uint64_t i = 0; i < count; ++i)
+        words[i] = kGuard;
+}
+
+bool wordsIntact(const void* base, uint64_t firstWord, uint64_t count) {
+    const auto* words = static_cast<const uint32_t*>(base) + firstWord;
+    for (uint64_t i = 0; i < count; ++i)
+        if (words[i] != kGuard)
+            return false;
+    return true;
+}
+
+} // namespace
+
+Int8RowwiseKernel::Int8RowwiseKernel(Device& device)
+    : m_device(device)
+    , m_pipeline(device, "quantize_int8_rowwise", 3, sizeof(Int8Push)) {}
+
+int Int8RowwiseKernel::run(std::span<const float> src, int64_t rows, int64_t cols,
+                           const DispatchLimits& limits, QuantizedTensor& out) {
+    out.resize(QuantFormat::Int8PerChannel, rows, cols);
+    const int64_t chunkRows = planInt8Chunks(rows, cols, limits).rowsPerChunk;
+    if (chunkRows <= 0)
+        throw Error("vulkan: int8 kernel called for a shape it does not support");
+    reserve(chunkRows, cols);
+    int dispatches = 0;
+    for (int64_t begin = 0; begin < rows; begin += chunkRows, ++dispatches) {
+        const int64_t count = std::min(chunkRows, rows - begin);
+        runChunk(src.data() + begin * cols, begin, count, cols, out);
+    }
+    return dispatches;
+}
+
+// Buffers grow to the largest chunk seen and are reused by later tensors.
+void Int8RowwiseKernel::reserve(int64_t chunkRows, int64_t cols) {
+    const uint64_t srcBytes = int8InputBytes(chunkRows, cols);
+    const uint64_t codeBytes = int8CodeBytes(chunkRows, cols);
+    const uint64_t scaleBytes = int8ScaleBytes(chunkRows);
+    bool changed = false;
+    auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
+        if (buffer && buffer->bytes() >= bytes)
+            return;
+        buffer.reset();
+        buffer = std::make_unique<HostBuffer>(m_device, bytes, use);
+        changed = true;
+    };
+    ensure(m_src, srcBytes, HostBuffer::Use::Upload);
+    ensure(m_codes, codeBytes, HostBuffer::Use::Readback);
+    ensure(m_scales, scaleBytes, HostBuffer::Use::Readback);
+    if (changed) {
+        const std::array buffers{m_src->handle(), m_codes->handle(), m_scales->handle()};
+        m_pipeline.bindBuffers(buffers);
+    }
+}
+
+void Int8RowwiseKernel::runChunk(const float* src, int64_t rowBegin, int64_t chunkRows,
+                                 int64_t cols, QuantizedTensor& out) {
+    std::memcpy(m_src->data(), src, int8InputBytes(chunkRows, cols));
+    fillGuards(chunkRows, cols);
+    const Int8Push push{uint32_t(chunkRows), uint32_t(cols), wordsPerRow(cols),
+                        uint32_t(kGuardWords), uint32_t(kGuardWords)};
+    m_device.submitAndWait([&](VkCommandBuffer commands) {
+        m_pipeline.recordDispatch(commands, &push, uint32_t(chunkRows));
+    });
+    checkGuards(chunkRows, cols);
+
+    const auto* packed = static_cast<const uint8_t*>(m_codes->data()) + kGuardWords * 4;
+    const uint64_t rowBytes = uint64_t(wordsPerRow(cols)) * 4;
+    for (int64_t r = 0; r < chunkRows; ++r) // little-endian bytes are the codes in order
+        std::memcpy(out.codes.data() + (rowBegin + r) * cols, packed + r * rowBytes, size_t(cols));
+    const auto* scales = static_cast<const float*>(m_scales->data()) + kGuardWords;
+    std::memcpy(out.scales.data() + rowBegin, scales, size_t(chunkRows) * sizeof(float));
+}
+
+void Int8RowwiseKernel::fillGuards(int64_t chunkRows, int64_t cols) {
+    const uint64_t codeWords = uint64_t(chunkRows) * wordsPerRow(cols);
+    fillWords(m_codes->data(), 0, kGuardWords);
+    fillWords(m_codes->data(), kGuardWords + codeWords, kGuardWords);
+    fillWords(m_scales->data(), 0, kGuardWords);
+    fillWords(m_scales->data(), kGuardWords + uint64_t(chunkRows), kGuardWords);
+}
+
+void Int8RowwiseKernel::checkGuards(int64_t chunkRows, int64_t cols) const {
+    const uint64_t codeWords = uint64_t(chunkRows) * wordsPerRow(cols);
+    const bool intact =
+        wordsIntact(m_codes->data(), 0, kGuardWords) &&
+        wordsIntact(m_codes->data(), kGuardWords + codeWords, kGuardWords) &&
+        wordsIntact(m_scales->data(), 0, kGuardWords) &&
+        wordsIntact(m_scales->data(), kGuardWords + uint64_t(chunkRows), kGuardWords);
+    if (!intact)
+        throw Error("vulkan: quantize_int8_rowwise wrote outside its output (guard words "
+                    "changed); the result was discarded");
+}
+
+} // namespace ql::vk

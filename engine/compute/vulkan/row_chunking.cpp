@@ -1,0 +1,35 @@
+#include "engine/compute/vulkan/row_chunking.h"
+
+#include <algorithm>
+
+namespace ql::vk {
+
+uint64_t int8InputBytes(int64_t rows, int64_t cols) {
+    return uint64_t(rows) * uint64_t(cols) * 4;
+}
+
+uint64_t int8CodeBytes(int64_t rows, int64_t cols) {
+    const uint64_t wordsPerRow = (uint64_t(cols) + 3) / 4;
+    return (uint64_t(rows) * wordsPerRow + 2 * kGuardWords) * 4;
+}
+
+uint64_t int8ScaleBytes(int64_t rows) {
+    return (uint64_t(rows) + 2 * kGuardWords) * 4;
+}
+
+RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits) {
+    if (rows <= 0 || cols <= 0)
+        return {0, "empty tensor"};
+    const uint64_t cap = limits.maxBufferBytes;
+    const uint64_t guardBytes = 2 * kGuardWords * 4;
+    const uint64_t room = cap > guardBytes ? cap - guardBytes : 0; // for outputs
+    const uint64_t fit = std::min(
+        {cap / int8InputBytes(1, cols), room / (int8CodeBytes(1, cols) - guardBytes), room / 4});
+    if (fit == 0)
+        return {0, "a row of " + std::to_string(cols) + " floats (" +
+                       std::to_string(int8InputBytes(1, cols)) + " bytes) exceeds the device's " +
+                       "buffer limit of " + std::to_string(cap) + " bytes"};
+    return {int64_t(std::min({fit, limits.maxRows, uint64_t(rows)})), {}};
+}
+
+} // namespace ql::vk

@@ -1,0 +1,32 @@
+#pragma once
+// How many rows one dispatch of a row-wise kernel may take: a dispatch runs one
+// workgroup per row (maxComputeWorkGroupCount[0]) and binds buffers no larger than
+// maxStorageBufferRange and maxMemoryAllocationSize. Larger tensors run as several
+// dispatches over consecutive row ranges. Pure arithmetic, so it is tested without a device.
+#include <cstdint>
+#include <string>
+
+namespace ql::vk {
+
+struct DispatchLimits {
+    uint64_t maxRows = 65535;               // workgroups per dispatch along x
+    uint64_t maxBufferBytes = 128ull << 20; // per bound buffer
+};
+
+// Words of guard before and after each output region (see quantize_vulkan.cpp).
+constexpr uint64_t kGuardWords = 16;
+
+struct RowChunking {
+    int64_t rowsPerChunk = 0; // 0: not even one row fits
+    std::string whyNot;       // set when rowsPerChunk is 0
+};
+
+// Buffers for one chunk of an INT8 row-wise dispatch: input floats, packed codes (four
+// per word, rows padded to whole words) and one scale per row, outputs with guards.
+uint64_t int8InputBytes(int64_t rows, int64_t cols);
+uint64_t int8CodeBytes(int64_t rows, int64_t cols);
+uint64_t int8ScaleBytes(int64_t rows);
+
+RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits);
+
+} // namespace ql::vk
