@@ -20,8 +20,8 @@ struct TensorInfo {
     // cols the contiguous (input) dimension. GGUF's ne[] is the reverse of this.
     std::vector<int64_t> shape;
     DType dtype = DType::F32;
-    int shard = 0;        // index into Model's files
-    uint64_t offset = 0;  // absolute byte offset of the data in its file
+    int shard = 0;       // index into Model's files
+    uint64_t offset = 0; // absolute byte offset of the data in its file
     uint64_t nbytes = 0;
 
     int64_t elements() const;
