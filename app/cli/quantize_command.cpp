@@ -36,7 +36,7 @@ int runQuantize(const QuantizeOptions& options) {
     Workspace workspace(options.workspace.empty() ? ":memory:" : options.workspace);
     JobContext ctx;
     const QuantizeOutcome outcome =
-        quantizeModel({options.model, *format}, workspace, backends, ctx);
+        quantizeModel({options.model, *format, {}}, workspace, backends, ctx);
     if (const std::string w = ctx.warnings(); !w.empty())
         std::cerr << "quantlens-cli: warning: " << w << "\n";
     if (options.json)

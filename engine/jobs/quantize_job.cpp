@@ -118,6 +118,8 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
         out.metrics.push_back(quantizeTensor(*model, t, request.format, backends, ctx));
         v.totalBytes += out.metrics.back().metrics.bytes;
         used.insert(out.metrics.back().backend);
+        if (request.onTensor)
+            request.onTensor(out.metrics.back());
     }
     ctx.checkCancelled();
     const auto& info = quantFormatInfo(request.format);

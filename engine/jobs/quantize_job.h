@@ -7,14 +7,19 @@
 #include "engine/store/workspace.h"
 
 #include <filesystem>
+#include <functional>
 
 namespace ql {
 
 class Model;
 
+struct TensorMetricsRecord;
+
 struct QuantizeRequest {
     std::filesystem::path modelPath;
     QuantFormat format = QuantFormat::Int8PerChannel;
+    // Called on the engine thread after each tensor, so results can stream to a view.
+    std::function<void(const TensorMetricsRecord&)> onTensor;
 };
 
 struct QuantizeOutcome {

@@ -1,0 +1,109 @@
+// quantlens-cli as a user runs it: a real process, real files, exit codes and stderr.
+#include "tests/common/temp_dir.h"
+#include "tests/common/test_data.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string cliPath() {
+    const char* env = std::getenv("QUANTLENS_CLI");
+    return env ? env : "quantlens-cli";
+}
+
+Result runCli(const std::string& args) {
+    ql::test::TempDir dir;
+    const auto errFile = dir / "stderr.txt";
+    const std::string cmd = "'" + cliPath() + "' " + args + " 2>'" + errFile.string() + "'";
+    Result r;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
+        r.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream e(errFile);
+    r.err.assign(std::istreambuf_iterator<char>(e), {});
+    return r;
+}
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+TEST(Cli, InspectStories260KAsJson) {
+    QL_REQUIRE_DATA();
+    const Result r = runCli("inspect --json " + quoted(ql::test::stories260K()));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["tensor_count"], 48);
+    EXPECT_EQ(j["parameters"], 292800);
+    EXPECT_EQ(j["config"]["layers"], 5);
+    EXPECT_EQ(j["config"]["heads"], 8);
+    EXPECT_EQ(j["config"]["kv_heads"], 4);
+    EXPECT_EQ(j["config"]["vocab_size"], 512);
+    EXPECT_EQ(j["config"]["feed_forward"], 172);
+}
+
+TEST(Cli, QuantizeInt4IntoAWorkspacePrintsEveryTensor) {
+    QL_REQUIRE_DATA();
+    ql::test::TempDir dir;
+    const Result r = runCli("quantize " + quoted(ql::test::stories260K()) +
+                            " --format int4-g128 --device cpu --json --workspace " +
+                            quoted(dir / "ws.quantlens"));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["format"], "int4-g128");
+    ASSERT_EQ(j["tensors"].size(), 37u);
+    for (const auto& t : j["tensors"]) {
+        EXPECT_GT(t["rmse"].get<double>(), 0.0);
+        EXPECT_LT(t["rel_frobenius"].get<double>(), 0.5);
+        EXPECT_NE(t["backend"].get<std::string>().find("cpu"), std::string::npos);
+    }
+    EXPECT_TRUE(std::filesystem::exists(dir / "ws.quantlens"));
+}
+
+TEST(Cli, TruncatedModelFailsWithFileNameOnStderr) {
+    QL_REQUIRE_DATA();
+    ql::test::TempDir dir;
+    const auto cut = dir / "cut.gguf";
+    {
+        std::ifstream in(ql::test::stories260K(), std::ios::binary);
+        std::vector<char> bytes(5000);
+        in.read(bytes.data(), std::streamsize(bytes.size()));
+        std::ofstream(cut, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+    }
+    const Result r = runCli("inspect " + quoted(cut));
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_NE(r.err.find("cut.gguf"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+}
+
+TEST(Cli, UnknownFormatIsAnError) {
+    const Result r = runCli("quantize /nonexistent.gguf --format int7");
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("int7"), std::string::npos) << r.err;
+}
+
+TEST(Cli, FormatsListsEveryFormatWithItsConvention) {
+    const Result r = runCli("formats --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j.size(), 2u);
+    EXPECT_EQ(j[1]["name"], "int4-g128");
+    EXPECT_DOUBLE_EQ(j[1]["bits_per_weight"].get<double>(), 4.125);
+    EXPECT_NE(j[0]["convention"].get<std::string>().find("absmax/127"), std::string::npos);
+}
+
+} // namespace
