@@ -1,30 +1,28 @@
 #pragma once
-// quantlens-cli sub-commands. Each returns the process exit code; errors are thrown as
-// ql::Error and printed on stderr by main.
-#include <string>
+// quantlens-cli sub-commands. Each add*Command registers its options on the app and the
+// action to run when it was chosen; an action returns the exit code and throws ql::Error
+// for main to print on stderr. Adding a command: one file here plus one line in main.cpp.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <vector>
 
 namespace ql::cli {
 
-struct InspectOptions {
-    std::string model;
-    bool json = false;
+struct CommandTable {
+    struct Entry {
+        CLI::App* command;
+        std::function<int()> action;
+    };
+    std::vector<Entry> entries;
+    void add(CLI::App* command, std::function<int()> action) {
+        entries.push_back({command, std::move(action)});
+    }
 };
 
-struct QuantizeOptions {
-    std::string model;
-    std::string format;
-    std::string workspace; // empty: an in-memory workspace, nothing kept
-    std::string device = "auto";
-    bool json = false;
-};
-
-struct DemoOptions {
-    std::string output;
-};
-
-int runInspect(const InspectOptions& options);
-int runQuantize(const QuantizeOptions& options);
-int runFormats(bool json);
-int runDemo(const DemoOptions& options);
+void addInspectCommand(CLI::App& app, CommandTable& table);
+void addQuantizeCommand(CLI::App& app, CommandTable& table);
+void addFormatsCommand(CLI::App& app, CommandTable& table);
+void addDemoCommand(CLI::App& app, CommandTable& table);
 
 } // namespace ql::cli

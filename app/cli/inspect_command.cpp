@@ -6,15 +6,25 @@
 
 namespace ql::cli {
 
-int runInspect(const InspectOptions& options) {
-    const auto model = Model::open(options.model);
-    if (options.json) {
-        std::cout << modelJson(*model).dump(2) << "\n";
+void addInspectCommand(CLI::App& app, CommandTable& table) {
+    struct Options {
+        std::string model;
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("inspect", "Summarise a model and list its tensors");
+    cmd->add_option("model", o->model, "GGUF, safetensors, index json or folder")->required();
+    cmd->add_flag("--json", o->json, "Machine-readable output");
+    table.add(cmd, [o] {
+        const auto model = Model::open(o->model);
+        if (o->json) {
+            std::cout << modelJson(*model).dump(2) << "\n";
+            return 0;
+        }
+        printModelSummary(std::cout, *model);
+        printTensorTable(std::cout, *model);
         return 0;
-    }
-    printModelSummary(std::cout, *model);
-    printTensorTable(std::cout, *model);
-    return 0;
+    });
 }
 
 } // namespace ql::cli

@@ -8,6 +8,8 @@
 
 namespace ql::cli {
 
+namespace {
+
 int runFormats(bool json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& f : quantFormats()) {
@@ -33,10 +35,24 @@ int runFormats(bool json) {
     return 0;
 }
 
-int runDemo(const DemoOptions& options) {
-    writeDemoModel(options.output);
-    std::cout << "wrote " << options.output << "\n";
-    return 0;
+} // namespace
+
+void addFormatsCommand(CLI::App& app, CommandTable& table) {
+    auto json = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("formats", "List the quantization formats");
+    cmd->add_flag("--json", *json, "Machine-readable output");
+    table.add(cmd, [json] { return runFormats(*json); });
+}
+
+void addDemoCommand(CLI::App& app, CommandTable& table) {
+    auto output = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("demo", "Write the generated demo model (GGUF)");
+    cmd->add_option("output", *output, "Output .gguf path")->required();
+    table.add(cmd, [output] {
+        writeDemoModel(*output);
+        std::cout << "wrote " << *output << "\n";
+        return 0;
+    });
 }
 
 } // namespace ql::cli

@@ -8,6 +8,14 @@
 namespace ql::cli {
 namespace {
 
+struct QuantizeOptions {
+    std::string model;
+    std::string format;
+    std::string workspace; // empty: an in-memory workspace, nothing kept
+    std::string device = "auto";
+    bool json = false;
+};
+
 BackendSet makeBackends(const std::string& device) {
     if (device == "auto")
         return BackendSet(BackendSet::Preference::Auto);
@@ -25,13 +33,11 @@ BackendSet makeBackends(const std::string& device) {
     throw Error("--device " + device + ": expected auto, cpu, vulkan or vulkan:N");
 }
 
-} // namespace
-
 int runQuantize(const QuantizeOptions& options) {
     const auto format = quantFormatFromName(options.format);
     if (!format)
-        throw Error("--format " + options.format + ": unknown format; 'quantlens-cli formats' "
-                                                   "lists them");
+        throw Error("--format " + options.format +
+                    ": unknown format; 'quantlens-cli formats' lists them");
     BackendSet backends = makeBackends(options.device);
     Workspace workspace(options.workspace.empty() ? ":memory:" : options.workspace);
     JobContext ctx;
@@ -44,6 +50,19 @@ int runQuantize(const QuantizeOptions& options) {
     else
         printQuantizeResult(std::cout, outcome, backends.summary());
     return 0;
+}
+
+} // namespace
+
+void addQuantizeCommand(CLI::App& app, CommandTable& table) {
+    auto o = std::make_shared<QuantizeOptions>();
+    auto* cmd = app.add_subcommand("quantize", "Quantize a model and print its error");
+    cmd->add_option("model", o->model, "Model file or folder")->required();
+    cmd->add_option("--format", o->format, "Format name (see 'formats')")->required();
+    cmd->add_option("--workspace", o->workspace, "Workspace file to store the variant in");
+    cmd->add_option("--device", o->device, "auto, cpu, vulkan or vulkan:N");
+    cmd->add_flag("--json", o->json, "Machine-readable output");
+    table.add(cmd, [o] { return runQuantize(*o); });
 }
 
 } // namespace ql::cli
