@@ -34,6 +34,8 @@ Workspace::Workspace(const std::filesystem::path& file) : m_path(file) {
 
 Workspace::~Workspace() { sqlite3_close(m_db); }
 
+int Workspace::latestSchemaVersion() { return int(workspaceMigrations().size()); }
+
 int Workspace::schemaVersion() const {
     Statement st(m_db, "SELECT version FROM schema_version", m_path);
     return st.step() ? int(st.integer(0)) : 0;
@@ -42,7 +44,6 @@ int Workspace::schemaVersion() const {
 void Workspace::migrate() {
     sql::exec(m_db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", m_path);
     const auto& migrations = workspaceMigrations();
-    static_assert(kSchemaVersion >= 1);
     int version = schemaVersion();
     if (version > int(migrations.size()))
         throw Error(m_path.string() + ": workspace schema version " + std::to_string(version) +

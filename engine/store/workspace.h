@@ -50,7 +50,8 @@ struct TensorMetricsRecord {
 
 class Workspace {
 public:
-    static constexpr int kSchemaVersion = 1;
+    // The version a workspace has after migration: the number of migrations in schema.cpp.
+    static int latestSchemaVersion();
     // Creates the file if absent and migrates it forward. Throws ql::Error.
     explicit Workspace(const std::filesystem::path& file);
     ~Workspace();
@@ -59,6 +60,9 @@ public:
 
     const std::filesystem::path& path() const { return m_path; }
     int schemaVersion() const;
+    // For the store layer's other query files (engine/store/*.cpp), which share this
+    // connection and the helpers in sqlite_util.h. Not for use outside engine/store.
+    sqlite3* handle() const { return m_db; }
 
     // Same path and content hash -> the existing id.
     int64_t addModel(const ModelRecord& model);

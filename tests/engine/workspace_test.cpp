@@ -48,10 +48,10 @@ std::string pragma(const std::filesystem::path& file, const char* name) {
 TEST(Workspace, CreatesSchemaWithWal) {
     test::TempDir dir;
     const auto file = dir / "ws.quantlens";
-    { Workspace ws(file); EXPECT_EQ(ws.schemaVersion(), Workspace::kSchemaVersion); }
+    { Workspace ws(file); EXPECT_EQ(ws.schemaVersion(), Workspace::latestSchemaVersion()); }
     EXPECT_EQ(pragma(file, "journal_mode"), "wal");
     Workspace again(file); // reopening migrates nothing and keeps the version
-    EXPECT_EQ(again.schemaVersion(), Workspace::kSchemaVersion);
+    EXPECT_EQ(again.schemaVersion(), Workspace::latestSchemaVersion());
 }
 
 TEST(Workspace, StoresVariantWithMetricsAndReadsThemBack) {
