@@ -1,0 +1,78 @@
+// Every format x backend x odd shape x value pattern, in the manner of ncnn's testutil
+// and ggml's test-backend-ops: the reference is checked against the contract, every
+// other backend against the reference, and codes and scales must be identical.
+// A backend that cannot run a case is a skip that says why, never a pass.
+#include "tests/conformance/backends.h"
+#include "tests/conformance/quantize_compare.h"
+#include "tests/conformance/value_patterns.h"
+
+#include <gtest/gtest.h>
+#include <tuple>
+
+namespace ql::test {
+namespace {
+
+struct Shape {
+    int64_t rows, cols;
+};
+void PrintTo(const Shape& s, std::ostream* os) {
+    *os << s.rows << "x" << s.cols;
+}
+
+const Shape kShapes[] = {{1, 1},      {1, 31}, {3, 33},  {7, 127}, {5, 4097},
+                         {127, 4097}, {2, 32}, {3, 128}, {4, 129}, {64, 172}};
+
+using Case = std::tuple<QuantFormat, std::string, Shape, Pattern>;
+
+class QuantizeConformance : public ::testing::TestWithParam<Case> {};
+
+// A tensor left over from an earlier, larger job: the backend must resize it exactly.
+QuantizedTensor staleOutput() {
+    QuantizedTensor out;
+    out.resize(QuantFormat::Int4G128, 9, 700);
+    std::fill(out.codes.begin(), out.codes.end(), int8_t(0x55));
+    std::fill(out.scales.begin(), out.scales.end(), -1.0f);
+    out.backend = "stale";
+    return out;
+}
+
+TEST_P(QuantizeConformance, MatchesReference) {
+    const auto& [format, backendName, shape, pattern] = GetParam();
+    const auto src = makePattern(pattern, format, shape.rows, shape.cols);
+    QuantizedTensor ref;
+    quantizeReference(format, src, shape.rows, shape.cols, ref);
+    if (backendName == "ref") {
+        EXPECT_EQ(ref.backend, "ref");
+        EXPECT_TRUE(
+            sameQuantization(contractOracle(format, src, shape.rows, shape.cols), ref, src));
+        return;
+    }
+    if (backendName == "vulkan")
+        QL_REQUIRE_VULKAN();
+    ComputeBackend& backend = *backendByName(backendName);
+    if (Support s = backend.supports(format, shape.rows, shape.cols); !s.ok)
+        GTEST_SKIP() << backendName << " does not run this case: " << s.reason;
+    QuantizedTensor out = staleOutput();
+    backend.quantize(format, src, shape.rows, shape.cols, out);
+    EXPECT_EQ(out.backend, backend.label());
+    EXPECT_TRUE(sameQuantization(ref, out, src));
+}
+
+std::string caseName(const ::testing::TestParamInfo<Case>& info) {
+    const auto& [format, backend, shape, pattern] = info.param;
+    std::string name(quantFormatInfo(format).name);
+    for (char& c : name)
+        c = (c == '-') ? '_' : c;
+    return name + "_" + backend + "_" + std::to_string(shape.rows) + "x" +
+           std::to_string(shape.cols) + "_" + patternName(pattern);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllBackends, QuantizeConformance,
+    ::testing::Combine(::testing::Values(QuantFormat::Int8PerChannel, QuantFormat::Int4G128),
+                       ::testing::ValuesIn(backendNames()), ::testing::ValuesIn(kShapes),
+                       ::testing::ValuesIn(allPatterns())),
+    caseName);
+
+} // namespace
+} // namespace ql::test

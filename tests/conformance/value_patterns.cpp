@@ -1,0 +1,103 @@
+#include "tests/conformance/value_patterns.h"
+
+#include <cmath>
+
+namespace ql::test {
+namespace {
+
+// A small LCG: the same values on every platform and standard library.
+class Lcg {
+public:
+    explicit Lcg(uint64_t seed)
+        : m_state(seed * 6364136223846793005ull + 1442695040888963407ull) {}
+    float uniform() { // [0, 1)
+        m_state = m_state * 6364136223846793005ull + 1442695040888963407ull;
+        return float(m_state >> 40) / float(1ull << 24);
+    }
+    float gaussian() { // Irwin-Hall: sum of four uniforms, unit variance
+        return (uniform() + uniform() + uniform() + uniform() - 2.0f) * 1.7320508f;
+    }
+
+private:
+    uint64_t m_state;
+};
+
+int64_t groupLength(QuantFormat format, int64_t cols) {
+    const int g = quantFormatInfo(format).groupSize;
+    return g == 0 ? cols : g;
+}
+
+void fillTies(std::vector<float>& x, QuantFormat format, int64_t rows, int64_t cols) {
+    const int qmax = quantFormatInfo(format).qmax;
+    const int64_t group = groupLength(format, cols);
+    for (int64_t r = 0; r < rows; ++r) {
+        // A power-of-two scale makes scale, inv and (k + 0.5) * scale * inv all exact.
+        const float scale = std::ldexp(1.0f, int(r % 5) - 2);
+        for (int64_t c = 0; c < cols; ++c) {
+            const int k = int((r * 7 + c) % (2 * qmax)) - qmax; // -qmax .. qmax-1
+            x[size_t(r * cols + c)] = (float(k) + 0.5f) * scale;
+        }
+        for (int64_t c = 0; c < cols; c += group) // every group's absmax is qmax * scale
+            x[size_t(r * cols + c)] = (c / group) % 2 ? -float(qmax) * scale : float(qmax) * scale;
+    }
+}
+
+} // namespace
+
+const std::vector<Pattern>& allPatterns() {
+    static const std::vector<Pattern> all{Pattern::Gaussian,    Pattern::Zeros, Pattern::Constant,
+                                          Pattern::TinyAndHuge, Pattern::Ties,  Pattern::Outlier};
+    return all;
+}
+
+std::string patternName(Pattern p) {
+    switch (p) {
+    case Pattern::Gaussian:
+        return "gaussian";
+    case Pattern::Zeros:
+        return "zeros";
+    case Pattern::Constant:
+        return "constant";
+    case Pattern::TinyAndHuge:
+        return "tiny_and_huge";
+    case Pattern::Ties:
+        return "ties";
+    case Pattern::Outlier:
+        return "outlier";
+    }
+    return "unknown";
+}
+
+std::vector<float> makePattern(Pattern p, QuantFormat format, int64_t rows, int64_t cols) {
+    std::vector<float> x(size_t(rows * cols), 0.0f);
+    Lcg rng(uint64_t(rows * 1000003 + cols));
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < cols; ++c) {
+            float& v = x[size_t(r * cols + c)];
+            switch (p) {
+            case Pattern::Gaussian:
+            case Pattern::Outlier:
+                v = 0.02f * rng.gaussian();
+                break;
+            case Pattern::Zeros:
+                break;
+            case Pattern::Constant:
+                v = (r % 2 ? -0.37f : 0.37f) * float(r + 1);
+                break;
+            case Pattern::TinyAndHuge:
+                v = (c % 17 == 5) ? 6.0e4f : std::ldexp(rng.uniform() + 0.5f, -int(c % 15) - 9);
+                v = rng.uniform() < 0.5f ? -v : v;
+                break;
+            case Pattern::Ties:
+                break;
+            }
+        }
+        if (p == Pattern::Outlier)
+            x[size_t(r * cols + (r * 7919) % cols)] = r % 2 ? -1.0e4f : 1.0e4f;
+    }
+    if (p == Pattern::Ties)
+        fillTies(x, format, rows, cols);
+    return x;
+}
+
+} // namespace ql::test
