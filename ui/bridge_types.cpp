@@ -1,0 +1,9 @@
+#include "ui/bridge_types.h"
+
+QString VariantErrors::label() const {
+    return QStringLiteral("%1 #%2").arg(format).arg(id);
+}
+
+double VariantErrors::bitsPerWeight() const {
+    return totalWeights > 0 ? 8.0 * double(totalBytes) / double(totalWeights) : 0.0;
+}

@@ -1,0 +1,122 @@
+#include "ui/engine_bridge.h"
+
+#include "engine/compute/backend.h"
+#include "engine/jobs/engine_thread.h"
+#include "engine/jobs/quantize_job.h"
+#include "engine/model/model.h"
+#include "engine/store/workspace.h"
+#include "ui/engine_bridge_state.h"
+#include "ui/engine_values.h"
+
+#include <QMetaObject>
+#include <QPointer>
+
+EngineBridge::EngineBridge(QObject* parent)
+    : QObject(parent)
+    , m_state(std::make_shared<EngineState>())
+    , m_engine(std::make_unique<ql::EngineThread>()) {
+    qRegisterMetaType<ModelSummary>();
+    qRegisterMetaType<VariantList>();
+    m_poll.setInterval(30);
+    connect(&m_poll, &QTimer::timeout, this, &EngineBridge::pollProgress);
+}
+
+EngineBridge::~EngineBridge() {
+    m_poll.stop();
+    m_engine->cancelAll();
+    // The engine objects are released by a last job, on the thread that created them.
+    m_engine->submit("shutdown", [state = m_state](ql::JobContext&) {
+        state->workspace.reset();
+        state->backends.reset();
+    });
+    m_engine->waitIdle();
+    m_engine.reset();
+}
+
+void EngineBridge::setWorkspacePath(const QString& path) {
+    m_workspacePath = path;
+}
+
+uint64_t EngineBridge::submit(const QString& title, WorkFn work, GuiFn onGui) {
+    // DoneFn runs on the engine thread; the snapshot is posted to the GUI thread, where
+    // the QPointer tells whether the bridge still exists to receive it.
+    auto done = [this, onGui = std::move(onGui)](const ql::JobSnapshot& snapshot) {
+        QMetaObject::invokeMethod(
+            this,
+            [self = QPointer<EngineBridge>(this), onGui, snapshot] {
+                if (self)
+                    onGui(snapshot);
+            },
+            Qt::QueuedConnection);
+    };
+    return m_engine->submit(title.toStdString(), std::move(work), std::move(done));
+}
+
+void EngineBridge::startBackends() {
+    auto summary = std::make_shared<std::string>();
+    submit(
+        tr("Starting compute backends"),
+        [state = m_state, summary](ql::JobContext&) { *summary = state->backendSet().summary(); },
+        [this, summary](const ql::JobSnapshot& s) {
+            const bool ok = s.status == ql::JobStatus::Finished;
+            emit backendReady(
+                ok ? QString::fromStdString(*summary)
+                   : tr("no compute backend: %1").arg(QString::fromStdString(s.error)));
+        });
+}
+
+void EngineBridge::openModel(const QString& path) {
+    submitOpen(tr("Opening model"), path, {});
+}
+
+void EngineBridge::submitOpen(const QString& title, const QString& path, WorkFn prepare) {
+    auto summary = std::make_shared<ModelSummary>();
+    auto work = [file = toPath(path), summary, prepare](ql::JobContext& ctx) {
+        if (prepare)
+            prepare(ctx);
+        ctx.setStage("reading " + file.filename().string());
+        *summary = summarizeModel(*ql::Model::open(file));
+    };
+    submit(title, work, [this, path, summary](const ql::JobSnapshot& s) {
+        if (s.status != ql::JobStatus::Finished) {
+            emit openFailed(path, QString::fromStdString(s.error));
+            return;
+        }
+        m_modelPath = summary->path;
+        emit modelOpened(*summary);
+    });
+}
+
+bool EngineBridge::quantize(const QString& formatName) {
+    const auto format = ql::quantFormatFromName(formatName.toStdString());
+    if (!format || m_modelPath.isEmpty() || isBusy())
+        return false;
+    auto outcome = std::make_shared<ql::QuantizeOutcome>();
+    ql::QuantizeRequest request;
+    request.modelPath = toPath(m_modelPath);
+    request.format = *format;
+    auto work = [state = m_state, request, ws = toPath(m_workspacePath),
+                 outcome](ql::JobContext& ctx) {
+        *outcome = ql::quantizeModel(request, state->workspaceAt(ws), state->backendSet(), ctx);
+        state->knownModelIds[request.modelPath].insert(outcome->modelId);
+    };
+    const QString title = tr("Quantizing to %1").arg(formatName);
+    const uint64_t id = submit(title, work, [this, outcome](const ql::JobSnapshot& s) {
+        endActive();
+        if (!s.warning.empty())
+            emit jobWarning(QString::fromStdString(s.warning));
+        if (s.status == ql::JobStatus::Finished)
+            emit variantStored(outcome->variantId);
+        else if (s.status == ql::JobStatus::Cancelled)
+            emit jobCancelled();
+        else
+            emit jobFailed(QString::fromStdString(s.error));
+    });
+    startActive(id, title);
+    return true;
+}
+
+void EngineBridge::cancel() {
+    if (m_activeJob != 0)
+        m_engine->cancel(m_activeJob);
+}

@@ -1,0 +1,125 @@
+#include "ui/main_window.h"
+
+#include "ui/engine_bridge.h"
+#include "ui/error_chart_panel.h"
+#include "ui/job_status_widget.h"
+#include "ui/model_summary_panel.h"
+#include "ui/recent_files.h"
+#include "ui/tensor_table_panel.h"
+#include "ui/workbench_context.h"
+
+#include <QCloseEvent>
+#include <QFileInfo>
+#include <QIcon>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+
+MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
+    : QMainWindow(parent)
+    , m_options(std::move(options))
+    , m_context(new WorkbenchContext(this))
+    , m_bridge(new EngineBridge(this)) {
+    setWindowTitle(tr("Quantlens"));
+    setWindowIcon(QIcon(":/quantlens/quantlens.svg"));
+    setAcceptDrops(true);
+    m_presentError = [this](const QString& title, const QString& message) {
+        QMessageBox::critical(this, title, message);
+    };
+    buildPanels();
+    buildActions();
+    buildMenus();
+    buildStatusBar();
+    connectBridge();
+    restoreWindowState();
+    updateActions();
+    m_bridge->startBackends();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildPanels() {
+    m_chart = new ErrorChartPanel(m_context, this);
+    m_rightSplitter = new QSplitter(Qt::Vertical, this);
+    m_rightSplitter->addWidget(new TensorTablePanel(m_context, this));
+    m_rightSplitter->addWidget(m_chart);
+    m_rightSplitter->setStretchFactor(1, 1);
+    m_rightSplitter->setSizes({330, 520});
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mainSplitter->addWidget(new ModelSummaryPanel(m_context, this));
+    m_mainSplitter->addWidget(m_rightSplitter);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setSizes({320, 1080});
+    setCentralWidget(m_mainSplitter);
+}
+
+void MainWindow::buildStatusBar() {
+    m_job = new JobStatusWidget(this);
+    m_backendLabel = new QLabel(tr("Starting compute backends\u2026"), this);
+    statusBar()->addPermanentWidget(m_job);
+    statusBar()->addPermanentWidget(m_backendLabel);
+    connect(m_job, &JobStatusWidget::cancelRequested, m_bridge, &EngineBridge::cancel);
+}
+
+void MainWindow::connectBridge() {
+    connect(m_bridge, &EngineBridge::backendReady, m_backendLabel, &QLabel::setText);
+    connect(m_bridge, &EngineBridge::modelOpened, this, &MainWindow::onModelOpened);
+    connect(m_bridge, &EngineBridge::openFailed, this,
+            [this](const QString& path, const QString& msg) {
+                showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), msg);
+            });
+    connect(m_bridge, &EngineBridge::jobStarted, m_job, &JobStatusWidget::jobStarted);
+    connect(m_bridge, &EngineBridge::jobProgress, m_job, &JobStatusWidget::jobProgress);
+    connect(m_bridge, &EngineBridge::jobStarted, this, &MainWindow::updateActions);
+    connect(m_bridge, &EngineBridge::jobEnded, m_job, &JobStatusWidget::jobEnded);
+    connect(m_bridge, &EngineBridge::jobEnded, this, &MainWindow::updateActions);
+    connect(m_bridge, &EngineBridge::variantStored, this, [this](qint64 id) {
+        statusBar()->showMessage(tr("Stored variant #%1").arg(id), 5000);
+        m_bridge->loadVariantMetrics();
+    });
+    connect(m_bridge, &EngineBridge::jobCancelled, this,
+            [this] { statusBar()->showMessage(tr("Cancelled; nothing was stored"), 5000); });
+    connect(m_bridge, &EngineBridge::jobFailed, this,
+            [this](const QString& msg) { showError(tr("Quantization failed"), msg); });
+    connect(m_bridge, &EngineBridge::jobWarning, this,
+            [this](const QString& msg) { statusBar()->showMessage(msg, 10000); });
+    connect(m_bridge, &EngineBridge::variantsLoaded, m_context, &WorkbenchContext::setVariants);
+}
+
+void MainWindow::onModelOpened(const ModelSummary& model) {
+    m_bridge->setWorkspacePath(workspaceFor(model.path));
+    m_context->setModel(model);
+    setWindowTitle(tr("%1 \u2014 Quantlens").arg(QFileInfo(model.path).fileName()));
+    statusBar()->showMessage(tr("Opened %1").arg(model.path), 5000);
+    if (model.path != demoModelPath())
+        RecentFiles::add(model.path);
+    rebuildRecentMenu();
+    updateActions();
+    m_bridge->loadVariantMetrics();
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    statusBar()->showMessage(title, 10000);
+    m_presentError(title, message);
+}
+
+void MainWindow::restoreWindowState() {
+    QSettings settings;
+    resize(1400, 900);
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    m_mainSplitter->restoreState(settings.value("window/mainSplitter").toByteArray());
+    m_rightSplitter->restoreState(settings.value("window/rightSplitter").toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("window/mainSplitter", m_mainSplitter->saveState());
+    settings.setValue("window/rightSplitter", m_rightSplitter->saveState());
+    QMainWindow::closeEvent(event);
+}

@@ -1,0 +1,97 @@
+// MainWindow: actions, menus and the toolbar.
+#include "ui/engine_bridge.h"
+#include "ui/main_window.h"
+#include "ui/recent_files.h"
+#include "ui/workbench_context.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QMenu>
+#include <QMenuBar>
+#include <QToolBar>
+
+void MainWindow::buildActions() {
+    m_openAction = new QAction(tr("&Open Model\u2026"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::showOpenDialog);
+
+    m_sampleAction = new QAction(tr("Open stories260K sample"), this);
+    m_sampleAction->setObjectName("actionOpenSample");
+    m_sampleAction->setVisible(QFileInfo::exists(sampleModelPath()));
+    connect(m_sampleAction, &QAction::triggered, this, &MainWindow::openSample);
+
+    m_demoAction = new QAction(tr("Open &Demo Model"), this);
+    connect(m_demoAction, &QAction::triggered, this, &MainWindow::openDemo);
+
+    m_int8Action = new QAction(tr("Quantize to INT8"), this);
+    m_int8Action->setObjectName("actionQuantizeInt8");
+    m_int8Action->setToolTip(tr("int8 symmetric, one scale per output row"));
+    connect(m_int8Action, &QAction::triggered, this, [this] { quantize("int8"); });
+
+    m_int4Action = new QAction(tr("Quantize to INT4 (g128)"), this);
+    m_int4Action->setObjectName("actionQuantizeInt4");
+    m_int4Action->setToolTip(tr("int4 symmetric, one scale per 128 weights of a row"));
+    connect(m_int4Action, &QAction::triggered, this, [this] { quantize("int4-g128"); });
+
+    m_cancelAction = new QAction(tr("&Cancel Job"), this);
+    m_cancelAction->setObjectName("actionCancel");
+    m_cancelAction->setShortcut(Qt::Key_Escape);
+    connect(m_cancelAction, &QAction::triggered, m_bridge, &EngineBridge::cancel);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(m_sampleAction);
+    file->addAction(m_demoAction);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* quant = menuBar()->addMenu(tr("&Quantize"));
+    quant->addAction(m_int8Action);
+    quant->addAction(m_int4Action);
+    quant->addSeparator();
+    quant->addAction(m_cancelAction);
+
+    QToolBar* tools = addToolBar(tr("Main"));
+    tools->setObjectName("mainToolBar"); // saveState() needs a name
+    tools->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    tools->addAction(m_openAction);
+    tools->addSeparator();
+    tools->addAction(m_int8Action);
+    tools->addAction(m_int4Action);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList recent = RecentFiles::load();
+    for (const QString& path : recent) {
+        QAction* a = m_recentMenu->addAction(QFileInfo(path).fileName());
+        a->setToolTip(path);
+        a->setStatusTip(path);
+        connect(a, &QAction::triggered, this, [this, path] { openModel(path); });
+    }
+    m_recentMenu->addSeparator();
+    QAction* clear = m_recentMenu->addAction(tr("Clear List"), this, [this] {
+        RecentFiles::clear();
+        rebuildRecentMenu();
+    });
+    clear->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::updateActions() {
+    const bool canQuantize = m_context->model().isValid() && !m_bridge->isBusy();
+    m_int8Action->setEnabled(canQuantize);
+    m_int4Action->setEnabled(canQuantize);
+    m_cancelAction->setEnabled(m_bridge->isBusy());
+}
+
+void MainWindow::quantize(const QString& format) {
+    if (!m_bridge->quantize(format))
+        showError(tr("Cannot quantize"), tr("Open a model first, and wait for the running job."));
+}

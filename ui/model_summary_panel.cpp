@@ -1,0 +1,91 @@
+#include "ui/model_summary_panel.h"
+
+#include "ui/format_utils.h"
+#include "ui/workbench_context.h"
+
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace {
+
+// 0 means the file does not say; a dash reads better than a misleading zero.
+QString orDash(qint64 value) {
+    return value > 0 ? groupedCount(value) : QStringLiteral("\u2014");
+}
+
+QString variantRow(const VariantErrors& v) {
+    return QStringLiteral("<tr><td><b>%1</b></td><td align=right>&nbsp;%2</td>"
+                          "<td align=right>&nbsp;%3 bpw</td></tr>")
+        .arg(v.label().toHtmlEscaped(), humanBytes(v.totalBytes))
+        .arg(v.bitsPerWeight(), 0, 'f', 2);
+}
+
+} // namespace
+
+ModelSummaryPanel::ModelSummaryPanel(WorkbenchContext* context, QWidget* parent)
+    : QWidget(parent)
+    , m_title(new QLabel(tr("No model open"), this))
+    , m_form(new QFormLayout)
+    , m_variants(new QLabel(this)) {
+    m_title->setWordWrap(true);
+    m_title->setStyleSheet("font-size: 14pt; font-weight: bold;");
+    m_variants->setTextFormat(Qt::RichText);
+    m_variants->setWordWrap(true);
+    auto* modelBox = new QGroupBox(tr("Model"), this);
+    modelBox->setLayout(m_form);
+    auto* variantBox = new QGroupBox(tr("Variants in the workspace"), this);
+    auto* variantLayout = new QVBoxLayout(variantBox);
+    variantLayout->addWidget(m_variants);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addWidget(modelBox);
+    layout->addWidget(variantBox);
+    layout->addStretch();
+    connect(context, &WorkbenchContext::modelOpened, this, &ModelSummaryPanel::showModel);
+    connect(context, &WorkbenchContext::variantsChanged, this, &ModelSummaryPanel::showVariants);
+    showVariants({});
+}
+
+void ModelSummaryPanel::addRow(const QString& label, const QString& value) {
+    auto* field = new QLabel(value, this);
+    field->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_form->addRow(label, field);
+}
+
+void ModelSummaryPanel::showModel(const ModelSummary& m) {
+    while (m_form->rowCount() > 0)
+        m_form->removeRow(0);
+    const QFileInfo file(m.path);
+    m_title->setText(m.name.isEmpty() ? file.fileName() : m.name);
+    m_title->setToolTip(m.path);
+    addRow(tr("File"), file.fileName());
+    addRow(tr("Format"), m.format);
+    addRow(tr("Architecture"),
+           m.architecture.isEmpty() ? QStringLiteral("\u2014") : m.architecture);
+    addRow(tr("Layers"), orDash(m.layers));
+    addRow(tr("Heads / KV heads"), orDash(m.heads) + QStringLiteral(" / ") + orDash(m.kvHeads));
+    addRow(tr("Head dim"), orDash(m.headDim));
+    addRow(tr("Embedding"), orDash(m.embedding));
+    addRow(tr("Feed-forward"), orDash(m.feedForward));
+    addRow(tr("Context"), orDash(m.context));
+    addRow(tr("Vocabulary"), orDash(m.vocab));
+    addRow(tr("Parameters"),
+           tr("%1 (%2)").arg(compactCount(m.parameters), groupedCount(m.parameters)));
+    addRow(tr("Tensors"), QString::number(m.tensors.size()));
+    addRow(tr("File size"), humanBytes(m.fileBytes));
+}
+
+void ModelSummaryPanel::showVariants(const VariantList& variants) {
+    if (variants.isEmpty()) {
+        m_variants->setText(tr("<i>None yet. Quantize the model to compare formats.</i>"));
+        return;
+    }
+    QString rows;
+    for (const VariantErrors& v : variants)
+        rows += variantRow(v);
+    m_variants->setText(QStringLiteral("<table>%1</table>").arg(rows));
+}
