@@ -56,7 +56,9 @@ Header readHeader(ByteReader& in) {
     return h;
 }
 
-void readMetadata(ByteReader& in, uint64_t count, Metadata& out) {
+// Returns where general.alignment starts (0 when absent), for its error message.
+uint64_t readMetadata(ByteReader& in, uint64_t count, Metadata& out) {
+    uint64_t alignmentAt = 0;
     for (uint64_t i = 0; i < count; ++i) {
         const uint64_t start = in.offset();
         std::string key = in.readString("metadata key #" + std::to_string(i));
@@ -67,18 +69,21 @@ void readMetadata(ByteReader& in, uint64_t count, Metadata& out) {
         MetaValue value = readGgufValue(in, GgufType(typeId), "metadata '" + key + "'");
         if (out.count(key))
             in.failAt(start, "duplicate metadata key '" + key + "'");
+        if (key == "general.alignment")
+            alignmentAt = start;
         out.emplace(std::move(key), std::move(value));
     }
+    return alignmentAt;
 }
 
-uint64_t alignmentOf(const Metadata& meta, const ByteReader& in) {
+uint64_t alignmentOf(const Metadata& meta, const ByteReader& in, uint64_t at) {
     const auto it = meta.find("general.alignment");
     if (it == meta.end())
         return kGgufDefaultAlignment;
     const auto a = it->second.asInt();
     if (!a || *a <= 0 || (*a & (*a - 1)) != 0)
-        in.failAt(0, "general.alignment " + it->second.toDisplayString() +
-                         " is not a positive power of two");
+        in.failAt(at, "general.alignment " + it->second.toDisplayString() +
+                          " is not a positive power of two");
     return uint64_t(*a);
 }
 
@@ -131,11 +136,11 @@ TensorInfo readTensorInfo(ByteReader& in, uint64_t index) {
 }
 
 // Turns relative offsets into absolute ones and checks every byte lies in the file.
-void placeTensor(const ByteReader& in, TensorInfo& t, uint64_t dataStart, uint64_t alignment) {
+void placeTensor(const ByteReader& in, TensorInfo& t, uint64_t infoAt, uint64_t dataStart,
+                 uint64_t alignment) {
     if (t.offset % alignment != 0)
-        in.failAt(dataStart, "tensor '" + t.name + "' data offset " + groupDigits(t.offset) +
-                                 " is not a multiple of the alignment " +
-                                 std::to_string(alignment));
+        in.failAt(infoAt, "tensor '" + t.name + "' data offset " + groupDigits(t.offset) +
+                              " is not a multiple of the alignment " + std::to_string(alignment));
     uint64_t begin = 0, end = 0;
     const bool overflow = __builtin_add_overflow(dataStart, t.offset, &begin) ||
                           __builtin_add_overflow(begin, t.nbytes, &end);
@@ -154,13 +159,15 @@ std::unique_ptr<Model> readGguf(const std::filesystem::path& path) {
     ByteReader in(model->files()[size_t(shard)]->bytes(), path.filename().string());
 
     const Header header = readHeader(in);
-    readMetadata(in, header.kvCount, model->mutableMetadata());
-    const uint64_t alignment = alignmentOf(model->metadata(), in);
+    const uint64_t alignmentAt = readMetadata(in, header.kvCount, model->mutableMetadata());
+    const uint64_t alignment = alignmentOf(model->metadata(), in, alignmentAt);
 
     std::vector<TensorInfo> tensors;
+    std::vector<uint64_t> infoAt; // where each tensor info starts, for messages
     std::set<std::string> names;
     for (uint64_t i = 0; i < header.tensorCount; ++i) {
         const uint64_t start = in.offset();
+        infoAt.push_back(start);
         tensors.push_back(readTensorInfo(in, i));
         if (!names.insert(tensors.back().name).second)
             in.failAt(start, "duplicate tensor name '" + tensors.back().name + "'");
@@ -169,8 +176,9 @@ std::unique_ptr<Model> readGguf(const std::filesystem::path& path) {
     if (__builtin_add_overflow(in.offset(), alignment - 1, &dataStart))
         in.fail("data section offset overflows");
     dataStart -= dataStart % alignment;
-    for (auto& t : tensors) {
-        placeTensor(in, t, dataStart, alignment);
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        TensorInfo& t = tensors[i];
+        placeTensor(in, t, infoAt[i], dataStart, alignment);
         t.shard = shard;
         model->addTensor(std::move(t));
     }

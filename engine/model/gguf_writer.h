@@ -31,6 +31,7 @@ public:
     void addTensorF32(const std::string& name, std::vector<int64_t> shape, DType type,
                       std::span<const float> values);
 
+    const std::vector<std::pair<std::string, MetaValue>>& metadata() const { return m_metadata; }
     uint32_t alignment() const;
     std::vector<std::byte> toBytes() const;
     void write(const std::filesystem::path& path) const;

@@ -48,6 +48,9 @@ struct MetaValue {
     const std::string* asString() const;
     const std::vector<MetaValue>* asArray() const;
     std::string toDisplayString(size_t maxArrayItems = 8) const;
+
+    // Same type, same value (and for arrays the same element type and items).
+    bool operator==(const MetaValue&) const = default;
 };
 
 using Metadata = std::map<std::string, MetaValue>;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +59,8 @@ inline std::string expectError(const std::function<void()>& fn,
         fn();
     } catch (const ql::Error& e) {
         const std::string msg = e.what();
+        if (std::getenv("QL_PRINT_ERRORS"))
+            std::printf("    error: %s\n", msg.c_str());
         for (const auto& f : fragments)
             EXPECT_NE(msg.find(f), std::string::npos) << "'" << f << "' not in: " << msg;
         return msg;
