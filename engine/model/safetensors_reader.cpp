@@ -16,7 +16,14 @@ using nlohmann::json;
 
 struct Header {
     json entries;
+    std::string_view text;  // the raw header, to point messages at an entry
     uint64_t dataStart = 0; // absolute offset of byte 0 of the data section
+
+    // Where the entry's key first appears in the file (8, the header's start, if unsure).
+    uint64_t keyOffset(const std::string& name) const {
+        const size_t at = text.find(json(name).dump());
+        return at == std::string_view::npos ? 8 : 8 + at;
+    }
 };
 
 Header readHeader(std::span<const std::byte> bytes, const std::string& label) {
@@ -27,6 +34,7 @@ Header readHeader(std::span<const std::byte> bytes, const std::string& label) {
                          groupDigits(in.size()) + " bytes");
     Header h;
     h.entries = parseJson(bytes.subspan(8, length), label, 8, "the header");
+    h.text = std::string_view(reinterpret_cast<const char*>(bytes.data()) + 8, length);
     if (!h.entries.is_object())
         in.failAt(8, "the header is not a JSON object");
     h.dataStart = 8 + length;
@@ -47,64 +55,64 @@ std::optional<DType> safetensorsDType(const std::string& name) {
     throw Error(label + ": " + message + " (at byte " + groupDigits(at) + ")");
 }
 
-std::vector<int64_t> readShape(const json& entry, const std::string& label,
-                               const std::string& name) {
+std::vector<int64_t> readShape(const json& entry, const std::string& label, const std::string& name,
+                               uint64_t at) {
     const auto it = entry.find("shape");
     if (it == entry.end() || !it->is_array())
-        fail(label, "tensor '" + name + "' has no shape array in the header", 8);
+        fail(label, "tensor '" + name + "' has no shape array in the header", at);
     std::vector<int64_t> shape;
     for (const auto& d : *it) {
         if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t(INT64_MAX))
             fail(label,
                  "tensor '" + name + "' has a shape entry " + d.dump() + " that is not a dimension",
-                 8);
+                 at);
         shape.push_back(d.get<int64_t>());
     }
     return shape;
 }
 
 std::pair<uint64_t, uint64_t> readOffsets(const json& entry, const std::string& label,
-                                          const std::string& name) {
+                                          const std::string& name, uint64_t at) {
     const auto it = entry.find("data_offsets");
     if (it == entry.end() || !it->is_array() || it->size() != 2 || !(*it)[0].is_number_unsigned() ||
         !(*it)[1].is_number_unsigned())
-        fail(label, "tensor '" + name + "' needs data_offsets [begin, end] in the header", 8);
+        fail(label, "tensor '" + name + "' needs data_offsets [begin, end] in the header", at);
     return {(*it)[0].get<uint64_t>(), (*it)[1].get<uint64_t>()};
 }
 
-DType readDType(const json& entry, const std::string& label, const std::string& name) {
+DType readDType(const json& entry, const std::string& label, const std::string& name, uint64_t at) {
     const auto it = entry.find("dtype");
     if (it == entry.end() || !it->is_string())
-        fail(label, "tensor '" + name + "' has no dtype in the header", 8);
+        fail(label, "tensor '" + name + "' has no dtype in the header", at);
     const auto dtype = safetensorsDType(it->get<std::string>());
     if (!dtype)
         fail(label,
              "tensor '" + name + "' has dtype " + it->get<std::string>() +
                  ", which Quantlens cannot read (F32, F16 and BF16 only)",
-             8);
+             at);
     return *dtype;
 }
 
 // Checks that the bytes the header promises are where it says and as many as the
 // shape needs, and turns relative offsets into absolute ones.
 TensorInfo readEntry(const std::string& name, const json& entry, const Header& h, uint64_t fileSize,
-                     const std::string& label) {
+                     const std::string& label, uint64_t at) {
     if (!entry.is_object())
-        fail(label, "header entry '" + name + "' is not an object", 8);
+        fail(label, "header entry '" + name + "' is not an object", at);
     TensorInfo t;
     t.name = name;
-    t.dtype = readDType(entry, label, name);
-    t.shape = readShape(entry, label, name);
-    const auto [begin, end] = readOffsets(entry, label, name);
+    t.dtype = readDType(entry, label, name, at);
+    t.shape = readShape(entry, label, name, at);
+    const auto [begin, end] = readOffsets(entry, label, name, at);
     uint64_t expected = dtypeInfo(t.dtype).typeSize;
     for (int64_t d : t.shape)
         if (__builtin_mul_overflow(expected, uint64_t(d), &expected))
-            fail(label, "tensor '" + name + "' byte size overflows 64 bits", 8);
+            fail(label, "tensor '" + name + "' byte size overflows 64 bits", at);
     if (end < begin)
         fail(label,
              "tensor '" + name + "' data_offsets end " + groupDigits(end) +
                  " lies before its begin " + groupDigits(begin),
-             h.dataStart);
+             at);
     uint64_t absEnd = 0;
     if (__builtin_add_overflow(h.dataStart, end, &absEnd) || absEnd > fileSize)
         throw Error(label + ": tensor '" + name + "' data ends at byte " +
@@ -155,7 +163,7 @@ std::set<std::string> addShard(Model& model, const std::filesystem::path& file) 
         }
         if (model.findTensor(name))
             fail(label, "tensor '" + name + "' appears in more than one shard", 8);
-        tensors.push_back(readEntry(name, entry, h, bytes.size(), label));
+        tensors.push_back(readEntry(name, entry, h, bytes.size(), label, h.keyOffset(name)));
         tensors.back().shard = shard;
         names.insert(name);
     }
