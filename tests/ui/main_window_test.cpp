@@ -1,0 +1,183 @@
+// The workbench driven as a user would, offscreen: open a model, quantize it twice,
+// read the chart; open a damaged file and see the engine's message; cancel a job.
+#include "tests/common/temp_dir.h"
+#include "tests/common/test_data.h"
+#include "ui/engine_bridge.h"
+#include "ui/error_chart_panel.h"
+#include "ui/main_window.h"
+#include "ui/workbench_context.h"
+
+#include <QAction>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QDir>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+#include <fstream>
+
+namespace {
+
+constexpr int kJobTimeoutMs = 60000;
+
+QString qpath(const std::filesystem::path& p) {
+    return QString::fromStdString(p.string());
+}
+
+// A GGUF header that promises tensors and metadata, then ends.
+void writeTruncatedGguf(const std::filesystem::path& path) {
+    std::ofstream out(path, std::ios::binary);
+    const uint32_t version = 3;
+    const uint64_t tensors = 12, kvs = 20;
+    out.write("GGUF", 4);
+    out.write(reinterpret_cast<const char*>(&version), sizeof version);
+    out.write(reinterpret_cast<const char*>(&tensors), sizeof tensors);
+    out.write(reinterpret_cast<const char*>(&kvs), sizeof kvs);
+    const uint64_t keyLength = 1000; // longer than what follows
+    out.write(reinterpret_cast<const char*>(&keyLength), sizeof keyLength);
+    out.write("general.arch", 12);
+}
+
+struct ErrorLog {
+    QStringList titles;
+    QStringList messages;
+};
+
+} // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+private:
+    ql::test::TempDir m_tmp;
+
+    std::unique_ptr<MainWindow> makeWindow(ErrorLog& errors, const QString& workspace) {
+        auto w = std::make_unique<MainWindow>(MainWindowOptions{workspace});
+        w->setErrorPresenter([&errors](const QString& title, const QString& message) {
+            errors.titles << title;
+            errors.messages << message;
+        });
+        w->resize(1400, 900);
+        w->show();
+        return w;
+    }
+
+    bool skipWithoutData() {
+        if (ql::test::dataAvailable())
+            return false;
+        if (ql::test::dataRequired())
+            qFatal("%s", ql::test::dataMissingMessage().c_str());
+        ql::test::dataMissingMessage(); // prints the loud banner
+        return true;
+    }
+
+    void quantizeAndWait(MainWindow& w, const char* action, int expectedVariants) {
+        auto* a = w.findChild<QAction*>(action);
+        QVERIFY(a);
+        QTRY_VERIFY_WITH_TIMEOUT(a->isEnabled(), kJobTimeoutMs);
+        a->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.context()->variants().size(), expectedVariants, kJobTimeoutMs);
+    }
+
+    void saveScreenshot(MainWindow& w) {
+        const QString dir = qEnvironmentVariable("QUANTLENS_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            return;
+        QTest::qWait(300); // let the chart's animations and layout settle
+        QDir().mkpath(dir);
+        QVERIFY(w.grab().save(dir + "/screenshot-main.png"));
+    }
+
+private slots:
+    void initTestCase() {
+        // Keep the user's settings, recent files and demo folder out of tests.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("QuantlensTest");
+        QCoreApplication::setApplicationName("QuantlensUiTest");
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                           qpath(m_tmp / "settings"));
+    }
+
+    void opensQuantizesAndChartsStories() {
+        if (skipWithoutData())
+            QSKIP("shared data not found (set QUANTLENS_DATA); this test did NOT run");
+        ErrorLog errors;
+        auto w = makeWindow(errors, qpath(m_tmp / "stories.sqlite"));
+        QSignalSpy opened(w->context(), &WorkbenchContext::modelOpened);
+        w->openModel(qpath(ql::test::stories260K()));
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kJobTimeoutMs);
+        QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
+        QCOMPARE(w->context()->model().layers, 5);
+        QVERIFY(!w->chartPanel()->barSeries()); // nothing to draw yet
+
+        quantizeAndWait(*w, "actionQuantizeInt8", 1);
+        quantizeAndWait(*w, "actionQuantizeInt4", 2);
+        QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
+
+        QBarSeries* series = w->chartPanel()->barSeries();
+        QVERIFY(series);
+        QCOMPARE(series->count(), 2);
+        const QStringList categories = w->chartPanel()->chartData().categories;
+        QVERIFY2(categories.size() >= 5, qPrintable(categories.join(',')));
+        for (int layer = 0; layer < 5; ++layer)
+            QVERIFY(categories.contains(QString::number(layer)));
+        for (QBarSet* set : series->barSets()) {
+            QCOMPARE(set->count(), categories.size());
+            for (int i = 0; i < set->count(); ++i)
+                QVERIFY2(set->at(i) > 0, qPrintable(set->label() + " " + categories[i]));
+        }
+        // Four bits lose more than eight, layer by layer.
+        const QList<QBarSet*> sets = series->barSets();
+        for (int i = 0; i < sets[0]->count(); ++i)
+            QVERIFY(sets[1]->at(i) > sets[0]->at(i));
+        saveScreenshot(*w);
+    }
+
+    void damagedFileShowsTheEnginesMessage() {
+        const auto bad = m_tmp / "truncated.gguf";
+        writeTruncatedGguf(bad);
+        ErrorLog errors;
+        auto w = makeWindow(errors, qpath(m_tmp / "bad.sqlite"));
+        QSignalSpy failed(w->bridge(), &EngineBridge::openFailed);
+        w->openModel(qpath(bad));
+        QTRY_COMPARE_WITH_TIMEOUT(errors.messages.size(), 1, kJobTimeoutMs);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(errors.titles[0].contains("truncated.gguf"));
+        QVERIFY2(errors.messages[0].contains("truncated.gguf"), qPrintable(errors.messages[0]));
+        QVERIFY(!w->context()->model().isValid());
+        QVERIFY(!w->findChild<QAction*>("actionQuantizeInt8")->isEnabled());
+    }
+
+    void demoModelOpensAndCancelStoresNothing() {
+        ErrorLog errors;
+        auto w = makeWindow(errors, qpath(m_tmp / "demo.sqlite"));
+        QSignalSpy opened(w->context(), &WorkbenchContext::modelOpened);
+        w->bridge()->openDemoModel(qpath(m_tmp / "demo" / "demo.gguf"));
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kJobTimeoutMs);
+        QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
+        QVERIFY(w->context()->model().layers > 0);
+
+        QSignalSpy stored(w->bridge(), &EngineBridge::variantStored);
+        QSignalSpy cancelled(w->bridge(), &EngineBridge::jobCancelled);
+        QSignalSpy ended(w->bridge(), &EngineBridge::jobEnded);
+        w->findChild<QAction*>("actionQuantizeInt8")->trigger();
+        QVERIFY(w->bridge()->isBusy());
+        w->findChild<QAction*>("actionCancel")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, kJobTimeoutMs);
+        // The job may win the race on a fast machine; then it must have stored exactly one.
+        if (cancelled.count() == 1) {
+            QCOMPARE(stored.count(), 0);
+            w->bridge()->loadVariantMetrics();
+            QTest::qWait(500);
+            QCOMPARE(w->context()->variants().size(), 0);
+        } else {
+            QCOMPARE(stored.count(), 1);
+            qWarning("the INT8 job finished before the cancel arrived; cancel not exercised");
+        }
+        QVERIFY(errors.messages.isEmpty());
+        QVERIFY(w->findChild<QAction*>("actionQuantizeInt8")->isEnabled());
+    }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "main_window_test.moc"
