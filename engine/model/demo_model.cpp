@@ -14,13 +14,13 @@ namespace {
 
 constexpr uint64_t kSeed = 0x5157414e544c454eull; // "QUANTLEN"
 
-// Student-t scaled to kDemoWeightStd (t with 5 dof has variance 5/3).
+// Student-t (4 degrees of freedom, variance 2) scaled to kDemoWeightStd.
 std::vector<float> heavyTailed(const std::string& name, int64_t rows, int64_t cols) {
     DetRandom rng = DetRandom::forName(name, kSeed);
-    const double scale = kDemoWeightStd / std::sqrt(5.0 / 3.0);
+    const double scale = kDemoWeightStd / std::sqrt(2.0);
     std::vector<float> w(size_t(rows * cols));
     for (auto& v : w)
-        v = float(rng.studentT() * scale);
+        v = float(rng.studentT4() * scale);
     return w;
 }
 

@@ -21,7 +21,7 @@ struct DemoModelShape {
 // their scale relative to the other columns.
 inline constexpr int64_t kDemoOutlierColumns[] = {7, 77, 141, 230};
 inline constexpr float kDemoOutlierScales[] = {12.0f, 18.0f, 25.0f, 30.0f};
-// Standard deviation of ordinary weights (Student-t, 5 degrees of freedom).
+// Standard deviation of ordinary weights (Student-t, 4 degrees of freedom).
 inline constexpr double kDemoWeightStd = 0.02;
 
 DemoModelShape demoModelShape();

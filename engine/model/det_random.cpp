@@ -12,6 +12,9 @@ uint64_t splitmix64(uint64_t& state) {
     return z ^ (z >> 31);
 }
 
+constexpr double kInvOdd[] = {1.0,      1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11,
+                              1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21, 1.0 / 23};
+
 uint64_t rotl(uint64_t x, int k) {
     return (x << k) | (x >> (64 - k));
 }
@@ -64,12 +67,17 @@ double DetRandom::normal() {
     }
 }
 
-double DetRandom::studentT() {
-    const double z = normal();
-    const double w = normal();
-    // chi-squared with 5 degrees: 4 from -2 ln(U1 U2), one from w^2.
-    const double chi2 = -2.0 * detLog(uniform() * uniform()) + w * w;
-    return z / std::sqrt(chi2 / 5.0);
+double DetRandom::studentT4() {
+    // Bailey's polar method (Math. Comp. 62, 1994): T = U sqrt(nu (W^(-2/nu) - 1) / W).
+    // With nu = 4 the power is 1/sqrt(W): no logarithm, only IEEE-exact operations.
+    for (;;) {
+        const double u = 2.0 * uniform() - 1.0;
+        const double v = 2.0 * uniform() - 1.0;
+        const double w = u * u + v * v;
+        if (w > 1.0 || w == 0.0)
+            continue;
+        return u * std::sqrt(4.0 * (1.0 / std::sqrt(w) - 1.0) / w);
+    }
 }
 
 double detLog(double x) {
@@ -79,14 +87,15 @@ double detLog(double x) {
         m *= 2.0;
         --e;
     }
-    // ln m = 2 atanh(z), z = (m-1)/(m+1), |z| < 0.172: the series converges fast.
+    // ln m = 2 atanh(z) = 2 z (1 + z^2/3 + z^4/5 + ...), z = (m-1)/(m+1), |z| < 0.172:
+    // twelve terms reach double precision. Horner form, coefficients fixed at compile time.
     const double z = (m - 1.0) / (m + 1.0);
     const double z2 = z * z;
-    double term = z, sum = 0.0;
-    for (int k = 1; k <= 31; k += 2) {
-        sum += term / k;
-        term *= z2;
-    }
+    constexpr int kTerms = 12;
+    double sum = 1.0 / (2 * kTerms - 1);
+    for (int k = kTerms - 2; k >= 0; --k)
+        sum = sum * z2 + kInvOdd[k];
+    sum *= z;
     return 2.0 * sum + e * 0.69314718055994531;
 }
 

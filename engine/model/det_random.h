@@ -17,7 +17,9 @@ public:
     uint64_t next();
     double uniform(); // in (0, 1), never 0 or 1
     double normal();
-    double studentT(); // 5 degrees of freedom: variance 5/3, kurtosis 9
+    // Student-t with 4 degrees of freedom (variance 2): the heavy tails of LLM weights,
+    // from + - * / and sqrt alone, so cheap and identical everywhere.
+    double studentT4();
 
 private:
     uint64_t m_s[4];

@@ -28,9 +28,8 @@ inline void writeBytes(const std::filesystem::path& path, const std::vector<std:
 
 inline std::vector<std::byte> readBytes(const std::filesystem::path& path) {
     std::ifstream f(path, std::ios::binary);
-    std::vector<char> chars((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(chars.size());
-    std::memcpy(out.data(), chars.data(), chars.size());
+    std::vector<std::byte> out(std::filesystem::file_size(path));
+    f.read(reinterpret_cast<char*>(out.data()), std::streamsize(out.size()));
     return out;
 }
 
