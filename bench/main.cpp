@@ -13,7 +13,7 @@ public:
     void ReportRuns(const std::vector<Run>& runs) override {
         ConsoleReporter::ReportRuns(runs);
         for (const auto& run : runs) {
-            if (run.run_type != Run::RT_Iteration || run.skipped)
+            if (run.run_type != Run::RT_Iteration || run.error_occurred)
                 continue;
             auto it = run.counters.find("bytes_per_second");
             if (it != run.counters.end())
@@ -24,8 +24,9 @@ public:
     void printRatios() const {
         double baseline = 0;
         std::string baselineName;
+        // The baseline is BM_Memcpy (the plain host memcpy of the same 64 MiB buffer).
         for (const auto& [name, rate] : m_rates)
-            if (name.rfind("BM_Memcpy", 0) == 0) {
+            if (name == "BM_Memcpy" || name.rfind("BM_Memcpy/", 0) == 0) {
                 baseline = rate;
                 baselineName = name;
             }
