@@ -7,3 +7,11 @@ QString VariantErrors::label() const {
 double VariantErrors::bitsPerWeight() const {
     return totalWeights > 0 ? 8.0 * double(totalBytes) / double(totalWeights) : 0.0;
 }
+
+const TensorError* VariantErrors::findTensor(const QString& name) const {
+    const std::string key = name.toStdString();
+    for (const TensorError& t : tensors)
+        if (t.tensor == key)
+            return &t;
+    return nullptr;
+}

@@ -52,6 +52,7 @@ struct VariantErrors {
     // "int8 #3": distinguishes two variants of the same format in a legend.
     QString label() const;
     double bitsPerWeight() const;
+    const TensorError* findTensor(const QString& name) const; // null when not quantized
 };
 
 using VariantList = QList<VariantErrors>;

@@ -117,9 +117,11 @@ void ErrorChartPanel::attachAxes() {
     if (m_logBox->isChecked() && m_data.minPositive > 0) {
         auto* log = new QLogValueAxis;
         log->setBase(10);
-        log->setLabelFormat("%.0e");
-        log->setMin(std::pow(10.0, std::floor(std::log10(m_data.minPositive))));
-        log->setMax(std::pow(10.0, std::ceil(std::log10(m_data.maxValue * 1.05))));
+        log->setLabelFormat("%g");
+        // Whole decades, so that every grid line is labelled; the margin keeps the
+        // bottom decade's label from being lost to rounding.
+        log->setMin(0.999 * std::pow(10.0, std::floor(std::log10(m_data.minPositive))));
+        log->setMax(1.001 * std::pow(10.0, std::ceil(std::log10(m_data.maxValue))));
         y = log;
     } else {
         auto* lin = new QValueAxis;

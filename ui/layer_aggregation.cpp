@@ -85,6 +85,13 @@ std::vector<LayerError> aggregateByLayer(const std::vector<TensorError>& tensors
     return out;
 }
 
+double overallError(const std::vector<TensorError>& tensors, ErrorMetric metric) {
+    Sums sums;
+    for (const TensorError& t : tensors)
+        accumulate(sums, t);
+    return finish(sums, metric);
+}
+
 std::vector<LayerKey> unionOfLayers(const std::vector<std::vector<LayerError>>& perVariant) {
     std::vector<LayerKey> keys;
     for (const auto& errors : perVariant)

@@ -49,6 +49,9 @@ struct LayerError {
 std::vector<LayerError> aggregateByLayer(const std::vector<TensorError>& tensors,
                                          ErrorMetric metric);
 
+// The whole variant as one figure, by the same rule as a layer.
+double overallError(const std::vector<TensorError>& tensors, ErrorMetric metric);
+
 // Every layer that appears in any of the lists, sorted: the chart's shared categories.
 std::vector<LayerKey> unionOfLayers(const std::vector<std::vector<LayerError>>& perVariant);
 

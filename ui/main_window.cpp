@@ -5,6 +5,7 @@
 #include "ui/job_status_widget.h"
 #include "ui/model_summary_panel.h"
 #include "ui/recent_files.h"
+#include "ui/tensor_detail_panel.h"
 #include "ui/tensor_table_panel.h"
 #include "ui/workbench_context.h"
 
@@ -16,12 +17,20 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QVBoxLayout>
+
+// The icon lives in quantlens_ui, a static library: without this reference the linker
+// drops the resource's initializer and ":/quantlens/..." does not exist.
+static void initUiResources() {
+    Q_INIT_RESOURCE(quantlens);
+}
 
 MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     : QMainWindow(parent)
     , m_options(std::move(options))
     , m_context(new WorkbenchContext(this))
     , m_bridge(new EngineBridge(this)) {
+    initUiResources();
     setWindowTitle(tr("Quantlens"));
     setWindowIcon(QIcon(":/quantlens/quantlens.svg"));
     setAcceptDrops(true);
@@ -49,11 +58,20 @@ void MainWindow::buildPanels() {
     m_rightSplitter->setSizes({330, 520});
 
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
-    m_mainSplitter->addWidget(new ModelSummaryPanel(m_context, this));
+    m_mainSplitter->addWidget(buildLeftColumn());
     m_mainSplitter->addWidget(m_rightSplitter);
     m_mainSplitter->setStretchFactor(1, 1);
     m_mainSplitter->setSizes({320, 1080});
     setCentralWidget(m_mainSplitter);
+}
+
+QWidget* MainWindow::buildLeftColumn() {
+    auto* column = new QWidget(this);
+    auto* layout = new QVBoxLayout(column);
+    layout->addWidget(new ModelSummaryPanel(m_context, column));
+    layout->addWidget(new TensorDetailPanel(m_context, column));
+    layout->addStretch();
+    return column;
 }
 
 void MainWindow::buildStatusBar() {
@@ -65,7 +83,9 @@ void MainWindow::buildStatusBar() {
 }
 
 void MainWindow::connectBridge() {
-    connect(m_bridge, &EngineBridge::backendReady, m_backendLabel, &QLabel::setText);
+    connect(m_bridge, &EngineBridge::backendReady, this, [this](const QString& summary) {
+        m_backendLabel->setText(tr("Compute: %1").arg(summary));
+    });
     connect(m_bridge, &EngineBridge::modelOpened, this, &MainWindow::onModelOpened);
     connect(m_bridge, &EngineBridge::openFailed, this,
             [this](const QString& path, const QString& msg) {

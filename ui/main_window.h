@@ -53,6 +53,7 @@ protected:
 
 private:
     void buildPanels();
+    QWidget* buildLeftColumn();
     void buildActions();
     void buildMenus();
     void buildStatusBar();

@@ -16,11 +16,16 @@ QString orDash(qint64 value) {
     return value > 0 ? groupedCount(value) : QStringLiteral("\u2014");
 }
 
+const char* const kVariantHeader =
+    "<tr><th align=left>Variant</th><th align=right>&nbsp;Size</th>"
+    "<th align=right>&nbsp;Bits/w</th><th align=right>&nbsp;Rel. error</th></tr>";
+
 QString variantRow(const VariantErrors& v) {
     return QStringLiteral("<tr><td><b>%1</b></td><td align=right>&nbsp;%2</td>"
-                          "<td align=right>&nbsp;%3 bpw</td></tr>")
+                          "<td align=right>&nbsp;%3</td><td align=right>&nbsp;%4</td></tr>")
         .arg(v.label().toHtmlEscaped(), humanBytes(v.totalBytes))
-        .arg(v.bitsPerWeight(), 0, 'f', 2);
+        .arg(v.bitsPerWeight(), 0, 'f', 2)
+        .arg(overallError(v.tensors, ErrorMetric::RelFrobenius), 0, 'g', 3);
 }
 
 } // namespace
@@ -41,10 +46,10 @@ ModelSummaryPanel::ModelSummaryPanel(WorkbenchContext* context, QWidget* parent)
     variantLayout->addWidget(m_variants);
 
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
     layout->addWidget(modelBox);
     layout->addWidget(variantBox);
-    layout->addStretch();
     connect(context, &WorkbenchContext::modelOpened, this, &ModelSummaryPanel::showModel);
     connect(context, &WorkbenchContext::variantsChanged, this, &ModelSummaryPanel::showVariants);
     showVariants({});
@@ -60,9 +65,11 @@ void ModelSummaryPanel::showModel(const ModelSummary& m) {
     while (m_form->rowCount() > 0)
         m_form->removeRow(0);
     const QFileInfo file(m.path);
-    m_title->setText(m.name.isEmpty() ? file.fileName() : m.name);
+    // The file name, not general.name: names like "llama" say nothing about the file.
+    m_title->setText(file.fileName());
     m_title->setToolTip(m.path);
-    addRow(tr("File"), file.fileName());
+    if (!m.name.isEmpty() && m.name != m.architecture)
+        addRow(tr("Name"), m.name);
     addRow(tr("Format"), m.format);
     addRow(tr("Architecture"),
            m.architecture.isEmpty() ? QStringLiteral("\u2014") : m.architecture);
@@ -87,5 +94,6 @@ void ModelSummaryPanel::showVariants(const VariantList& variants) {
     QString rows;
     for (const VariantErrors& v : variants)
         rows += variantRow(v);
-    m_variants->setText(QStringLiteral("<table>%1</table>").arg(rows));
+    m_variants->setText(
+        QStringLiteral("<table cellspacing=2>%1%2</table>").arg(kVariantHeader, rows));
 }

@@ -5,16 +5,26 @@
 #include "ui/engine_bridge.h"
 #include "ui/error_chart_panel.h"
 #include "ui/main_window.h"
+#include "ui/recent_files.h"
+#include "ui/tensor_detail_panel.h"
+#include "ui/tensor_table_panel.h"
 #include "ui/workbench_context.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QDir>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTest>
+#include <QUrl>
 #include <fstream>
 
 namespace {
@@ -79,6 +89,29 @@ private:
         QTRY_COMPARE_WITH_TIMEOUT(w.context()->variants().size(), expectedVariants, kJobTimeoutMs);
     }
 
+    void dropFile(MainWindow& w, const QString& path) {
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        const QPointF at(w.width() / 2.0, w.height() / 2.0);
+        QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &drop);
+        QVERIFY(drop.isAccepted());
+    }
+
+    // Clicks the table row of `name`, as a user would.
+    void selectTensor(MainWindow& w, const QString& name) {
+        auto* panel = w.findChild<TensorTablePanel*>();
+        QVERIFY(panel);
+        QAbstractItemModel* model = panel->view()->model();
+        for (int r = 0; r < model->rowCount(); ++r)
+            if (model->index(r, 0).data().toString() == name)
+                panel->view()->setCurrentIndex(model->index(r, 0));
+        QCOMPARE(w.context()->selectedTensor(), name);
+    }
+
     void saveScreenshot(MainWindow& w) {
         const QString dir = qEnvironmentVariable("QUANTLENS_SCREENSHOT_DIR");
         if (dir.isEmpty())
@@ -108,6 +141,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kJobTimeoutMs);
         QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
         QCOMPARE(w->context()->model().layers, 5);
+        QVERIFY(RecentFiles::load().contains(
+            QFileInfo(qpath(ql::test::stories260K())).absoluteFilePath()));
         QVERIFY(!w->chartPanel()->barSeries()); // nothing to draw yet
 
         quantizeAndWait(*w, "actionQuantizeInt8", 1);
@@ -130,6 +165,10 @@ private slots:
         const QList<QBarSet*> sets = series->barSets();
         for (int i = 0; i < sets[0]->count(); ++i)
             QVERIFY(sets[1]->at(i) > sets[0]->at(i));
+
+        selectTensor(*w, "blk.2.ffn_down.weight");
+        const QString detail = w->findChild<TensorDetailPanel*>()->text();
+        QVERIFY2(detail.contains("int4-g128") && detail.contains("dB"), qPrintable(detail));
         saveScreenshot(*w);
     }
 
@@ -139,12 +178,13 @@ private slots:
         ErrorLog errors;
         auto w = makeWindow(errors, qpath(m_tmp / "bad.sqlite"));
         QSignalSpy failed(w->bridge(), &EngineBridge::openFailed);
-        w->openModel(qpath(bad));
+        dropFile(*w, qpath(bad)); // the drag-and-drop path, as from a file manager
         QTRY_COMPARE_WITH_TIMEOUT(errors.messages.size(), 1, kJobTimeoutMs);
         QCOMPARE(failed.count(), 1);
         QVERIFY(errors.titles[0].contains("truncated.gguf"));
         QVERIFY2(errors.messages[0].contains("truncated.gguf"), qPrintable(errors.messages[0]));
         QVERIFY(!w->context()->model().isValid());
+        qInfo("error shown: %s", qPrintable(errors.messages[0]));
         QVERIFY(!w->findChild<QAction*>("actionQuantizeInt8")->isEnabled());
     }
 
