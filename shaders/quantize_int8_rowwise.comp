@@ -12,6 +12,8 @@ layout(local_size_x = 128) in;
 const uint WG = 128;
 
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
+// The same buffer seen as 16-byte vectors, for rows that start 16-byte aligned.
+layout(std430, set = 0, binding = 0) readonly buffer Src4 { uvec4 srcBits4[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Codes { uint codes[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer Scales { uint scales[]; };
 
@@ -40,6 +42,34 @@ uint rowAbsmaxBits(uint base, uint tid) {
     return partial[0];
 }
 
+// Rows of a multiple of four weights (nearly every real matrix): one 16-byte load and
+// one packed word per step.
+void writeAlignedCodes(uint base, uint tid, float inv) {
+    uint rowWords = gl_WorkGroupID.x * p.wordsPerRow;
+    for (uint w = tid; w < p.wordsPerRow; w += WG) {
+        uvec4 x = srcBits4[base / 4 + w];
+        uint packed = 0u;
+        for (uint k = 0; k < 4; ++k)
+            packed |= (uint(qlCode(uintBitsToFloat(x[k]), inv, QL_INT8_QMAX)) & 0xffu) << (8 * k);
+        codes[p.codeBase + rowWords + w] = packed;
+    }
+}
+
+void writeCodes(uint base, uint tid, float inv) {
+    uint rowWords = gl_WorkGroupID.x * p.wordsPerRow;
+    for (uint w = tid; w < p.wordsPerRow; w += WG) {
+        uint packed = 0u;
+        for (uint k = 0; k < 4; ++k) {
+            uint col = w * 4 + k;
+            if (col < p.cols) {
+                int code = qlCode(uintBitsToFloat(srcBits[base + col]), inv, QL_INT8_QMAX);
+                packed |= (uint(code) & 0xffu) << (8 * k);
+            }
+        }
+        codes[p.codeBase + rowWords + w] = packed;
+    }
+}
+
 void main() {
     uint row = gl_WorkGroupID.x;
     uint tid = gl_LocalInvocationID.x;
@@ -54,15 +84,8 @@ void main() {
     }
     barrier();
     float inv = rowInverse;
-    for (uint w = tid; w < p.wordsPerRow; w += WG) {
-        uint packed = 0u;
-        for (uint k = 0; k < 4; ++k) {
-            uint col = w * 4 + k;
-            if (col < p.cols) {
-                int code = qlCode(uintBitsToFloat(srcBits[base + col]), inv, QL_INT8_QMAX);
-                packed |= (uint(code) & 0xffu) << (8 * k);
-            }
-        }
-        codes[p.codeBase + row * p.wordsPerRow + w] = packed;
-    }
+    if (p.cols % 4 == 0)
+        writeAlignedCodes(base, tid, inv);
+    else
+        writeCodes(base, tid, inv);
 }
