@@ -32,6 +32,13 @@ public:
         return v;
     }
 
+    // The next value without moving; the caller has checked that it is there.
+    template <typename T> T peek() const {
+        T v;
+        std::memcpy(&v, m_data.data() + m_offset, sizeof(T));
+        return v;
+    }
+
     // A GGUF string: uint64 length then bytes. The length is checked against the
     // remaining bytes before anything is allocated.
     std::string readString(std::string_view what);

@@ -34,6 +34,12 @@ uint64_t ggufMinValueBytes(GgufType type) {
 
 namespace {
 
+bool stringFits(const ByteReader& in) {
+    if (in.remaining() < 8)
+        return false;
+    return in.peek<uint64_t>() <= in.remaining() - 8;
+}
+
 MetaValue readArray(ByteReader& in, const std::string& what, int depth) {
     const uint64_t start = in.offset();
     if (depth >= kGgufMaxArrayDepth)
@@ -54,9 +60,15 @@ MetaValue readArray(ByteReader& in, const std::string& what, int depth) {
                              groupDigits(kGgufMaxArrayItems) + ")");
     std::vector<MetaValue> items;
     items.reserve(size_t(count));
-    for (uint64_t i = 0; i < count; ++i)
-        items.push_back(
-            readGgufValue(in, elemType, what + "[" + std::to_string(i) + "]", depth + 1));
+    for (uint64_t i = 0; i < count; ++i) {
+        // The per-item label is built only where a read could fail: fixed-size items are
+        // covered by the count check above, and most strings fit.
+        if (elemType == GgufType::Array || (elemType == GgufType::String && !stringFits(in)))
+            items.push_back(
+                readGgufValue(in, elemType, what + "[" + std::to_string(i) + "]", depth + 1));
+        else
+            items.push_back(readGgufValue(in, elemType, what, depth + 1));
+    }
     return MetaValue::ofArray(elemType, std::move(items));
 }
 
