@@ -27,7 +27,7 @@ ErrorChartData buildErrorChartData(const VariantList& variants, ErrorMetric metr
     for (const LayerKey& key : layers)
         data.categories << QString::fromStdString(key.label());
     for (qsizetype i = 0; i < variants.size(); ++i) {
-        ChartSeriesData series{legendLabel(variants[i]), {}};
+        ChartSeriesData series{variants[i].id, legendLabel(variants[i]), {}};
         for (const LayerKey& key : layers) {
             series.values << valueAt(perVariant[size_t(i)], key);
             trackRange(data, series.values.back());

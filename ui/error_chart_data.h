@@ -9,6 +9,7 @@
 #include <QStringList>
 
 struct ChartSeriesData {
+    qint64 variantId = 0;
     QString label;        // legend text: "int8 #3 (8.03 bpw)"
     QList<double> values; // one per category
 };

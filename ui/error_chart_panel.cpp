@@ -94,6 +94,11 @@ void ErrorChartPanel::rebuild() {
     connect(m_series, &QBarSeries::hovered, this, [this](bool on, int index, QBarSet* set) {
         showHoverTip(on, index, set->label(), set->at(index));
     });
+    connect(m_series, &QBarSeries::clicked, this, [this](int, QBarSet* set) {
+        const qsizetype i = m_series->barSets().indexOf(set);
+        if (i >= 0 && i < m_data.series.size())
+            m_context->selectVariant(m_data.series[i].variantId);
+    });
     c->addSeries(m_series);
     c->setTitle(tr("%1 per layer, by variant").arg(metricTitle(metric)));
     c->legend()->setVisible(true);

@@ -20,18 +20,20 @@ const char* const kVariantHeader =
     "<tr><th align=left>Variant</th><th align=right>&nbsp;Size</th>"
     "<th align=right>&nbsp;Bits/w</th><th align=right>&nbsp;Rel. error</th></tr>";
 
-QString variantRow(const VariantErrors& v) {
-    return QStringLiteral("<tr><td><b>%1</b></td><td align=right>&nbsp;%2</td>"
+QString variantRow(const VariantErrors& v, bool selected) {
+    return QStringLiteral("<tr><td>%5<b>%1</b></td><td align=right>&nbsp;%2</td>"
                           "<td align=right>&nbsp;%3</td><td align=right>&nbsp;%4</td></tr>")
         .arg(v.label().toHtmlEscaped(), humanBytes(v.totalBytes))
         .arg(v.bitsPerWeight(), 0, 'f', 2)
-        .arg(overallError(v.tensors, ErrorMetric::RelFrobenius), 0, 'g', 3);
+        .arg(overallError(v.tensors, ErrorMetric::RelFrobenius), 0, 'g', 3)
+        .arg(selected ? QStringLiteral("\u25b6 ") : QString());
 }
 
 } // namespace
 
 ModelSummaryPanel::ModelSummaryPanel(WorkbenchContext* context, QWidget* parent)
     : QWidget(parent)
+    , m_context(context)
     , m_title(new QLabel(tr("No model open"), this))
     , m_form(new QFormLayout)
     , m_variants(new QLabel(this)) {
@@ -52,6 +54,9 @@ ModelSummaryPanel::ModelSummaryPanel(WorkbenchContext* context, QWidget* parent)
     layout->addWidget(variantBox);
     connect(context, &WorkbenchContext::modelOpened, this, &ModelSummaryPanel::showModel);
     connect(context, &WorkbenchContext::variantsChanged, this, &ModelSummaryPanel::showVariants);
+    // A bar clicked in the chart marks its variant here.
+    connect(context, &WorkbenchContext::variantSelected, this,
+            [this] { showVariants(m_context->variants()); });
     showVariants({});
 }
 
@@ -93,7 +98,7 @@ void ModelSummaryPanel::showVariants(const VariantList& variants) {
     }
     QString rows;
     for (const VariantErrors& v : variants)
-        rows += variantRow(v);
+        rows += variantRow(v, v.id == m_context->selectedVariant());
     m_variants->setText(
         QStringLiteral("<table cellspacing=2>%1%2</table>").arg(kVariantHeader, rows));
 }

@@ -19,6 +19,7 @@ private:
     void showVariants(const VariantList& variants);
     void addRow(const QString& label, const QString& value);
 
+    WorkbenchContext* m_context;
     QLabel* m_title;
     QFormLayout* m_form;
     QLabel* m_variants;

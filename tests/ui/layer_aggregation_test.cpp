@@ -87,6 +87,7 @@ private slots:
         QCOMPARE(data.series[0].values, QList<double>({0.01, 0.02, 0.03, 0.04}));
         QCOMPARE(data.series[1].values, QList<double>({0.0, 0.2, 0.3, 0.0}));
         QVERIFY(data.series[1].label.startsWith("int4-g128 #2"));
+        QCOMPARE(data.series[1].variantId, 2);
         QVERIFY(data.series[1].label.contains("4.00 bits/weight"));
         QCOMPARE(data.maxValue, 0.3);
         QCOMPARE(data.minPositive, 0.01);
