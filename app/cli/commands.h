@@ -24,5 +24,9 @@ void addInspectCommand(CLI::App& app, CommandTable& table);
 void addQuantizeCommand(CLI::App& app, CommandTable& table);
 void addFormatsCommand(CLI::App& app, CommandTable& table);
 void addDemoCommand(CLI::App& app, CommandTable& table);
+void addImportCommand(CLI::App& app, CommandTable& table);
+void addScorecardCommand(CLI::App& app, CommandTable& table);
+void addGateCommand(CLI::App& app, CommandTable& table);
+void addDecideCommand(CLI::App& app, CommandTable& table);
 
 } // namespace ql::cli

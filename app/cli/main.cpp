@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
     ql::cli::addQuantizeCommand(app, table);
     ql::cli::addFormatsCommand(app, table);
     ql::cli::addDemoCommand(app, table);
+    ql::cli::addImportCommand(app, table);
+    ql::cli::addScorecardCommand(app, table);
+    ql::cli::addGateCommand(app, table);
+    ql::cli::addDecideCommand(app, table);
 
     CLI11_PARSE(app, argc, argv);
     try {

@@ -47,6 +47,81 @@ CREATE TABLE tensor_metrics (
     PRIMARY KEY (variant_id, tensor)
 );
 )sql",
+        // scorecards, gates and decisions (score)
+        R"sql(
+CREATE TABLE scorecards (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    eval_set_version TEXT NOT NULL,
+    evaluator TEXT NOT NULL,
+    baseline TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE score_cells (
+    id INTEGER PRIMARY KEY,
+    scorecard_id INTEGER NOT NULL REFERENCES scorecards(id) ON DELETE CASCADE,
+    variant TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    slice TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'slice',
+    score REAL NOT NULL,
+    n INTEGER NOT NULL DEFAULT 0,
+    stderr REAL,
+    UNIQUE (scorecard_id, variant, dimension, slice)
+);
+CREATE TABLE score_examples (
+    cell_id INTEGER NOT NULL REFERENCES score_cells(id) ON DELETE CASCADE,
+    example_id TEXT NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (cell_id, example_id)
+);
+CREATE TABLE gate_policies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (body)
+);
+CREATE TABLE gate_verdicts (
+    id INTEGER PRIMARY KEY,
+    policy_id INTEGER NOT NULL REFERENCES gate_policies(id),
+    scorecard_id INTEGER NOT NULL REFERENCES scorecards(id),
+    variant TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'inconclusive')),
+    comparisons INTEGER NOT NULL,
+    reasons TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL,
+    default_variant TEXT NOT NULL,
+    flagged TEXT NOT NULL DEFAULT '[]',
+    rationale TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    gate_policy_id INTEGER REFERENCES gate_policies(id),
+    supersedes INTEGER UNIQUE REFERENCES decisions(id)
+);
+CREATE TABLE decision_scorecards (
+    decision_id INTEGER NOT NULL REFERENCES decisions(id),
+    scorecard_id INTEGER NOT NULL REFERENCES scorecards(id),
+    PRIMARY KEY (decision_id, scorecard_id)
+);
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision that supersedes this one'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision that supersedes this one'); END;
+CREATE TRIGGER decision_scorecards_no_update BEFORE UPDATE ON decision_scorecards
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER decision_scorecards_no_delete BEFORE DELETE ON decision_scorecards
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER scorecards_kept_for_decisions BEFORE DELETE ON scorecards
+WHEN EXISTS (SELECT 1 FROM decision_scorecards WHERE scorecard_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'a decision rests on this scorecard; it cannot be deleted'); END;
+)sql",
     };
     return migrations;
 }

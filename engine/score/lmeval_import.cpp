@@ -1,0 +1,192 @@
+// lm-evaluation-harness output. results_<timestamp>.json holds, per task, metrics keyed
+// "metric,filter" ("acc,none", "exact_match,strict-match") with "metric_stderr,filter"
+// beside them, plus "groups", "versions", "n-shot", "n-samples" and "config". The
+// samples_<task>_<timestamp>.jsonl files beside it hold one line per document with
+// "doc_id", "filter" and a value per metric: the per-example data for paired statistics.
+#include "engine/core/error.h"
+#include "engine/model/json_util.h"
+#include "engine/score/importer.h"
+#include "engine/store/workspace.h"
+
+#include <fstream>
+#include <map>
+
+namespace ql::score {
+
+namespace {
+
+using nlohmann::json;
+
+std::string dimensionName(const std::string& metric, const std::string& filter) {
+    return filter == "none" ? metric : metric + "," + filter;
+}
+
+std::string variantName(const json& j, const std::filesystem::path& file, const ImportOptions& o) {
+    if (!o.variantName.empty())
+        return o.variantName;
+    if (j.contains("model_name") && j["model_name"].is_string() &&
+        !j["model_name"].get<std::string>().empty())
+        return j["model_name"].get<std::string>();
+    const json& cfg = j.value("config", json::object());
+    const std::string args = cfg.value("model_args", std::string());
+    if (const auto p = args.find("pretrained="); p != std::string::npos)
+        return args.substr(p + 11, args.find(',', p) - (p + 11));
+    return file.stem().string();
+}
+
+// "arc_easy v1.0 0-shot; gsm8k v3 5-shot": what must match for two runs to be comparable.
+std::string evalSetVersion(const json& j) {
+    std::map<std::string, std::string> parts;
+    for (const auto& [task, _] : j["results"].items()) {
+        std::string v = "v?";
+        if (j.contains("versions") && j["versions"].contains(task))
+            v = "v" + (j["versions"][task].is_string() ? j["versions"][task].get<std::string>()
+                                                       : j["versions"][task].dump());
+        if (j.contains("n-shot") && j["n-shot"].contains(task))
+            v += " " + j["n-shot"][task].dump() + "-shot";
+        parts[task] = v;
+    }
+    std::string out;
+    for (const auto& [task, v] : parts)
+        out += (out.empty() ? "" : "; ") + task + " " + v;
+    return out;
+}
+
+int64_t taskN(const json& j, const std::string& task) {
+    if (!j.contains("n-samples") || !j["n-samples"].contains(task))
+        return 0;
+    const json& s = j["n-samples"][task];
+    if (s.is_number_integer())
+        return s.get<int64_t>();
+    for (const char* key : {"effective", "original"})
+        if (s.contains(key) && s[key].is_number_integer())
+            return s[key].get<int64_t>();
+    return 0;
+}
+
+// n of a group: the sum over its subtasks, when every one of them is known.
+int64_t groupN(const json& j, const std::string& group) {
+    if (!j.contains("group_subtasks") || !j["group_subtasks"].contains(group))
+        return 0;
+    int64_t sum = 0;
+    for (const auto& sub : j["group_subtasks"][group]) {
+        const std::string s = sub.get<std::string>();
+        const int64_t n = j["group_subtasks"].contains(s) ? groupN(j, s) : taskN(j, s);
+        if (n == 0)
+            return 0;
+        sum += n;
+    }
+    return sum;
+}
+
+bool isGroup(const json& j, const std::string& task) {
+    return (j.contains("groups") && j["groups"].contains(task)) ||
+           (j.contains("group_subtasks") && j["group_subtasks"].contains(task) &&
+            !j["group_subtasks"][task].empty());
+}
+
+void addTask(Scorecard& card, const json& j, const std::string& variant, const std::string& task,
+             const json& metrics, double scale) {
+    const bool group = isGroup(j, task);
+    for (const auto& [key, value] : metrics.items()) {
+        const auto comma = key.find(',');
+        if (comma == std::string::npos || !value.is_number())
+            continue; // "alias", "name", "N/A" stderr of a group
+        const std::string metric = key.substr(0, comma), filter = key.substr(comma + 1);
+        if (metric.size() > 7 && metric.ends_with("_stderr"))
+            continue;
+        ScoreCell cell{variant,
+                       dimensionName(metric, filter),
+                       task,
+                       group ? CellKind::Group : CellKind::Slice,
+                       value.get<double>() * scale,
+                       group ? groupN(j, task) : taskN(j, task),
+                       {},
+                       {}};
+        const std::string se = metric + "_stderr," + filter;
+        if (metrics.contains(se) && metrics[se].is_number())
+            cell.stdError = metrics[se].get<double>() * scale;
+        card.cells.push_back(std::move(cell));
+    }
+}
+
+// "results_2024-05-13T13-45-03.906112.json" -> "2024-05-13T13-45-03.906112".
+std::string timestampOf(const std::filesystem::path& file) {
+    const std::string stem = file.stem().string();
+    return stem.rfind("results_", 0) == 0 ? stem.substr(8) : std::string();
+}
+
+void attachSampleLine(Scorecard& card, const json& line, const std::string& task, double scale) {
+    const std::string id =
+        line["doc_id"].is_string() ? line["doc_id"].get<std::string>() : line["doc_id"].dump();
+    const std::string filter = line.value("filter", std::string("none"));
+    for (auto& cell : card.cells) {
+        if (cell.slice != task)
+            continue;
+        for (const auto& [key, value] : line.items())
+            if (value.is_number() && dimensionName(key, filter) == cell.dimension)
+                cell.examples.push_back({id, value.get<double>() * scale});
+    }
+}
+
+void attachSamples(Scorecard& card, const std::filesystem::path& file, const std::string& task,
+                   double scale) {
+    std::ifstream in(file);
+    std::string text;
+    for (int n = 1; std::getline(in, text); ++n) {
+        if (text.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
+        const json line = json::parse(text, nullptr, false);
+        if (line.is_discarded() || !line.is_object() || !line.contains("doc_id"))
+            throw Error(file.filename().string() + ":" + std::to_string(n) +
+                        ": not an lm-eval sample (a JSON object with \"doc_id\")");
+        attachSampleLine(card, line, task, scale);
+    }
+}
+
+void attachAllSamples(Scorecard& card, const std::filesystem::path& results, double scale) {
+    const std::string ts = timestampOf(results);
+    if (ts.empty())
+        return;
+    const std::string suffix = "_" + ts + ".jsonl";
+    for (const auto& entry : std::filesystem::directory_iterator(results.parent_path())) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("samples_", 0) != 0 || !name.ends_with(suffix))
+            continue;
+        const std::string task = name.substr(8, name.size() - 8 - suffix.size());
+        attachSamples(card, entry.path(), task, scale);
+    }
+}
+
+} // namespace
+
+Scorecard importLmEval(const std::filesystem::path& file, const ImportOptions& o) {
+    const json j = parseJsonFile(file);
+    if (!j.is_object() || !j.contains("results") || !j["results"].is_object())
+        throw Error(file.string() + ": not lm-evaluation-harness output (no \"results\" object)");
+    Scorecard card;
+    const std::string variant = variantName(j, file, o);
+    for (const auto& [task, metrics] : j["results"].items()) {
+        if (!metrics.is_object())
+            throw Error(file.string() + ": field results." + task + " is not an object");
+        addTask(card, j, variant, task, metrics, o.scoreScale);
+    }
+    if (card.cells.empty())
+        throw Error(file.string() + ": field \"results\" holds no numeric metric");
+    attachAllSamples(card, file, o.scoreScale);
+    for (auto& cell : card.cells)
+        if (cell.n == 0 && !cell.examples.empty())
+            cell.n = int64_t(cell.examples.size());
+    card.name = o.name.empty() ? variant : o.name;
+    card.sourcePath = file.string();
+    card.sourceHash = hashFiles({file});
+    card.evalSetVersion = o.evalSetVersion.empty() ? evalSetVersion(j) : o.evalSetVersion;
+    const std::string version = j.value("lm_eval_version", std::string());
+    card.evaluator = !o.evaluator.empty()
+                         ? o.evaluator
+                         : "lm-evaluation-harness" + (version.empty() ? "" : " " + version);
+    finishScorecard(card, o);
+    return card;
+}
+
+} // namespace ql::score
