@@ -32,8 +32,8 @@ public:
             }
         if (baseline <= 0)
             return;
-        std::printf("\nThroughput as a ratio to %s (%.2f GB/s), same run:\n",
-                    baselineName.c_str(), baseline / 1e9);
+        std::printf("\nThroughput as a ratio to %s (%.2f GB/s), same run:\n", baselineName.c_str(),
+                    baseline / 1e9);
         for (const auto& [name, rate] : m_rates)
             std::printf("  %-48s %8.2f GB/s  %6.3f x memcpy\n", name.c_str(), rate / 1e9,
                         rate / baseline);

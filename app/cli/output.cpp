@@ -21,11 +21,16 @@ nlohmann::json finiteOrNull(double v) {
 }
 
 nlohmann::json configJson(const ModelConfig& c) {
-    return {{"architecture", c.architecture}, {"name", c.name},
-            {"layers", c.nLayer},             {"heads", c.nHead},
-            {"kv_heads", c.nHeadKv},          {"head_dim", c.headDim},
-            {"embedding", c.nEmbd},           {"feed_forward", c.nFf},
-            {"context_length", c.contextLength}, {"vocab_size", c.vocabSize}};
+    return {{"architecture", c.architecture},
+            {"name", c.name},
+            {"layers", c.nLayer},
+            {"heads", c.nHead},
+            {"kv_heads", c.nHeadKv},
+            {"head_dim", c.headDim},
+            {"embedding", c.nEmbd},
+            {"feed_forward", c.nFf},
+            {"context_length", c.contextLength},
+            {"vocab_size", c.vocabSize}};
 }
 
 nlohmann::json metricsJson(const TensorMetricsRecord& t) {
@@ -33,6 +38,7 @@ nlohmann::json metricsJson(const TensorMetricsRecord& t) {
     return {{"tensor", t.tensor},
             {"shape", {t.rows, t.cols}},
             {"source_dtype", t.sourceDType},
+            {"storage_format", t.storageFormat},
             {"backend", t.backend},
             {"rmse", m.rmse},
             {"rel_frobenius", m.relFrobenius},
@@ -122,15 +128,25 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
     std::snprintf(line, sizeof line, "%-32s %12s %10s %9s %10s %12s %7s\n", "tensor", "rmse",
                   "rel_frob", "snr_db", "cosine", "max_abs", "bpw");
     out << line;
+    int fallbacks = 0;
     for (const auto& t : o.metrics) {
         const ErrorMetrics& m = t.metrics;
-        std::snprintf(line, sizeof line, "%-32s %12.4e %10.4e %9.2f %10.6f %12.4e %7.3f\n",
+        const bool fallback = t.storageFormat != v.format;
+        fallbacks += fallback ? 1 : 0;
+        std::snprintf(line, sizeof line, "%-32s %12.4e %10.4e %9.2f %10.6f %12.4e %7.3f%s\n",
                       t.tensor.c_str(), m.rmse, m.relFrobenius, m.snrDb, m.cosine, m.maxAbsError,
-                      m.bitsPerWeight);
+                      m.bitsPerWeight,
+                      fallback ? ("  (" + t.storageFormat + " fallback)").c_str() : "");
         out << line;
     }
-    out << "\n" << o.metrics.size() << " tensors quantized; variant size " << v.totalBytes
-        << " bytes (" << fmt("%.3f", 8.0 * double(v.totalBytes) / double(std::max<int64_t>(1, v.totalWeights)))
+    if (fallbacks > 0)
+        out << "\n"
+            << fallbacks << " tensors have rows that are not a whole number of " << v.format
+            << " blocks and were stored in the fallback format shown, as "
+               "llama-quantize does\n";
+    out << "\n"
+        << o.metrics.size() << " tensors quantized; variant size " << v.totalBytes << " bytes ("
+        << fmt("%.3f", 8.0 * double(v.totalBytes) / double(std::max<int64_t>(1, v.totalWeights)))
         << " bits per weight overall)\n";
 }
 

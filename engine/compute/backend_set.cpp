@@ -13,7 +13,8 @@ bool vulkanDisabledByEnvironment() {
 
 } // namespace
 
-BackendSet::BackendSet(Preference preference, int vulkanDevice) : m_cpu(makeCpuBackend()) {
+BackendSet::BackendSet(Preference preference, int vulkanDevice)
+    : m_cpu(makeCpuBackend()) {
     if (preference == Preference::Cpu) {
         m_vulkanMessage = "Vulkan not requested (--device cpu)";
         return;

@@ -15,7 +15,8 @@ public:
 // Raised when a job notices its cancellation flag; never shown to the user as a failure.
 class Cancelled : public std::runtime_error {
 public:
-    Cancelled() : std::runtime_error("cancelled") {}
+    Cancelled()
+        : std::runtime_error("cancelled") {}
 };
 
 // "12 345 678": byte offsets and sizes in messages, grouped for people.

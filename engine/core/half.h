@@ -39,7 +39,7 @@ inline uint16_t floatToHalf(float f) {
         return uint16_t(sign | 0x7c00u | (absx > 0x7f800000u ? 0x200u : 0u));
     if (absx >= 0x477ff000u) // rounds to >= 65520: overflow to Inf
         return uint16_t(sign | 0x7c00u);
-    if (absx < 0x38800000u) { // below the smallest normal half: subnormal or zero
+    if (absx < 0x38800000u) {   // below the smallest normal half: subnormal or zero
         if (absx < 0x33000000u) // < 2^-25 rounds to zero
             return uint16_t(sign);
         const uint32_t e = absx >> 23;
@@ -60,7 +60,9 @@ inline uint16_t floatToHalf(float f) {
     return uint16_t(sign | r);
 }
 
-inline float bf16ToFloat(uint16_t h) { return std::bit_cast<float>(uint32_t(h) << 16); }
+inline float bf16ToFloat(uint16_t h) {
+    return std::bit_cast<float>(uint32_t(h) << 16);
+}
 
 inline uint16_t floatToBf16(float f) {
     uint32_t x = std::bit_cast<uint32_t>(f);

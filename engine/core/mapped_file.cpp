@@ -11,7 +11,8 @@
 
 namespace ql {
 
-MappedFile::MappedFile(const std::filesystem::path& path) : m_path(path) {
+MappedFile::MappedFile(const std::filesystem::path& path)
+    : m_path(path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw Error(path.string() + ": cannot open: " + std::strerror(errno));

@@ -7,7 +7,9 @@
 
 namespace ql {
 
-int defaultThreadCount() { return std::max(1u, std::thread::hardware_concurrency()); }
+int defaultThreadCount() {
+    return std::max(1u, std::thread::hardware_concurrency());
+}
 
 void parallelFor(int64_t n, int threads, int64_t minPerThread,
                  const std::function<void(int64_t, int64_t)>& body) {

@@ -6,11 +6,16 @@ namespace ql {
 
 const char* jobStatusName(JobStatus s) {
     switch (s) {
-    case JobStatus::Queued: return "queued";
-    case JobStatus::Running: return "running";
-    case JobStatus::Finished: return "finished";
-    case JobStatus::Failed: return "failed";
-    case JobStatus::Cancelled: return "cancelled";
+    case JobStatus::Queued:
+        return "queued";
+    case JobStatus::Running:
+        return "running";
+    case JobStatus::Finished:
+        return "finished";
+    case JobStatus::Failed:
+        return "failed";
+    case JobStatus::Cancelled:
+        return "cancelled";
     }
     return "?";
 }
@@ -62,7 +67,8 @@ struct EngineThread::Job {
     }
 };
 
-EngineThread::EngineThread() : m_thread([this] { run(); }) {}
+EngineThread::EngineThread()
+    : m_thread([this] { run(); }) {}
 
 EngineThread::~EngineThread() {
     {

@@ -18,9 +18,12 @@ int64_t chunkRows(int64_t cols) {
 
 std::string variantParameters(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    nlohmann::json j{{"bits", info.bits},       {"group_size", info.groupSize},
-                     {"symmetric", true},       {"qmax", info.qmax},
-                     {"scale_dtype", "f16"},    {"rounding", "half to even"},
+    nlohmann::json j{{"bits", info.bits},
+                     {"group_size", info.groupSize},
+                     {"symmetric", true},
+                     {"qmax", info.qmax},
+                     {"scale_dtype", "f16"},
+                     {"rounding", "half to even"},
                      {"convention", info.convention}};
     return j.dump();
 }
@@ -44,9 +47,10 @@ void quantizeChunk(BackendSet& backends, QuantFormat format, std::span<const flo
     backends.cpu().quantize(format, src, rows, cols, out);
 }
 
-TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, QuantFormat format,
+TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, QuantFormat requested,
                                    BackendSet& backends, JobContext& ctx) {
     const int64_t rows = t.rows(), cols = t.cols(), step = chunkRows(cols);
+    const QuantFormat format = fallbackFormat(requested, cols);
     ErrorAccumulator acc;
     std::vector<float> buffer;
     QuantizedTensor q;
@@ -67,6 +71,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, Quan
     rec.rows = rows;
     rec.cols = cols;
     rec.sourceDType = std::string(dtypeInfo(t.dtype).name);
+    rec.storageFormat = std::string(quantFormatInfo(format).name);
     for (const auto& b : used)
         rec.backend += (rec.backend.empty() ? "" : ", ") + b;
     rec.metrics = acc.finish(format, rows, cols);

@@ -63,6 +63,26 @@ const std::vector<QuantFormatInfo>& quantFormats() {
         {QuantFormat::Int4G128, "int4-g128", "rtn", 4, 128, 7,
          "symmetric, groups of 128 along the input dimension; scale = absmax/7, codes -7..7, "
          "round half to even; fp16 scale per group"},
+        {QuantFormat::F16, "f16", "convert", 16, 0, 0,
+         "IEEE binary16, round to nearest even (ggml's fp32->fp16)", QuantKind::Block, DType::F16},
+        {QuantFormat::Q8_0, "q8_0", "rtn", 8, 32, 127,
+         "GGUF Q8_0: blocks of 32, fp16 scale = absmax/127, codes round(x/scale) (half away "
+         "from zero); 8.5 bpw",
+         QuantKind::Block, DType::Q8_0},
+        {QuantFormat::Q4_0, "q4_0", "rtn", 4, 32, 8,
+         "GGUF Q4_0: blocks of 32, fp16 scale = -(signed absmax)/8, codes 0..15 with offset 8; "
+         "4.5 bpw",
+         QuantKind::Block, DType::Q4_0},
+        {QuantFormat::Q4_1, "q4_1", "rtn", 4, 32, 15,
+         "GGUF Q4_1: blocks of 32, fp16 scale = (max-min)/15 and fp16 min, codes 0..15; 5.0 bpw",
+         QuantKind::Block, DType::Q4_1},
+        {QuantFormat::Q5_0, "q5_0", "rtn", 5, 32, 16,
+         "GGUF Q5_0: blocks of 32, fp16 scale = -(signed absmax)/16, codes 0..31 with offset 16; "
+         "5.5 bpw",
+         QuantKind::Block, DType::Q5_0},
+        {QuantFormat::Q5_1, "q5_1", "rtn", 5, 32, 31,
+         "GGUF Q5_1: blocks of 32, fp16 scale = (max-min)/31 and fp16 min, codes 0..31; 6.0 bpw",
+         QuantKind::Block, DType::Q5_1},
     };
     return formats;
 }
@@ -86,8 +106,17 @@ int64_t groupsPerRow(QuantFormat format, int64_t cols) {
     return g == 0 ? 1 : (cols + g - 1) / g;
 }
 
+QuantFormat fallbackFormat(QuantFormat format, int64_t cols) {
+    const auto& info = quantFormatInfo(format);
+    if (info.kind == QuantKind::Block && cols % dtypeInfo(info.storage).blockSize != 0)
+        return QuantFormat::F16;
+    return format;
+}
+
 uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols) {
     const auto& info = quantFormatInfo(format);
+    if (info.kind == QuantKind::Block)
+        return uint64_t(rows) * dtypeBytes(info.storage, uint64_t(cols)).value_or(0);
     const uint64_t codeBytesPerRow = (uint64_t(cols) * uint64_t(info.bits) + 7) / 8;
     const uint64_t scaleBytesPerRow = uint64_t(groupsPerRow(format, cols)) * 2;
     return uint64_t(rows) * (codeBytesPerRow + scaleBytesPerRow);

@@ -36,7 +36,7 @@ struct DTypeInfo {
 std::optional<DTypeInfo> dtypeInfoFromId(uint32_t ggmlId);
 const DTypeInfo& dtypeInfo(DType type);
 std::optional<DType> dtypeFromName(std::string_view name); // "F16", "Q8_0", ...
-bool isFloatDType(DType type); // F32, F16, BF16
+bool isFloatDType(DType type);                             // F32, F16, BF16
 
 // Bytes of `elements` values of `type`; nullopt when elements is not a whole number of
 // blocks or the product overflows 64 bits.
@@ -78,17 +78,35 @@ static_assert(sizeof(BlockQ5_1) == 24);
 enum class QuantFormat {
     Int8PerChannel, // int8 symmetric, one scale per output row
     Int4G128,       // int4 symmetric, one scale per 128 consecutive weights of a row
+    F16,            // IEEE half: the usual "full precision" baseline of an F32 model
+    Q8_0,           // ggml block types, byte-identical to ggml's reference quantizer
+    Q4_0,
+    Q4_1,
+    Q5_0,
+    Q5_1,
+};
+
+// How a format's quantized data is held in a QuantizedTensor.
+enum class QuantKind {
+    Rtn,   // unpacked int8 codes + f32 scales per group (QuantizedTensor::codes/scales)
+    Block, // the storage type's bytes, row after row (QuantizedTensor::packed)
 };
 
 struct QuantFormatInfo {
     QuantFormat format;
-    std::string_view name;       // CLI and workspace name: "int8", "int4-g128"
+    std::string_view name;       // CLI and workspace name: "int8", "int4-g128", "q4_0"
     std::string_view method;     // "rtn"
     int bits;                    // code width
     int groupSize;               // 0 = the whole row
-    int qmax;                    // codes lie in [-qmax, qmax]
+    int qmax;                    // Rtn: codes lie in [-qmax, qmax]
     std::string_view convention; // how the scale is chosen, in words
+    QuantKind kind = QuantKind::Rtn;
+    DType storage = DType::F32; // Block: the storage type whose bytes `packed` holds
 };
+
+// A row length the format cannot hold (not a whole number of blocks) is stored in this
+// fallback instead, as llama-quantize does for such tensors; metrics report it.
+QuantFormat fallbackFormat(QuantFormat format, int64_t cols);
 
 const std::vector<QuantFormatInfo>& quantFormats();
 const QuantFormatInfo& quantFormatInfo(QuantFormat format);

@@ -8,13 +8,13 @@
 namespace ql {
 
 struct ErrorMetrics {
-    double rmse = 0;           // sqrt(mean((q - w)^2))
-    double relFrobenius = 0;   // ||q - w||_F / ||w||_F (0 when w is all zeros)
-    double snrDb = 0;          // 10 log10(sum w^2 / sum (q - w)^2); +inf when exact
-    double cosine = 0;         // <w, q> / (|w| |q|); 1 when both are zero
-    double maxAbsError = 0;    // max |q - w|
-    uint64_t bytes = 0;        // storage of the quantized tensor: codes + scales
-    double bitsPerWeight = 0;  // 8 * bytes / weights
+    double rmse = 0;          // sqrt(mean((q - w)^2))
+    double relFrobenius = 0;  // ||q - w||_F / ||w||_F (0 when w is all zeros)
+    double snrDb = 0;         // 10 log10(sum w^2 / sum (q - w)^2); +inf when exact
+    double cosine = 0;        // <w, q> / (|w| |q|); 1 when both are zero
+    double maxAbsError = 0;   // max |q - w|
+    uint64_t bytes = 0;       // storage of the quantized tensor: codes + scales
+    double bitsPerWeight = 0; // 8 * bytes / weights
 };
 
 // Accumulates the error of a tensor quantized in row chunks. Sums are in double so the

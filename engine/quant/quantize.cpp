@@ -2,16 +2,30 @@
 
 #include "engine/core/error.h"
 #include "engine/core/half.h"
+#include "engine/quant/dequantize.h"
+#include "engine/quant/ggml_legacy_quant.h"
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace ql {
+
+uint64_t packedRowBytes(QuantFormat format, int64_t cols) {
+    return dtypeBytes(quantFormatInfo(format).storage, uint64_t(cols)).value_or(0);
+}
 
 void QuantizedTensor::resize(QuantFormat f, int64_t r, int64_t c) {
     format = f;
     rows = r;
     cols = c;
+    if (quantFormatInfo(f).kind == QuantKind::Block) {
+        codes.clear();
+        scales.clear();
+        packed.assign(size_t(r) * packedRowBytes(f, c), std::byte{0});
+        return;
+    }
+    packed.clear();
     codes.assign(size_t(r * c), 0);
     scales.assign(size_t(r * groupsPerRow(f, c)), 0.0f);
 }
@@ -22,6 +36,12 @@ float QuantizedTensor::storedScale(int64_t row, int64_t group) const {
 }
 
 void QuantizedTensor::dequantizeRow(int64_t row, float* out) const {
+    const auto& info = quantFormatInfo(format);
+    if (info.kind == QuantKind::Block) {
+        const uint64_t rowBytes = packedRowBytes(format, cols);
+        dequantizeRows(info.storage, {packed.data() + size_t(row) * rowBytes, rowBytes}, out, cols);
+        return;
+    }
     const int g = quantFormatInfo(format).groupSize;
     const int64_t groupLen = g == 0 ? cols : g;
     const int8_t* rowCodes = codes.data() + row * cols;
@@ -38,6 +58,39 @@ std::vector<float> QuantizedTensor::dequantize() const {
     for (int64_t r = 0; r < rows; ++r)
         dequantizeRow(r, out.data() + r * cols);
     return out;
+}
+
+namespace {
+
+using RowEncoder = void (*)(const float*, std::byte*, int64_t);
+
+RowEncoder blockEncoder(QuantFormat format) {
+    switch (format) {
+    case QuantFormat::F16:
+        return convertRowF16;
+    case QuantFormat::Q8_0:
+        return quantizeRowQ8_0Ref;
+    case QuantFormat::Q4_0:
+        return quantizeRowQ4_0Ref;
+    case QuantFormat::Q4_1:
+        return quantizeRowQ4_1Ref;
+    case QuantFormat::Q5_0:
+        return quantizeRowQ5_0Ref;
+    case QuantFormat::Q5_1:
+        return quantizeRowQ5_1Ref;
+    default:
+        throw std::logic_error("blockEncoder: not a block format");
+    }
+}
+
+} // namespace
+
+void quantizeBlockRows(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
+                       int64_t cols, QuantizedTensor& out) {
+    const RowEncoder encode = blockEncoder(format);
+    const uint64_t rowBytes = packedRowBytes(format, cols);
+    for (int64_t r = rowBegin; r < rowEnd; ++r)
+        encode(src + r * cols, out.packed.data() + size_t(r) * rowBytes, cols);
 }
 
 namespace {
@@ -64,6 +117,10 @@ void quantizeReference(QuantFormat format, std::span<const float> src, int64_t r
     const auto& info = quantFormatInfo(format);
     out.resize(format, rows, cols);
     out.backend = "ref";
+    if (info.kind == QuantKind::Block) {
+        quantizeBlockRows(format, src.data(), 0, rows, cols, out);
+        return;
+    }
     const int64_t groupLen = info.groupSize == 0 ? cols : info.groupSize;
     const int64_t groups = groupsPerRow(format, cols);
     for (int64_t r = 0; r < rows; ++r) {
@@ -80,9 +137,8 @@ void quantizeReference(QuantFormat format, std::span<const float> src, int64_t r
 void requireFinite(std::span<const float> values, const std::string& tensorName) {
     for (size_t i = 0; i < values.size(); ++i) {
         if (!std::isfinite(values[i]))
-            throw Error("tensor '" + tensorName + "': " +
-                        (std::isnan(values[i]) ? "NaN" : "Inf") + " at element " +
-                        groupDigits(i) + "; quantization needs finite weights");
+            throw Error("tensor '" + tensorName + "': " + (std::isnan(values[i]) ? "NaN" : "Inf") +
+                        " at element " + groupDigits(i) + "; quantization needs finite weights");
     }
 }
 

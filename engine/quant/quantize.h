@@ -23,9 +23,10 @@ struct QuantizedTensor {
     QuantFormat format = QuantFormat::Int8PerChannel;
     int64_t rows = 0;
     int64_t cols = 0;
-    std::vector<int8_t> codes; // rows * cols, one code per weight (unpacked)
-    std::vector<float> scales; // rows * groupsPerRow(format, cols), f32 as computed
-    std::string backend;       // which path computed it: "ref", "cpu", "vulkan (<device>)"
+    std::vector<int8_t> codes;     // rows * cols, one code per weight (unpacked)
+    std::vector<float> scales;     // rows * groupsPerRow(format, cols), f32 as computed
+    std::vector<std::byte> packed; // QuantKind::Block: the storage type's bytes, by row
+    std::string backend;           // which path computed it: "ref", "cpu", "vulkan (<device>)"
 
     void resize(QuantFormat f, int64_t r, int64_t c);
     // Stored scales are fp16 (as in GGUF and GPTQ checkpoints); dequantization uses
@@ -35,9 +36,17 @@ struct QuantizedTensor {
     std::vector<float> dequantize() const;
 };
 
-// Scalar reference: one weight at a time, no threads, no vectorisation.
-void quantizeReference(QuantFormat format, std::span<const float> src, int64_t rows,
+// Bytes of one row of a block format.
+uint64_t packedRowBytes(QuantFormat format, int64_t cols);
+
+// Encodes rows [rowBegin, rowEnd) of a block format into out.packed (already sized by
+// out.resize). The scalar row encoders are ggml's; the CPU path runs them over threads.
+void quantizeBlockRows(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
                        int64_t cols, QuantizedTensor& out);
+
+// Scalar reference: one weight at a time, no threads, no vectorisation.
+void quantizeReference(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+                       QuantizedTensor& out);
 
 // Throws ql::Error naming the tensor and the flat index of the first NaN or Inf.
 void requireFinite(std::span<const float> values, const std::string& tensorName);

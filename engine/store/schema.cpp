@@ -36,6 +36,7 @@ CREATE TABLE tensor_metrics (
     rows INTEGER NOT NULL,
     cols INTEGER NOT NULL,
     source_dtype TEXT NOT NULL,
+    storage_format TEXT NOT NULL,
     backend TEXT NOT NULL,
     rmse REAL NOT NULL,
     rel_frobenius REAL NOT NULL,

@@ -13,7 +13,9 @@ Statement::Statement(sqlite3* db, const std::string& text, const std::filesystem
     check(sqlite3_prepare_v2(db, text.c_str(), int(text.size()), &m_stmt, nullptr), "prepare");
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement() {
+    sqlite3_finalize(m_stmt);
+}
 
 void Statement::check(int rc, const char* what) const {
     if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE)
@@ -49,8 +51,12 @@ void Statement::run() {
     }
 }
 
-int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
-double Statement::real(int column) const { return sqlite3_column_double(m_stmt, column); }
+int64_t Statement::integer(int column) const {
+    return sqlite3_column_int64(m_stmt, column);
+}
+double Statement::real(int column) const {
+    return sqlite3_column_double(m_stmt, column);
+}
 
 std::string Statement::text(int column) const {
     const auto* p = sqlite3_column_text(m_stmt, column);
@@ -66,7 +72,9 @@ void exec(sqlite3* db, const std::string& sql, const std::filesystem::path& file
     }
 }
 
-Transaction::Transaction(sqlite3* db, const std::filesystem::path& file) : m_db(db), m_file(file) {
+Transaction::Transaction(sqlite3* db, const std::filesystem::path& file)
+    : m_db(db)
+    , m_file(file) {
     exec(db, "BEGIN IMMEDIATE", file);
 }
 

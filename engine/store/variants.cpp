@@ -12,16 +12,17 @@ namespace {
 
 void insertMetrics(sqlite3* db, const std::filesystem::path& file, int64_t variantId,
                    const TensorMetricsRecord& t) {
-    Statement st(db,
-                 "INSERT INTO tensor_metrics(variant_id, tensor, rows, cols, source_dtype, "
-                 "backend, rmse, rel_frobenius, snr_db, cosine, max_abs_error, bytes, "
-                 "bits_per_weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 file);
+    Statement st(
+        db,
+        "INSERT INTO tensor_metrics(variant_id, tensor, rows, cols, source_dtype, "
+        "backend, rmse, rel_frobenius, snr_db, cosine, max_abs_error, bytes, "
+        "bits_per_weight, storage_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        file);
     const ErrorMetrics& m = t.metrics;
     st.bind(1, variantId).bind(2, t.tensor).bind(3, t.rows).bind(4, t.cols);
     st.bind(5, t.sourceDType).bind(6, t.backend).bind(7, m.rmse).bind(8, m.relFrobenius);
     st.bind(9, m.snrDb).bind(10, m.cosine).bind(11, m.maxAbsError);
-    st.bind(12, int64_t(m.bytes)).bind(13, m.bitsPerWeight);
+    st.bind(12, int64_t(m.bytes)).bind(13, m.bitsPerWeight).bind(14, t.storageFormat);
     st.run();
 }
 
@@ -42,7 +43,8 @@ VariantRecord readVariant(const Statement& st) {
 
 } // namespace
 
-int64_t Workspace::addVariant(const VariantRecord& v, const std::vector<TensorMetricsRecord>& metrics) {
+int64_t Workspace::addVariant(const VariantRecord& v,
+                              const std::vector<TensorMetricsRecord>& metrics) {
     sql::Transaction tx(m_db, m_path);
     Statement(m_db,
               "INSERT INTO variants(model_id, format, method, parameters, tool_version, backend, "
@@ -80,11 +82,12 @@ std::vector<VariantRecord> Workspace::variants(std::optional<int64_t> modelId) c
 }
 
 std::vector<TensorMetricsRecord> Workspace::tensorMetrics(int64_t variantId) const {
-    Statement st(m_db,
-                 "SELECT tensor, rows, cols, source_dtype, backend, rmse, rel_frobenius, snr_db, "
-                 "cosine, max_abs_error, bytes, bits_per_weight FROM tensor_metrics "
-                 "WHERE variant_id = ? ORDER BY rowid",
-                 m_path);
+    Statement st(
+        m_db,
+        "SELECT tensor, rows, cols, source_dtype, backend, rmse, rel_frobenius, snr_db, "
+        "cosine, max_abs_error, bytes, bits_per_weight, storage_format FROM tensor_metrics "
+        "WHERE variant_id = ? ORDER BY rowid",
+        m_path);
     st.bind(1, variantId);
     std::vector<TensorMetricsRecord> out;
     while (st.step()) {
@@ -94,8 +97,10 @@ std::vector<TensorMetricsRecord> Workspace::tensorMetrics(int64_t variantId) con
         t.cols = st.integer(2);
         t.sourceDType = st.text(3);
         t.backend = st.text(4);
-        t.metrics = {st.real(5), st.real(6), st.real(7), st.real(8), st.real(9),
-                     uint64_t(st.integer(10)), st.real(11)};
+        t.metrics = {st.real(5), st.real(6), st.real(7),
+                     st.real(8), st.real(9), uint64_t(st.integer(10)),
+                     st.real(11)};
+        t.storageFormat = st.text(12);
         out.push_back(std::move(t));
     }
     return out;

@@ -15,7 +15,8 @@ namespace ql {
 
 using sql::Statement;
 
-Workspace::Workspace(const std::filesystem::path& file) : m_path(file) {
+Workspace::Workspace(const std::filesystem::path& file)
+    : m_path(file) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(file.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
         std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
@@ -32,9 +33,13 @@ Workspace::Workspace(const std::filesystem::path& file) : m_path(file) {
     }
 }
 
-Workspace::~Workspace() { sqlite3_close(m_db); }
+Workspace::~Workspace() {
+    sqlite3_close(m_db);
+}
 
-int Workspace::latestSchemaVersion() { return int(workspaceMigrations().size()); }
+int Workspace::latestSchemaVersion() {
+    return int(workspaceMigrations().size());
+}
 
 int Workspace::schemaVersion() const {
     Statement st(m_db, "SELECT version FROM schema_version", m_path);

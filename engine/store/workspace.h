@@ -33,7 +33,7 @@ struct VariantRecord {
     std::string method;     // "rtn"
     std::string parameters; // JSON object
     std::string toolVersion;
-    std::string backend;    // backends that computed it, e.g. "vulkan (llvmpipe ...)"
+    std::string backend; // backends that computed it, e.g. "vulkan (llvmpipe ...)"
     std::string createdAt;
     uint64_t totalBytes = 0;
     int64_t totalWeights = 0;
@@ -44,6 +44,7 @@ struct TensorMetricsRecord {
     int64_t rows = 0;
     int64_t cols = 0;
     std::string sourceDType;
+    std::string storageFormat; // the format it was stored in: the variant's, or a fallback
     std::string backend;
     ErrorMetrics metrics;
 };
@@ -69,7 +70,8 @@ public:
     std::vector<ModelRecord> models() const;
     std::optional<ModelRecord> model(int64_t id) const;
 
-    int64_t addVariant(const VariantRecord& variant, const std::vector<TensorMetricsRecord>& metrics);
+    int64_t addVariant(const VariantRecord& variant,
+                       const std::vector<TensorMetricsRecord>& metrics);
     std::vector<VariantRecord> variants(std::optional<int64_t> modelId = std::nullopt) const;
     std::vector<TensorMetricsRecord> tensorMetrics(int64_t variantId) const;
     void removeVariant(int64_t variantId);

@@ -40,7 +40,9 @@ Result runCli(const std::string& args) {
     return r;
 }
 
-std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const std::filesystem::path& p) {
+    return "'" + p.string() + "'";
+}
 
 TEST(Cli, InspectStories260KAsJson) {
     QL_REQUIRE_DATA();

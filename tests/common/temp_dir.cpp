@@ -7,7 +7,8 @@
 namespace ql::test {
 
 TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "quantlens-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "quantlens-test-XXXXXX").string();
     if (!::mkdtemp(pattern.data()))
         throw std::runtime_error("mkdtemp failed");
     m_path = pattern;

@@ -11,7 +11,9 @@ std::filesystem::path dataDir() {
     return QUANTLENS_DEFAULT_DATA;
 }
 
-bool dataAvailable() { return std::filesystem::exists(stories260K()); }
+bool dataAvailable() {
+    return std::filesystem::exists(stories260K());
+}
 
 bool dataRequired() {
     const char* env = std::getenv("QUANTLENS_REQUIRE_DATA");
@@ -23,7 +25,9 @@ bool vulkanRequired() {
     return env && std::string(env) == "1";
 }
 
-std::filesystem::path stories260K() { return dataDir() / "models" / "stories260K.gguf"; }
+std::filesystem::path stories260K() {
+    return dataDir() / "models" / "stories260K.gguf";
+}
 
 std::string dataMissingMessage() {
     std::string msg = "\n*** SKIPPED: shared data not found at " + dataDir().string() +

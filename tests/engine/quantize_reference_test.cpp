@@ -21,8 +21,8 @@ TEST(QuantizeReference, Int8WorkedByHand) {
     EXPECT_FLOAT_EQ(q.scales[0], 2.54f / 127.0f);
     EXPECT_EQ(q.codes[0], 50);
     EXPECT_EQ(q.codes[1], -127);
-    EXPECT_EQ(q.codes[2], 0);  // 0.5 rounds to even 0
-    EXPECT_EQ(q.codes[3], 2);  // 1.5 rounds to even 2
+    EXPECT_EQ(q.codes[2], 0); // 0.5 rounds to even 0
+    EXPECT_EQ(q.codes[3], 2); // 1.5 rounds to even 2
 }
 
 TEST(QuantizeReference, Int4GroupsOf128WithPartialTail) {
@@ -82,7 +82,11 @@ TEST(QuantizeReference, RoundTripErrorWithinHalfAStep) {
             for (int64_t j = 0; j < 257; ++j) {
                 const float d = q.storedScale(r, j / g);
                 // half a step, plus the fp16 rounding of the scale applied to the code
-                const float bound = 0.5f * d + std::fabs(q.scales[size_t(r * groupsPerRow(f, 257) + j / g)] - d) * quantFormatInfo(f).qmax + 1e-7f;
+                const float bound =
+                    0.5f * d +
+                    std::fabs(q.scales[size_t(r * groupsPerRow(f, 257) + j / g)] - d) *
+                        quantFormatInfo(f).qmax +
+                    1e-7f;
                 EXPECT_LE(std::fabs(deq[size_t(r * 257 + j)] - w[size_t(r * 257 + j)]), bound);
             }
     }
@@ -92,8 +96,8 @@ TEST(CpuBackend, MatchesReferenceOnOddShapes) {
     auto cpu = makeCpuBackend(2);
     std::mt19937 rng(11);
     std::student_t_distribution<float> t(4.0f);
-    for (auto [rows, cols] : {std::pair<int64_t, int64_t>{1, 1}, {3, 33}, {7, 127}, {5, 4097},
-                              {64, 172}, {300, 257}}) {
+    for (auto [rows, cols] :
+         {std::pair<int64_t, int64_t>{1, 1}, {3, 33}, {7, 127}, {5, 4097}, {64, 172}, {300, 257}}) {
         std::vector<float> w(size_t(rows * cols));
         for (auto& x : w)
             x = 0.02f * t(rng);

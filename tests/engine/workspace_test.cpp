@@ -48,7 +48,10 @@ std::string pragma(const std::filesystem::path& file, const char* name) {
 TEST(Workspace, CreatesSchemaWithWal) {
     test::TempDir dir;
     const auto file = dir / "ws.quantlens";
-    { Workspace ws(file); EXPECT_EQ(ws.schemaVersion(), Workspace::latestSchemaVersion()); }
+    {
+        Workspace ws(file);
+        EXPECT_EQ(ws.schemaVersion(), Workspace::latestSchemaVersion());
+    }
     EXPECT_EQ(pragma(file, "journal_mode"), "wal");
     Workspace again(file); // reopening migrates nothing and keeps the version
     EXPECT_EQ(again.schemaVersion(), Workspace::latestSchemaVersion());
@@ -121,7 +124,11 @@ TEST(Workspace, NewerSchemaIsRefusedWithoutTouchingIt) {
 TEST(Workspace, NotASqliteFileGivesReadableError) {
     test::TempDir dir;
     const auto file = dir / "junk.quantlens";
-    { FILE* f = std::fopen(file.c_str(), "wb"); std::fputs("this is not a database at all, not even close", f); std::fclose(f); }
+    {
+        FILE* f = std::fopen(file.c_str(), "wb");
+        std::fputs("this is not a database at all, not even close", f);
+        std::fclose(f);
+    }
     try {
         Workspace ws(file);
         FAIL() << "expected an error";

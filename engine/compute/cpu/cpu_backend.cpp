@@ -10,7 +10,8 @@ namespace {
 
 class CpuBackend final : public ComputeBackend {
 public:
-    explicit CpuBackend(int threads) : m_threads(threads > 0 ? threads : defaultThreadCount()) {}
+    explicit CpuBackend(int threads)
+        : m_threads(threads > 0 ? threads : defaultThreadCount()) {}
 
     std::string name() const override { return "cpu"; }
     std::string deviceName() const override {
@@ -23,7 +24,8 @@ public:
         out.resize(format, rows, cols);
         out.backend = label();
         // At least 64 Ki weights per thread, or threads cost more than they save.
-        const int64_t minRows = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, cols));
+        const int64_t minRows =
+            std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, cols));
         parallelFor(rows, m_threads, minRows, [&](int64_t begin, int64_t end) {
             quantizeRowsCpu(format, src.data(), begin, end, cols, out);
         });

@@ -49,6 +49,10 @@ void encode(const float* x, int64_t n, float inv, int qmax, int8_t* codes) {
 void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
                      int64_t cols, QuantizedTensor& out) {
     const auto& info = quantFormatInfo(format);
+    if (info.kind == QuantKind::Block) {
+        quantizeBlockRows(format, src, rowBegin, rowEnd, cols, out);
+        return;
+    }
     const int64_t groupLen = info.groupSize == 0 ? cols : info.groupSize;
     const int64_t groups = groupsPerRow(format, cols);
     for (int64_t r = rowBegin; r < rowEnd; ++r) {
