@@ -92,6 +92,17 @@ double overallError(const std::vector<TensorError>& tensors, ErrorMetric metric)
     return finish(sums, metric);
 }
 
+std::vector<TensorError> worstTensors(std::vector<TensorError> tensors, size_t count) {
+    const auto worse = [](const TensorError& a, const TensorError& b) {
+        return a.relFrobenius != b.relFrobenius ? a.relFrobenius > b.relFrobenius
+                                                : a.tensor < b.tensor;
+    };
+    count = std::min(count, tensors.size());
+    std::partial_sort(tensors.begin(), tensors.begin() + ptrdiff_t(count), tensors.end(), worse);
+    tensors.resize(count);
+    return tensors;
+}
+
 std::vector<LayerKey> unionOfLayers(const std::vector<std::vector<LayerError>>& perVariant) {
     std::vector<LayerKey> keys;
     for (const auto& errors : perVariant)

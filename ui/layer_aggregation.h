@@ -52,6 +52,9 @@ std::vector<LayerError> aggregateByLayer(const std::vector<TensorError>& tensors
 // The whole variant as one figure, by the same rule as a layer.
 double overallError(const std::vector<TensorError>& tensors, ErrorMetric metric);
 
+// The `count` tensors with the largest relative error, largest first (ties by name).
+std::vector<TensorError> worstTensors(std::vector<TensorError> tensors, size_t count);
+
 // Every layer that appears in any of the lists, sorted: the chart's shared categories.
 std::vector<LayerKey> unionOfLayers(const std::vector<std::vector<LayerError>>& perVariant);
 

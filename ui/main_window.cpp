@@ -8,6 +8,7 @@
 #include "ui/tensor_detail_panel.h"
 #include "ui/tensor_table_panel.h"
 #include "ui/workbench_context.h"
+#include "ui/worst_tensors_panel.h"
 
 #include <QCloseEvent>
 #include <QFileInfo>
@@ -70,6 +71,7 @@ QWidget* MainWindow::buildLeftColumn() {
     auto* layout = new QVBoxLayout(column);
     layout->addWidget(new ModelSummaryPanel(m_context, column));
     layout->addWidget(new TensorDetailPanel(m_context, column));
+    layout->addWidget(new WorstTensorsPanel(m_context, column));
     layout->addStretch();
     return column;
 }

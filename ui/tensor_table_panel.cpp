@@ -43,10 +43,22 @@ TensorTablePanel::TensorTablePanel(WorkbenchContext* context, QWidget* parent)
             &QSortFilterProxyModel::setFilterFixedString);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &TensorTablePanel::publishSelection);
+    connect(context, &WorkbenchContext::tensorSelected, this, &TensorTablePanel::followSelection);
     connect(context, &WorkbenchContext::modelOpened, this, [this](const ModelSummary& m) {
         m_model->setTensors(m.tensors);
         m_view->resizeColumnsToContents();
     });
+}
+
+void TensorTablePanel::followSelection(const QString& name) {
+    // A tensor picked elsewhere (the worst-tensors list) is shown here too; selectTensor
+    // ignores the echo, so the two never loop.
+    const QModelIndexList hits = m_proxy->match(m_proxy->index(0, TensorTableModel::Name),
+                                                Qt::DisplayRole, name, 1, Qt::MatchExactly);
+    if (hits.isEmpty())
+        return;
+    m_view->setCurrentIndex(hits.first());
+    m_view->scrollTo(hits.first());
 }
 
 void TensorTablePanel::publishSelection() {

@@ -19,6 +19,7 @@ public:
 
 private:
     void publishSelection();
+    void followSelection(const QString& name);
 
     WorkbenchContext* m_context;
     TensorTableModel* m_model;

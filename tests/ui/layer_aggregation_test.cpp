@@ -93,6 +93,17 @@ private slots:
         QCOMPARE(data.minPositive, 0.01);
     }
 
+    void worstTensorsComeFirst() {
+        const std::vector<TensorError> t{err("a", 1, 1, 0.1), err("b", 1, 1, 0.3),
+                                         err("c", 1, 1, 0.2), err("d", 1, 1, 0.3)};
+        const auto worst = worstTensors(t, 3);
+        QCOMPARE(worst.size(), size_t(3));
+        QCOMPARE(worst[0].tensor, std::string("b")); // ties by name
+        QCOMPARE(worst[1].tensor, std::string("d"));
+        QCOMPARE(worst[2].tensor, std::string("c"));
+        QCOMPARE(worstTensors(t, 10).size(), size_t(4));
+    }
+
     void emptyChartData() { QVERIFY(buildErrorChartData({}, ErrorMetric::Rmse).isEmpty()); }
 
     void formatsNumbersForPeople() {

@@ -9,6 +9,7 @@
 #include "ui/tensor_detail_panel.h"
 #include "ui/tensor_table_panel.h"
 #include "ui/workbench_context.h"
+#include "ui/worst_tensors_panel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -169,6 +170,13 @@ private slots:
         selectTensor(*w, "blk.2.ffn_down.weight");
         const QString detail = w->findChild<TensorDetailPanel*>()->text();
         QVERIFY2(detail.contains("int4-g128") && detail.contains("dB"), qPrintable(detail));
+        // The most recent variant (INT4) is the one whose worst tensors are listed.
+        const QString worst = w->findChild<WorstTensorsPanel*>()->text();
+        QVERIFY2(worst.contains("blk."), qPrintable(worst));
+        w->context()->selectTensor("blk.4.ffn_up.weight"); // as a click on a link does
+        auto* view = w->findChild<TensorTablePanel*>()->view();
+        QCOMPARE(view->currentIndex().data().toString(), QString("blk.4.ffn_up.weight"));
+        selectTensor(*w, "blk.2.ffn_down.weight");
         saveScreenshot(*w);
     }
 
