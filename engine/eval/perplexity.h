@@ -1,0 +1,54 @@
+#pragma once
+// Perplexity and KL divergence exactly as llama.cpp's llama-perplexity computes them
+// (see shared/data/golden/NOTES.md §1-3): consecutive chunks of n_ctx tokens, each an
+// independent sequence whose first token is replaced by BOS, the second half scored.
+#include "engine/eval/baseline_cache.h"
+#include "engine/eval/chunks.h"
+#include "engine/eval/eval_stats.h"
+
+#include <optional>
+#include <vector>
+
+namespace ql {
+
+// -log softmax(logits)[token], with the sum of exponentials in double.
+double tokenNll(std::span<const float> logits, TokenId token);
+
+struct PerplexityResult {
+    ChunkPlan plan;
+    MeanError nll;                // mean negative log-likelihood per scored token (nats)
+    double ppl = 0;               // exp(nll.mean)
+    double pplError = 0;          // ppl * nll.error, llama-perplexity's "±"
+    std::vector<double> tokenNll; // per scored token, chunk by chunk
+};
+
+// Scores tokens (BOS first, as the tokenizer returns them for a whole text). With
+// record, the baseline's distributions are kept there for later KL divergence runs.
+PerplexityResult computePerplexity(const LlamaForward& model, std::span<const TokenId> tokens,
+                                   TokenId bos, const RunOptions& options,
+                                   std::optional<BaselineCache>* record = nullptr);
+
+struct KlDivergenceResult {
+    ChunkPlan plan;
+    int64_t count = 0;
+    MeanError nll, nllBase;
+    double ppl = 0, pplError = 0;
+    double pplBase = 0, pplBaseError = 0; // from the clamped baseline log-probs
+    double lnPplRatio = 0, lnPplRatioError = 0;
+    MeanError kld;
+    Percentiles kldPercentiles;
+    MeanError deltaP; // p(token) under the model minus under the baseline
+    Percentiles deltaPPercentiles;
+    double rmsDeltaP = 0, rmsDeltaPError = 0;
+    double sameTop = 0, sameTopError = 0; // fraction of positions whose argmax agrees
+    // Per scored token, chunk by chunk: for per-example scoring.
+    std::vector<double> tokenKld, tokenDeltaP, tokenNll;
+    std::vector<uint8_t> tokenSameTop;
+};
+
+// Evaluates the model on the baseline's own tokens and compares distributions.
+// options.nCtx is ignored (the baseline fixes it); options.maxChunks limits the chunks.
+KlDivergenceResult computeKlDivergence(const LlamaForward& model, const BaselineCache& base,
+                                       TokenId bos, const RunOptions& options);
+
+} // namespace ql
