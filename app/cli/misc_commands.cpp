@@ -14,20 +14,24 @@ int runFormats(bool json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& f : quantFormats()) {
         // Bits per weight for a long row: codes plus one fp16 scale per group.
-        const double bpw = f.bits + (f.groupSize > 0 ? 16.0 / f.groupSize : 0.0);
+        // Exact for blocked formats: bytes of a 4096-wide row (every block size divides it).
+        // Per-channel formats add one fp16 scale per row, which depends on the row length.
+        const bool perRow = f.kind == QuantKind::Rtn && f.groupSize == 0;
+        const double bpw = perRow ? double(f.bits)
+                                  : 8.0 * double(quantizedBytes(f.format, 1, 4096)) / 4096.0;
         if (json) {
             list.push_back({{"name", f.name},
                             {"method", f.method},
                             {"bits", f.bits},
                             {"group_size", f.groupSize},
                             {"bits_per_weight", bpw},
-                            {"bits_per_weight_note", f.groupSize > 0 ? "exact" : "plus 16/columns"},
+                            {"bits_per_weight_note", perRow ? "plus 16/columns" : "exact"},
                             {"convention", f.convention}});
             continue;
         }
         char head[128];
         std::snprintf(head, sizeof head, "%-10s %-4s %6.3f bpw%s  ", std::string(f.name).c_str(),
-                      std::string(f.method).c_str(), bpw, f.groupSize > 0 ? "" : "+16/cols");
+                      std::string(f.method).c_str(), bpw, perRow ? "+16/cols" : "");
         std::cout << head << f.convention << "\n";
     }
     if (json)
