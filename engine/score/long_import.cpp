@@ -107,13 +107,16 @@ public:
         std::vector<Scorecard> out;
         for (auto& [name, b] : m_builders)
             out.push_back(finish(b, name, hash, path));
-        return out;
+        return out; // in the order the file first names each group
     }
 
 private:
     void addRow(const TableRow& row) {
         const std::string group = m_c.group.empty() ? std::string() : joined(row, m_c.group);
-        auto& b = m_builders[group];
+        auto [at, fresh] = m_groupIndex.emplace(group, m_builders.size());
+        if (fresh)
+            m_builders.emplace_back(group, Builder{});
+        auto& b = m_builders[at->second].second;
         checkEvaluator(b, row);
         const std::string variant = joined(row, m_c.variant);
         if (variant.empty())
@@ -198,7 +201,8 @@ private:
     const Table& m_t;
     const ImportOptions& m_o;
     Columns m_c;
-    std::map<std::string, Builder> m_builders;
+    std::vector<std::pair<std::string, Builder>> m_builders;
+    std::map<std::string, size_t> m_groupIndex;
 };
 
 } // namespace
