@@ -62,7 +62,7 @@ void BM_VulkanQuantizeInt8(benchmark::State& state) {
     state.SetLabel(vulkan->deviceName());
 }
 
-BENCHMARK(BM_MemcpyVulkanInput)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MemcpyVulkanInput)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_VulkanQuantizeInt8)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 } // namespace

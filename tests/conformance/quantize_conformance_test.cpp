@@ -9,6 +9,13 @@
 #include <gtest/gtest.h>
 #include <tuple>
 
+namespace ql {
+// gtest finds this by argument-dependent lookup when it prints a failing case.
+inline void PrintTo(QuantFormat f, std::ostream* os) {
+    *os << quantFormatInfo(f).name;
+}
+} // namespace ql
+
 namespace ql::test {
 namespace {
 
