@@ -87,6 +87,14 @@ void EngineBridge::submitOpen(const QString& title, const QString& path, WorkFn 
     });
 }
 
+QList<QPair<QString, QString>> EngineBridge::quantFormats() {
+    QList<QPair<QString, QString>> out;
+    for (const auto& f : ql::quantFormats())
+        out.append({QString::fromUtf8(f.name.data(), qsizetype(f.name.size())),
+                    QString::fromUtf8(f.convention.data(), qsizetype(f.convention.size()))});
+    return out;
+}
+
 bool EngineBridge::quantize(const QString& formatName) {
     const auto format = ql::quantFormatFromName(formatName.toStdString());
     if (!format || m_modelPath.isEmpty() || isBusy())

@@ -6,7 +6,9 @@
 // is polled every 30 ms (Tracy's habit) rather than signalled per tensor.
 #include "ui/bridge_types.h"
 
+#include <QList>
 #include <QObject>
+#include <QPair>
 #include <QString>
 #include <QTimer>
 #include <cstdint>
@@ -40,6 +42,8 @@ public:
     // Quantizes the opened model ("int8", "int4-g128") -> variantStored, jobFailed or
     // jobCancelled. False when no model is open, a job is running or the name is unknown.
     bool quantize(const QString& formatName);
+    // Every format the engine can quantize to: {name, how its scale is chosen}.
+    static QList<QPair<QString, QString>> quantFormats();
     void cancel();
     // Every stored variant of the opened model with its per-tensor errors -> variantsLoaded.
     void loadVariantMetrics();

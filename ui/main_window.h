@@ -81,6 +81,7 @@ private:
     QAction* m_demoAction = nullptr;
     QAction* m_int8Action = nullptr;
     QAction* m_int4Action = nullptr;
+    QList<QAction*> m_otherFormatActions; // GGUF types and f16, in the Quantize menu
     QAction* m_cancelAction = nullptr;
     ErrorPresenter m_presentError;
 };

@@ -35,6 +35,17 @@ void MainWindow::buildActions() {
     m_int4Action->setToolTip(tr("int4 symmetric, one scale per 128 weights of a row"));
     connect(m_int4Action, &QAction::triggered, this, [this] { quantize("int4-g128"); });
 
+    for (const auto& [name, convention] : EngineBridge::quantFormats()) {
+        if (name == "int8" || name == "int4-g128")
+            continue;
+        QAction* a = new QAction(tr("Quantize to %1").arg(name.toUpper()), this);
+        a->setObjectName("actionQuantize_" + name);
+        a->setToolTip(convention);
+        a->setStatusTip(convention);
+        connect(a, &QAction::triggered, this, [this, name = name] { quantize(name); });
+        m_otherFormatActions.append(a);
+    }
+
     m_cancelAction = new QAction(tr("&Cancel Job"), this);
     m_cancelAction->setObjectName("actionCancel");
     m_cancelAction->setShortcut(Qt::Key_Escape);
@@ -54,6 +65,9 @@ void MainWindow::buildMenus() {
     QMenu* quant = menuBar()->addMenu(tr("&Quantize"));
     quant->addAction(m_int8Action);
     quant->addAction(m_int4Action);
+    QMenu* other = quant->addMenu(tr("&Other Formats"));
+    other->setToolTipsVisible(true);
+    other->addActions(m_otherFormatActions);
     quant->addSeparator();
     quant->addAction(m_cancelAction);
 
@@ -88,6 +102,8 @@ void MainWindow::updateActions() {
     const bool canQuantize = m_context->model().isValid() && !m_bridge->isBusy();
     m_int8Action->setEnabled(canQuantize);
     m_int4Action->setEnabled(canQuantize);
+    for (QAction* a : m_otherFormatActions)
+        a->setEnabled(canQuantize);
     m_cancelAction->setEnabled(m_bridge->isBusy());
 }
 
