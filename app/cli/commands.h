@@ -24,6 +24,7 @@ void addInspectCommand(CLI::App& app, CommandTable& table);
 void addQuantizeCommand(CLI::App& app, CommandTable& table);
 void addFormatsCommand(CLI::App& app, CommandTable& table);
 void addDemoCommand(CLI::App& app, CommandTable& table);
+void addFitCommand(CLI::App& app, CommandTable& table);
 void addImportCommand(CLI::App& app, CommandTable& table);
 void addScorecardCommand(CLI::App& app, CommandTable& table);
 void addGateCommand(CLI::App& app, CommandTable& table);

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     ql::cli::addQuantizeCommand(app, table);
     ql::cli::addFormatsCommand(app, table);
     ql::cli::addDemoCommand(app, table);
+    ql::cli::addFitCommand(app, table);
     ql::cli::addImportCommand(app, table);
     ql::cli::addScorecardCommand(app, table);
     ql::cli::addGateCommand(app, table);

@@ -165,3 +165,35 @@ TEST(ScoreCli, ImportErrorsNameTheFile) {
     EXPECT_NE(r.exitCode, 0);
     EXPECT_NE(r.err.find("broken.csv:2: column 'score'"), std::string::npos) << r.err;
 }
+
+TEST(ScoreCli, LmEvalRunsOfTwoVariantsShareOneScorecard) {
+    ql::test::TempDir dir;
+    auto results = [](double acc, const std::string& version) {
+        return R"({"results": {"arc_easy": {"acc,none": )" + std::to_string(acc) +
+               R"(, "acc_stderr,none": 0.008}}, "versions": {"arc_easy": )" + version +
+               R"(}, "n-shot": {"arc_easy": 0}, "n-samples": {"arc_easy": {"effective": 2376}},
+               "config": {"model": "hf", "model_args": "pretrained=org/m"}})";
+    };
+    write(dir / "results_fp16.json", results(0.80, "1.0"));
+    write(dir / "results_int4.json", results(0.75, "1.0"));
+    write(dir / "results_old.json", results(0.75, "0.9"));
+    const std::string ws = " --workspace " + q(dir / "w.ql");
+    ASSERT_EQ(runCli("import" + ws + " " + q(dir / "results_fp16.json") +
+                     " --variant fp16 --baseline fp16")
+                  .exitCode,
+              0);
+    const CliRun add =
+        runCli("import" + ws + " " + q(dir / "results_int4.json") + " --variant int4 --into 1");
+    ASSERT_EQ(add.exitCode, 0) << add.err;
+    const CliRun old =
+        runCli("import" + ws + " " + q(dir / "results_old.json") + " --variant int4b --into 1");
+    EXPECT_NE(old.exitCode, 0);
+    EXPECT_NE(old.err.find("evaluation set"), std::string::npos) << old.err;
+    const auto card = nlohmann::json::parse(runCli("scorecard --json" + ws).out)[0];
+    EXPECT_EQ(card["variants"].size(), 2u);
+    for (const auto& c : card["cells"]) {
+        if (c["variant"] == "int4") {
+            EXPECT_EQ(c["vs_baseline"]["method"], "unpaired normal approx (reported stderr)");
+        }
+    }
+}
