@@ -1,0 +1,66 @@
+#include "engine/fit/weight_bytes.h"
+
+namespace ql::fit {
+namespace {
+
+bool isFloat(WeightFormat f) {
+    return f == WeightFormat::F32 || f == WeightFormat::F16 || f == WeightFormat::BF16;
+}
+
+bool quantizes(const TensorGroup& t, const WeightPolicy& p) {
+    switch (t.role) {
+    case TensorRole::Linear:
+        return true;
+    case TensorRole::Embedding:
+        return p.quantizeEmbedding;
+    case TensorRole::Output:
+        return p.quantizeOutput;
+    default:
+        return false;
+    }
+}
+
+// ggml keeps 1-D tensors in F32 in every quantized GGUF; other toolchains keep the
+// checkpoint's float type.
+WeightFormat keptFormat(const TensorGroup& t, const WeightPolicy& p) {
+    const bool ggml = p.format && ggmlBlock(*p.format) && !isFloat(*p.format);
+    return t.role == TensorRole::Vector && ggml ? WeightFormat::F32 : p.unquantized;
+}
+
+void addBytes(WeightBreakdown& w, const TensorGroup& t, WeightFormat f, uint64_t bytes) {
+    const uint64_t n = uint64_t(t.parameters());
+    w.parameters += t.parameters();
+    if (isFloat(f)) {
+        w.unquantized += bytes;
+        return;
+    }
+    const auto codes = uint64_t(double(n) * weightFormatInfo(f).codeBits / 8.0);
+    w.codes += codes;
+    w.metadata += bytes > codes ? bytes - codes : 0;
+    w.quantizedParameters += t.parameters();
+}
+
+void addStored(WeightBreakdown& w, const TensorGroup& t) {
+    addBytes(w, t, t.storedFormat.value_or(WeightFormat::F32), t.storedBytes);
+}
+
+void addGroup(WeightBreakdown& w, const TensorGroup& t, const WeightPolicy& p) {
+    const bool fromFile = t.storedBytes > 0;
+    if (fromFile && (!p.format || !quantizes(t, p)))
+        return addStored(w, t);
+    WeightFormat f = p.format && quantizes(t, p) ? *p.format : keptFormat(t, p);
+    if (p.allowFallback)
+        f = ggufFallback(f, t.cols);
+    addBytes(w, t, f, tensorBytes(f, t.rows, t.cols) * uint64_t(t.count));
+}
+
+} // namespace
+
+WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy) {
+    WeightBreakdown w;
+    for (const auto& t : shape.tensors)
+        addGroup(w, t, policy);
+    return w;
+}
+
+} // namespace ql::fit

@@ -1,0 +1,36 @@
+#pragma once
+// Weight memory of a model in a given format: codes, quantization metadata (scales,
+// zero points, super-block headers) and the tensors that stay unquantized.
+#include "engine/fit/model_shape.h"
+
+namespace ql::fit {
+
+struct WeightPolicy {
+    // Format of the Linear tensors; nullopt = as stored in the file (shapes from a model
+    // file only; a config.json shape then uses `unquantized` for everything).
+    std::optional<WeightFormat> format;
+    // Embedding, output, router and (for non-ggml formats) vectors. Config.json models
+    // ship in bf16; a shape from a file keeps its stored bytes for these tensors.
+    WeightFormat unquantized = WeightFormat::BF16;
+    bool quantizeEmbedding = false;
+    bool quantizeOutput = false;
+    // As llama-quantize does: a ggml block type that does not fit a row falls back
+    // (ggufFallback); otherwise such a tensor is an error.
+    bool allowFallback = true;
+};
+
+struct WeightBreakdown {
+    uint64_t codes = 0;       // quantized codes alone (n x code bits / 8)
+    uint64_t metadata = 0;    // scales, mins, super-block scales of quantized tensors
+    uint64_t unquantized = 0; // tensors kept in float (embeddings, norms, output, router)
+    int64_t parameters = 0;
+    int64_t quantizedParameters = 0;
+    uint64_t total() const { return codes + metadata + unquantized; }
+    double bitsPerWeight() const {
+        return parameters ? 8.0 * double(total()) / double(parameters) : 0;
+    }
+};
+
+WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy);
+
+} // namespace ql::fit

@@ -1,0 +1,126 @@
+// Parameter counts from the verbatim config.json files against the published sizes.
+#include "engine/core/error.h"
+#include "engine/fit/weight_bytes.h"
+#include "tests/engine/fit_test_util.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace ql::fit {
+namespace {
+
+using test::configShape;
+
+double billions(const ModelShape& s) {
+    return double(s.parameters()) / 1e9;
+}
+double round2(double v) {
+    return std::round(v * 100) / 100;
+}
+
+TEST(FitParams, Llama31MatchesPublishedSizesToTwoDecimals) {
+    QL_REQUIRE_DATA();
+    EXPECT_EQ(round2(billions(configShape("meta-llama--Meta-Llama-3.1-8B_config.json"))), 8.03);
+    EXPECT_EQ(round2(billions(configShape("meta-llama--Meta-Llama-3.1-70B_config.json"))), 70.55);
+    EXPECT_EQ(round2(billions(configShape("meta-llama--Meta-Llama-3.1-405B_config.json"))), 405.85);
+    EXPECT_EQ(configShape("meta-llama--Meta-Llama-3.1-8B_config.json").parameters(), 8030261248);
+    EXPECT_EQ(configShape("meta-llama--Meta-Llama-3.1-70B_config.json").parameters(), 70553706496);
+    // The FP8 checkpoint's config describes the same network.
+    EXPECT_EQ(configShape("nvidia--Llama-3.1-70B-Instruct-FP8_config.json").parameters(),
+              70553706496);
+}
+
+TEST(FitParams, MixtralExperts) {
+    QL_REQUIRE_DATA();
+    EXPECT_EQ(round2(billions(configShape("mistralai--Mixtral-8x7B-v0.1_config.json"))), 46.70);
+    // Published "141B" (Mistral's announcement); 140.62B counted.
+    EXPECT_EQ(std::round(billions(configShape("mistralai--Mixtral-8x22B-v0.1_config.json"))), 141);
+}
+
+TEST(FitParams, DeepSeekV3Is671BWithoutItsMtpModule) {
+    QL_REQUIRE_DATA();
+    const auto s = configShape("deepseek-ai--DeepSeek-V3_config.json");
+    EXPECT_GE(billions(s), 671.0);
+    EXPECT_LT(billions(s), 671.1);
+    // num_nextn_predict_layers = 1: the checkpoint's "14B" MTP module (model card: 685B
+    // total). Counted here: 13.46B with its own embed_tokens and shared_head copies, so
+    // 684.49B in all; Hugging Face's 685B also counts the FP8 scale_inv tensors.
+    EXPECT_NEAR(double(s.excludedParameters) / 1e9, 13.46, 0.01);
+    EXPECT_NEAR(billions(s) + double(s.excludedParameters) / 1e9, 685, 0.6);
+    EXPECT_TRUE(s.attention.mla);
+    EXPECT_EQ(s.attention.mlaLatentDim, 512 + 64);
+}
+
+TEST(FitParams, Qwen3DenseAndMoe) {
+    QL_REQUIRE_DATA();
+    // Model cards: 8.2B, 32.8B, 30.5B total.
+    EXPECT_NEAR(billions(configShape("Qwen--Qwen3-8B_config.json")), 8.2, 0.05);
+    EXPECT_NEAR(billions(configShape("Qwen--Qwen3-32B_config.json")), 32.8, 0.05);
+    EXPECT_NEAR(billions(configShape("Qwen--Qwen3-32B-FP8_config.json")), 32.8, 0.05);
+    EXPECT_NEAR(billions(configShape("Qwen--Qwen3-30B-A3B_config.json")), 30.5, 0.05);
+}
+
+TEST(FitParams, GptOssSlidingLayersAndSize) {
+    QL_REQUIRE_DATA();
+    const auto s = configShape("openai--gpt-oss-20b_config.json");
+    // OpenAI's model card: 20.91B total parameters.
+    EXPECT_EQ(round2(billions(s)), 20.91);
+    ASSERT_EQ(s.attention.window.size(), 24u);
+    EXPECT_EQ(s.attention.window[0], 128);
+    EXPECT_EQ(s.attention.window[1], 0);
+}
+
+TEST(FitParams, TiedEmbeddingsCountOnce) {
+    nlohmann::json c = {{"model_type", "llama"},       {"hidden_size", 64},
+                        {"num_hidden_layers", 2},      {"vocab_size", 100},
+                        {"num_attention_heads", 4},    {"intermediate_size", 128},
+                        {"tie_word_embeddings", false}};
+    const auto untied = shapeFromHfConfig(c);
+    c["tie_word_embeddings"] = true;
+    EXPECT_EQ(untied.parameters() - shapeFromHfConfig(c).parameters(), 100 * 64);
+}
+
+TEST(FitParams, MissingKeysNameTheKey) {
+    const nlohmann::json c = {{"model_type", "llama"}, {"hidden_size", 64}};
+    try {
+        shapeFromHfConfig(c);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("num_hidden_layers"), std::string::npos);
+    }
+}
+
+// "A 70B model's raw INT4 weights = 32.6 GiB": 70e9 x 0.5 B / 2^30 = 32.596 GiB, codes
+// only, every weight quantized. The real Llama-3.1-70B (70.55e9) gives 32.85 GiB of
+// codes with every matrix (embeddings and lm_head too) in int4; scales add 1/32.
+TEST(FitParams, SeventyBillionInt4Codes) {
+    ModelShape flat;
+    flat.tensors.push_back({"w", TensorRole::Linear, 15625000, 4480, 1, 0, std::nullopt});
+    WeightPolicy int4;
+    int4.format = WeightFormat::Int4G128;
+    const auto w = weightBytes(flat, int4);
+    EXPECT_NEAR(double(w.codes) / double(1ull << 30), 32.596, 0.0005);
+    EXPECT_EQ(w.metadata, w.codes / 32); // fp16 per 128 values of 4 bits
+
+    QL_REQUIRE_DATA();
+    const auto llama = configShape("meta-llama--Meta-Llama-3.1-70B_config.json");
+    int4.quantizeEmbedding = int4.quantizeOutput = true;
+    const auto real = weightBytes(llama, int4);
+    EXPECT_NEAR(double(real.codes) / double(1ull << 30), 32.85, 0.005);
+    EXPECT_EQ(real.parameters, llama.parameters());
+}
+
+TEST(FitParams, UnquantizedTensorsStayInBf16) {
+    QL_REQUIRE_DATA();
+    const auto llama = configShape("meta-llama--Meta-Llama-3.1-8B_config.json");
+    WeightPolicy q4k;
+    q4k.format = WeightFormat::Q4_K;
+    const auto w = weightBytes(llama, q4k);
+    // embed_tokens and lm_head in bf16 (2 x 128256 x 4096 x 2 B); norms f32 (ggml).
+    EXPECT_EQ(w.unquantized, 2ull * 128256 * 4096 * 2 + (32 * 2 * 4096 + 4096) * 4);
+    EXPECT_EQ(w.codes + w.metadata, uint64_t(w.quantizedParameters) / 256 * 144);
+}
+
+} // namespace
+} // namespace ql::fit
