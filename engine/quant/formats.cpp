@@ -83,6 +83,14 @@ const std::vector<QuantFormatInfo>& quantFormats() {
         {QuantFormat::Q5_1, "q5_1", "rtn", 5, 32, 31,
          "GGUF Q5_1: blocks of 32, fp16 scale = (max-min)/31 and fp16 min, codes 0..31; 6.0 bpw",
          QuantKind::Block, DType::Q5_1},
+        {QuantFormat::Fp8E4M3, "fp8-e4m3", "rtn", 8, 0, 0,
+         "OCP FP8 E4M3FN (max 448, no infinities), per output channel f32 scale = absmax/448, "
+         "x/scale rounded to nearest even, saturating (vLLM/compressed-tensors per-channel)",
+         QuantKind::Block, DType::F32, 4, 1},
+        {QuantFormat::Fp8E5M2, "fp8-e5m2", "rtn", 8, 0, 0,
+         "OCP FP8 E5M2 (max 57344), per output channel f32 scale = absmax/57344, x/scale "
+         "rounded to nearest even, saturating",
+         QuantKind::Block, DType::F32, 4, 1},
     };
     return formats;
 }
@@ -106,9 +114,22 @@ int64_t groupsPerRow(QuantFormat format, int64_t cols) {
     return g == 0 ? 1 : (cols + g - 1) / g;
 }
 
-QuantFormat fallbackFormat(QuantFormat format, int64_t cols) {
+int64_t blockMultiple(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    if (info.kind == QuantKind::Block && cols % dtypeInfo(info.storage).blockSize != 0)
+    if (info.kind != QuantKind::Block || info.bytesPerCode > 0)
+        return 1;
+    return dtypeInfo(info.storage).blockSize;
+}
+
+uint64_t packedRowBytes(QuantFormat format, int64_t cols) {
+    const auto& info = quantFormatInfo(format);
+    if (info.bytesPerCode > 0)
+        return uint64_t(info.rowHeaderBytes) + uint64_t(cols) * uint64_t(info.bytesPerCode);
+    return dtypeBytes(info.storage, uint64_t(cols)).value_or(0);
+}
+
+QuantFormat fallbackFormat(QuantFormat format, int64_t cols) {
+    if (cols % blockMultiple(format) != 0)
         return QuantFormat::F16;
     return format;
 }
@@ -116,7 +137,7 @@ QuantFormat fallbackFormat(QuantFormat format, int64_t cols) {
 uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols) {
     const auto& info = quantFormatInfo(format);
     if (info.kind == QuantKind::Block)
-        return uint64_t(rows) * dtypeBytes(info.storage, uint64_t(cols)).value_or(0);
+        return uint64_t(rows) * packedRowBytes(format, cols);
     const uint64_t codeBytesPerRow = (uint64_t(cols) * uint64_t(info.bits) + 7) / 8;
     const uint64_t scaleBytesPerRow = uint64_t(groupsPerRow(format, cols)) * 2;
     return uint64_t(rows) * (codeBytesPerRow + scaleBytesPerRow);

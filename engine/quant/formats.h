@@ -84,6 +84,8 @@ enum class QuantFormat {
     Q4_1,
     Q5_0,
     Q5_1,
+    Fp8E4M3, // OCP FP8 E4M3FN, one f32 scale per output row (absmax / 448)
+    Fp8E5M2, // OCP FP8 E5M2, one f32 scale per output row (absmax / 57344)
 };
 
 // How a format's quantized data is held in a QuantizedTensor.
@@ -101,8 +103,16 @@ struct QuantFormatInfo {
     int qmax;                    // Rtn: codes lie in [-qmax, qmax]
     std::string_view convention; // how the scale is chosen, in words
     QuantKind kind = QuantKind::Rtn;
-    DType storage = DType::F32; // Block: the storage type whose bytes `packed` holds
+    DType storage = DType::F32; // Block: the ggml storage type whose bytes `packed` holds
+    // Block formats with no ggml storage type (FP8): bytes of per-row metadata before the
+    // codes, and bytes per code. 0/0 for ggml types, whose layout dtypeInfo describes.
+    int rowHeaderBytes = 0;
+    int bytesPerCode = 0;
 };
+
+// Bytes of one row of a Block format, and the row-length multiple it needs.
+uint64_t packedRowBytes(QuantFormat format, int64_t cols);
+int64_t blockMultiple(QuantFormat format);
 
 // A row length the format cannot hold (not a whole number of blocks) is stored in this
 // fallback instead, as llama-quantize does for such tensors; metrics report it.

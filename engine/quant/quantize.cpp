@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/half.h"
 #include "engine/quant/dequantize.h"
+#include "engine/quant/fp8.h"
 #include "engine/quant/ggml_legacy_quant.h"
 
 #include <algorithm>
@@ -11,9 +12,11 @@
 
 namespace ql {
 
-uint64_t packedRowBytes(QuantFormat format, int64_t cols) {
-    return dtypeBytes(quantFormatInfo(format).storage, uint64_t(cols)).value_or(0);
+namespace {
+Fp8Kind fp8Kind(QuantFormat f) {
+    return f == QuantFormat::Fp8E4M3 ? Fp8Kind::E4M3FN : Fp8Kind::E5M2;
 }
+} // namespace
 
 void QuantizedTensor::resize(QuantFormat f, int64_t r, int64_t c) {
     format = f;
@@ -39,7 +42,11 @@ void QuantizedTensor::dequantizeRow(int64_t row, float* out) const {
     const auto& info = quantFormatInfo(format);
     if (info.kind == QuantKind::Block) {
         const uint64_t rowBytes = packedRowBytes(format, cols);
-        dequantizeRows(info.storage, {packed.data() + size_t(row) * rowBytes, rowBytes}, out, cols);
+        const std::byte* src = packed.data() + size_t(row) * rowBytes;
+        if (format == QuantFormat::Fp8E4M3 || format == QuantFormat::Fp8E5M2)
+            dequantizeRowFp8(reinterpret_cast<const uint8_t*>(src), out, cols, fp8Kind(format));
+        else
+            dequantizeRows(info.storage, {src, rowBytes}, out, cols);
         return;
     }
     const int g = quantFormatInfo(format).groupSize;
@@ -64,6 +71,14 @@ namespace {
 
 using RowEncoder = void (*)(const float*, std::byte*, int64_t);
 
+void encodeRowE4M3(const float* x, std::byte* dst, int64_t n) {
+    quantizeRowFp8(x, reinterpret_cast<uint8_t*>(dst), n, Fp8Kind::E4M3FN);
+}
+
+void encodeRowE5M2(const float* x, std::byte* dst, int64_t n) {
+    quantizeRowFp8(x, reinterpret_cast<uint8_t*>(dst), n, Fp8Kind::E5M2);
+}
+
 RowEncoder blockEncoder(QuantFormat format) {
     switch (format) {
     case QuantFormat::F16:
@@ -78,6 +93,10 @@ RowEncoder blockEncoder(QuantFormat format) {
         return quantizeRowQ5_0Ref;
     case QuantFormat::Q5_1:
         return quantizeRowQ5_1Ref;
+    case QuantFormat::Fp8E4M3:
+        return encodeRowE4M3;
+    case QuantFormat::Fp8E5M2:
+        return encodeRowE5M2;
     default:
         throw std::logic_error("blockEncoder: not a block format");
     }

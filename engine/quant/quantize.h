@@ -36,9 +36,6 @@ struct QuantizedTensor {
     std::vector<float> dequantize() const;
 };
 
-// Bytes of one row of a block format.
-uint64_t packedRowBytes(QuantFormat format, int64_t cols);
-
 // Encodes rows [rowBegin, rowEnd) of a block format into out.packed (already sized by
 // out.resize). The scalar row encoders are ggml's; the CPU path runs them over threads.
 void quantizeBlockRows(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
