@@ -1,0 +1,113 @@
+// quantlens-cli fit as a user runs it: config.json and GGUF inputs, JSON figures, exit
+// codes (0 fits, 3 does not, 1 error) and readable errors.
+#include "tests/common/temp_dir.h"
+#include "tests/common/test_data.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace {
+
+struct FitRun {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+FitRun runFitCli(const std::string& args) {
+    const char* env = std::getenv("QUANTLENS_CLI");
+    const std::string cli = env ? env : "quantlens-cli";
+    ql::test::TempDir dir;
+    const auto errFile = dir / "stderr.txt";
+    const std::string cmd = "'" + cli + "' fit " + args + " 2>'" + errFile.string() + "'";
+    FitRun r;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
+        r.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream e(errFile);
+    r.err.assign(std::istreambuf_iterator<char>(e), {});
+    return r;
+}
+
+std::string config(const std::string& file) {
+    return "'" + (ql::test::dataDir() / "model_configs" / file).string() + "'";
+}
+
+TEST(FitCli, Llama70BInt4OnAnH100) {
+    QL_REQUIRE_DATA();
+    const auto r = runFitCli(config("meta-llama--Meta-Llama-3.1-70B_config.json") +
+                             " --format int4-g128 --ctx 2048 --batch 1 --gpu h100 --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["parameters"], 70553706496);
+    EXPECT_EQ(j["per_gpu"]["kv"], 640ull << 20);
+    EXPECT_EQ(j["gpu"], "h100-sxm");
+    EXPECT_TRUE(j["fits"]);
+    EXPECT_GT(j["headroom_bytes"].get<int64_t>(), 0);
+    EXPECT_GT(j["max_context"].get<int64_t>(), 2048);
+}
+
+TEST(FitCli, TensorParallelHalvesWeights) {
+    QL_REQUIRE_DATA();
+    const std::string base = config("meta-llama--Meta-Llama-3.1-70B_config.json") +
+                             " --format f16 --ctx 4096 --gpu a100-sxm-80gb --json";
+    const auto one = runFitCli(base);
+    const auto two = runFitCli(base + " --tp 2");
+    EXPECT_EQ(one.exitCode, 3) << one.err;
+    ASSERT_EQ(two.exitCode, 0) << two.err;
+    const auto j1 = nlohmann::json::parse(one.out), j2 = nlohmann::json::parse(two.out);
+    EXPECT_EQ(j2["per_gpu"]["weights"], j1["per_gpu"]["weights"].get<uint64_t>() / 2);
+    EXPECT_EQ(j2["per_gpu"]["fixed_estimate"], j1["per_gpu"]["fixed_estimate"]);
+}
+
+TEST(FitCli, Stories260KAsLlamaCppPrintedIt) {
+    QL_REQUIRE_DATA();
+    const auto r =
+        runFitCli("'" + ql::test::stories260K().string() + "' --ctx 512 --gpu t4 --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["per_gpu"]["weights"], 1171200);          // model buffer
+    EXPECT_EQ(j["per_gpu"]["kv"], 327680);                // KV buffer at -c 512
+    EXPECT_EQ(j["per_gpu"]["output"], 2048);              // output buffer
+    EXPECT_EQ(j["per_gpu"]["compute_estimate"], 9967616); // compute buffer
+}
+
+TEST(FitCli, TextReportSaysFitsAndLabelsEstimates) {
+    QL_REQUIRE_DATA();
+    const auto r = runFitCli(config("Qwen--Qwen3-8B_config.json") +
+                             " --format q4_K --ctx 8192 --gpu l4 --runtime vllm");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("FITS"), std::string::npos);
+    EXPECT_NE(r.out.find("compute buffer (estimate)"), std::string::npos);
+    EXPECT_NE(r.out.find("largest context"), std::string::npos);
+}
+
+TEST(FitCli, Q8_0KeyCacheOnStoriesIsRefusedLikeLlamaCpp) {
+    QL_REQUIRE_DATA();
+    const auto r = runFitCli("'" + ql::test::stories260K().string() +
+                             "' --ctx 2048 --gpu t4 --kv-type q8_0 --flash-attn");
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("head dimension"), std::string::npos) << r.err;
+}
+
+TEST(FitCli, UnknownGpuAndFormatNameTheChoices) {
+    QL_REQUIRE_DATA();
+    const std::string model = config("meta-llama--Meta-Llama-3.1-8B_config.json");
+    const auto gpu = runFitCli(model + " --gpu h900");
+    EXPECT_EQ(gpu.exitCode, 1);
+    EXPECT_NE(gpu.err.find("h100-sxm"), std::string::npos) << gpu.err;
+    const auto format = runFitCli(model + " --gpu h100 --format q4_K_M");
+    EXPECT_EQ(format.exitCode, 1);
+    EXPECT_NE(format.err.find("int4-g128"), std::string::npos) << format.err;
+}
+
+} // namespace
