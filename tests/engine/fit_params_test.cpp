@@ -3,6 +3,7 @@
 #include "engine/fit/weight_bytes.h"
 #include "tests/engine/fit_test_util.h"
 
+#include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -120,6 +121,31 @@ TEST(FitParams, UnquantizedTensorsStayInBf16) {
     // embed_tokens and lm_head in bf16 (2 x 128256 x 4096 x 2 B); norms f32 (ggml).
     EXPECT_EQ(w.unquantized, 2ull * 128256 * 4096 * 2 + (32 * 2 * 4096 + 4096) * 4);
     EXPECT_EQ(w.codes + w.metadata, uint64_t(w.quantizedParameters) / 256 * 144);
+}
+
+// reference/llama31_8b_quant_sizes_speed.csv (llama.cpp tools/quantize/README.md):
+// Llama-3.1-8B Q8_0 = 8.5008 bpw, 7.95 GiB; F16 = 14.96 GiB. Q8_0 quantizes every
+// matrix, embeddings and output included; norms stay f32.
+TEST(FitParams, Llama31_8BGgufSizesMatchLlamaCppsTable) {
+    QL_REQUIRE_DATA();
+    const auto llama = configShape("meta-llama--Meta-Llama-3.1-8B_config.json");
+    const auto rows =
+        test::readCsv(ql::test::dataDir() / "reference" / "llama31_8b_quant_sizes_speed.csv");
+    for (const auto& [name, format] :
+         {std::pair{"Q8_0", WeightFormat::Q8_0}, std::pair{"F16", WeightFormat::F16}}) {
+        SCOPED_TRACE(name);
+        const auto row = std::find_if(rows.begin(), rows.end(),
+                                      [&](const auto& r) { return r.at("quant_type") == name; });
+        ASSERT_NE(row, rows.end());
+        WeightPolicy p;
+        p.format = format;
+        p.quantizeEmbedding = p.quantizeOutput = true;
+        const auto w = weightBytes(llama, p);
+        EXPECT_EQ(round2(double(w.total()) / double(1ull << 30)), std::stod(row->at("size_gib")));
+        if (format == WeightFormat::Q8_0) {
+            EXPECT_NEAR(w.bitsPerWeight(), std::stod(row->at("bits_per_weight")), 0.00005);
+        }
+    }
 }
 
 } // namespace
