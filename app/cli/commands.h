@@ -29,5 +29,6 @@ void addImportCommand(CLI::App& app, CommandTable& table);
 void addScorecardCommand(CLI::App& app, CommandTable& table);
 void addGateCommand(CLI::App& app, CommandTable& table);
 void addDecideCommand(CLI::App& app, CommandTable& table);
+void addPerplexityCommand(CLI::App& app, CommandTable& table);
 
 } // namespace ql::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     ql::cli::addScorecardCommand(app, table);
     ql::cli::addGateCommand(app, table);
     ql::cli::addDecideCommand(app, table);
+    ql::cli::addPerplexityCommand(app, table);
 
     CLI11_PARSE(app, argc, argv);
     try {

@@ -1,0 +1,176 @@
+// quantlens-cli perplexity: llama-perplexity's figures for a model on a text, and with a
+// baseline model its KL-divergence statistics against that baseline.
+#include "app/cli/commands.h"
+#include "engine/eval/perplexity.h"
+#include "engine/eval/text_file.h"
+#include "engine/model/model.h"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace ql::cli {
+namespace {
+
+struct PerplexityOptions {
+    std::string model;
+    std::string text;
+    std::string base;
+    int64_t nCtx = 512;
+    int64_t chunks = -1;
+    int threads = 0;
+    bool json = false;
+};
+
+struct Evaluated {
+    std::unique_ptr<Model> model;
+    Tokenizer tokenizer;
+    std::unique_ptr<LlamaForward> forward;
+};
+
+Evaluated load(const std::string& path) {
+    Evaluated e;
+    e.model = Model::open(path);
+    e.tokenizer = Tokenizer::fromMetadata(e.model->metadata());
+    e.forward = std::make_unique<LlamaForward>(*e.model);
+    return e;
+}
+
+std::string fmt(const char* format, double a, double b = 0) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, format, a, b);
+    return buf;
+}
+
+nlohmann::json percentilesJson(const Percentiles& p) {
+    return {{"min", p.min}, {"p01", p.p01},       {"p05", p.p05},   {"p10", p.p10},
+            {"p25", p.p25}, {"median", p.median}, {"p75", p.p75},   {"p90", p.p90},
+            {"p95", p.p95}, {"p99", p.p99},       {"p999", p.p999}, {"max", p.max}};
+}
+
+nlohmann::json klJson(const KlDivergenceResult& k) {
+    return {{"ppl", k.ppl},
+            {"ppl_error", k.pplError},
+            {"ppl_base_from_cache", k.pplBase},
+            {"ppl_base_from_cache_error", k.pplBaseError},
+            {"ln_ppl_ratio", k.lnPplRatio},
+            {"ln_ppl_ratio_error", k.lnPplRatioError},
+            {"mean_kld", k.kld.mean},
+            {"mean_kld_error", k.kld.error},
+            {"kld", percentilesJson(k.kldPercentiles)},
+            {"mean_delta_p", k.deltaP.mean},
+            {"mean_delta_p_error", k.deltaP.error},
+            {"delta_p", percentilesJson(k.deltaPPercentiles)},
+            {"rms_delta_p", k.rmsDeltaP},
+            {"rms_delta_p_error", k.rmsDeltaPError},
+            {"same_top_p", k.sameTop},
+            {"same_top_p_error", k.sameTopError}};
+}
+
+void printKl(std::ostream& out, const KlDivergenceResult& k) {
+    out << "\n====== Perplexity statistics ======\n"
+        << "Mean PPL(Q)                   : " << fmt("%10.6f ± %10.6f", k.ppl, k.pplError) << "\n"
+        << "Mean PPL(base)                : " << fmt("%10.6f ± %10.6f", k.pplBase, k.pplBaseError)
+        << "   (from the clamped baseline cache)\n"
+        << "Mean ln(PPL(Q)/PPL(base))     : "
+        << fmt("%10.6f ± %10.6f", k.lnPplRatio, k.lnPplRatioError) << "\n"
+        << "\n====== KL divergence statistics ======\n"
+        << "Mean    KLD: " << fmt("%10.6f ± %10.6f", k.kld.mean, k.kld.error) << "\n"
+        << "Maximum KLD: " << fmt("%10.6f", k.kldPercentiles.max) << "\n"
+        << "99.9%   KLD: " << fmt("%10.6f", k.kldPercentiles.p999) << "\n"
+        << "99.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p99) << "\n"
+        << "Median  KLD: " << fmt("%10.6f", k.kldPercentiles.median) << "\n"
+        << "10.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p10) << "\n"
+        << " 5.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p05) << "\n"
+        << " 1.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p01) << "\n"
+        << "Minimum KLD: " << fmt("%10.6f", k.kldPercentiles.min) << "\n"
+        << "\n====== Token probability statistics ======\n"
+        << "Mean    Δp: " << fmt("%6.3f ± %5.3f %%", 100 * k.deltaP.mean, 100 * k.deltaP.error)
+        << "\n"
+        << "Maximum Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.max) << "\n"
+        << "99.9%   Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.p999) << "\n"
+        << "99.0%   Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.p99) << "\n"
+        << "Median  Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.median) << "\n"
+        << " 1.0%   Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.p01) << "\n"
+        << "Minimum Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.min) << "\n"
+        << "RMS Δp    : " << fmt("%6.3f ± %5.3f %%", 100 * k.rmsDeltaP, 100 * k.rmsDeltaPError)
+        << "\n"
+        << "Same top p: " << fmt("%6.3f ± %5.3f %%", 100 * k.sameTop, 100 * k.sameTopError) << "\n";
+}
+
+int runPerplexity(const PerplexityOptions& o) {
+    const std::string text = readEvalText(o.text);
+    RunOptions run;
+    run.nCtx = o.nCtx;
+    run.maxChunks = o.chunks;
+    run.threads = o.threads;
+    const Evaluated target = load(o.model);
+    // With a baseline, the text is tokenized by the baseline (llama.cpp takes the
+    // tokens from the base file) and the baseline's distributions are cached first.
+    std::optional<Evaluated> base;
+    if (!o.base.empty())
+        base = load(o.base);
+    const Evaluated& tokenSource = base ? *base : target;
+    const auto tokens = tokenSource.tokenizer.tokenize(text);
+    std::optional<BaselineCache> cache;
+    PerplexityResult basePpl;
+    if (base)
+        basePpl = computePerplexity(*base->forward, tokens, base->tokenizer.bos(), run, &cache);
+    const PerplexityResult ppl =
+        base ? PerplexityResult{}
+             : computePerplexity(*target.forward, tokens, target.tokenizer.bos(), run);
+    std::optional<KlDivergenceResult> kl;
+    if (base)
+        kl = computeKlDivergence(*target.forward, *cache, target.tokenizer.bos(), run);
+    const ChunkPlan& plan = base ? kl->plan : ppl.plan;
+    const double value = base ? kl->ppl : ppl.ppl, error = base ? kl->pplError : ppl.pplError;
+    if (o.json) {
+        nlohmann::json j = {{"model", o.model},
+                            {"text", o.text},
+                            {"n_ctx", plan.nCtx},
+                            {"n_tokens", tokens.size()},
+                            {"n_chunks", plan.nChunks},
+                            {"n_tokens_scored", plan.scoredTokens()},
+                            {"ppl", value},
+                            {"ppl_error", error}};
+        if (base) {
+            j["base"] = {{"model", o.base},
+                         {"ppl", basePpl.ppl},
+                         {"ppl_error", basePpl.pplError},
+                         {"cache_bytes", cache->bytes()}};
+            j["kl_divergence"] = klJson(*kl);
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "perplexity: " << tokens.size() << " tokens, " << plan.nChunks
+              << " chunks, n_ctx=" << plan.nCtx << ", " << plan.scoredTokens()
+              << " tokens scored\n";
+    if (base)
+        std::cout << "base: PPL = " << fmt("%.4f +/- %.5f", basePpl.ppl, basePpl.pplError)
+                  << " (baseline cache " << cache->bytes() << " bytes)\n";
+    std::cout << "Final estimate: PPL = " << fmt("%.4f +/- %.5f", value, error) << "\n";
+    if (kl)
+        printKl(std::cout, *kl);
+    return 0;
+}
+
+} // namespace
+
+void addPerplexityCommand(CLI::App& app, CommandTable& table) {
+    auto o = std::make_shared<PerplexityOptions>();
+    auto* cmd = app.add_subcommand(
+        "perplexity", "Perplexity (and KL divergence against a baseline) as llama-perplexity");
+    cmd->add_option("model", o->model, "Model to score (GGUF)")->required();
+    cmd->add_option("-f,--file", o->text, "Text file (one trailing newline is dropped)")
+        ->required();
+    cmd->add_option("-c,--ctx-size", o->nCtx, "Tokens per chunk")->capture_default_str();
+    cmd->add_option("--kl-divergence-base", o->base, "Baseline model to compare against");
+    cmd->add_option("--chunks", o->chunks, "Evaluate at most this many chunks");
+    cmd->add_option("-t,--threads", o->threads, "Threads (default: all cores)");
+    cmd->add_flag("--json", o->json, "Machine-readable output");
+    table.add(cmd, [o] { return runPerplexity(*o); });
+}
+
+} // namespace ql::cli

@@ -1,0 +1,79 @@
+// Reference forward pass throughput on stories260K at -c 128, in tokens evaluated per
+// second (every position of every chunk, as llama-perplexity counts them). llama.cpp's
+// --kl-divergence pass (one chunk at a time, 2 threads) does about 15,000 tokens/s for
+// F32 on a 2-core AVX-512 VM (golden/NOTES.md).
+#include "engine/eval/perplexity.h"
+#include "engine/eval/text_file.h"
+#include "engine/model/model.h"
+
+#include <benchmark/benchmark.h>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+namespace {
+
+std::filesystem::path dataDir() {
+    const char* env = std::getenv("QUANTLENS_DATA");
+    return env && *env ? std::filesystem::path(env) : std::filesystem::path(QUANTLENS_DEFAULT_DATA);
+}
+
+struct Setup {
+    std::unique_ptr<ql::Model> model;
+    std::unique_ptr<ql::LlamaForward> forward;
+    std::vector<ql::TokenId> tokens;
+    ql::TokenId bos = 1;
+};
+
+// Loaded once; null when the shared data is absent.
+const Setup* setup(const std::string& modelFile) {
+    static std::map<std::string, std::unique_ptr<Setup>> cache;
+    auto& slot = cache[modelFile];
+    if (slot)
+        return slot.get();
+    const auto path = dataDir() / modelFile;
+    const auto text = dataDir() / "text" / "tinystories_valid_1-500.txt";
+    if (!std::filesystem::exists(path) || !std::filesystem::exists(text))
+        return nullptr;
+    slot = std::make_unique<Setup>();
+    slot->model = ql::Model::open(path);
+    const auto tokenizer = ql::Tokenizer::fromMetadata(slot->model->metadata());
+    slot->forward = std::make_unique<ql::LlamaForward>(*slot->model);
+    slot->tokens = tokenizer.tokenize(ql::readEvalText(text));
+    slot->bos = tokenizer.bos();
+    return slot.get();
+}
+
+// Chunks of 128 tokens, each an independent sequence, spread over `threads` threads.
+void evalPass(benchmark::State& state, const std::string& modelFile) {
+    const Setup* s = setup(modelFile);
+    if (!s) {
+        state.SkipWithError("shared data not found (set QUANTLENS_DATA)");
+        return;
+    }
+    constexpr int64_t kChunks = 64;
+    ql::RunOptions options;
+    options.nCtx = 128;
+    options.maxChunks = kChunks;
+    options.threads = int(state.range(0));
+    const ql::ChunkPlan plan = ql::planChunks(int64_t(s->tokens.size()), 128, kChunks);
+    for (auto _ : state)
+        ql::runChunks(*s->forward, s->tokens, plan, s->bos, options,
+                      [](int64_t, std::span<const float> logits) {
+                          benchmark::DoNotOptimize(logits.data());
+                      });
+    state.counters["tokens/s"] = benchmark::Counter(
+        double(state.iterations() * plan.evaluatedTokens()), benchmark::Counter::kIsRate);
+}
+
+void BM_EvalF32Chunks128(benchmark::State& state) {
+    evalPass(state, "models/stories260K.gguf");
+}
+void BM_EvalQ8_0Chunks128(benchmark::State& state) {
+    evalPass(state, "golden/stories260K-Q8_0.gguf");
+}
+
+BENCHMARK(BM_EvalF32Chunks128)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EvalQ8_0Chunks128)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+} // namespace
