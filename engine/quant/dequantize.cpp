@@ -131,6 +131,24 @@ void dequantizeRows(DType type, std::span<const std::byte> src, float* dst, int6
     case DType::Q5_1:
         dequantizeRowQ5_1(p, dst, n);
         return;
+    case DType::Q2_K:
+        dequantizeRowQ2_K(p, dst, n);
+        return;
+    case DType::Q3_K:
+        dequantizeRowQ3_K(p, dst, n);
+        return;
+    case DType::Q4_K:
+        dequantizeRowQ4_K(p, dst, n);
+        return;
+    case DType::Q5_K:
+        dequantizeRowQ5_K(p, dst, n);
+        return;
+    case DType::Q6_K:
+        dequantizeRowQ6_K(p, dst, n);
+        return;
+    case DType::IQ4_NL:
+        dequantizeRowIQ4_NL(p, dst, n);
+        return;
     }
     throw std::invalid_argument("dequantizeRows: unknown DType");
 }

@@ -20,5 +20,12 @@ void dequantizeRowQ4_0(const std::byte* src, float* dst, int64_t n);
 void dequantizeRowQ4_1(const std::byte* src, float* dst, int64_t n);
 void dequantizeRowQ5_0(const std::byte* src, float* dst, int64_t n);
 void dequantizeRowQ5_1(const std::byte* src, float* dst, int64_t n);
+// K-quants and IQ4_NL (dequantize_kquants.cpp).
+void dequantizeRowQ2_K(const std::byte* src, float* dst, int64_t n);
+void dequantizeRowQ3_K(const std::byte* src, float* dst, int64_t n);
+void dequantizeRowQ4_K(const std::byte* src, float* dst, int64_t n);
+void dequantizeRowQ5_K(const std::byte* src, float* dst, int64_t n);
+void dequantizeRowQ6_K(const std::byte* src, float* dst, int64_t n);
+void dequantizeRowIQ4_NL(const std::byte* src, float* dst, int64_t n);
 
 } // namespace ql

@@ -22,6 +22,12 @@ enum class DType : uint32_t {
     Q5_0 = 6,
     Q5_1 = 7,
     Q8_0 = 8,
+    Q2_K = 10,
+    Q3_K = 11,
+    Q4_K = 12,
+    Q5_K = 13,
+    Q6_K = 14,
+    IQ4_NL = 20,
     BF16 = 30,
 };
 
@@ -72,6 +78,49 @@ static_assert(sizeof(BlockQ4_0) == 18);
 static_assert(sizeof(BlockQ4_1) == 20);
 static_assert(sizeof(BlockQ5_0) == 22);
 static_assert(sizeof(BlockQ5_1) == 24);
+
+// K-quants: super-blocks of 256 values (ggml's QK_K).
+constexpr int kQK_K = 256;
+struct BlockQ2_K {
+    uint8_t scales[16]; // low nibble: scale, high nibble: min, per 16 values
+    uint8_t qs[64];     // 2-bit codes
+    uint16_t d, dmin;
+};
+struct BlockQ3_K {
+    uint8_t hmask[32];  // high bits
+    uint8_t qs[64];     // low 2 bits
+    uint8_t scales[12]; // 16 6-bit scales, packed
+    uint16_t d;
+};
+struct BlockQ4_K {
+    uint16_t d, dmin;
+    uint8_t scales[12]; // 8 6-bit scales and 8 6-bit mins, packed
+    uint8_t qs[128];
+};
+struct BlockQ5_K {
+    uint16_t d, dmin;
+    uint8_t scales[12];
+    uint8_t qh[32];
+    uint8_t qs[128];
+};
+struct BlockQ6_K {
+    uint8_t ql[128]; // low 4 bits
+    uint8_t qh[64];  // high 2 bits
+    int8_t scales[16];
+    uint16_t d;
+};
+struct BlockIQ4_NL {
+    uint16_t d;
+    uint8_t qs[16]; // indices into the non-linear code book kIQ4NLValues
+};
+static_assert(sizeof(BlockQ2_K) == 84);
+static_assert(sizeof(BlockQ3_K) == 110);
+static_assert(sizeof(BlockQ4_K) == 144);
+static_assert(sizeof(BlockQ5_K) == 176);
+static_assert(sizeof(BlockQ6_K) == 210);
+static_assert(sizeof(BlockIQ4_NL) == 18);
+inline constexpr int8_t kIQ4NLValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                            1,    13,   25,  38,  53,  69,  89,  113};
 
 // ---- Quantlens's own quantization formats -------------------------------------------
 

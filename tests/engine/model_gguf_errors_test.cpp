@@ -112,8 +112,8 @@ TEST_F(GgufErrors, ShapesThatOverflow64Bits) {
 TEST_F(GgufErrors, UnknownDtype) {
     poke<uint32_t>(bytes, typeOf(kQ), 99);
     open({"stories.gguf", "tensor 'blk.0.attn_q.weight' has type id 99", "cannot read", "at byte"});
-    poke<uint32_t>(bytes, typeOf(kQ), 12);
-    open({"type id 12 (Q4_K)"});
+    poke<uint32_t>(bytes, typeOf(kQ), 16);
+    open({"type id 16 (IQ2_XXS)"});
 }
 
 TEST_F(GgufErrors, AbsurdStringLengthDoesNotAllocate) {
