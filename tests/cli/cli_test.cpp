@@ -1,53 +1,25 @@
 // quantlens-cli as a user runs it: a real process, real files, exit codes and stderr.
+#include "tests/common/cli_runner.h"
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
 namespace {
 
-struct Result {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string cliPath() {
-    const char* env = std::getenv("QUANTLENS_CLI");
-    return env ? env : "quantlens-cli";
-}
-
-Result runCli(const std::string& args) {
-    ql::test::TempDir dir;
-    const auto errFile = dir / "stderr.txt";
-    const std::string cmd = "'" + cliPath() + "' " + args + " 2>'" + errFile.string() + "'";
-    Result r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
-        r.out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(errFile);
-    r.err.assign(std::istreambuf_iterator<char>(e), {});
-    return r;
-}
+using ql::test::CliResult;
+using ql::test::runCli;
 
 std::string quoted(const std::filesystem::path& p) {
-    return "'" + p.string() + "'";
+    return ql::test::shellQuote(p);
 }
 
 TEST(Cli, InspectStories260KAsJson) {
     QL_REQUIRE_DATA();
-    const Result r = runCli("inspect --json " + quoted(ql::test::stories260K()));
+    const CliResult r = runCli("inspect --json " + quoted(ql::test::stories260K()));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["tensor_count"], 48);
@@ -62,9 +34,9 @@ TEST(Cli, InspectStories260KAsJson) {
 TEST(Cli, QuantizeInt4IntoAWorkspacePrintsEveryTensor) {
     QL_REQUIRE_DATA();
     ql::test::TempDir dir;
-    const Result r = runCli("quantize " + quoted(ql::test::stories260K()) +
-                            " --format int4-g128 --device cpu --json --workspace " +
-                            quoted(dir / "ws.quantlens"));
+    const CliResult r = runCli("quantize " + quoted(ql::test::stories260K()) +
+                               " --format int4-g128 --device cpu --json --workspace " +
+                               quoted(dir / "ws.quantlens"));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["format"], "int4-g128");
@@ -87,29 +59,28 @@ TEST(Cli, TruncatedModelFailsWithFileNameOnStderr) {
         in.read(bytes.data(), std::streamsize(bytes.size()));
         std::ofstream(cut, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
     }
-    const Result r = runCli("inspect " + quoted(cut));
+    const CliResult r = runCli("inspect " + quoted(cut));
     EXPECT_NE(r.exitCode, 0);
     EXPECT_NE(r.err.find("cut.gguf"), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty());
 }
 
 TEST(Cli, UnknownFormatIsAnError) {
-    const Result r = runCli("quantize /nonexistent.gguf --format int7");
+    const CliResult r = runCli("quantize /nonexistent.gguf --format int7");
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("int7"), std::string::npos) << r.err;
 }
 
 TEST(Cli, FormatsListsEveryFormatWithItsConvention) {
-    const Result r = runCli("formats --json");
+    const CliResult r = runCli("formats --json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     std::map<std::string, nlohmann::json> byName;
     for (const auto& f : j)
         byName[f["name"].get<std::string>()] = f;
     // Bits per weight worked by hand from the block layouts.
-    const std::map<std::string, double> expected{{"int4-g128", 4.125}, {"f16", 16.0},
-                                                 {"q8_0", 8.5},        {"q4_0", 4.5},
-                                                 {"q4_1", 5.0},        {"q5_0", 5.5},
+    const std::map<std::string, double> expected{{"int4-g128", 4.125}, {"f16", 16.0}, {"q8_0", 8.5},
+                                                 {"q4_0", 4.5},        {"q4_1", 5.0}, {"q5_0", 5.5},
                                                  {"q5_1", 6.0},        {"int8", 8.0}};
     for (const auto& [name, bpw] : expected) {
         ASSERT_TRUE(byName.count(name)) << name;

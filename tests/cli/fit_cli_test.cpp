@@ -1,41 +1,19 @@
 // quantlens-cli fit as a user runs it: config.json and GGUF inputs, JSON figures, exit
 // codes (0 fits, 3 does not, 1 error) and readable errors.
+#include "tests/common/cli_runner.h"
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
 namespace {
 
-struct FitRun {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
+using FitRun = ql::test::CliResult;
 
 FitRun runFitCli(const std::string& args) {
-    const char* env = std::getenv("QUANTLENS_CLI");
-    const std::string cli = env ? env : "quantlens-cli";
-    ql::test::TempDir dir;
-    const auto errFile = dir / "stderr.txt";
-    const std::string cmd = "'" + cli + "' fit " + args + " 2>'" + errFile.string() + "'";
-    FitRun r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
-        r.out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(errFile);
-    r.err.assign(std::istreambuf_iterator<char>(e), {});
-    return r;
+    return ql::test::runCli("fit " + args);
 }
 
 std::string config(const std::string& file) {

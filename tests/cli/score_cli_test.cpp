@@ -1,43 +1,16 @@
 // import, scorecard, gate and decide as a user runs them: real processes, exit codes.
+#include "tests/common/cli_runner.h"
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
 namespace {
 
-struct CliRun {
-    int exitCode = -1;
-    std::string out, err;
-};
-
-std::string cliPath() {
-    const char* env = std::getenv("QUANTLENS_CLI");
-    return env ? env : "quantlens-cli";
-}
-
-CliRun runCli(const std::string& args) {
-    ql::test::TempDir dir;
-    const auto errFile = dir / "stderr.txt";
-    const std::string cmd = "'" + cliPath() + "' " + args + " 2>'" + errFile.string() + "'";
-    CliRun r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
-        r.out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(errFile);
-    r.err.assign(std::istreambuf_iterator<char>(e), {});
-    return r;
-}
+using CliRun = ql::test::CliResult;
+using ql::test::runCli;
 
 std::string q(const std::filesystem::path& p) {
     return "'" + p.string() + "'";
