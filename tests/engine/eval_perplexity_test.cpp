@@ -41,6 +41,26 @@ Stories& stories() {
     return s;
 }
 
+ql::RunOptions options(int64_t nCtx);
+
+// The F32 run at -c 128, with the baseline cache it records: shared by the PPL test and
+// the KL-divergence test, as llama-perplexity's base run serves both.
+struct BaseRun {
+    ql::PerplexityResult ppl;
+    std::optional<ql::BaselineCache> cache;
+};
+
+const BaseRun& baseC128() {
+    static const BaseRun run = [] {
+        BaseRun r;
+        auto& s = stories();
+        r.ppl =
+            ql::computePerplexity(*s.forward, s.textA, s.tokenizer.bos(), options(128), &r.cache);
+        return r;
+    }();
+    return run;
+}
+
 ql::RunOptions options(int64_t nCtx) {
     ql::RunOptions o;
     o.nCtx = nCtx;
@@ -65,8 +85,7 @@ TEST(EvalPerplexity, ChunkPlanMatchesLlamaPerplexity) {
 
 TEST(EvalPerplexity, Stories260KTextAContext128) {
     QL_REQUIRE_DATA();
-    auto& s = stories();
-    const auto r = ql::computePerplexity(*s.forward, s.textA, s.tokenizer.bos(), options(128));
+    const auto& r = baseC128().ppl;
     if (!kFullText)
         GTEST_SKIP() << "prefix only in a Debug build: PPL " << r.ppl;
     EXPECT_EQ(r.plan.nChunks, 1593);
@@ -90,8 +109,7 @@ TEST(EvalPerplexity, Stories260KTextAContext256) {
 TEST(EvalPerplexity, Q8_0KlDivergenceAgainstF32Base) {
     QL_REQUIRE_DATA();
     auto& s = stories();
-    std::optional<ql::BaselineCache> base;
-    ql::computePerplexity(*s.forward, s.textA, s.tokenizer.bos(), options(128), &base);
+    const auto& base = baseC128().cache;
     const auto q8Model = ql::Model::open(ql::test::dataDir() / "golden" / "stories260K-Q8_0.gguf");
     const ql::LlamaForward q8(*q8Model);
     const auto r = ql::computeKlDivergence(q8, *base, s.tokenizer.bos(), options(128));
