@@ -19,6 +19,23 @@ void roundQ8Block(std::span<float> block) {
         v = std::nearbyint(v * id) * d;
 }
 
+void roundQ8KBlock(std::span<float> block) {
+    float max = 0.f, amax = 0.f;
+    for (float v : block)
+        if (std::fabs(v) > amax) {
+            amax = std::fabs(v);
+            max = v;
+        }
+    if (amax == 0.f) {
+        std::fill(block.begin(), block.end(), 0.f);
+        return;
+    }
+    const float iscale = -127.f / max;
+    const float d = 1.f / iscale;
+    for (float& v : block)
+        v = std::min(127.f, std::nearbyint(iscale * v)) * d;
+}
+
 } // namespace
 
 void roundActivations(std::span<float> row, ActivationRounding mode) {
@@ -36,6 +53,10 @@ void roundActivations(std::span<float> row, ActivationRounding mode) {
     case ActivationRounding::Q8Blocks:
         for (size_t b = 0; b < row.size(); b += 32)
             roundQ8Block(row.subspan(b, std::min<size_t>(32, row.size() - b)));
+        return;
+    case ActivationRounding::Q8KBlocks:
+        for (size_t b = 0; b < row.size(); b += 256)
+            roundQ8KBlock(row.subspan(b, std::min<size_t>(256, row.size() - b)));
         return;
     }
 }

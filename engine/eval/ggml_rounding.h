@@ -12,7 +12,7 @@
 namespace ql {
 
 // How an activation row is rounded before it meets a weight of some dtype.
-enum class ActivationRounding { None, F16, Bf16, Q8Blocks };
+enum class ActivationRounding { None, F16, Bf16, Q8Blocks, Q8KBlocks };
 
 // x rounded to the nearest IEEE half (ties to even), returned as a float. Equal to
 // halfToFloat(floatToHalf(x)) for every finite x (tested), but fast enough to apply to
@@ -45,6 +45,8 @@ inline float roundToBf16(float x) {
 
 // Rounds a row in place. Q8Blocks: blocks of 32 scaled by amax/127 (scale kept as a
 // half, values rounded to nearest with ties to even), as ggml's quantize_row_q8_0.
+// Q8KBlocks: blocks of 256 with a float scale from the signed extreme, as
+// quantize_row_q8_K (the activation type of the K-quants).
 void roundActivations(std::span<float> row, ActivationRounding mode);
 
 } // namespace ql

@@ -28,7 +28,14 @@ ActivationRounding roundingFor(DType t) {
     case DType::Q5_0:
     case DType::Q5_1:
     case DType::Q8_0:
+    case DType::IQ4_NL:
         return ActivationRounding::Q8Blocks;
+    case DType::Q2_K:
+    case DType::Q3_K:
+    case DType::Q4_K:
+    case DType::Q5_K:
+    case DType::Q6_K:
+        return ActivationRounding::Q8KBlocks;
     }
     return ActivationRounding::None;
 }

@@ -62,3 +62,20 @@ TEST(EvalRounding, Q8BlocksUseHalfScaleAndNearestInteger) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(EvalRounding, Q8KBlocksUseFloatScaleFromTheSignedExtreme) {
+    std::vector<float> row(256);
+    for (size_t i = 0; i < row.size(); ++i)
+        row[i] = std::cos(float(i) * 0.37f) * 3.0f;
+    row[17] = -5.0f; // the extreme is negative: it maps to +127 * d with d < 0
+    const std::vector<float> original = row;
+    ql::roundActivations(row, ql::ActivationRounding::Q8KBlocks);
+    const float d = 1.f / (-127.f / -5.0f);
+    EXPECT_FLOAT_EQ(row[17], -5.0f);
+    for (size_t i = 0; i < row.size(); ++i)
+        EXPECT_NEAR(row[i], original[i], std::fabs(d) * 0.5f + 1e-6f) << i;
+}
+
+} // namespace
