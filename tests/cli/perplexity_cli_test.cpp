@@ -1,44 +1,18 @@
 // quantlens-cli perplexity as a user runs it, on a few chunks of stories260K.
-#include "tests/common/temp_dir.h"
+#include "tests/common/cli_runner.h"
 #include "tests/common/test_data.h"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
 namespace {
 
-struct Result {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-Result runCli(const std::string& args) {
-    const char* env = std::getenv("QUANTLENS_CLI");
-    ql::test::TempDir dir;
-    const auto errFile = dir / "stderr.txt";
-    const std::string cmd = "'" + std::string(env ? env : "quantlens-cli") + "' " + args + " 2>'" +
-                            errFile.string() + "'";
-    Result r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
-        r.out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(errFile);
-    r.err.assign(std::istreambuf_iterator<char>(e), {});
-    return r;
-}
+using Result = ql::test::CliResult;
+using ql::test::runCli;
 
 std::string quoted(const std::filesystem::path& p) {
-    return "'" + p.string() + "'";
+    return ql::test::shellQuote(p);
 }
 
 std::string textA() {
