@@ -65,6 +65,15 @@ BENCHMARK_CAPTURE(quantizeBench, Int8PerChannel_cpu_2t, ql::QuantFormat::Int8Per
 BENCHMARK_CAPTURE(quantizeBench, Int4G128_cpu_2t, ql::QuantFormat::Int4G128, 2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Q8_0_cpu_2t, ql::QuantFormat::Q8_0, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Q4_0_cpu_2t, ql::QuantFormat::Q4_0, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Fp8E4M3_cpu_2t, ql::QuantFormat::Fp8E4M3, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(quantizeBench, Int8PerChannel_cpu_1t, ql::QuantFormat::Int8PerChannel, 1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
