@@ -17,8 +17,8 @@ int runFormats(bool json) {
         // Exact for blocked formats: bytes of a 4096-wide row (every block size divides it).
         // Per-channel formats add one fp16 scale per row, which depends on the row length.
         const bool perRow = f.kind == QuantKind::Rtn && f.groupSize == 0;
-        const double bpw = perRow ? double(f.bits)
-                                  : 8.0 * double(quantizedBytes(f.format, 1, 4096)) / 4096.0;
+        const double bpw =
+            perRow ? double(f.bits) : 8.0 * double(quantizedBytes(f.format, 1, 4096)) / 4096.0;
         if (json) {
             list.push_back({{"name", f.name},
                             {"method", f.method},
