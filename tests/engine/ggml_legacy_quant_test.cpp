@@ -159,3 +159,32 @@ TEST(GgmlLegacyQuant, RowsThatAreNotWholeBlocksFallBackToF16) {
 
 } // namespace
 } // namespace ql
+
+namespace ql {
+namespace {
+
+// Values whose scaled code lands exactly on .5 (ggml rounds those away from zero), and
+// values a hair below a half, where a naive +0.5-and-truncate would round up.
+TEST(GgmlLegacyQuant, Q8_0CpuPathMatchesReferenceOnTiesAndNearTies) {
+    std::vector<float> x(64 * 32);
+    for (size_t b = 0; b < 64; ++b) {
+        x[b * 32] = 127.0f; // absmax 127: scale 1, codes are round(x)
+        for (int j = 1; j < 32; ++j) {
+            const float base = float(int(j) - 16) + 0.5f;
+            x[b * 32 + j] = b % 2 ? base : std::nextafter(base, 0.0f);
+        }
+    }
+    auto cpu = makeCpuBackend(2);
+    QuantizedTensor ref, got;
+    quantizeReference(QuantFormat::Q8_0, x, 64, 32, ref);
+    cpu->quantize(QuantFormat::Q8_0, x, 64, 32, got);
+    EXPECT_EQ(ref.packed, got.packed);
+    // Spot check against roundf: -14.5 -> -15, 0.5 -> 1 (away from zero).
+    const auto deq = ref.dequantize();
+    EXPECT_EQ(deq[32 + 1], -15.0f);
+    EXPECT_EQ(deq[32 + 16], 1.0f);
+    EXPECT_EQ(deq[16], 0.0f); // just below 0.5
+}
+
+} // namespace
+} // namespace ql

@@ -1,5 +1,7 @@
 #include "engine/compute/cpu/quantize_cpu.h"
 
+#include "engine/compute/cpu/ggml_q8_0_cpu.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -49,6 +51,12 @@ void encode(const float* x, int64_t n, float inv, int qmax, int8_t* codes) {
 void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
                      int64_t cols, QuantizedTensor& out) {
     const auto& info = quantFormatInfo(format);
+    if (format == QuantFormat::Q8_0) {
+        const uint64_t rowBytes = packedRowBytes(format, cols);
+        for (int64_t r = rowBegin; r < rowEnd; ++r)
+            quantizeRowQ8_0Cpu(src + r * cols, out.packed.data() + size_t(r) * rowBytes, cols);
+        return;
+    }
     if (info.kind == QuantKind::Block) {
         quantizeBlockRows(format, src, rowBegin, rowEnd, cols, out);
         return;
