@@ -1,11 +1,13 @@
 // quantlens-cli perplexity: llama-perplexity's figures for a model on a text, and with a
 // baseline model its KL-divergence statistics against that baseline.
 #include "app/cli/commands.h"
+#include "app/cli/eval_store_output.h"
 #include "engine/eval/perplexity.h"
 #include "engine/eval/text_file.h"
 #include "engine/model/model.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -21,6 +23,9 @@ struct PerplexityOptions {
     int64_t chunks = -1;
     int threads = 0;
     bool json = false;
+    std::string workspace; // store the results as a scorecard there
+    std::string scorecard = "perplexity";
+    std::string variant, baseVariant, slice;
 };
 
 struct Evaluated {
@@ -124,6 +129,22 @@ int runPerplexity(const PerplexityOptions& o) {
     if (base)
         kl = computeKlDivergence(*target.forward, *cache, target.tokenizer.bos(), run);
     const ChunkPlan& plan = base ? kl->plan : ppl.plan;
+    if (!o.workspace.empty()) {
+        const auto stem = [](const std::string& p) {
+            return std::filesystem::path(p).stem().string();
+        };
+        EvalStoreRequest request{o.workspace,
+                                 o.scorecard,
+                                 o.variant.empty() ? stem(o.model) : o.variant,
+                                 o.baseVariant.empty() ? stem(o.base) : o.baseVariant,
+                                 o.slice.empty() ? stem(o.text) : o.slice,
+                                 o.text,
+                                 o.model};
+        const int64_t id = storeEvalScorecard(request, base ? &basePpl : nullptr,
+                                              base ? nullptr : &ppl, kl ? &*kl : nullptr);
+        std::cerr << "stored in scorecard " << id << " ('" << o.scorecard << "') of " << o.workspace
+                  << "\n";
+    }
     const double value = base ? kl->ppl : ppl.ppl, error = base ? kl->pplError : ppl.pplError;
     if (o.json) {
         nlohmann::json j = {{"model", o.model},
@@ -170,6 +191,13 @@ void addPerplexityCommand(CLI::App& app, CommandTable& table) {
     cmd->add_option("--chunks", o->chunks, "Evaluate at most this many chunks");
     cmd->add_option("-t,--threads", o->threads, "Threads (default: all cores)");
     cmd->add_flag("--json", o->json, "Machine-readable output");
+    cmd->add_option("--workspace", o->workspace,
+                    "Store per-chunk results as a scorecard in this workspace");
+    cmd->add_option("--scorecard", o->scorecard, "Scorecard name (merged into when it exists)")
+        ->capture_default_str();
+    cmd->add_option("--variant", o->variant, "Variant label (default: the model's file name)");
+    cmd->add_option("--base-variant", o->baseVariant, "Baseline label (default: its file name)");
+    cmd->add_option("--slice", o->slice, "Slice label (default: the text's file name)");
     table.add(cmd, [o] { return runPerplexity(*o); });
 }
 
