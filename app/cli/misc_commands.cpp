@@ -16,7 +16,7 @@ int runFormats(bool json) {
         // Bits per weight for a long row: codes plus one fp16 scale per group.
         // Exact for blocked formats: bytes of a 4096-wide row (every block size divides it).
         // Per-channel formats add one fp16 scale per row, which depends on the row length.
-        const bool perRow = f.kind == QuantKind::Rtn && f.groupSize == 0;
+        const bool perRow = (f.kind == QuantKind::Rtn && f.groupSize == 0) || f.bytesPerCode > 0;
         const double bpw =
             perRow ? double(f.bits) : 8.0 * double(quantizedBytes(f.format, 1, 4096)) / 4096.0;
         if (json) {

@@ -1,7 +1,9 @@
 #include "engine/quant/formats.h"
 
 #include <array>
+#include <iterator>
 #include <stdexcept>
+#include <string>
 
 namespace ql {
 namespace {
@@ -61,8 +63,65 @@ std::optional<uint64_t> dtypeBytes(DType type, uint64_t elements) {
     return bytes;
 }
 
+namespace {
+
+std::vector<QuantFormatInfo> baseFormats();
+
+// The symmetric RTN grids beyond int8 and int4-g128, named int{bits}[-g{group}].
+struct RtnGrid {
+    QuantFormat format;
+    int bits;
+    int group; // 0: per output channel
+};
+
+constexpr RtnGrid kExtraRtnGrids[] = {
+    {QuantFormat::Int8G32, 8, 32},   {QuantFormat::Int8G64, 8, 64},
+    {QuantFormat::Int8G128, 8, 128}, {QuantFormat::Int4PerChannel, 4, 0},
+    {QuantFormat::Int4G32, 4, 32},   {QuantFormat::Int4G64, 4, 64},
+    {QuantFormat::Int3G32, 3, 32},   {QuantFormat::Int3G64, 3, 64},
+    {QuantFormat::Int3G128, 3, 128}, {QuantFormat::Int2G32, 2, 32},
+    {QuantFormat::Int2G64, 2, 64},   {QuantFormat::Int2G128, 2, 128},
+};
+
+// Names and descriptions live as long as the table: string_views point into this.
+QuantFormatInfo rtnGridInfo(const RtnGrid& g, std::vector<std::string>& text) {
+    const int qmax = (1 << (g.bits - 1)) - 1;
+    const std::string q = std::to_string(qmax);
+    text.push_back("int" + std::to_string(g.bits) +
+                   (g.group ? "-g" + std::to_string(g.group) : std::string()));
+    const std::string_view name = text.back();
+    text.push_back(std::string("symmetric, ") +
+                   (g.group ? "groups of " + std::to_string(g.group) +
+                                  " along the input "
+                                  "dimension"
+                            : std::string("per output channel")) +
+                   "; scale = absmax/" + q + ", codes -" + q + ".." + q +
+                   ", round half to even; fp16 scale" + (g.group ? " per group" : ""));
+    return {g.format, name, "rtn", g.bits, g.group, qmax, text.back()};
+}
+
+} // namespace
+
 const std::vector<QuantFormatInfo>& quantFormats() {
-    static const std::vector<QuantFormatInfo> formats{
+    static std::vector<std::string> text = [] {
+        std::vector<std::string> t;
+        t.reserve(2 * std::size(kExtraRtnGrids)); // no reallocation: views stay valid
+        return t;
+    }();
+    static const std::vector<QuantFormatInfo> formats = [] {
+        std::vector<QuantFormatInfo> all = baseFormats();
+        for (const auto& g : kExtraRtnGrids)
+            all.push_back(rtnGridInfo(g, text));
+        return all;
+    }();
+    return formats;
+}
+
+namespace {
+
+// Quantlens's first formats and the GGUF/FP8 block formats, in the order users see them.
+std::vector<QuantFormatInfo> baseFormats() {
+    return {
         {QuantFormat::Int8PerChannel, "int8", "rtn", 8, 0, 127,
          "symmetric per output channel; scale = absmax/127 (as GGUF Q8_0), codes -127..127, "
          "round half to even; fp16 scale"},
@@ -98,8 +157,9 @@ const std::vector<QuantFormatInfo>& quantFormats() {
          "rounded to nearest even, saturating",
          QuantKind::Block, DType::F32, 4, 1},
     };
-    return formats;
 }
+
+} // namespace
 
 const QuantFormatInfo& quantFormatInfo(QuantFormat format) {
     for (const auto& info : quantFormats())

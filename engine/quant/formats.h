@@ -135,6 +135,19 @@ enum class QuantFormat {
     Q5_1,
     Fp8E4M3, // OCP FP8 E4M3FN, one f32 scale per output row (absmax / 448)
     Fp8E5M2, // OCP FP8 E5M2, one f32 scale per output row (absmax / 57344)
+    // More symmetric RTN grids: int{bits}[-g{group}], scale = absmax / (2^(bits-1) - 1).
+    Int8G32,
+    Int8G64,
+    Int8G128,
+    Int4PerChannel,
+    Int4G32,
+    Int4G64,
+    Int3G32,
+    Int3G64,
+    Int3G128,
+    Int2G32,
+    Int2G64,
+    Int2G128,
 };
 
 // How a format's quantized data is held in a QuantizedTensor.

@@ -127,3 +127,50 @@ TEST(Formats, BytesAndBitsPerWeight) {
 
 } // namespace
 } // namespace ql
+
+namespace ql {
+namespace {
+
+// Every symmetric RTN grid in the format table: the CPU path equals the reference, and
+// each weight lies within half a step of its group's grid (plus the fp16 scale's error).
+TEST(RtnGrids, EveryGridMatchesReferenceAndBoundsTheError) {
+    auto cpu = makeCpuBackend(2);
+    std::mt19937 rng(21);
+    std::student_t_distribution<float> t(4.0f);
+    const int64_t rows = 9, cols = 300; // 300: partial last group for 32, 64 and 128
+    std::vector<float> w(size_t(rows * cols));
+    for (auto& x : w)
+        x = 0.02f * t(rng);
+    int grids = 0;
+    for (const auto& info : quantFormats()) {
+        if (info.kind != QuantKind::Rtn)
+            continue;
+        ++grids;
+        QuantizedTensor ref, got;
+        quantizeReference(info.format, w, rows, cols, ref);
+        cpu->quantize(info.format, w, rows, cols, got);
+        EXPECT_EQ(ref.codes, got.codes) << info.name;
+        EXPECT_EQ(ref.scales, got.scales) << info.name;
+        const auto deq = ref.dequantize();
+        const int64_t g = info.groupSize == 0 ? cols : info.groupSize;
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < cols; ++j) {
+                const float s = ref.scales[size_t(r * groupsPerRow(info.format, cols) + j / g)];
+                const float d = ref.storedScale(r, j / g);
+                const float bound = 0.5f * d + std::fabs(s - d) * float(info.qmax) + 1e-7f;
+                EXPECT_LE(std::fabs(deq[size_t(r * cols + j)] - w[size_t(r * cols + j)]), bound)
+                    << info.name;
+            }
+        // Bits per weight: code bits plus one fp16 scale per group, by hand.
+        const double groupsPerRowExact = double((cols + g - 1) / g);
+        const double expected =
+            (double(rows) * (std::ceil(double(cols * info.bits) / 8.0) + 2 * groupsPerRowExact) *
+             8) /
+            double(rows * cols);
+        EXPECT_DOUBLE_EQ(measureError(w, ref).bitsPerWeight, expected) << info.name;
+    }
+    EXPECT_EQ(grids, 14);
+}
+
+} // namespace
+} // namespace ql
