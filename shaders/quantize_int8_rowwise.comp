@@ -1,11 +1,17 @@
 #version 450
-// INT8 per-channel (QuantFormat::Int8PerChannel): one workgroup per row. The row's
-// absmax is reduced in shared memory, one invocation derives scale and inverse with the
-// exact arithmetic of formats.glsl, then every invocation writes packed codes.
+// Symmetric RTN quantization in groups along a row, for QuantFormat::Int8PerChannel
+// (one group per row, qmax 127) and QuantFormat::Int4G128 (groups of 128, qmax 7; the
+// last group of a row may be partial). The host picks both through push constants.
+//
+// One workgroup per row, walking the row's groups in order. For each group the absmax
+// is reduced in shared memory, one invocation derives scale and inverse with the exact
+// arithmetic of formats.glsl, then every invocation writes packed codes.
 //
 // Codes are packed four to a uint32 (little-endian bytes), each row padded to whole
-// words, so that no 8-bit storage feature is needed. The host unpacks them.
-// Scales are written as raw float bits.
+// words, so that no 8-bit storage feature is needed. The host unpacks them. Group
+// boundaries fall on multiples of four columns (groupLen % 4 == 0, or one group per
+// row), so no word mixes two groups. Scales are written as raw float bits, groupsPerRow
+// per row.
 #include "formats.glsl"
 
 layout(local_size_x = 128) in;
@@ -23,14 +29,18 @@ layout(push_constant) uniform Params {
     uint wordsPerRow; // ceil(cols / 4)
     uint codeBase;    // first word of row 0 in `codes` (guard words lie before it)
     uint scaleBase;   // first word of row 0 in `scales`
+    uint groupLen;    // weights per group: cols for per-channel, else a multiple of 4
+    uint groupsPerRow; // ceil(cols / groupLen)
+    int qmax;         // codes lie in [-qmax, qmax]
 } p;
 
 shared uint partial[WG];
-shared float rowInverse;
+shared float groupInverse;
 
-uint rowAbsmaxBits(uint base, uint tid) {
+// Absmax of columns [begin, end) of the row starting at `base`.
+uint groupAbsmaxBits(uint base, uint begin, uint end, uint tid) {
     uint m = 0u;
-    for (uint i = tid; i < p.cols; i += WG)
+    for (uint i = begin + tid; i < end; i += WG)
         m = max(m, qlAbsBits(srcBits[base + i]));
     partial[tid] = m;
     barrier();
@@ -43,26 +53,26 @@ uint rowAbsmaxBits(uint base, uint tid) {
 }
 
 // Rows of a multiple of four weights (nearly every real matrix): one 16-byte load and
-// one packed word per step.
-void writeAlignedCodes(uint base, uint tid, float inv) {
+// one packed word per step. Words [w0, w1) of the row.
+void writeAlignedCodes(uint base, uint w0, uint w1, uint tid, float inv) {
     uint rowWords = gl_WorkGroupID.x * p.wordsPerRow;
-    for (uint w = tid; w < p.wordsPerRow; w += WG) {
+    for (uint w = w0 + tid; w < w1; w += WG) {
         uvec4 x = srcBits4[base / 4 + w];
         uint packed = 0u;
         for (uint k = 0; k < 4; ++k)
-            packed |= (uint(qlCode(uintBitsToFloat(x[k]), inv, QL_INT8_QMAX)) & 0xffu) << (8 * k);
+            packed |= (uint(qlCode(uintBitsToFloat(x[k]), inv, p.qmax)) & 0xffu) << (8 * k);
         codes[p.codeBase + rowWords + w] = packed;
     }
 }
 
-void writeCodes(uint base, uint tid, float inv) {
+void writeCodes(uint base, uint w0, uint w1, uint tid, float inv) {
     uint rowWords = gl_WorkGroupID.x * p.wordsPerRow;
-    for (uint w = tid; w < p.wordsPerRow; w += WG) {
+    for (uint w = w0 + tid; w < w1; w += WG) {
         uint packed = 0u;
         for (uint k = 0; k < 4; ++k) {
             uint col = w * 4 + k;
             if (col < p.cols) {
-                int code = qlCode(uintBitsToFloat(srcBits[base + col]), inv, QL_INT8_QMAX);
+                int code = qlCode(uintBitsToFloat(srcBits[base + col]), inv, p.qmax);
                 packed |= (uint(code) & 0xffu) << (8 * k);
             }
         }
@@ -76,16 +86,24 @@ void main() {
     if (row >= p.rows)
         return; // uniform per workgroup, so no barrier is skipped by part of it
     uint base = row * p.cols;
-    uint absmax = rowAbsmaxBits(base, tid);
-    if (tid == 0) {
-        uint scale = qlScaleBits(absmax, QL_INT8_QMAX);
-        scales[p.scaleBase + row] = scale;
-        rowInverse = uintBitsToFloat(qlInverseBits(scale));
+    for (uint g = 0; g < p.groupsPerRow; ++g) {
+        uint begin = g * p.groupLen;
+        uint end = min(begin + p.groupLen, p.cols);
+        uint absmax = groupAbsmaxBits(base, begin, end, tid);
+        if (tid == 0) {
+            uint scale = qlScaleBits(absmax, p.qmax);
+            scales[p.scaleBase + row * p.groupsPerRow + g] = scale;
+            groupInverse = uintBitsToFloat(qlInverseBits(scale));
+        }
+        barrier();
+        float inv = groupInverse;
+        uint w0 = begin / 4;
+        uint w1 = (end + 3) / 4;
+        if (p.cols % 4 == 0)
+            writeAlignedCodes(base, w0, w1, tid, inv);
+        else
+            writeCodes(base, w0, w1, tid, inv);
+        // The next group rewrites partial[] and groupInverse only after its reduction's
+        // barriers, which every invocation reaches after these reads.
     }
-    barrier();
-    float inv = rowInverse;
-    if (p.cols % 4 == 0)
-        writeAlignedCodes(base, tid, inv);
-    else
-        writeCodes(base, tid, inv);
 }

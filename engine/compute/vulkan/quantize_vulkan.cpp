@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstring>
+#include <string>
 
 namespace ql::vk {
 namespace {
@@ -12,9 +13,16 @@ namespace {
 // changes them, and that is reported instead of returning corrupted codes.
 constexpr uint32_t kGuard = 0xDEADBEEFu;
 
-struct Int8Push { // mirrors Params in quantize_int8_rowwise.comp
-    uint32_t rows, cols, wordsPerRow, codeBase, scaleBase;
+struct RtnPush { // mirrors Params in quantize_int8_rowwise.comp
+    uint32_t rows, cols, wordsPerRow, codeBase, scaleBase, groupLen, groupsPerRow;
+    int32_t qmax;
 };
+
+// Weights per group: the whole row for per-channel formats.
+int64_t groupLength(QuantFormat format, int64_t cols) {
+    const int g = quantFormatInfo(format).groupSize;
+    return g == 0 ? cols : g;
+}
 
 uint32_t wordsPerRow(int64_t cols) {
     return uint32_t((cols + 3) / 4);
@@ -36,30 +44,42 @@ bool wordsIntact(const void* base, uint64_t firstWord, uint64_t count) {
 
 } // namespace
 
-Int8RowwiseKernel::Int8RowwiseKernel(Device& device)
+RtnRowwiseKernel::RtnRowwiseKernel(Device& device)
     : m_device(device)
-    , m_pipeline(device, "quantize_int8_rowwise", 3, sizeof(Int8Push)) {}
+    , m_pipeline(device, "quantize_int8_rowwise", 3, sizeof(RtnPush)) {}
 
-int Int8RowwiseKernel::run(std::span<const float> src, int64_t rows, int64_t cols,
-                           const DispatchLimits& limits, QuantizedTensor& out) {
-    out.resize(QuantFormat::Int8PerChannel, rows, cols);
-    const int64_t chunkRows = planInt8Chunks(rows, cols, limits).rowsPerChunk;
+bool RtnRowwiseKernel::handles(QuantFormat format) {
+    // The shader packs four codes per word, so a group must start on a multiple of four
+    // columns: group length a multiple of four, or one group per row.
+    const auto& info = quantFormatInfo(format);
+    return info.kind == QuantKind::Rtn && (info.groupSize == 0 || info.groupSize % 4 == 0) &&
+           (format == QuantFormat::Int8PerChannel || format == QuantFormat::Int4G128);
+}
+
+int RtnRowwiseKernel::run(QuantFormat format, std::span<const float> src, int64_t rows,
+                          int64_t cols, const DispatchLimits& limits, QuantizedTensor& out) {
+    if (!handles(format))
+        throw Error("vulkan: row-wise kernel called for " +
+                    std::string(quantFormatInfo(format).name));
+    out.resize(format, rows, cols);
+    const int64_t groups = groupsPerRow(format, cols);
+    const int64_t chunkRows = planInt8Chunks(rows, cols, limits, groups).rowsPerChunk;
     if (chunkRows <= 0)
-        throw Error("vulkan: int8 kernel called for a shape it does not support");
-    reserve(chunkRows, cols);
+        throw Error("vulkan: row-wise kernel called for a shape it does not support");
+    reserve(chunkRows, cols, groups);
     int dispatches = 0;
     for (int64_t begin = 0; begin < rows; begin += chunkRows, ++dispatches) {
         const int64_t count = std::min(chunkRows, rows - begin);
-        runChunk(src.data() + begin * cols, begin, count, cols, out);
+        runChunk(format, src.data() + begin * cols, begin, count, cols, out);
     }
     return dispatches;
 }
 
 // Buffers grow to the largest chunk seen and are reused by later tensors.
-void Int8RowwiseKernel::reserve(int64_t chunkRows, int64_t cols) {
+void RtnRowwiseKernel::reserve(int64_t chunkRows, int64_t cols, int64_t groups) {
     const uint64_t srcBytes = int8InputBytes(chunkRows, cols);
     const uint64_t codeBytes = int8CodeBytes(chunkRows, cols);
-    const uint64_t scaleBytes = int8ScaleBytes(chunkRows);
+    const uint64_t scaleBytes = int8ScaleBytes(chunkRows, groups);
     bool changed = false;
     auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
         if (buffer && buffer->bytes() >= bytes)
@@ -77,40 +97,45 @@ void Int8RowwiseKernel::reserve(int64_t chunkRows, int64_t cols) {
     }
 }
 
-void Int8RowwiseKernel::runChunk(const float* src, int64_t rowBegin, int64_t chunkRows,
-                                 int64_t cols, QuantizedTensor& out) {
+void RtnRowwiseKernel::runChunk(QuantFormat format, const float* src, int64_t rowBegin,
+                                int64_t chunkRows, int64_t cols, QuantizedTensor& out) {
+    const int64_t groups = groupsPerRow(format, cols);
     std::memcpy(m_src->data(), src, int8InputBytes(chunkRows, cols));
-    fillGuards(chunkRows, cols);
-    const Int8Push push{uint32_t(chunkRows), uint32_t(cols), wordsPerRow(cols),
-                        uint32_t(kGuardWords), uint32_t(kGuardWords)};
+    fillGuards(chunkRows, cols, groups);
+    const RtnPush push{uint32_t(chunkRows),   uint32_t(cols),
+                       wordsPerRow(cols),     uint32_t(kGuardWords),
+                       uint32_t(kGuardWords), uint32_t(groupLength(format, cols)),
+                       uint32_t(groups),      int32_t(quantFormatInfo(format).qmax)};
     m_device.submitAndWait([&](VkCommandBuffer commands) {
         m_pipeline.recordDispatch(commands, &push, uint32_t(chunkRows));
     });
-    checkGuards(chunkRows, cols);
+    checkGuards(chunkRows, cols, groups);
 
     const auto* packed = static_cast<const uint8_t*>(m_codes->data()) + kGuardWords * 4;
     const uint64_t rowBytes = uint64_t(wordsPerRow(cols)) * 4;
     for (int64_t r = 0; r < chunkRows; ++r) // little-endian bytes are the codes in order
         std::memcpy(out.codes.data() + (rowBegin + r) * cols, packed + r * rowBytes, size_t(cols));
     const auto* scales = static_cast<const float*>(m_scales->data()) + kGuardWords;
-    std::memcpy(out.scales.data() + rowBegin, scales, size_t(chunkRows) * sizeof(float));
+    std::memcpy(out.scales.data() + rowBegin * groups, scales,
+                size_t(chunkRows * groups) * sizeof(float));
 }
 
-void Int8RowwiseKernel::fillGuards(int64_t chunkRows, int64_t cols) {
+void RtnRowwiseKernel::fillGuards(int64_t chunkRows, int64_t cols, int64_t groups) {
     const uint64_t codeWords = uint64_t(chunkRows) * wordsPerRow(cols);
+    const uint64_t scaleWords = uint64_t(chunkRows) * uint64_t(groups);
     fillWords(m_codes->data(), 0, kGuardWords);
     fillWords(m_codes->data(), kGuardWords + codeWords, kGuardWords);
     fillWords(m_scales->data(), 0, kGuardWords);
-    fillWords(m_scales->data(), kGuardWords + uint64_t(chunkRows), kGuardWords);
+    fillWords(m_scales->data(), kGuardWords + scaleWords, kGuardWords);
 }
 
-void Int8RowwiseKernel::checkGuards(int64_t chunkRows, int64_t cols) const {
+void RtnRowwiseKernel::checkGuards(int64_t chunkRows, int64_t cols, int64_t groups) const {
     const uint64_t codeWords = uint64_t(chunkRows) * wordsPerRow(cols);
-    const bool intact =
-        wordsIntact(m_codes->data(), 0, kGuardWords) &&
-        wordsIntact(m_codes->data(), kGuardWords + codeWords, kGuardWords) &&
-        wordsIntact(m_scales->data(), 0, kGuardWords) &&
-        wordsIntact(m_scales->data(), kGuardWords + uint64_t(chunkRows), kGuardWords);
+    const uint64_t scaleWords = uint64_t(chunkRows) * uint64_t(groups);
+    const bool intact = wordsIntact(m_codes->data(), 0, kGuardWords) &&
+                        wordsIntact(m_codes->data(), kGuardWords + codeWords, kGuardWords) &&
+                        wordsIntact(m_scales->data(), 0, kGuardWords) &&
+                        wordsIntact(m_scales->data(), kGuardWords + scaleWords, kGuardWords);
     if (!intact)
         throw Error("vulkan: quantize_int8_rowwise wrote outside its output (guard words "
                     "changed); the result was discarded");

@@ -1,7 +1,8 @@
 #pragma once
-// The Vulkan side of QuantFormat::Int8PerChannel (shaders/quantize_int8_rowwise.comp):
-// uploads row chunks, dispatches one workgroup per row, checks the guard words around
-// the outputs and unpacks the codes into the QuantizedTensor.
+// The Vulkan side of the row-wise RTN formats, QuantFormat::Int8PerChannel and
+// QuantFormat::Int4G128 (shaders/quantize_int8_rowwise.comp, group length and qmax as
+// push constants): uploads row chunks, dispatches one workgroup per row, checks the
+// guard words around the outputs and unpacks the codes into the QuantizedTensor.
 #include "engine/compute/vulkan/row_chunking.h"
 #include "engine/compute/vulkan/vulkan_buffer.h"
 #include "engine/compute/vulkan/vulkan_pipeline.h"
@@ -12,21 +13,25 @@
 
 namespace ql::vk {
 
-class Int8RowwiseKernel {
+class RtnRowwiseKernel {
 public:
-    explicit Int8RowwiseKernel(Device& device);
+    explicit RtnRowwiseKernel(Device& device);
 
-    // Requires planInt8Chunks(rows, cols, limits).rowsPerChunk > 0; out is resized.
+    // Formats this kernel runs: Int8PerChannel and Int4G128.
+    static bool handles(QuantFormat format);
+
+    // Requires handles(format) and planInt8Chunks(rows, cols, limits,
+    // groupsPerRow(format, cols)).rowsPerChunk > 0; out is resized.
     // Returns the number of dispatches.
-    int run(std::span<const float> src, int64_t rows, int64_t cols, const DispatchLimits& limits,
-            QuantizedTensor& out);
+    int run(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+            const DispatchLimits& limits, QuantizedTensor& out);
 
 private:
-    void reserve(int64_t chunkRows, int64_t cols);
-    void runChunk(const float* src, int64_t rowBegin, int64_t chunkRows, int64_t cols,
-                  QuantizedTensor& out);
-    void fillGuards(int64_t chunkRows, int64_t cols);
-    void checkGuards(int64_t chunkRows, int64_t cols) const;
+    void reserve(int64_t chunkRows, int64_t cols, int64_t groups);
+    void runChunk(QuantFormat format, const float* src, int64_t rowBegin, int64_t chunkRows,
+                  int64_t cols, QuantizedTensor& out);
+    void fillGuards(int64_t chunkRows, int64_t cols, int64_t groups);
+    void checkGuards(int64_t chunkRows, int64_t cols, int64_t groups) const;
 
     Device& m_device;
     ComputePipeline m_pipeline;

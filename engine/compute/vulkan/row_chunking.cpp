@@ -13,18 +13,20 @@ uint64_t int8CodeBytes(int64_t rows, int64_t cols) {
     return (uint64_t(rows) * wordsPerRow + 2 * kGuardWords) * 4;
 }
 
-uint64_t int8ScaleBytes(int64_t rows) {
-    return (uint64_t(rows) + 2 * kGuardWords) * 4;
+uint64_t int8ScaleBytes(int64_t rows, int64_t groupsPerRow) {
+    return (uint64_t(rows) * uint64_t(groupsPerRow) + 2 * kGuardWords) * 4;
 }
 
-RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits) {
+RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits,
+                           int64_t groupsPerRow) {
     if (rows <= 0 || cols <= 0)
         return {0, "empty tensor"};
     const uint64_t cap = limits.maxBufferBytes;
     const uint64_t guardBytes = 2 * kGuardWords * 4;
     const uint64_t room = cap > guardBytes ? cap - guardBytes : 0; // for outputs
-    const uint64_t fit = std::min(
-        {cap / int8InputBytes(1, cols), room / (int8CodeBytes(1, cols) - guardBytes), room / 4});
+    const uint64_t fit =
+        std::min({cap / int8InputBytes(1, cols), room / (int8CodeBytes(1, cols) - guardBytes),
+                  room / (int8ScaleBytes(1, groupsPerRow) - guardBytes)});
     if (fit == 0)
         return {0, "a row of " + std::to_string(cols) + " floats (" +
                        std::to_string(int8InputBytes(1, cols)) + " bytes) exceeds the device's " +

@@ -21,12 +21,14 @@ struct RowChunking {
     std::string whyNot;       // set when rowsPerChunk is 0
 };
 
-// Buffers for one chunk of an INT8 row-wise dispatch: input floats, packed codes (four
-// per word, rows padded to whole words) and one scale per row, outputs with guards.
+// Buffers for one chunk of a row-wise RTN dispatch (INT8 per-channel, INT4 g128): input
+// floats, packed codes (four per word, rows padded to whole words) and groupsPerRow
+// scales per row, outputs with guards.
 uint64_t int8InputBytes(int64_t rows, int64_t cols);
 uint64_t int8CodeBytes(int64_t rows, int64_t cols);
-uint64_t int8ScaleBytes(int64_t rows);
+uint64_t int8ScaleBytes(int64_t rows, int64_t groupsPerRow = 1);
 
-RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits);
+RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits,
+                           int64_t groupsPerRow = 1);
 
 } // namespace ql::vk

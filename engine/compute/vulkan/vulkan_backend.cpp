@@ -14,11 +14,11 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
                              std::unique_ptr<vk::Device> device)
     : m_instance(std::move(instance))
     , m_device(std::move(device))
-    , m_int8(std::make_unique<vk::Int8RowwiseKernel>(*m_device)) {}
+    , m_rtn(std::make_unique<vk::RtnRowwiseKernel>(*m_device)) {}
 
 // Kernel and buffers go before the device they were made on.
 VulkanBackend::~VulkanBackend() {
-    m_int8.reset();
+    m_rtn.reset();
 }
 
 std::string VulkanBackend::deviceName() const {
@@ -41,12 +41,12 @@ vk::DispatchLimits VulkanBackend::limits() const {
 Support VulkanBackend::supports(QuantFormat format, int64_t rows, int64_t cols) const {
     if (!m_fault.empty())
         return Support::no("the Vulkan device failed earlier (" + m_fault + "); the CPU runs it");
-    if (format != QuantFormat::Int8PerChannel)
+    if (!vk::RtnRowwiseKernel::handles(format))
         return Support::no("no Vulkan kernel yet for " + std::string(quantFormatInfo(format).name) +
                            "; the CPU runs it");
     if (rows == 0 || cols == 0)
         return Support::yes();
-    auto plan = vk::planInt8Chunks(rows, cols, limits());
+    auto plan = vk::planInt8Chunks(rows, cols, limits(), groupsPerRow(format, cols));
     if (plan.rowsPerChunk == 0)
         return Support::no(plan.whyNot + "; the CPU runs it");
     return Support::yes();
@@ -66,7 +66,7 @@ void VulkanBackend::quantize(QuantFormat format, std::span<const float> src, int
     if (rows == 0 || cols == 0)
         return;
     try {
-        m_lastDispatches = m_int8->run(src, rows, cols, limits(), out);
+        m_lastDispatches = m_rtn->run(format, src, rows, cols, limits(), out);
     } catch (const VulkanFault& fault) {
         m_fault = fault.what();
         throw;

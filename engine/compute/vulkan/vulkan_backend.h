@@ -13,7 +13,7 @@ namespace ql {
 namespace vk {
 class Instance;
 class Device;
-class Int8RowwiseKernel;
+class RtnRowwiseKernel;
 struct DispatchLimits;
 } // namespace vk
 
@@ -43,7 +43,7 @@ private:
 
     std::shared_ptr<vk::Instance> m_instance;
     std::unique_ptr<vk::Device> m_device;
-    std::unique_ptr<vk::Int8RowwiseKernel> m_int8;
+    std::unique_ptr<vk::RtnRowwiseKernel> m_rtn;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;
     int m_lastDispatches = 0;
