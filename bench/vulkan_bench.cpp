@@ -34,7 +34,7 @@ ql::ComputeBackend* benchVulkan() {
     return probe.backend.get();
 }
 
-void BM_VulkanQuantizeInt8(benchmark::State& state) {
+void vulkanQuantize(benchmark::State& state, ql::QuantFormat format) {
     ql::ComputeBackend* vulkan = benchVulkan();
     if (!vulkan) {
         state.SkipWithError("no Vulkan device");
@@ -42,15 +42,20 @@ void BM_VulkanQuantizeInt8(benchmark::State& state) {
     }
     const auto& src = vulkanBenchWeights();
     ql::QuantizedTensor out;
-    vulkan->quantize(ql::QuantFormat::Int8PerChannel, src, kRows, kCols, out); // warm buffers
+    vulkan->quantize(format, src, kRows, kCols, out); // warm buffers
     for (auto _ : state) {
-        vulkan->quantize(ql::QuantFormat::Int8PerChannel, src, kRows, kCols, out);
+        vulkan->quantize(format, src, kRows, kCols, out);
         benchmark::DoNotOptimize(out.codes.data());
     }
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(src.size() * sizeof(float)));
     state.SetLabel(vulkan->deviceName());
 }
 
-BENCHMARK(BM_VulkanQuantizeInt8)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(vulkanQuantize, Int8PerChannel_vulkan, ql::QuantFormat::Int8PerChannel)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(vulkanQuantize, Int4G128_vulkan, ql::QuantFormat::Int4G128)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 } // namespace

@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 STAGE=$ROOT/.gpu
-BENCH_FILTER='Vulkan|Memcpy'
+BENCH_FILTER='vulkan|Memcpy|cpu_2t'
 
 buildRelease() { # $1: build dir
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUANTLENS_BUILD_UI=OFF
