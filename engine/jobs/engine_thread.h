@@ -43,7 +43,6 @@ public:
 
 private:
     friend class EngineThread;
-    friend struct JobState;
     std::atomic<int64_t> m_done{0};
     std::atomic<int64_t> m_total{0};
     std::atomic<bool> m_cancel{false};

@@ -1,4 +1,5 @@
 #include "engine/quant/dequantize.h"
+#include "engine/quant/block_io.h"
 
 #include "engine/core/half.h"
 
@@ -9,14 +10,6 @@ namespace ql {
 namespace {
 
 constexpr int kQk = 32; // every legacy ggml block holds 32 values
-
-// Blocks are copied out rather than cast in place: the mapped bytes carry no
-// alignment or lifetime guarantees a reinterpret_cast would need.
-template <typename Block> Block loadBlock(const std::byte* src, int64_t i) {
-    Block b;
-    std::memcpy(&b, src + i * int64_t(sizeof(Block)), sizeof(Block));
-    return b;
-}
 
 template <typename T, typename Convert>
 void convertScalars(const std::byte* src, float* dst, int64_t n, Convert convert) {

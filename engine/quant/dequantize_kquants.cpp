@@ -3,18 +3,13 @@
 // ggml's scalar code (scale products first, then code times scale minus min), without
 // fused multiply-add.
 #include "engine/core/half.h"
+#include "engine/quant/block_io.h"
 #include "engine/quant/dequantize.h"
 
 #include <cstring>
 
 namespace ql {
 namespace {
-
-template <typename Block> Block loadBlock(const std::byte* src, int64_t i) {
-    Block b;
-    std::memcpy(&b, src + i * int64_t(sizeof(Block)), sizeof(Block));
-    return b;
-}
 
 // Q4_K/Q5_K: 8 scales and 8 mins of 6 bits packed in 12 bytes. Sub-block j < 4 keeps
 // its low 6 bits in bytes j and j+4; sub-blocks 4..7 take 4 low bits from byte j+4 and
@@ -86,44 +81,41 @@ void dequantizeRowQ3_K(const std::byte* src, float* dst, int64_t n) {
     }
 }
 
+namespace {
+
+// Q4_K and Q5_K share their layout of 8 sub-blocks of 32 with 6-bit scales and mins;
+// Q5_K adds a fifth bit per value from qh (null for Q4_K): bit 2k for the low nibbles of
+// the k-th 64-value chunk, bit 2k+1 for the high nibbles.
+void decodeK4Block(float d, float min, const uint8_t* scales, const uint8_t* qs, const uint8_t* qh,
+                   float* y) {
+    for (int is = 0; is < 8; is += 2, qs += 32) {
+        uint8_t sc, m;
+        scaleMinK4(is, scales, sc, m);
+        const float d1 = d * float(sc), m1 = min * float(m);
+        scaleMinK4(is + 1, scales, sc, m);
+        const float d2 = d * float(sc), m2 = min * float(m);
+        const uint8_t lowBit = uint8_t(1u << is), highBit = uint8_t(2u << is);
+        for (int l = 0; l < 32; ++l)
+            *y++ = d1 * float((qs[l] & 0xF) + (qh && (qh[l] & lowBit) ? 16 : 0)) - m1;
+        for (int l = 0; l < 32; ++l)
+            *y++ = d2 * float((qs[l] >> 4) + (qh && (qh[l] & highBit) ? 16 : 0)) - m2;
+    }
+}
+
+} // namespace
+
 void dequantizeRowQ4_K(const std::byte* src, float* dst, int64_t n) {
     for (int64_t i = 0; i < n / kQK_K; ++i) {
         const auto b = loadBlock<BlockQ4_K>(src, i);
-        const float d = halfToFloat(b.d), min = halfToFloat(b.dmin);
-        float* y = dst + i * kQK_K;
-        const uint8_t* q = b.qs;
-        for (int is = 0; is < 8; is += 2, q += 32) {
-            uint8_t sc, m;
-            scaleMinK4(is, b.scales, sc, m);
-            const float d1 = d * float(sc), m1 = min * float(m);
-            scaleMinK4(is + 1, b.scales, sc, m);
-            const float d2 = d * float(sc), m2 = min * float(m);
-            for (int l = 0; l < 32; ++l)
-                *y++ = d1 * float(q[l] & 0xF) - m1;
-            for (int l = 0; l < 32; ++l)
-                *y++ = d2 * float(q[l] >> 4) - m2;
-        }
+        decodeK4Block(halfToFloat(b.d), halfToFloat(b.dmin), b.scales, b.qs, nullptr,
+                      dst + i * kQK_K);
     }
 }
 
 void dequantizeRowQ5_K(const std::byte* src, float* dst, int64_t n) {
     for (int64_t i = 0; i < n / kQK_K; ++i) {
         const auto b = loadBlock<BlockQ5_K>(src, i);
-        const float d = halfToFloat(b.d), min = halfToFloat(b.dmin);
-        float* y = dst + i * kQK_K;
-        const uint8_t* ql = b.qs;
-        uint8_t u1 = 1, u2 = 2;
-        for (int is = 0; is < 8; is += 2, ql += 32, u1 = uint8_t(u1 << 2), u2 = uint8_t(u2 << 2)) {
-            uint8_t sc, m;
-            scaleMinK4(is, b.scales, sc, m);
-            const float d1 = d * float(sc), m1 = min * float(m);
-            scaleMinK4(is + 1, b.scales, sc, m);
-            const float d2 = d * float(sc), m2 = min * float(m);
-            for (int l = 0; l < 32; ++l)
-                *y++ = d1 * float((ql[l] & 0xF) + ((b.qh[l] & u1) ? 16 : 0)) - m1;
-            for (int l = 0; l < 32; ++l)
-                *y++ = d2 * float((ql[l] >> 4) + ((b.qh[l] & u2) ? 16 : 0)) - m2;
-        }
+        decodeK4Block(halfToFloat(b.d), halfToFloat(b.dmin), b.scales, b.qs, b.qh, dst + i * kQK_K);
     }
 }
 

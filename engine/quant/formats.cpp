@@ -1,7 +1,7 @@
 #include "engine/quant/formats.h"
 
 #include <array>
-#include <iterator>
+#include <deque>
 #include <stdexcept>
 #include <string>
 
@@ -84,7 +84,7 @@ constexpr RtnGrid kExtraRtnGrids[] = {
 };
 
 // Names and descriptions live as long as the table: string_views point into this.
-QuantFormatInfo rtnGridInfo(const RtnGrid& g, std::vector<std::string>& text) {
+QuantFormatInfo rtnGridInfo(const RtnGrid& g, std::deque<std::string>& text) {
     const int qmax = (1 << (g.bits - 1)) - 1;
     const std::string q = std::to_string(qmax);
     text.push_back("int" + std::to_string(g.bits) +
@@ -103,11 +103,7 @@ QuantFormatInfo rtnGridInfo(const RtnGrid& g, std::vector<std::string>& text) {
 } // namespace
 
 const std::vector<QuantFormatInfo>& quantFormats() {
-    static std::vector<std::string> text = [] {
-        std::vector<std::string> t;
-        t.reserve(2 * std::size(kExtraRtnGrids)); // no reallocation: views stay valid
-        return t;
-    }();
+    static std::deque<std::string> text; // a deque never moves its elements: views stay valid
     static const std::vector<QuantFormatInfo> formats = [] {
         std::vector<QuantFormatInfo> all = baseFormats();
         for (const auto& g : kExtraRtnGrids)
