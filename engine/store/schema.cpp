@@ -123,6 +123,55 @@ CREATE TRIGGER scorecards_kept_for_decisions BEFORE DELETE ON scorecards
 WHEN EXISTS (SELECT 1 FROM decision_scorecards WHERE scorecard_id = OLD.id)
 BEGIN SELECT RAISE(ABORT, 'a decision rests on this scorecard; it cannot be deleted'); END;
 )sql",
+        // error analysis: per-tensor histograms, outliers and error sums; the histogram
+        // bin edges; the per-variant sensitivity ranking (engine/quant/error_histogram.h,
+        // outliers.h, sensitivity.h). Variants stored before it have no rows here.
+        R"sql(
+CREATE TABLE histogram_bins (
+    scheme TEXT NOT NULL,
+    bin INTEGER NOT NULL,
+    lower REAL NOT NULL,
+    upper REAL NOT NULL,
+    PRIMARY KEY (scheme, bin)
+);
+CREATE TABLE tensor_analysis (
+    variant_id INTEGER NOT NULL,
+    tensor TEXT NOT NULL,
+    weight_mean REAL NOT NULL,
+    weight_sigma REAL NOT NULL,
+    error_scale REAL NOT NULL,
+    sum_sq_error REAL NOT NULL,
+    sum_sq_weight REAL NOT NULL,
+    code_bits INTEGER NOT NULL,
+    metadata_bits_per_weight REAL NOT NULL,
+    outliers_k3 INTEGER NOT NULL,
+    outliers_k6 INTEGER NOT NULL,
+    rows_with_k6 INTEGER NOT NULL,
+    cols_with_k6 INTEGER NOT NULL,
+    outlier_rows TEXT NOT NULL,
+    outlier_cols TEXT NOT NULL,
+    error_scheme TEXT NOT NULL,
+    error_histogram TEXT NOT NULL,
+    weight_scheme TEXT NOT NULL,
+    weight_histogram TEXT NOT NULL,
+    PRIMARY KEY (variant_id, tensor),
+    FOREIGN KEY (variant_id, tensor) REFERENCES tensor_metrics(variant_id, tensor)
+        ON DELETE CASCADE
+);
+CREATE TABLE variant_sensitivity (
+    variant_id INTEGER NOT NULL REFERENCES variants(id) ON DELETE CASCADE,
+    grouping TEXT NOT NULL CHECK (grouping IN ('tensor', 'block', 'kind')),
+    grp TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    tensors INTEGER NOT NULL,
+    weights INTEGER NOT NULL,
+    sum_sq_error REAL NOT NULL,
+    sum_sq_weight REAL NOT NULL,
+    share REAL NOT NULL,
+    weight_share REAL NOT NULL,
+    PRIMARY KEY (variant_id, grouping, grp)
+);
+)sql",
     };
     return migrations;
 }
