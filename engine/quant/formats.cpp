@@ -66,6 +66,7 @@ std::optional<uint64_t> dtypeBytes(DType type, uint64_t elements) {
 namespace {
 
 std::vector<QuantFormatInfo> baseFormats();
+std::vector<QuantFormatInfo> kquantFormats();
 
 // The symmetric RTN grids beyond int8 and int4-g128, named int{bits}[-g{group}].
 struct RtnGrid {
@@ -108,6 +109,8 @@ const std::vector<QuantFormatInfo>& quantFormats() {
         std::vector<QuantFormatInfo> all = baseFormats();
         for (const auto& g : kExtraRtnGrids)
             all.push_back(rtnGridInfo(g, text));
+        for (const auto& f : kquantFormats())
+            all.push_back(f);
         return all;
     }();
     return formats;
@@ -190,10 +193,35 @@ uint64_t packedRowBytes(QuantFormat format, int64_t cols) {
     return dtypeBytes(info.storage, uint64_t(cols)).value_or(0);
 }
 
+namespace {
+
+// llama-quantize's substitute for a K-quant whose rows are not whole super-blocks
+// (llama_tensor_get_type: Q2_K/Q3_K -> IQ4_NL, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0).
+std::optional<QuantFormat> kquantSubstitute(QuantFormat format) {
+    switch (format) {
+    case QuantFormat::Q2_K:
+    case QuantFormat::Q3_K:
+        return QuantFormat::IQ4_NL;
+    case QuantFormat::Q4_K:
+        return QuantFormat::Q5_0;
+    case QuantFormat::Q5_K:
+        return QuantFormat::Q5_1;
+    case QuantFormat::Q6_K:
+        return QuantFormat::Q8_0;
+    default:
+        return std::nullopt;
+    }
+}
+
+} // namespace
+
 QuantFormat fallbackFormat(QuantFormat format, int64_t cols) {
-    if (cols % blockMultiple(format) != 0)
-        return QuantFormat::F16;
-    return format;
+    if (cols % blockMultiple(format) == 0)
+        return format;
+    // As llama-quantize: the K-quant's substitute when its blocks fit, else F16.
+    if (const auto sub = kquantSubstitute(format); sub && cols % blockMultiple(*sub) == 0)
+        return *sub;
+    return QuantFormat::F16;
 }
 
 uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols) {
@@ -204,5 +232,56 @@ uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols) {
     const uint64_t scaleBytesPerRow = uint64_t(groupsPerRow(format, cols)) * 2;
     return uint64_t(rows) * (codeBytesPerRow + scaleBytesPerRow);
 }
+
+namespace {
+
+// GGUF K-quants and IQ4_NL (engine/quant/kquant_encode.h). Bits per weight count the
+// super-block scales: bytes per block * 8 / values per block.
+std::vector<QuantFormatInfo> kquantFormats() {
+    const auto block = [](QuantFormat f, std::string_view name, int bits, int qmax,
+                          std::string_view convention, DType storage) {
+        QuantFormatInfo info{f, name, "ggml-kquant", bits, kQK_K, qmax, convention};
+        info.kind = QuantKind::Block;
+        info.storage = storage;
+        if (storage == DType::IQ4_NL) {
+            info.method = "ggml-iq";
+            info.groupSize = 32;
+        }
+        return info;
+    };
+    return {
+        block(QuantFormat::Q2_K, "q2_k", 2, 3,
+              "GGUF Q2_K, llama.cpp's encoder byte for byte: super-blocks of 256, 16 sub-blocks "
+              "of 16 with a 4-bit scale and 4-bit min under fp16 d and dmin, 2-bit codes; "
+              "weighted min/scale search (|x| weights, 16 candidates); 2.625 bpw",
+              DType::Q2_K),
+        block(QuantFormat::Q3_K, "q3_k", 3, 4,
+              "GGUF Q3_K, llama.cpp's encoder byte for byte: super-blocks of 256, 16 sub-blocks "
+              "of 16 with a signed 6-bit scale under an fp16 d, codes -4..3; x^2-weighted scale "
+              "refinement; 3.4375 bpw",
+              DType::Q3_K),
+        block(QuantFormat::Q4_K, "q4_k", 4, 15,
+              "GGUF Q4_K, llama.cpp's encoder byte for byte: super-blocks of 256, 8 sub-blocks of "
+              "32 with 6-bit scale and min under fp16 d and dmin, codes 0..15; 21-candidate "
+              "weighted scale/min search per sub-block; 4.5 bpw",
+              DType::Q4_K),
+        block(QuantFormat::Q5_K, "q5_k", 5, 31,
+              "GGUF Q5_K, llama.cpp's encoder byte for byte: as Q4_K with 5-bit codes 0..31 and "
+              "a 16-candidate search; 5.5 bpw",
+              DType::Q5_K),
+        block(QuantFormat::Q6_K, "q6_k", 6, 32,
+              "GGUF Q6_K, llama.cpp's encoder byte for byte: super-blocks of 256, 16 sub-blocks "
+              "of 16 with an int8 scale under an fp16 d, codes -32..31; 19-candidate x^2-weighted "
+              "scale search; 6.5625 bpw",
+              DType::Q6_K),
+        block(QuantFormat::IQ4_NL, "iq4_nl", 4, 127,
+              "GGUF IQ4_NL, llama.cpp's encoder byte for byte: blocks of 32, fp16 scale, 4-bit "
+              "indices into the non-linear code book -127..113; 16-candidate x^2-weighted scale "
+              "search; 4.5 bpw",
+              DType::IQ4_NL),
+    };
+}
+
+} // namespace
 
 } // namespace ql

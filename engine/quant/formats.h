@@ -148,6 +148,13 @@ enum class QuantFormat {
     Int2G32,
     Int2G64,
     Int2G128,
+    // GGUF K-quants and IQ4_NL, ggml's bytes (engine/quant/kquant_encode.h).
+    Q2_K,
+    Q3_K,
+    Q4_K,
+    Q5_K,
+    Q6_K,
+    IQ4_NL,
 };
 
 // How a format's quantized data is held in a QuantizedTensor.

@@ -5,6 +5,7 @@
 #include "engine/quant/dequantize.h"
 #include "engine/quant/fp8.h"
 #include "engine/quant/ggml_legacy_quant.h"
+#include "engine/quant/kquant_encode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -97,6 +98,13 @@ RowEncoder blockEncoder(QuantFormat format) {
         return encodeRowE4M3;
     case QuantFormat::Fp8E5M2:
         return encodeRowE5M2;
+    case QuantFormat::Q2_K: // K-quants and IQ4_NL without importance (kquant_encode.h)
+    case QuantFormat::Q3_K:
+    case QuantFormat::Q4_K:
+    case QuantFormat::Q5_K:
+    case QuantFormat::Q6_K:
+    case QuantFormat::IQ4_NL:
+        return kquantPlainRowEncoder(quantFormatInfo(format).storage);
     default:
         throw std::logic_error("blockEncoder: not a block format");
     }

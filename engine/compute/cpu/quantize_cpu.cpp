@@ -1,6 +1,7 @@
 #include "engine/compute/cpu/quantize_cpu.h"
 
 #include "engine/compute/cpu/ggml_q8_0_cpu.h"
+#include "engine/quant/kquant_encode.h"
 
 #include <algorithm>
 #include <cmath>
@@ -55,6 +56,12 @@ void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int
         const uint64_t rowBytes = packedRowBytes(format, cols);
         for (int64_t r = rowBegin; r < rowEnd; ++r)
             quantizeRowQ8_0Cpu(src + r * cols, out.packed.data() + size_t(r) * rowBytes, cols);
+        return;
+    }
+    if (format == QuantFormat::Q4_K) { // vectorised, same bytes as the scalar encoder
+        const uint64_t rowBytes = packedRowBytes(format, cols);
+        for (int64_t r = rowBegin; r < rowEnd; ++r)
+            quantizeRowQ4_KFast(src + r * cols, out.packed.data() + size_t(r) * rowBytes, cols);
         return;
     }
     if (info.kind == QuantKind::Block) {

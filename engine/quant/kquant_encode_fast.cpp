@@ -1,0 +1,75 @@
+// Q4_K's CPU path: the vectorised search (kquant_encode_fast_kernel.inc) for whole
+// groups of super-blocks, the scalar encoder's own steps for everything else.
+#include "engine/quant/kquant_encode_fast.h"
+#include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_encode_k4.h"
+
+#include <algorithm>
+
+namespace ql {
+namespace {
+
+using namespace kquant;
+
+using SearchFn = void (*)(const float*, float*, float*, uint8_t*);
+using RequantizeFn = void (*)(const float*, const float*, const float*, uint8_t*);
+
+// G super-blocks (8 * G sub-blocks, one per lane) starting at block `first` of the row.
+template <int G>
+void encodeGroup(const float* x, std::byte* dst, int64_t first, SearchFn search,
+                 RequantizeFn requantize) {
+    constexpr int W = 8 * G;
+    float scales[W], negMins[W], d[W], dm[W];
+    uint8_t L[W * kK4Sub];
+    K4Fields f[G];
+    search(x, scales, negMins, L);
+    for (int b = 0; b < G; ++b) {
+        quantizeScalesK4Plain(scales + 8 * b, negMins + 8 * b, f[b]);
+        for (int j = 0; j < kK4SubBlocks; ++j) {
+            uint8_t sc, m;
+            unpackScaleMinK4(j, f[b].scales, sc, m);
+            d[8 * b + j] = viaHalf(f[b].d) * float(sc);
+            dm[8 * b + j] = viaHalf(f[b].dmin) * float(m);
+        }
+    }
+    requantize(x, d, dm, L);
+    for (int b = 0; b < G; ++b) {
+        std::copy(L + b * kQK_K, L + (b + 1) * kQK_K, f[b].L);
+        storeQ4_K(f[b], dst, first + b);
+    }
+}
+
+} // namespace
+
+SimdLevel detectedSimdLevel() {
+    static const SimdLevel level = [] {
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f"))
+            return SimdLevel::Avx512;
+        if (__builtin_cpu_supports("avx2"))
+            return SimdLevel::Avx2;
+        return SimdLevel::Scalar;
+    }();
+    return level;
+}
+
+void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+    level = std::min(level, detectedSimdLevel());
+    const int64_t blocks = n / kQK_K;
+    int64_t i = 0;
+    if (level == SimdLevel::Avx512)
+        for (; i + 2 <= blocks; i += 2)
+            encodeGroup<2>(x + i * kQK_K, dst, i, avx512::searchQ4K, avx512::requantizeQ4K);
+    if (level != SimdLevel::Scalar)
+        for (; i < blocks; ++i)
+            encodeGroup<1>(x + i * kQK_K, dst, i, avx2::searchQ4K, avx2::requantizeQ4K);
+    if (i < blocks)
+        quantizeRowQ4_K(x + i * kQK_K, dst + i * int64_t(sizeof(BlockQ4_K)), (blocks - i) * kQK_K,
+                        nullptr);
+}
+
+void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n) {
+    quantizeRowQ4_KFast(x, dst, n, detectedSimdLevel());
+}
+
+} // namespace ql

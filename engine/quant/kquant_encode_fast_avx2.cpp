@@ -1,0 +1,11 @@
+// The vectorised Q4_K search compiled for avx2 (8 sub-blocks per vector); only
+// called after a run-time check that the CPU has it (kquant_encode_fast.cpp).
+#include "engine/quant/kquant_encode_fast.h"
+#include "engine/quant/kquant_encode_k4.h"
+
+#include <cstdint>
+
+#pragma GCC target("avx2")
+#define QL_LANES 8
+#define QL_KERNEL avx2
+#include "engine/quant/kquant_encode_fast_kernel.inc"

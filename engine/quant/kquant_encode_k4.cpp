@@ -1,0 +1,163 @@
+// Q4_K and Q5_K: 8 sub-blocks of 32 with an asymmetric grid (scale and min each), the
+// sub-block scales and mins themselves quantized to 6 bits against fp16 super-scales.
+#include "engine/quant/kquant_encode_k4.h"
+
+#include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_encode_search.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ql {
+namespace kquant {
+
+void quantizeScalesK4Plain(const float* scales, const float* mins, K4Fields& f) {
+    float maxScale = 0.0f, maxMin = 0.0f;
+    for (int j = 0; j < kK4SubBlocks; ++j) {
+        maxScale = std::max(maxScale, scales[j]);
+        maxMin = std::max(maxMin, mins[j]);
+    }
+    const float invScale = maxScale > 0.0f ? 63.0f / maxScale : 0.0f;
+    const float invMin = maxMin > 0.0f ? 63.0f / maxMin : 0.0f;
+    uint8_t ls[kK4SubBlocks], lm[kK4SubBlocks];
+    for (int j = 0; j < kK4SubBlocks; ++j) {
+        ls[j] = std::min<uint8_t>(63, uint8_t(nearestInt(invScale * scales[j])));
+        lm[j] = std::min<uint8_t>(63, uint8_t(nearestInt(invMin * mins[j])));
+    }
+    packScaleMinK4(ls, lm, f.scales);
+    f.d = floatToHalf(maxScale / 63.0f);
+    f.dmin = floatToHalf(maxMin / 63.0f);
+}
+
+void storeQ4_K(const K4Fields& f, std::byte* dst, int64_t i) {
+    BlockQ4_K b{};
+    b.d = f.d;
+    b.dmin = f.dmin;
+    std::copy(f.scales, f.scales + 12, b.scales);
+    for (int j = 0; j < kQK_K / 64; ++j)
+        for (int l = 0; l < 32; ++l)
+            b.qs[32 * j + l] = uint8_t(f.L[64 * j + l] | (f.L[64 * j + l + 32] << 4));
+    storeBlock(dst, i, b);
+}
+
+} // namespace kquant
+
+namespace {
+
+using namespace kquant;
+
+constexpr int kSub = kK4Sub, kSubBlocks = kK4SubBlocks;
+
+// Without importance (quantize_row_q*_K_ref): weights av + |x| per sub-block, scales
+// and mins rounded on a grid of 63 steps up to their maxima.
+void searchPlain(const float* x, int nmax, AsymmetricSearch s, K4Fields& f) {
+    float scales[kSubBlocks], mins[kSubBlocks], weights[kSub];
+    uint8_t Laux[kSub];
+    for (int j = 0; j < kSubBlocks; ++j) {
+        const float* xs = x + kSub * j;
+        float sumX2 = 0.0f;
+        for (int l = 0; l < kSub; ++l)
+            sumX2 += xs[l] * xs[l];
+        const float av = std::sqrt(sumX2 / float(kSub));
+        for (int l = 0; l < kSub; ++l)
+            weights[l] = av + std::fabs(xs[l]);
+        scales[j] =
+            asymmetricScaleSearch(kSub, nmax, xs, weights, f.L + kSub * j, &mins[j], Laux, s);
+    }
+    quantizeScalesK4Plain(scales, mins, f);
+}
+
+// With importance (quantize_row_q*_K_impl): weights imp * sqrt(sigma2 + x^2), and the
+// 6-bit scales and mins chosen by a weighted search of their own.
+void searchWeighted(const float* x, const float* imp, int nmax, K4Fields& f) {
+    float scales[kSubBlocks], mins[kSubBlocks], sw[kSubBlocks], weights[kSub];
+    uint8_t Laux[kSub], ls[kSubBlocks], lm[kSubBlocks];
+    float sumX2 = 0.0f;
+    for (int l = 0; l < kQK_K; ++l)
+        sumX2 += x[l] * x[l];
+    const float sigma2 = 2.0f * sumX2 / float(kQK_K);
+    const float av = std::sqrt(sigma2);
+    for (int j = 0; j < kSubBlocks; ++j) {
+        const float* xs = x + kSub * j;
+        for (int l = 0; l < kSub; ++l)
+            weights[l] =
+                imp ? imp[kSub * j + l] * std::sqrt(sigma2 + xs[l] * xs[l]) : av + std::fabs(xs[l]);
+        float sumW = 0.0f;
+        for (int l = 0; l < kSub; ++l)
+            sumW += weights[l];
+        sw[j] = sumW;
+        scales[j] = asymmetricScaleSearchRobust(kSub, nmax, xs, weights, f.L + kSub * j, &mins[j],
+                                                Laux, {-0.9f, 0.05f, 36, false});
+    }
+    const float dBlock = positiveScaleSearch(kSubBlocks, 63, scales, ls, sw);
+    const float mBlock = positiveScaleSearch(kSubBlocks, 63, mins, lm, sw);
+    for (int j = 0; j < kSubBlocks; ++j) {
+        ls[j] = std::min<uint8_t>(63, ls[j]);
+        lm[j] = std::min<uint8_t>(63, lm[j]);
+    }
+    packScaleMinK4(ls, lm, f.scales);
+    f.d = floatToHalf(dBlock);
+    f.dmin = floatToHalf(mBlock);
+}
+
+} // namespace
+
+// Codes again against the scales as stored (fp16 super-scales times 6-bit values).
+void kquant::requantizeK4(const float* x, int nmax, K4Fields& f) {
+    for (int j = 0; j < kSubBlocks; ++j) {
+        uint8_t sc, m;
+        unpackScaleMinK4(j, f.scales, sc, m);
+        const float d = viaHalf(f.d) * float(sc);
+        if (d == 0.0f)
+            continue;
+        const float dm = viaHalf(f.dmin) * float(m);
+        for (int i = 0; i < kSub; ++i) {
+            const int l = nearestInt((x[kSub * j + i] + dm) / d);
+            f.L[kSub * j + i] = uint8_t(std::max(0, std::min(nmax, l)));
+        }
+    }
+}
+
+namespace {
+
+void search(const float* x, const float* imp, int nmax, AsymmetricSearch plain, K4Fields& f) {
+    if (imp)
+        searchWeighted(x, imp, nmax, f);
+    else
+        searchPlain(x, nmax, plain, f);
+    requantizeK4(x, nmax, f);
+}
+
+} // namespace
+
+void quantizeRowQ4_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    for (int64_t i = 0; i < n / kQK_K; ++i) {
+        K4Fields f;
+        const float* imp = importance ? importance + i * kQK_K : nullptr;
+        search(x + i * kQK_K, imp, 15, kQ4KPlainSearch, f);
+        storeQ4_K(f, dst, i);
+    }
+}
+
+void quantizeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    for (int64_t i = 0; i < n / kQK_K; ++i) {
+        K4Fields f;
+        const float* imp = importance ? importance + i * kQK_K : nullptr;
+        search(x + i * kQK_K, imp, 31, {-0.5f, 0.1f, 15, false}, f);
+        BlockQ5_K b{};
+        b.d = f.d;
+        b.dmin = f.dmin;
+        std::copy(f.scales, f.scales + 12, b.scales);
+        // Low nibbles in qs; the fifth bit of the k-th 64-value chunk in bits 2k, 2k+1.
+        for (int j = 0; j < kQK_K / 64; ++j) {
+            for (int l = 0; l < 32; ++l) {
+                const int lo = f.L[64 * j + l], hi = f.L[64 * j + l + 32];
+                b.qs[32 * j + l] = uint8_t((lo & 0xF) | ((hi & 0xF) << 4));
+                b.qh[l] = uint8_t(b.qh[l] | ((lo >> 4) << (2 * j)) | ((hi >> 4) << (2 * j + 1)));
+            }
+        }
+        storeBlock(dst, i, b);
+    }
+}
+
+} // namespace ql

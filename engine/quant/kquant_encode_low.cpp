@@ -1,0 +1,218 @@
+// Q2_K (16 sub-blocks of 16, 2-bit codes with a 4-bit scale and min each) and Q3_K
+// (16 sub-blocks of 16, signed 3-bit codes with a 6-bit scale each).
+#include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_encode_blocks.h"
+#include "engine/quant/kquant_encode_search.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ql {
+namespace {
+
+using namespace kquant;
+
+constexpr int kSub = 16, kSubBlocks = kQK_K / kSub;
+
+// ---- Q2_K ---------------------------------------------------------------------------
+
+// Without importance: |x| weights, absolute-error search, scales and mins on a grid of
+// 15 steps up to their maxima.
+void searchQ2Plain(const float* x, uint8_t* L, BlockQ2_K& b) {
+    float scales[kSubBlocks], mins[kSubBlocks], weights[kSub];
+    uint8_t Laux[kSub];
+    float maxScale = 0.0f, maxMin = 0.0f;
+    for (int j = 0; j < kSubBlocks; ++j) {
+        for (int l = 0; l < kSub; ++l)
+            weights[l] = std::fabs(x[kSub * j + l]);
+        scales[j] = asymmetricScaleSearch(kSub, 3, x + kSub * j, weights, L + kSub * j, &mins[j],
+                                          Laux, {-0.5f, 0.1f, 15, true});
+        maxScale = std::max(maxScale, scales[j]);
+        maxMin = std::max(maxMin, mins[j]);
+    }
+    if (maxScale > 0.0f) {
+        const float iscale = 15.0f / maxScale;
+        for (int j = 0; j < kSubBlocks; ++j)
+            b.scales[j] = uint8_t(nearestInt(iscale * scales[j]));
+        b.d = floatToHalf(maxScale / 15.0f);
+    } else {
+        std::fill(b.scales, b.scales + kSubBlocks, uint8_t(0));
+        b.d = floatToHalf(0.0f);
+    }
+    if (maxMin > 0.0f) {
+        const float iscale = 15.0f / maxMin;
+        for (int j = 0; j < kSubBlocks; ++j)
+            b.scales[j] = uint8_t(b.scales[j] | (nearestInt(iscale * mins[j]) << 4));
+        b.dmin = floatToHalf(maxMin / 15.0f);
+    } else {
+        b.dmin = floatToHalf(0.0f);
+    }
+}
+
+// With importance: weights imp * sqrt(sigma2 + x^2), squared-error search, and the
+// 4-bit scales and mins chosen by a weighted search of their own.
+void searchQ2Weighted(const float* x, const float* imp, uint8_t* L, BlockQ2_K& b) {
+    float scales[kSubBlocks], mins[kSubBlocks], sw[kSubBlocks], weights[kSub];
+    uint8_t Laux[kSub], ls[kSubBlocks], lm[kSubBlocks];
+    float sumX2 = 0.0f;
+    for (int j = 0; j < kQK_K; ++j)
+        sumX2 += x[j] * x[j];
+    const float sigma2 = sumX2 / float(kQK_K);
+    for (int j = 0; j < kSubBlocks; ++j) {
+        const float* xs = x + kSub * j;
+        for (int l = 0; l < kSub; ++l)
+            weights[l] = imp[kSub * j + l] * std::sqrt(sigma2 + xs[l] * xs[l]);
+        sw[j] = 0.0f;
+        for (int l = 0; l < kSub; ++l)
+            sw[j] += weights[l];
+        scales[j] = asymmetricScaleSearchRobust(kSub, 3, xs, weights, L + kSub * j, &mins[j], Laux,
+                                                {-0.9f, 0.05f, 36, false});
+    }
+    b.d = floatToHalf(positiveScaleSearch(kSubBlocks, 15, scales, ls, sw));
+    b.dmin = floatToHalf(positiveScaleSearch(kSubBlocks, 15, mins, lm, sw));
+    for (int j = 0; j < kSubBlocks; ++j)
+        b.scales[j] = uint8_t(ls[j] | (lm[j] << 4));
+}
+
+} // namespace
+
+void quantizeRowQ2_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
+        BlockQ2_K b{};
+        uint8_t L[kQK_K] = {};
+        if (importance)
+            searchQ2Weighted(x, importance + i * kQK_K, L, b);
+        else
+            searchQ2Plain(x, L, b);
+        const float dAll = viaHalf(b.d), mAll = viaHalf(b.dmin);
+        for (int j = 0; j < kSubBlocks; ++j) {
+            const float d = dAll * float(b.scales[j] & 0xF);
+            if (d == 0.0f)
+                continue;
+            const float m = mAll * float(b.scales[j] >> 4);
+            for (int l = 0; l < kSub; ++l) {
+                const int q = nearestInt((x[kSub * j + l] + m) / d);
+                L[kSub * j + l] = uint8_t(std::max(0, std::min(3, q)));
+            }
+        }
+        packTwoBitPlanes(L, b.qs);
+        storeBlock(dst, i, b);
+    }
+}
+
+namespace {
+
+// ---- Q3_K ---------------------------------------------------------------------------
+
+// 16 six-bit scales (offset 32): low nibbles two per byte in 0..7, top two bits in 8..11.
+void packScalesQ3(const int* l6, uint8_t* scales) {
+    std::fill(scales, scales + 12, uint8_t(0));
+    for (int j = 0; j < kSubBlocks; ++j) {
+        const int l = l6[j];
+        if (j < 8)
+            scales[j] = uint8_t(l & 0xF);
+        else
+            scales[j - 8] = uint8_t(scales[j - 8] | ((l & 0xF) << 4));
+        scales[j % 4 + 8] = uint8_t(scales[j % 4 + 8] | ((l >> 4) << (2 * (j / 4))));
+    }
+}
+
+int unpackScaleQ3(const uint8_t* scales, int j) {
+    const int low = j < 8 ? scales[j] & 0xF : scales[j - 8] >> 4;
+    return (low | (((scales[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+}
+
+// Without importance: make_q3_quants per sub-block, the scales rounded on a signed grid
+// of 32 steps against the one of largest magnitude.
+void searchQ3Plain(const float* x, int8_t* L, BlockQ3_K& b) {
+    float scales[kSubBlocks];
+    float maxScale = 0.0f, amax = 0.0f;
+    for (int j = 0; j < kSubBlocks; ++j) {
+        scales[j] = symmetricScaleRefine(kSub, 4, x + kSub * j, L + kSub * j);
+        if (std::fabs(scales[j]) > amax) {
+            amax = std::fabs(scales[j]);
+            maxScale = scales[j];
+        }
+    }
+    int l6[kSubBlocks] = {};
+    if (maxScale != 0.0f) {
+        const float iscale = -32.0f / maxScale;
+        for (int j = 0; j < kSubBlocks; ++j) {
+            const int8_t l = int8_t(nearestInt(iscale * scales[j]));
+            l6[j] = std::max(-32, std::min(31, int(l))) + 32;
+        }
+        packScalesQ3(l6, b.scales);
+        b.d = floatToHalf(1.0f / iscale);
+    } else {
+        std::fill(b.scales, b.scales + 12, uint8_t(0));
+        b.d = floatToHalf(0.0f);
+    }
+}
+
+// With importance: weighted make_qx_quants per sub-block and again for the scales.
+void searchQ3Weighted(const float* x, const float* imp, int8_t* L, BlockQ3_K& b) {
+    float scales[kSubBlocks], sw[kSubBlocks], weights[kSub];
+    float sumX2 = 0.0f;
+    for (int j = 0; j < kQK_K; ++j)
+        sumX2 += x[j] * x[j];
+    const float sigma2 = 2.0f * sumX2 / float(kQK_K);
+    for (int j = 0; j < kSubBlocks; ++j) {
+        const float* xs = x + kSub * j;
+        for (int l = 0; l < kSub; ++l)
+            weights[l] =
+                imp ? imp[kSub * j + l] * std::sqrt(sigma2 + xs[l] * xs[l]) : xs[l] * xs[l];
+        float sumW = 0.0f;
+        for (int l = 0; l < kSub; ++l)
+            sumW += weights[l];
+        sw[j] = sumW;
+        scales[j] = symmetricScaleSearch(kSub, 4, xs, L + kSub * j, weights);
+    }
+    int8_t Ls[kSubBlocks];
+    const float dBlock = symmetricScaleSearch(kSubBlocks, 32, scales, Ls, sw);
+    int l6[kSubBlocks];
+    for (int j = 0; j < kSubBlocks; ++j)
+        l6[j] = Ls[j];
+    packScalesQ3(l6, b.scales);
+    b.d = floatToHalf(dBlock);
+}
+
+// Codes 0..7 (value + 4): the high bit of value j goes to hmask[j % 32] bit j / 32.
+void packQ3(int8_t* L, BlockQ3_K& b) {
+    uint8_t low[kQK_K];
+    for (int j = 0; j < kQK_K; ++j) {
+        int l = L[j];
+        if (l > 3) {
+            b.hmask[j % 32] = uint8_t(b.hmask[j % 32] | (1u << (j / 32)));
+            l -= 4;
+        }
+        low[j] = uint8_t(l);
+    }
+    packTwoBitPlanes(low, b.qs);
+}
+
+} // namespace
+
+void quantizeRowQ3_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
+        BlockQ3_K b{};
+        int8_t L[kQK_K] = {};
+        if (importance)
+            searchQ3Weighted(x, importance + i * kQK_K, L, b);
+        else
+            searchQ3Plain(x, L, b);
+        const float dAll = viaHalf(b.d);
+        for (int j = 0; j < kSubBlocks; ++j) {
+            const float d = dAll * float(unpackScaleQ3(b.scales, j));
+            if (d == 0.0f)
+                continue;
+            for (int l = 0; l < kSub; ++l) {
+                const int q = nearestInt(x[kSub * j + l] / d);
+                L[kSub * j + l] = int8_t(std::max(-4, std::min(3, q)) + 4);
+            }
+        }
+        packQ3(L, b);
+        storeBlock(dst, i, b);
+    }
+}
+
+} // namespace ql

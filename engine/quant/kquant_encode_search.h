@@ -1,0 +1,51 @@
+#pragma once
+// The scale searches behind ggml's K-quant encoders (ggml-quants.c: make_qx_quants,
+// make_q3_quants, make_qkx2_quants, make_qkx3_quants, make_qp_quants), rewritten from
+// their published formulas. The float operations keep ggml's order and its rounding
+// (nearestInt is its 1.5 * 2^23 trick, round half to even) so that the encoders built
+// on them produce ggml's bytes; -ffp-contract=off keeps the compiler from fusing them.
+#include <cstdint>
+#include <cstring>
+
+namespace ql::kquant {
+
+// Below this a group counts as all zeros (ggml's GROUP_MAX_EPS).
+constexpr float kGroupMaxEps = 1e-15f;
+
+// Round to nearest, ties to even, for |v| <= 4194303, exactly as ggml's nearest_int.
+inline int nearestInt(float v) {
+    const float shifted = v + 12582912.0f;
+    int32_t bits;
+    std::memcpy(&bits, &shifted, sizeof bits);
+    return (bits & 0x007fffff) - 0x00400000;
+}
+
+// Symmetric grid [-nmax, nmax-1] with a weighted least-squares scale and a sweep of 18
+// nearby inverse scales. weights null: w = x^2 (ggml's rmse_type 1). L gets codes + nmax.
+float symmetricScaleSearch(int n, int nmax, const float* x, int8_t* L, const float* weights);
+
+// make_q3_quants with do_rmse: w = x^2, then up to five passes that move single codes
+// while that raises the fitted signal. L gets codes + nmax.
+float symmetricScaleRefine(int n, int nmax, const float* x, int8_t* L);
+
+// Asymmetric grid [0, nmax] with a min <= 0: the first fit from min/max, then nstep+1
+// candidate inverse scales (rmin + rdelta * is + nmax) / (max - min), each refitted by
+// weighted least squares on scale and min, keeping the lowest weighted error (absolute
+// error when useMad). Returns the scale; *negMin gets -min.
+struct AsymmetricSearch {
+    float rmin, rdelta;
+    int nstep;
+    bool useMad;
+};
+float asymmetricScaleSearch(int n, int nmax, const float* x, const float* weights, uint8_t* L,
+                            float* negMin, uint8_t* Laux, AsymmetricSearch s);
+// make_qkx3_quants: the same search where a candidate's codes come from a clamped value
+// (robust when min sits near max); used by the importance-weighted encoders.
+float asymmetricScaleSearchRobust(int n, int nmax, const float* x, const float* weights, uint8_t* L,
+                                  float* negMin, uint8_t* Laux, AsymmetricSearch s);
+
+// Non-negative grid [0, nmax] for the sub-block scales themselves (make_qp_quants),
+// weighted by quantWeights.
+float positiveScaleSearch(int n, int nmax, const float* x, uint8_t* L, const float* quantWeights);
+
+} // namespace ql::kquant

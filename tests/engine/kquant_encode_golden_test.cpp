@@ -1,0 +1,124 @@
+// K-quant and IQ4_NL encoders against the bytes ggml's quantizer wrote for the same
+// inputs (golden/quant, with and without an importance vector). Where a golden exists
+// the bytes must be identical; the RMSE bound (ours <= ggml's, ggml's computed here from
+// its own dequantized output) is checked as well, so a regression says which it broke.
+#include "engine/quant/dequantize.h"
+#include "engine/quant/kquant_encode.h"
+#include "tests/common/test_data.h"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <gtest/gtest.h>
+
+namespace ql {
+namespace {
+
+std::vector<char> readAll(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::vector<float> readFloats(const std::filesystem::path& p) {
+    const auto bytes = readAll(p);
+    std::vector<float> v(bytes.size() / 4);
+    std::memcpy(v.data(), bytes.data(), v.size() * 4);
+    return v;
+}
+
+double rmse(const std::vector<float>& a, const std::vector<float>& b) {
+    double sum = 0.0;
+    for (size_t i = 0; i < a.size(); ++i)
+        sum += (double(a[i]) - double(b[i])) * (double(a[i]) - double(b[i]));
+    return std::sqrt(sum / double(a.size()));
+}
+
+struct Input {
+    const char* name;
+    int64_t rows, cols;
+};
+
+// Inputs whose rows fit the block; real_attn_q/real_ffn_gate (64 columns) have K-quant
+// goldens only in their flat256 reshapes, since ggml refuses rows shorter than 256.
+const Input kInputs[] = {{"gauss", 8, 512},
+                         {"outliers", 8, 512},
+                         {"edge", 4, 256},
+                         {"real_attn_q", 64, 64},
+                         {"real_ffn_gate", 172, 64},
+                         {"real_attn_q_flat256", 16, 256},
+                         {"real_ffn_gate_flat256", 43, 256}};
+
+struct Outcome {
+    int compared = 0;
+    int identical = 0;
+};
+
+// Encodes `input` row by row; imatrix: one weight per column or empty.
+std::vector<std::byte> encode(DType type, const std::vector<float>& x, const Input& in,
+                              const std::vector<float>& imatrix) {
+    const uint64_t rowBytes = *dtypeBytes(type, uint64_t(in.cols));
+    std::vector<std::byte> out(rowBytes * uint64_t(in.rows));
+    const auto encoder = kquantRowEncoder(type);
+    for (int64_t r = 0; r < in.rows; ++r)
+        encoder(x.data() + r * in.cols, out.data() + r * rowBytes, in.cols,
+                imatrix.empty() ? nullptr : imatrix.data());
+    return out;
+}
+
+// Compares with every golden of `type` (suffix "" or ".imatrix") that exists.
+Outcome compareWithGoldens(DType type, const std::string& suffix) {
+    const auto dir = test::dataDir() / "golden" / "quant";
+    const std::string typeName(dtypeInfo(type).name);
+    Outcome o;
+    for (const auto& in : kInputs) {
+        const auto stem = dir / (std::string(in.name) + "." + typeName + suffix);
+        if (!std::filesystem::exists(stem.string() + ".bin"))
+            continue;
+        const auto x = readFloats(dir / (std::string(in.name) + ".f32"));
+        std::vector<float> imatrix;
+        if (!suffix.empty())
+            imatrix = readFloats(dir / (std::string(in.name) + ".imatrix.f32"));
+        const auto ours = encode(type, x, in, imatrix);
+        const auto golden = readAll(stem.string() + ".bin");
+        EXPECT_EQ(golden.size(), ours.size()) << stem;
+        std::vector<float> deq(x.size());
+        dequantizeRows(type, ours, deq.data(), int64_t(x.size()));
+        const double goldenRmse = rmse(readFloats(stem.string() + ".deq.f32"), x);
+        EXPECT_LE(rmse(deq, x), goldenRmse) << stem;
+        ++o.compared;
+        if (golden.size() == ours.size() &&
+            std::memcmp(golden.data(), ours.data(), ours.size()) == 0)
+            ++o.identical;
+        else
+            ADD_FAILURE() << typeName << suffix << " bytes differ from ggml's on " << in.name;
+    }
+    return o;
+}
+
+TEST(KQuantEncodeGolden, Q4_KMatchesGgmlBytes) {
+    QL_REQUIRE_DATA();
+    EXPECT_GE(compareWithGoldens(DType::Q4_K, "").compared, 4);
+}
+
+TEST(KQuantEncodeGolden, Q4_KWithImatrixMatchesGgmlBytes) {
+    QL_REQUIRE_DATA();
+    EXPECT_GE(compareWithGoldens(DType::Q4_K, ".imatrix").compared, 1);
+}
+
+TEST(KQuantEncodeGolden, Q6_KMatchesGgmlBytes) {
+    QL_REQUIRE_DATA();
+    EXPECT_GE(compareWithGoldens(DType::Q6_K, "").compared, 4);
+}
+
+TEST(KQuantEncodeGolden, IQ4_NLMatchesGgmlBytes) {
+    QL_REQUIRE_DATA();
+    EXPECT_GE(compareWithGoldens(DType::IQ4_NL, "").compared, 6);
+}
+
+TEST(KQuantEncodeGolden, IQ4_NLWithImatrixMatchesGgmlBytes) {
+    QL_REQUIRE_DATA();
+    EXPECT_GE(compareWithGoldens(DType::IQ4_NL, ".imatrix").compared, 1);
+}
+
+} // namespace
+} // namespace ql

@@ -1,0 +1,54 @@
+// The vectorised Q4_K encoder writes the scalar encoder's bytes, at every SIMD level
+// this CPU has, on random, outlier-laden and degenerate rows (flat sub-blocks, zeros,
+// tiny values next to 6e4, negative-only, one odd block left over for the AVX2 kernel).
+#include "engine/quant/kquant_encode.h"
+
+#include <cstring>
+#include <gtest/gtest.h>
+#include <random>
+
+namespace ql {
+namespace {
+
+std::vector<float> testRows(int64_t n) {
+    std::mt19937 rng(42);
+    std::normal_distribution<float> gauss(0.0f, 0.02f);
+    std::vector<float> x(static_cast<size_t>(n));
+    for (auto& v : x)
+        v = gauss(rng);
+    for (int64_t i = 0; i < n; i += 37)
+        x[size_t(i)] *= 40.0f; // outliers
+    // Degenerate sub-blocks in the first super-blocks.
+    std::fill(x.begin(), x.begin() + 32, 0.0f);        // all zeros
+    std::fill(x.begin() + 32, x.begin() + 64, 0.7f);   // constant positive
+    std::fill(x.begin() + 64, x.begin() + 96, -0.25f); // constant negative
+    for (int i = 96; i < 128; ++i)                     // tiny next to huge
+        x[size_t(i)] = (i % 4 == 0) ? 6e4f : (i % 4 == 1 ? -1e-30f : (i % 4 == 2 ? -6e4f : 1e-30f));
+    for (int i = 256; i < 512; ++i) // a negative-only super-block
+        x[size_t(i)] = -std::fabs(x[size_t(i)]) - 0.01f;
+    return x;
+}
+
+TEST(KQuantFast, Q4_KEqualsScalarAtEverySimdLevel) {
+    const int64_t rows = 6, cols = 256 * 7; // 7 blocks a row: pairs plus one left over
+    const auto x = testRows(rows * cols);
+    const size_t rowBytes = size_t(cols / 256) * sizeof(BlockQ4_K);
+    std::vector<std::byte> scalar(rowBytes * rows);
+    for (int64_t r = 0; r < rows; ++r)
+        quantizeRowQ4_K(x.data() + r * cols, scalar.data() + r * rowBytes, cols, nullptr);
+    for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
+        if (level > detectedSimdLevel()) {
+            std::cout << "[ note ] this CPU lacks SIMD level " << int(level) << "; not run\n";
+            continue;
+        }
+        std::vector<std::byte> fast(rowBytes * rows, std::byte{0xAB});
+        for (int64_t r = 0; r < rows; ++r)
+            quantizeRowQ4_KFast(x.data() + r * cols, fast.data() + r * rowBytes, cols, level);
+        for (size_t b = 0; b < scalar.size(); b += sizeof(BlockQ4_K))
+            ASSERT_EQ(0, std::memcmp(scalar.data() + b, fast.data() + b, sizeof(BlockQ4_K)))
+                << "level " << int(level) << ", block " << b / sizeof(BlockQ4_K);
+    }
+}
+
+} // namespace
+} // namespace ql
