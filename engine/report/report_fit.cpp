@@ -1,0 +1,118 @@
+#include "engine/report/report_fit.h"
+
+#include "engine/core/error.h"
+#include "engine/fit/gpu_catalog.h"
+#include "engine/fit/hf_config.h"
+#include "engine/fit/shape_from_model.h"
+#include "engine/model/model.h"
+
+#include <set>
+
+namespace ql::report {
+
+namespace {
+
+using fit::WeightFormat;
+
+bool isConfigJson(const std::filesystem::path& p) {
+    return p.extension() == ".json" && p.filename() != "model.safetensors.index.json";
+}
+
+fit::ModelShape loadShape(const std::filesystem::path& p) {
+    return isConfigJson(p) ? fit::shapeFromHfConfigFile(p) : fit::shapeFromModel(*Model::open(p));
+}
+
+std::vector<const fit::GpuSpec*> gpusFor(const FitOptions& o) {
+    std::vector<const fit::GpuSpec*> out;
+    for (const auto& name : o.gpus) {
+        const auto* g = fit::GpuCatalog::builtin().find(name);
+        if (!g)
+            throw Error("GPU '" + name +
+                        "' is not in the catalog; known: " + fit::GpuCatalog::builtin().ids());
+        out.push_back(g);
+    }
+    return out;
+}
+
+WeightFormat formatNamed(const std::string& variant, const std::string& name) {
+    const auto f = fit::weightFormatFromName(name);
+    if (!f)
+        throw Error("fit format '" + name + "' for variant '" + variant +
+                    "' is unknown; known: " + fit::weightFormatNames());
+    return *f;
+}
+
+void addRows(FitSection& s, const fit::ModelShape& shape, const std::string& variant,
+             WeightFormat format, const FitOptions& o) {
+    for (const auto* gpu : gpusFor(o)) {
+        fit::FitRequest req;
+        req.weights.format = format;
+        req.context = o.context;
+        req.batch = o.batch;
+        req.gpuName = gpu->name;
+        req.gpuBytes = gpu->memoryBytes;
+        s.runtime = req.runtime.name;
+        s.rows.push_back(
+            {variant, std::string(fit::weightFormatInfo(format).name), fit::fitModel(shape, req)});
+    }
+}
+
+// Scorecard variants sized from a config.json or model file: the explicit mapping, else
+// each variant whose name is a format name ("bf16", "int8").
+void fitNamedVariants(FitSection& s, const FitOptions& o,
+                      const std::vector<ScorecardSection>& cards) {
+    s.modelSource = o.model.string();
+    const auto shape = loadShape(o.model);
+    std::set<std::string> done;
+    for (const auto& [variant, format] : o.variantFormat) {
+        addRows(s, shape, variant, formatNamed(variant, format), o);
+        done.insert(variant);
+    }
+    for (const auto& card : cards)
+        for (const auto& v : card.variants) {
+            if (done.count(v))
+                continue;
+            done.insert(v);
+            if (const auto f = fit::weightFormatFromName(v); f && o.variantFormat.empty())
+                addRows(s, shape, v, *f, o);
+            else
+                s.notes.push_back("variant '" + v + "': no format given (--fit VARIANT=FORMAT)");
+        }
+}
+
+// The workspace's own quantized variants, sized from their model files.
+void fitStoredVariants(FitSection& s, const Workspace& ws, const FitOptions& o) {
+    for (const auto& m : ws.models()) {
+        if (!std::filesystem::exists(m.path)) {
+            s.notes.push_back(m.path + ": model file no longer exists; not sized");
+            continue;
+        }
+        s.modelSource += (s.modelSource.empty() ? "" : ", ") + m.path;
+        const auto shape = loadShape(m.path);
+        for (const auto& v : ws.variants(m.id)) {
+            const std::string label = v.format + " #" + std::to_string(v.id);
+            if (const auto f = fit::weightFormatFromName(v.format))
+                addRows(s, shape, label, *f, o);
+            else
+                s.notes.push_back(label + ": the fit model does not know format '" + v.format +
+                                  "'");
+        }
+    }
+}
+
+} // namespace
+
+FitSection gatherFit(const Workspace& ws, const FitOptions& options,
+                     const std::vector<ScorecardSection>& scorecards) {
+    FitSection s;
+    s.context = options.context;
+    s.batch = options.batch;
+    s.gpus = options.gpus;
+    if (!options.model.empty())
+        fitNamedVariants(s, options, scorecards);
+    else
+        fitStoredVariants(s, ws, options);
+    return s;
+}
+
+} // namespace ql::report
