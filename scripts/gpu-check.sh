@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Checks the Vulkan path on a machine with an NVIDIA GPU: prints the Vulkan devices, runs
-# the conformance tests with the Vulkan path required, and runs the Vulkan and memcpy
-# benchmarks.
+# the conformance tests with the Vulkan path required, runs the Vulkan, CPU (2 threads)
+# and memcpy benchmarks, and prints each format's device throughput against the card's
+# memory bandwidth.
 #
-#   scripts/gpu-check.sh            on the GPU machine. Uses binaries staged in .gpu/ when
+#   scripts/gpu-check.sh [run] [--bandwidth GBPS | --gpu CATALOG_ID]
+#                                   on the GPU machine. Uses binaries staged in .gpu/ when
 #                                   present, otherwise configures and builds a release
-#                                   (no UI) in build/gpu-release.
+#                                   (no UI) in build/gpu-release. The bandwidth comes from
+#                                   --bandwidth, else from resources/gpu_catalog.json by
+#                                   --gpu or by the Vulkan device name (H100 PCIe/SXM,
+#                                   H200, A100 ...).
+#   scripts/gpu-check.sh summarize BENCH_OUTPUT [--bandwidth GBPS]
+#                                   the per-format table from a saved bench output.
 #   scripts/gpu-check.sh prepare    on a build machine (Debian, x86-64) whose GPU machine
 #                                   lacks the build dependencies: builds release, stages
 #                                   the test and bench binaries, stories260K and vulkaninfo
@@ -18,8 +25,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-STAGE=$ROOT/.gpu
+STAGE=${QUANTLENS_GPU_STAGE:-$ROOT/.gpu}  # staged binaries (prepare), overridable
+GL_DEBS=${QUANTLENS_GL_DEBS:-$ROOT/.gl}   # the Vulkan loader's packages, overridable
 BENCH_FILTER='vulkan|Memcpy|cpu_2t'
+CATALOG=$ROOT/resources/gpu_catalog.json
+BANDWIDTH=""
+GPU_ID=""
 
 buildRelease() { # $1: build dir
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUANTLENS_BUILD_UI=OFF
@@ -46,8 +57,8 @@ prepare() {
 }
 
 ensureLoader() {
-  if ! ldconfig -p | grep -q libvulkan.so.1 && compgen -G ".gl/*.deb" >/dev/null; then
-    for f in .gl/*.deb; do dpkg -x "$f" /; done
+  if ! ldconfig -p | grep -q libvulkan.so.1 && compgen -G "$GL_DEBS/*.deb" >/dev/null; then
+    for f in "$GL_DEBS"/*.deb; do dpkg -x "$f" /; done
     ldconfig
   fi
   local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
@@ -65,6 +76,59 @@ vulkanInfo() {
     return
   fi
   echo "(vulkaninfo not installed)"
+}
+
+# bandwidth_gb_s of the catalog entry whose id or name is $1 (empty if none).
+catalogBandwidth() {
+  awk -v want="$1" '
+    /"id":/ { id = $2; gsub(/[",]/, "", id) }
+    /"name":/ { name = $0; sub(/^[^:]*: *"/, "", name); sub(/",?[ \t]*$/, "", name) }
+    /"bandwidth_gb_s":/ { bw = $2; gsub(/,/, "", bw); if (id == want || name == want) { print bw; exit } }
+  ' "$CATALOG"
+}
+
+# The catalog id for a Vulkan device name (NVIDIA's names differ from the catalog's).
+gpuIdFor() {
+  case "$1" in
+    *H100*PCIe*) echo h100-pcie ;;
+    *H100*HBM3* | *H100*SXM*) echo h100-sxm ;;
+    *H200*) echo h200 ;;
+    *A100*PCIe*80GB*) echo a100-pcie-80gb ;;
+    *A100*SXM*80GB* | *A100*80GB*) echo a100-sxm-80gb ;;
+    *L40S*) echo l40s ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# Reads the bench output ($1) and prints each format's rates against the bandwidth.
+summarize() {
+  local device bw source
+  device=$(sed -n 's/^vulkan_bench: Vulkan device: //p' "$1" | head -n1)
+  if [[ -n $BANDWIDTH ]]; then
+    bw=$BANDWIDTH source="--bandwidth"
+  else
+    local id=${GPU_ID:-$(gpuIdFor "$device")}
+    bw=$(catalogBandwidth "$id") source="resources/gpu_catalog.json entry '$id'"
+  fi
+  echo "== Vulkan vs CPU per format (4096 x 4096 f32), device: ${device:-none}"
+  if [[ -z $bw ]]; then
+    echo "(no bandwidth for '${device}': pass --bandwidth GBPS or --gpu CATALOG_ID)"
+    bw=0
+  else
+    echo "memory bandwidth ${bw} GB/s (${source})"
+  fi
+  awk -v bw="$bw" '
+    BEGIN { printf "%-12s %10s %9s %12s %14s %10s\n", "format", "vulkan GB/s", "x cpu_2t",
+            "device GB/s", "traffic GB/s", "x bandw." }
+    /^vulkan_vs_cpu / {
+      for (i = 3; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      frac = bw > 0 ? v["device_traffic_GBps"] / bw : 0
+      printf "%-12s %10.2f %9.2f %12.1f %14.1f %10.3f\n", $2, v["vulkan_GBps"],
+             v["vulkan_over_cpu"], v["device_GBps"], v["device_traffic_GBps"], frac
+    }' "$1"
+  echo "(vulkan GB/s: f32 input per second end to end, host copies included; device: the"
+  echo " same over GPU time alone; traffic: input + output bytes over GPU time, which is"
+  echo " what compares with the card's bandwidth)"
 }
 
 check() {
@@ -86,12 +150,28 @@ check() {
   local status=0
   QUANTLENS_REQUIRE_VULKAN=1 QUANTLENS_REQUIRE_DATA=1 "$tests" --gtest_brief=1 || status=$?
   echo "== benchmarks ($BENCH_FILTER)"
-  "$bench" --benchmark_filter="$BENCH_FILTER" --benchmark_min_time=1
+  local out=/tmp/quantlens-gpu-bench.txt
+  "$bench" --benchmark_filter="$BENCH_FILTER" --benchmark_min_time="${BENCH_MIN_TIME:-1}" 2>&1 |
+    tee "$out"
+  summarize "$out"
   return "$status"
 }
 
-case "${1:-run}" in
+command=run
+if [[ $# -gt 0 && $1 != --* ]]; then command=$1; shift; fi
+SUMMARY_FILE=""
+if [[ $command == summarize && $# -gt 0 ]]; then SUMMARY_FILE=$1; shift; fi
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --bandwidth) BANDWIDTH=$2; shift 2 ;;
+    --gpu) GPU_ID=$2; shift 2 ;;
+    *) echo "usage: $0 [run|prepare|summarize FILE] [--bandwidth GBPS | --gpu CATALOG_ID]" >&2; exit 2 ;;
+  esac
+done
+
+case "$command" in
   prepare) prepare ;;
   run) check ;;
-  *) echo "usage: $0 [run|prepare]" >&2; exit 2 ;;
+  summarize) summarize "${SUMMARY_FILE:?usage: $0 summarize BENCH_OUTPUT [--bandwidth GBPS]}" ;;
+  *) echo "usage: $0 [run|prepare|summarize BENCH_OUTPUT] [--bandwidth GBPS | --gpu CATALOG_ID]" >&2; exit 2 ;;
 esac

@@ -11,6 +11,18 @@
 
 namespace ql {
 
+// The sums behind a tensor's error metrics, over the original w and its dequantized q,
+// as ErrorAccumulator (engine/quant/metrics.h) forms them.
+struct ErrorSums {
+    double sumW2 = 0, sumQ2 = 0, sumWQ = 0, sumE2 = 0; // sum w^2, q^2, w*q, (q - w)^2
+    double maxAbsError = 0;                            // max |q - w|
+    ErrorSums& operator+=(const ErrorSums& o);
+};
+
+// On the host, in double, exactly as ErrorAccumulator::add: the reference for the
+// device's reductions.
+ErrorSums errorSumsOnHost(std::span<const float> original, const QuantizedTensor& q);
+
 struct Support {
     bool ok = true;
     std::string reason; // why not, for the log and the conformance suite's skips
@@ -27,6 +39,11 @@ public:
     // Requires supports(...).ok. Fills out (codes and scales) and out.backend.
     virtual void quantize(QuantFormat format, std::span<const float> src, int64_t rows,
                           int64_t cols, QuantizedTensor& out) = 0;
+    // quantize(), then the error sums of the result. This default measures on the host; a
+    // device backend measures where the weights already are, so that only the sums come
+    // back (within a stated tolerance of errorSumsOnHost: see VulkanBackend).
+    virtual ErrorSums quantizeAndMeasure(QuantFormat format, std::span<const float> src,
+                                         int64_t rows, int64_t cols, QuantizedTensor& out);
     std::string label() const { return name() + " (" + deviceName() + ")"; }
 };
 

@@ -1,41 +1,37 @@
 // With Vulkan switched off (QUANTLENS_VULKAN=0) the CPU runs every kernel, and a whole
 // variant comes out identical to the one the Vulkan device computed: only the recorded
 // backend differs.
+#include "engine/compute/vulkan/vulkan_backend.h"
 #include "engine/jobs/quantize_job.h"
 #include "tests/common/temp_dir.h"
 #include "tests/conformance/backends.h"
+#include "tests/conformance/environment_variable.h"
 
 #include <cstdlib>
 #include <gtest/gtest.h>
+#include <string>
+#include <vector>
 
 namespace ql::test {
 namespace {
 
-QuantizeOutcome quantizeStories(Workspace& ws) {
+QuantizeOutcome quantizeStories(Workspace& ws, QuantFormat format = QuantFormat::Int8PerChannel) {
     BackendSet backends(BackendSet::Preference::Auto);
     JobContext ctx;
-    return quantizeModel({stories260K(), QuantFormat::Int8PerChannel, {}}, ws, backends, ctx);
+    return quantizeModel({stories260K(), format, {}}, ws, backends, ctx);
 }
 
-class EnvironmentVariable {
-public:
-    EnvironmentVariable(const char* name, const char* value)
-        : m_name(name) {
-        if (const char* old = std::getenv(name))
-            m_old = old;
-        ::setenv(name, value, 1);
+void expectSameMetrics(const QuantizeOutcome& a, const QuantizeOutcome& b) {
+    ASSERT_EQ(a.metrics.size(), b.metrics.size());
+    for (size_t i = 0; i < a.metrics.size(); ++i) {
+        // Identical codes and scales give bit-identical error sums.
+        EXPECT_EQ(a.metrics[i].metrics.rmse, b.metrics[i].metrics.rmse) << a.metrics[i].tensor;
+        EXPECT_EQ(a.metrics[i].metrics.maxAbsError, b.metrics[i].metrics.maxAbsError)
+            << a.metrics[i].tensor;
+        EXPECT_EQ(a.metrics[i].metrics.cosine, b.metrics[i].metrics.cosine) << a.metrics[i].tensor;
+        EXPECT_EQ(a.metrics[i].metrics.bytes, b.metrics[i].metrics.bytes);
     }
-    ~EnvironmentVariable() {
-        if (m_old.empty())
-            ::unsetenv(m_name);
-        else
-            ::setenv(m_name, m_old.c_str(), 1);
-    }
-
-private:
-    const char* m_name;
-    std::string m_old;
-};
+}
 
 TEST(CpuFallback, VulkanOffGivesTheCpuAndTheSayso) {
     EnvironmentVariable off("QUANTLENS_VULKAN", "0");
@@ -59,21 +55,62 @@ TEST(CpuFallback, VariantFromTheCpuEqualsTheVariantFromVulkan) {
     EXPECT_NE(onDevice.variant.backend.find("vulkan"), std::string::npos);
     EXPECT_EQ(onCpu.variant.backend.find("vulkan"), std::string::npos);
     EXPECT_NE(onCpu.variant.backend.find("cpu"), std::string::npos);
-    ASSERT_EQ(onDevice.metrics.size(), onCpu.metrics.size());
-    for (size_t i = 0; i < onCpu.metrics.size(); ++i) {
-        const ErrorMetrics& a = onDevice.metrics[i].metrics;
-        const ErrorMetrics& b = onCpu.metrics[i].metrics;
-        // Identical codes and scales give bit-identical error sums.
-        EXPECT_EQ(a.rmse, b.rmse) << onCpu.metrics[i].tensor;
-        EXPECT_EQ(a.maxAbsError, b.maxAbsError) << onCpu.metrics[i].tensor;
-        EXPECT_EQ(a.bytes, b.bytes);
-    }
+    expectSameMetrics(onDevice, onCpu);
     // Both variants are stored, each naming the backend that computed it.
     const auto stored = ws.variants();
     ASSERT_EQ(stored.size(), 2u);
     EXPECT_EQ(stored[0].backend, onDevice.variant.backend);
     EXPECT_EQ(stored[1].backend, onCpu.variant.backend);
 }
+
+// The device is lost in the middle of a job (the third queue submission fails as
+// VK_ERROR_DEVICE_LOST would): the job finishes on the CPU, the results equal an all-CPU
+// run, and the user gets a warning, not a failure. For every format the device runs.
+class DeviceLostMidJob : public ::testing::TestWithParam<QuantFormat> {};
+
+TEST_P(DeviceLostMidJob, FinishesOnTheCpuWithIdenticalResults) {
+    QL_REQUIRE_DATA();
+    QL_REQUIRE_VULKAN();
+    const QuantFormat format = GetParam();
+    TempDir dir;
+    Workspace ws(dir / "ws.quantlens");
+    BackendSet backends(BackendSet::Preference::Auto);
+    auto* vulkan = dynamic_cast<VulkanBackend*>(backends.vulkan());
+    ASSERT_NE(vulkan, nullptr);
+    // stories260K's matrices are 64 or 172 wide (block formats store 172 as f16).
+    const int64_t cols = fallbackFormat(format, 64) == format ? 64 : 172;
+    if (Support s = vulkan->supports(fallbackFormat(format, cols), 64, cols); !s.ok)
+        GTEST_SKIP() << s.reason;
+    vulkan->injectDeviceLossForTesting(3);
+    JobContext ctx;
+    const QuantizeOutcome faulted = quantizeModel({stories260K(), format, {}}, ws, backends, ctx);
+    QuantizeOutcome onCpu;
+    {
+        EnvironmentVariable off("QUANTLENS_VULKAN", "0");
+        onCpu = quantizeStories(ws, format);
+    }
+    expectSameMetrics(faulted, onCpu);
+    EXPECT_NE(ctx.warnings().find("VK_ERROR_DEVICE_LOST"), std::string::npos) << ctx.warnings();
+    EXPECT_NE(ctx.warnings().find("identical results"), std::string::npos) << ctx.warnings();
+    EXPECT_NE(faulted.variant.backend.find("vulkan"), std::string::npos) << "ran before the fault";
+    EXPECT_NE(faulted.variant.backend.find("cpu"), std::string::npos) << "ran after the fault";
+    EXPECT_EQ(backends.vulkan(), nullptr) << "the rest of the job stays on the CPU";
+}
+
+std::vector<QuantFormat> everyFormat() {
+    std::vector<QuantFormat> all;
+    for (const auto& info : quantFormats())
+        all.push_back(info.format);
+    return all;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryFormat, DeviceLostMidJob, ::testing::ValuesIn(everyFormat()),
+                         [](const ::testing::TestParamInfo<QuantFormat>& info) {
+                             std::string name(quantFormatInfo(info.param).name);
+                             for (char& c : name)
+                                 c = (c == '-') ? '_' : c;
+                             return name;
+                         });
 
 } // namespace
 } // namespace ql::test

@@ -23,7 +23,23 @@ std::string sizesProblem(const QuantizedTensor& e, const QuantizedTensor& a) {
         why << a.codes.size() << " codes, expected exactly " << e.codes.size() << "; ";
     if (a.scales.size() != e.scales.size())
         why << a.scales.size() << " scales, expected exactly " << e.scales.size() << "; ";
+    if (a.packed.size() != e.packed.size())
+        why << a.packed.size() << " packed bytes, expected exactly " << e.packed.size() << "; ";
     return why.str();
+}
+
+// Packed (block) formats: the first differing bytes, by row and byte offset in the row.
+int64_t packedDiffs(const QuantizedTensor& e, const QuantizedTensor& a, std::ostream& why) {
+    const uint64_t rowBytes = e.rows > 0 ? e.packed.size() / uint64_t(e.rows) : 0;
+    int64_t diffs = 0;
+    for (size_t i = 0; i < e.packed.size(); ++i) {
+        if (e.packed[i] == a.packed[i])
+            continue;
+        if (diffs++ < kMaxReported)
+            why << "\n  byte " << i % rowBytes << " of row " << i / rowBytes << ": 0x" << std::hex
+                << int(a.packed[i]) << " expected 0x" << int(e.packed[i]) << std::dec;
+    }
+    return diffs;
 }
 
 } // namespace
@@ -35,6 +51,7 @@ std::string sizesProblem(const QuantizedTensor& e, const QuantizedTensor& a) {
         return ::testing::AssertionFailure() << why;
     std::ostringstream why;
     int64_t codeDiffs = 0, scaleDiffs = 0;
+    const int64_t byteDiffs = packedDiffs(expected, actual, why);
     const int64_t groups = groupsPerRow(expected.format, expected.cols);
     for (size_t i = 0; i < expected.scales.size(); ++i) {
         if (sameBits(expected.scales[i], actual.scales[i]))
@@ -51,11 +68,11 @@ std::string sizesProblem(const QuantizedTensor& e, const QuantizedTensor& a) {
                 << int64_t(i) % expected.cols << " (x = " << src[i] << "): " << int(actual.codes[i])
                 << " expected " << int(expected.codes[i]);
     }
-    if (codeDiffs == 0 && scaleDiffs == 0)
+    if (codeDiffs == 0 && scaleDiffs == 0 && byteDiffs == 0)
         return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << codeDiffs << " codes and " << scaleDiffs << " scales differ (" << actual.backend
-           << " vs " << expected.backend << ")" << why.str();
+    return ::testing::AssertionFailure() << codeDiffs << " codes, " << scaleDiffs << " scales and "
+                                         << byteDiffs << " packed bytes differ (" << actual.backend
+                                         << " vs " << expected.backend << ")" << why.str();
 }
 
 QuantizedTensor contractOracle(QuantFormat format, std::span<const float> src, int64_t rows,

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 #include <tuple>
+#include <vector>
 
 namespace ql {
 // gtest finds this by argument-dependent lookup when it prints a failing case.
@@ -26,8 +27,18 @@ void PrintTo(const Shape& s, std::ostream* os) {
     *os << s.rows << "x" << s.cols;
 }
 
-const Shape kShapes[] = {{1, 1},      {1, 31}, {3, 33},  {7, 127}, {5, 4097},
-                         {127, 4097}, {2, 32}, {3, 128}, {4, 129}, {64, 172}};
+// Odd shapes for the grids; {3, 96} and {17, 4096} are whole 32- and 256-value blocks.
+const Shape kShapes[] = {{1, 1},  {1, 31},  {3, 33},  {7, 127},  {5, 4097}, {127, 4097},
+                         {2, 32}, {3, 128}, {4, 129}, {64, 172}, {3, 96},   {17, 4096}};
+
+// The formats whose reference implements the symmetric grid of quantize.h, so that the
+// suite's own oracle (quantize_compare.h) can check the reference itself.
+bool hasContractOracle(QuantFormat format) {
+    const auto& info = quantFormatInfo(format);
+    return info.kind == QuantKind::Rtn && info.method == "rtn" &&
+           info.convention.starts_with("symmetric") && info.bits >= 2 && info.bits <= 8 &&
+           info.qmax == (1 << (info.bits - 1)) - 1;
+}
 
 using Case = std::tuple<QuantFormat, std::string, Shape, Pattern>;
 
@@ -48,6 +59,7 @@ TEST_P(QuantizeConformance, MatchesReference) {
     const auto src = makePattern(pattern, format, shape.rows, shape.cols);
     QuantizedTensor ref;
     quantizeReference(format, src, shape.rows, shape.cols, ref);
+    ASSERT_FALSE(ref.codes.empty() && ref.packed.empty()) << "an empty reference proves nothing";
     if (backendName == "ref") {
         EXPECT_EQ(ref.backend, "ref");
         EXPECT_TRUE(
@@ -74,12 +86,28 @@ std::string caseName(const ::testing::TestParamInfo<Case>& info) {
            std::to_string(shape.cols) + "_" + patternName(pattern);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllBackends, QuantizeConformance,
-    ::testing::Combine(::testing::Values(QuantFormat::Int8PerChannel, QuantFormat::Int4G128),
-                       ::testing::ValuesIn(backendNames()), ::testing::ValuesIn(kShapes),
-                       ::testing::ValuesIn(allPatterns())),
-    caseName);
+// Every format of the table (it grows: formats added later join without an edit here) x
+// backend x shape x pattern. Left out, because they are not cases: a block format on a
+// row that is not a whole number of blocks (the job stores such rows in the fallback
+// format, whose own cases are here), and the reference of a format without an oracle
+// (its goldens live in tests/engine).
+std::vector<Case> allCases() {
+    std::vector<Case> cases;
+    for (const auto& info : quantFormats())
+        for (const auto& backend : backendNames())
+            for (const Shape& shape : kShapes)
+                for (Pattern pattern : allPatterns()) {
+                    if (shape.cols % blockMultiple(info.format) != 0)
+                        continue;
+                    if (backend == "ref" && !hasContractOracle(info.format))
+                        continue;
+                    cases.emplace_back(info.format, backend, shape, pattern);
+                }
+    return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, QuantizeConformance, ::testing::ValuesIn(allCases()),
+                         caseName);
 
 } // namespace
 } // namespace ql::test

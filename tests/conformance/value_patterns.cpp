@@ -28,7 +28,8 @@ int64_t groupLength(QuantFormat format, int64_t cols) {
 }
 
 void fillTies(std::vector<float>& x, QuantFormat format, int64_t rows, int64_t cols) {
-    const int qmax = quantFormatInfo(format).qmax;
+    // Formats without an integer grid (FP8: qmax 0) get the int4 grid's half steps.
+    const int qmax = quantFormatInfo(format).qmax > 0 ? quantFormatInfo(format).qmax : 7;
     const int64_t group = groupLength(format, cols);
     for (int64_t r = 0; r < rows; ++r) {
         // A power-of-two scale makes scale, inv and (k + 0.5) * scale * inv all exact.

@@ -1,5 +1,7 @@
 #include "engine/compute/vulkan/quantize_vulkan.h"
 
+#include "engine/compute/vulkan/guard_words.h"
+
 #include "engine/core/error.h"
 
 #include <array>
@@ -8,10 +10,6 @@
 
 namespace ql::vk {
 namespace {
-
-// Written around each output before a dispatch; a kernel that writes out of bounds
-// changes them, and that is reported instead of returning corrupted codes.
-constexpr uint32_t kGuard = 0xDEADBEEFu;
 
 struct RtnPush { // mirrors Params in quantize_int8_rowwise.comp
     uint32_t rows, cols, wordsPerRow, codeBase, scaleBase, groupLen, groupsPerRow;
@@ -28,20 +26,6 @@ uint32_t wordsPerRow(int64_t cols) {
     return uint32_t((cols + 3) / 4);
 }
 
-void fillWords(void* base, uint64_t firstWord, uint64_t count) {
-    auto* words = static_cast<uint32_t*>(base) + firstWord;
-    for (uint64_t i = 0; i < count; ++i)
-        words[i] = kGuard;
-}
-
-bool wordsIntact(const void* base, uint64_t firstWord, uint64_t count) {
-    const auto* words = static_cast<const uint32_t*>(base) + firstWord;
-    for (uint64_t i = 0; i < count; ++i)
-        if (words[i] != kGuard)
-            return false;
-    return true;
-}
-
 } // namespace
 
 RtnRowwiseKernel::RtnRowwiseKernel(Device& device)
@@ -49,15 +33,23 @@ RtnRowwiseKernel::RtnRowwiseKernel(Device& device)
     , m_pipeline(device, "quantize_int8_rowwise", 3, sizeof(RtnPush)) {}
 
 bool RtnRowwiseKernel::handles(QuantFormat format) {
-    // The shader packs four codes per word, so a group must start on a multiple of four
-    // columns: group length a multiple of four, or one group per row.
+    // The contract this shader implements is the symmetric absmax grid of quantize.h:
+    // codes in [-qmax, qmax] with qmax = 2^(bits-1) - 1, one f32 scale per group. The
+    // format table is growing (asymmetric, non-uniform and searched formats), so the test
+    // is on the table's fields, not on a list of names; the conformance suite checks every
+    // format this admits against its reference. The shader packs four codes per word, so
+    // a group must start on a multiple of four columns: group length a multiple of four,
+    // or one group per row.
     const auto& info = quantFormatInfo(format);
-    return info.kind == QuantKind::Rtn && (info.groupSize == 0 || info.groupSize % 4 == 0) &&
-           (format == QuantFormat::Int8PerChannel || format == QuantFormat::Int4G128);
+    const bool symmetricGrid =
+        info.kind == QuantKind::Rtn && info.method == "rtn" && info.bits >= 2 && info.bits <= 8 &&
+        info.qmax == (1 << (info.bits - 1)) - 1 && info.convention.starts_with("symmetric");
+    return symmetricGrid && (info.groupSize == 0 || info.groupSize % 4 == 0);
 }
 
 int RtnRowwiseKernel::run(QuantFormat format, std::span<const float> src, int64_t rows,
-                          int64_t cols, const DispatchLimits& limits, QuantizedTensor& out) {
+                          int64_t cols, const DispatchLimits& limits, QuantizedTensor& out,
+                          MeasureTarget measure) {
     if (!handles(format))
         throw Error("vulkan: row-wise kernel called for " +
                     std::string(quantFormatInfo(format).name));
@@ -70,7 +62,7 @@ int RtnRowwiseKernel::run(QuantFormat format, std::span<const float> src, int64_
     int dispatches = 0;
     for (int64_t begin = 0; begin < rows; begin += chunkRows, ++dispatches) {
         const int64_t count = std::min(chunkRows, rows - begin);
-        runChunk(format, src.data() + begin * cols, begin, count, cols, out);
+        runChunk(format, src.data() + begin * cols, begin, count, cols, out, measure);
     }
     return dispatches;
 }
@@ -98,7 +90,8 @@ void RtnRowwiseKernel::reserve(int64_t chunkRows, int64_t cols, int64_t groups) 
 }
 
 void RtnRowwiseKernel::runChunk(QuantFormat format, const float* src, int64_t rowBegin,
-                                int64_t chunkRows, int64_t cols, QuantizedTensor& out) {
+                                int64_t chunkRows, int64_t cols, QuantizedTensor& out,
+                                MeasureTarget measure) {
     const int64_t groups = groupsPerRow(format, cols);
     std::memcpy(m_src->data(), src, int8InputBytes(chunkRows, cols));
     fillGuards(chunkRows, cols, groups);
@@ -108,8 +101,13 @@ void RtnRowwiseKernel::runChunk(QuantFormat format, const float* src, int64_t ro
                        uint32_t(groups),      int32_t(quantFormatInfo(format).qmax)};
     m_device.submitAndWait([&](VkCommandBuffer commands) {
         m_pipeline.recordDispatch(commands, &push, uint32_t(chunkRows));
+        if (measure.kernel)
+            measure.kernel->record(commands, format, chunkRows, cols, m_src->handle(),
+                                   m_codes->handle(), m_scales->handle());
     });
     checkGuards(chunkRows, cols, groups);
+    if (measure.kernel)
+        measure.kernel->collect(*measure.sums);
 
     const auto* packed = static_cast<const uint8_t*>(m_codes->data()) + kGuardWords * 4;
     const uint64_t rowBytes = uint64_t(wordsPerRow(cols)) * 4;
@@ -123,19 +121,19 @@ void RtnRowwiseKernel::runChunk(QuantFormat format, const float* src, int64_t ro
 void RtnRowwiseKernel::fillGuards(int64_t chunkRows, int64_t cols, int64_t groups) {
     const uint64_t codeWords = uint64_t(chunkRows) * wordsPerRow(cols);
     const uint64_t scaleWords = uint64_t(chunkRows) * uint64_t(groups);
-    fillWords(m_codes->data(), 0, kGuardWords);
-    fillWords(m_codes->data(), kGuardWords + codeWords, kGuardWords);
-    fillWords(m_scales->data(), 0, kGuardWords);
-    fillWords(m_scales->data(), kGuardWords + scaleWords, kGuardWords);
+    fillGuardWords(m_codes->data(), 0, kGuardWords);
+    fillGuardWords(m_codes->data(), kGuardWords + codeWords, kGuardWords);
+    fillGuardWords(m_scales->data(), 0, kGuardWords);
+    fillGuardWords(m_scales->data(), kGuardWords + scaleWords, kGuardWords);
 }
 
 void RtnRowwiseKernel::checkGuards(int64_t chunkRows, int64_t cols, int64_t groups) const {
     const uint64_t codeWords = uint64_t(chunkRows) * wordsPerRow(cols);
     const uint64_t scaleWords = uint64_t(chunkRows) * uint64_t(groups);
-    const bool intact = wordsIntact(m_codes->data(), 0, kGuardWords) &&
-                        wordsIntact(m_codes->data(), kGuardWords + codeWords, kGuardWords) &&
-                        wordsIntact(m_scales->data(), 0, kGuardWords) &&
-                        wordsIntact(m_scales->data(), kGuardWords + scaleWords, kGuardWords);
+    const bool intact = guardWordsIntact(m_codes->data(), 0, kGuardWords) &&
+                        guardWordsIntact(m_codes->data(), kGuardWords + codeWords, kGuardWords) &&
+                        guardWordsIntact(m_scales->data(), 0, kGuardWords) &&
+                        guardWordsIntact(m_scales->data(), kGuardWords + scaleWords, kGuardWords);
     if (!intact)
         throw Error("vulkan: quantize_int8_rowwise wrote outside its output (guard words "
                     "changed); the result was discarded");

@@ -17,6 +17,18 @@ uint64_t int8ScaleBytes(int64_t rows, int64_t groupsPerRow) {
     return (uint64_t(rows) * uint64_t(groupsPerRow) + 2 * kGuardWords) * 4;
 }
 
+int64_t largestFittingRows(int64_t rows, const std::function<bool(int64_t)>& fits) {
+    int64_t lo = 0, hi = rows; // fits(lo) holds (or lo is 0); the answer lies in [lo, hi]
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo + 1) / 2;
+        if (fits(mid))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits,
                            int64_t groupsPerRow) {
     if (rows <= 0 || cols <= 0)

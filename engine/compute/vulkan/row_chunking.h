@@ -4,6 +4,7 @@
 // maxStorageBufferRange and maxMemoryAllocationSize. Larger tensors run as several
 // dispatches over consecutive row ranges. Pure arithmetic, so it is tested without a device.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace ql::vk {
@@ -27,6 +28,11 @@ struct RowChunking {
 uint64_t int8InputBytes(int64_t rows, int64_t cols);
 uint64_t int8CodeBytes(int64_t rows, int64_t cols);
 uint64_t int8ScaleBytes(int64_t rows, int64_t groupsPerRow = 1);
+
+// The most rows (at most `rows`) for which fits(n) holds, for a predicate that is true for
+// every n below a threshold and false above it (buffer sizes and workgroup counts grow
+// with n). 0 when not even one row fits.
+int64_t largestFittingRows(int64_t rows, const std::function<bool(int64_t)>& fits);
 
 RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits,
                            int64_t groupsPerRow = 1);

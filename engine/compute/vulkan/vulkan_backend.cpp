@@ -1,5 +1,8 @@
 #include "engine/compute/vulkan/vulkan_backend.h"
 
+#include "engine/compute/vulkan/block_kernels.h"
+#include "engine/compute/vulkan/error_sum_kernel.h"
+#include "engine/compute/vulkan/kernel_choice.h"
 #include "engine/compute/vulkan/quantize_vulkan.h"
 #include "engine/compute/vulkan/vulkan_device.h"
 #include "engine/compute/vulkan/vulkan_fault.h"
@@ -14,11 +17,26 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
                              std::unique_ptr<vk::Device> device)
     : m_instance(std::move(instance))
     , m_device(std::move(device))
-    , m_rtn(std::make_unique<vk::RtnRowwiseKernel>(*m_device)) {}
+    , m_rtn(std::make_unique<vk::RtnRowwiseKernel>(*m_device))
+    , m_blocks(std::make_unique<vk::BlockKernel>(*m_device))
+    , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
+    , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
+    m_device->pipelineCacheFile().save(); // every pipeline exists now
+}
 
-// Kernel and buffers go before the device they were made on.
+// Kernels and buffers go before the device they were made on.
 VulkanBackend::~VulkanBackend() {
     m_rtn.reset();
+    m_blocks.reset();
+    m_fp8.reset();
+    m_measure.reset();
+}
+
+vk::StagedKernel* VulkanBackend::stagedKernel(QuantFormat format) const {
+    for (vk::StagedKernel* kernel : {m_blocks.get(), m_fp8.get()})
+        if (kernel->handles(format))
+            return kernel;
+    return nullptr;
 }
 
 std::string VulkanBackend::deviceName() const {
@@ -41,12 +59,14 @@ vk::DispatchLimits VulkanBackend::limits() const {
 Support VulkanBackend::supports(QuantFormat format, int64_t rows, int64_t cols) const {
     if (!m_fault.empty())
         return Support::no("the Vulkan device failed earlier (" + m_fault + "); the CPU runs it");
-    if (!vk::RtnRowwiseKernel::handles(format))
-        return Support::no("no Vulkan kernel yet for " + std::string(quantFormatInfo(format).name) +
-                           "; the CPU runs it");
+    const bool rtn = vk::RtnRowwiseKernel::handles(format);
+    const vk::StagedKernel* staged = stagedKernel(format);
+    if (!rtn && !staged)
+        return Support::no(vk::whyNoVulkanKernel(format));
     if (rows == 0 || cols == 0)
         return Support::yes();
-    auto plan = vk::planInt8Chunks(rows, cols, limits(), groupsPerRow(format, cols));
+    const auto plan = rtn ? vk::planInt8Chunks(rows, cols, limits(), groupsPerRow(format, cols))
+                          : staged->plan(format, rows, cols, limits());
     if (plan.rowsPerChunk == 0)
         return Support::no(plan.whyNot + "; the CPU runs it");
     return Support::yes();
@@ -54,6 +74,18 @@ Support VulkanBackend::supports(QuantFormat format, int64_t rows, int64_t cols) 
 
 void VulkanBackend::quantize(QuantFormat format, std::span<const float> src, int64_t rows,
                              int64_t cols, QuantizedTensor& out) {
+    runOnDevice(format, src, rows, cols, out, nullptr);
+}
+
+ErrorSums VulkanBackend::quantizeAndMeasure(QuantFormat format, std::span<const float> src,
+                                            int64_t rows, int64_t cols, QuantizedTensor& out) {
+    ErrorSums sums;
+    runOnDevice(format, src, rows, cols, out, &sums);
+    return sums;
+}
+
+void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows,
+                                int64_t cols, QuantizedTensor& out, ErrorSums* sums) {
     std::lock_guard lock(m_mutex);
     if (Support s = supports(format, rows, cols); !s.ok)
         throw Error("vulkan: cannot quantize this tensor: " + s.reason);
@@ -63,10 +95,15 @@ void VulkanBackend::quantize(QuantFormat format, std::span<const float> src, int
     out.resize(format, rows, cols);
     out.backend = label();
     m_lastDispatches = 0;
+    m_device->resetDeviceSeconds();
     if (rows == 0 || cols == 0)
         return;
+    const vk::MeasureTarget measure{sums ? m_measure.get() : nullptr, sums};
     try {
-        m_lastDispatches = m_rtn->run(format, src, rows, cols, limits(), out);
+        if (vk::StagedKernel* staged = stagedKernel(format))
+            m_lastDispatches = staged->run(format, src, rows, cols, limits(), out, measure);
+        else
+            m_lastDispatches = m_rtn->run(format, src, rows, cols, limits(), out, measure);
     } catch (const VulkanFault& fault) {
         m_fault = fault.what();
         throw;
@@ -79,6 +116,18 @@ void VulkanBackend::setMaxRowsPerDispatchForTesting(uint64_t rows) {
 }
 void VulkanBackend::setMaxBufferBytesForTesting(uint64_t bytes) {
     m_testMaxBytes = bytes;
+}
+double VulkanBackend::lastDeviceSeconds() const {
+    return m_device->deviceSeconds();
+}
+void VulkanBackend::injectDeviceLossForTesting(int submits) {
+    m_device->failSubmitForTesting(submits);
+}
+std::string VulkanBackend::pipelineCachePath() const {
+    return m_device->pipelineCacheFile().path().string();
+}
+bool VulkanBackend::pipelineCacheLoaded() const {
+    return m_device->pipelineCacheFile().loadedFromDisk();
 }
 bool VulkanBackend::validationEnabled() const {
     return m_instance->validationEnabled();

@@ -14,6 +14,8 @@ namespace vk {
 class Instance;
 class Device;
 class RtnRowwiseKernel;
+class StagedKernel;
+class ErrorSumKernel;
 struct DispatchLimits;
 } // namespace vk
 
@@ -29,21 +31,45 @@ public:
     // then reports every kernel unsupported, and the job reruns on the CPU.
     void quantize(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                   QuantizedTensor& out) override;
+    // The error sums come from the device (shaders/measure_error.comp): f32 products and
+    // Kahan-compensated f32 partial sums per 4096 values, added in double on the host.
+    // Against errorSumsOnHost (double throughout) each sum agrees to a relative 1e-6 and
+    // the max |error| to a relative 1e-6 (the f32 rounding of q - w); conformance tests
+    // hold it to that. Same device, same input: the same bits every time.
+    ErrorSums quantizeAndMeasure(QuantFormat format, std::span<const float> src, int64_t rows,
+                                 int64_t cols, QuantizedTensor& out) override;
 
     // Tighter limits than the device's, so that tests exercise chunking on small tensors.
     // 0 restores the device's limit.
     void setMaxRowsPerDispatchForTesting(uint64_t rows);
     void setMaxBufferBytesForTesting(uint64_t bytes);
     int lastDispatchCount() const { return m_lastDispatches; }
+    // Device time of the last quantize() (GPU timestamps; 0 without them).
+    double lastDeviceSeconds() const;
+    // The next `submits`-th queue submission (1 = the next one) fails as a lost device
+    // would: the fault path (VulkanFault, then every kernel unsupported) without a
+    // broken driver. 0 disarms it.
+    void injectDeviceLossForTesting(int submits);
+    // The on-disk pipeline cache (pipeline_cache.h): where, and whether this backend's
+    // pipelines were built from it.
+    std::string pipelineCachePath() const;
+    bool pipelineCacheLoaded() const;
     bool validationEnabled() const;
     int validationErrors() const;
 
 private:
     vk::DispatchLimits limits() const;
+    // The packed-output kernel for a format, or null.
+    vk::StagedKernel* stagedKernel(QuantFormat format) const;
+    void runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+                     QuantizedTensor& out, ErrorSums* sums);
 
     std::shared_ptr<vk::Instance> m_instance;
     std::unique_ptr<vk::Device> m_device;
     std::unique_ptr<vk::RtnRowwiseKernel> m_rtn;
+    std::unique_ptr<vk::StagedKernel> m_blocks;
+    std::unique_ptr<vk::StagedKernel> m_fp8;
+    std::unique_ptr<vk::ErrorSumKernel> m_measure;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;
     int m_lastDispatches = 0;

@@ -2,6 +2,7 @@
 
 #include "engine/compute/vulkan/vulkan_check.h"
 
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -105,10 +106,16 @@ Device::Device(std::shared_ptr<Instance> instance, const PhysicalChoice& choice)
     , m_physical(choice.device) {
     auto maintenance3 = make<VkPhysicalDeviceMaintenance3Properties>(
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES);
+    auto ids = make<VkPhysicalDeviceIDProperties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES);
+    maintenance3.pNext = &ids;
     auto props2 = make<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
     props2.pNext = &maintenance3;
     vkGetPhysicalDeviceProperties2(m_physical, &props2);
     m_properties = props2.properties;
+    m_identity.vendorId = m_properties.vendorID;
+    m_identity.deviceId = m_properties.deviceID;
+    std::memcpy(m_identity.pipelineCacheUuid, m_properties.pipelineCacheUUID, VK_UUID_SIZE);
+    std::memcpy(m_identity.deviceUuid, ids.deviceUUID, VK_UUID_SIZE);
     m_maxAllocation = maintenance3.maxMemoryAllocationSize;
     vkGetPhysicalDeviceMemoryProperties(m_physical, &m_memory);
 
@@ -124,6 +131,7 @@ Device::Device(std::shared_ptr<Instance> instance, const PhysicalChoice& choice)
     info.pQueueCreateInfos = &queueInfo;
     check(vkCreateDevice(m_physical, &info, nullptr, &m_device), "vkCreateDevice");
     vkGetDeviceQueue(m_device, choice.queueFamily, 0, &m_queue);
+    m_pipelineCache = std::make_unique<PipelineCache>(m_device, m_identity);
 
     auto poolInfo = make<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
     poolInfo.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
@@ -137,12 +145,42 @@ Device::Device(std::shared_ptr<Instance> instance, const PhysicalChoice& choice)
     check(vkAllocateCommandBuffers(m_device, &allocInfo, &m_commands), "vkAllocateCommandBuffers");
     auto fenceInfo = make<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
     check(vkCreateFence(m_device, &fenceInfo, nullptr, &m_fence), "vkCreateFence");
+    createTimestampPool(choice.queueFamily);
+}
+
+void Device::createTimestampPool(uint32_t queueFamily) {
+    uint32_t count = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(m_physical, &count, nullptr);
+    std::vector<VkQueueFamilyProperties> families(count);
+    vkGetPhysicalDeviceQueueFamilyProperties(m_physical, &count, families.data());
+    if (queueFamily >= count || families[queueFamily].timestampValidBits == 0 ||
+        m_properties.limits.timestampPeriod <= 0)
+        return;
+    auto info = make<VkQueryPoolCreateInfo>(VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO);
+    info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    info.queryCount = 2;
+    if (vkCreateQueryPool(m_device, &info, nullptr, &m_timestamps) != VK_SUCCESS)
+        m_timestamps = VK_NULL_HANDLE; // timing is optional
+    m_timestampPeriodNs = m_properties.limits.timestampPeriod;
+}
+
+void Device::addTimestampSeconds() {
+    uint64_t ticks[2] = {0, 0};
+    if (!m_timestamps ||
+        vkGetQueryPoolResults(m_device, m_timestamps, 0, 2, sizeof ticks, ticks, sizeof(uint64_t),
+                              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) != VK_SUCCESS)
+        return;
+    if (ticks[1] > ticks[0])
+        m_deviceSeconds += double(ticks[1] - ticks[0]) * m_timestampPeriodNs * 1e-9;
 }
 
 Device::~Device() {
     if (!m_device)
         return;
     vkDeviceWaitIdle(m_device);
+    m_pipelineCache.reset();
+    if (m_timestamps)
+        vkDestroyQueryPool(m_device, m_timestamps, nullptr);
     if (m_fence)
         vkDestroyFence(m_device, m_fence, nullptr);
     if (m_pool)
@@ -155,15 +193,24 @@ void Device::submitAndWait(const std::function<void(VkCommandBuffer)>& record) {
     auto begin = make<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     check(vkBeginCommandBuffer(m_commands, &begin), "vkBeginCommandBuffer");
+    if (m_timestamps) {
+        vkCmdResetQueryPool(m_commands, m_timestamps, 0, 2);
+        vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_timestamps, 0);
+    }
     record(m_commands);
+    if (m_timestamps)
+        vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_timestamps, 1);
     check(vkEndCommandBuffer(m_commands), "vkEndCommandBuffer");
 
+    if (m_failSubmit > 0 && --m_failSubmit == 0)
+        check(VK_ERROR_DEVICE_LOST, "vkQueueSubmit (fault injected for testing)");
     check(vkResetFences(m_device, 1, &m_fence), "vkResetFences");
     auto submit = make<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &m_commands;
     check(vkQueueSubmit(m_queue, 1, &submit, m_fence), "vkQueueSubmit");
     check(vkWaitForFences(m_device, 1, &m_fence, VK_TRUE, kFenceTimeoutNs), "vkWaitForFences");
+    addTimestampSeconds();
 }
 
 } // namespace ql::vk

@@ -1,6 +1,7 @@
 #pragma once
 // Physical device choice, the logical device with one compute queue, and a one-shot
 // submit (record, submit, wait on a fence) for the kernels.
+#include "engine/compute/vulkan/pipeline_cache.h"
 #include "engine/compute/vulkan/vulkan_instance.h"
 
 #include <cstdint>
@@ -34,22 +35,42 @@ public:
     const VkPhysicalDeviceMemoryProperties& memory() const { return m_memory; }
     uint64_t maxAllocationBytes() const { return m_maxAllocation; }
     const Instance& instance() const { return *m_instance; }
+    const PipelineCacheIdentity& identity() const { return m_identity; }
+    VkPipelineCache pipelineCache() const { return m_pipelineCache->handle(); }
+    const PipelineCache& pipelineCacheFile() const { return *m_pipelineCache; }
 
     // Records with `record`, submits, and waits. Throws VulkanFault on device loss,
     // out-of-memory or a timeout.
     void submitAndWait(const std::function<void(VkCommandBuffer)>& record);
+    // The `submits`-th submission from now throws VulkanFault as VK_ERROR_DEVICE_LOST
+    // would; 0 disarms. For the tests of the CPU fallback.
+    void failSubmitForTesting(int submits) { m_failSubmit = submits; }
+    // Seconds the device spent between the start and the end of the submissions since
+    // the last reset (GPU timestamps around each command buffer); 0 when the queue has no
+    // timestamps. Lets benchmarks separate kernel time from host copies.
+    double deviceSeconds() const { return m_deviceSeconds; }
+    void resetDeviceSeconds() { m_deviceSeconds = 0; }
 
 private:
+    void createTimestampPool(uint32_t queueFamily);
+    void addTimestampSeconds();
+
     std::shared_ptr<Instance> m_instance;
     VkPhysicalDevice m_physical = VK_NULL_HANDLE;
     VkPhysicalDeviceProperties m_properties{};
     VkPhysicalDeviceMemoryProperties m_memory{};
     uint64_t m_maxAllocation = 0;
+    PipelineCacheIdentity m_identity;
     VkDevice m_device = VK_NULL_HANDLE;
+    std::unique_ptr<PipelineCache> m_pipelineCache;
     VkQueue m_queue = VK_NULL_HANDLE;
     VkCommandPool m_pool = VK_NULL_HANDLE;
     VkCommandBuffer m_commands = VK_NULL_HANDLE;
     VkFence m_fence = VK_NULL_HANDLE;
+    int m_failSubmit = 0;
+    VkQueryPool m_timestamps = VK_NULL_HANDLE; // two queries; null without timestamp support
+    double m_timestampPeriodNs = 0;
+    double m_deviceSeconds = 0;
 };
 
 } // namespace ql::vk

@@ -11,6 +11,7 @@ namespace ql::vk {
 ComputePipeline::ComputePipeline(const Device& device, const std::string& shaderName,
                                  uint32_t bindings, uint32_t pushBytes)
     : m_device(device.handle())
+    , m_cache(device.pipelineCache())
     , m_bindings(bindings)
     , m_pushBytes(pushBytes) {
     createLayouts();
@@ -69,8 +70,7 @@ void ComputePipeline::createPipeline(const std::string& shaderName) {
     info.stage.module = module;
     info.stage.pName = "main";
     info.layout = m_layout;
-    VkResult result =
-        vkCreateComputePipelines(m_device, VK_NULL_HANDLE, 1, &info, nullptr, &m_pipeline);
+    VkResult result = vkCreateComputePipelines(m_device, m_cache, 1, &info, nullptr, &m_pipeline);
     vkDestroyShaderModule(m_device, module, nullptr);
     check(result, "vkCreateComputePipelines(" + shaderName + ")");
 }
@@ -112,12 +112,14 @@ void ComputePipeline::recordDispatch(VkCommandBuffer commands, const void* push,
     if (m_pushBytes)
         vkCmdPushConstants(commands, m_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, m_pushBytes, push);
     vkCmdDispatch(commands, groups, 1, 1);
-    // Makes the shader's writes visible to the host once the fence has signalled.
+    // Makes the shader's writes visible to the host once the fence has signalled, and to
+    // a dispatch recorded after this one (the error sums read the codes just written).
     auto barrier = make<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-    vkCmdPipelineBarrier(commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-                         0, 1, &barrier, 0, nullptr, 0, nullptr);
+    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_SHADER_READ_BIT;
+    vkCmdPipelineBarrier(commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                         VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1,
+                         &barrier, 0, nullptr, 0, nullptr);
 }
 
 } // namespace ql::vk

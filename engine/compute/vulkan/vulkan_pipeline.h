@@ -30,6 +30,7 @@ private:
     void createDescriptorSet();
 
     VkDevice m_device;
+    VkPipelineCache m_cache;
     uint32_t m_bindings;
     uint32_t m_pushBytes;
     VkDescriptorSetLayout m_setLayout = VK_NULL_HANDLE;

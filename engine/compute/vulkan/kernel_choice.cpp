@@ -1,0 +1,49 @@
+#include "engine/compute/vulkan/kernel_choice.h"
+
+namespace ql::vk {
+namespace {
+
+bool isSearchedBlockType(DType storage) {
+    switch (storage) {
+    case DType::Q2_K:
+    case DType::Q3_K:
+    case DType::Q4_K:
+    case DType::Q5_K:
+    case DType::Q6_K:
+    case DType::IQ4_NL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool contains(std::string_view text, std::string_view word) {
+    return text.find(word) != std::string_view::npos;
+}
+
+} // namespace
+
+// The iterative quantizers stay on the CPU on purpose. K-quants (make_qkx2_quants,
+// make_qx_quants) and IQ4_NL try a few dozen candidate scales per 16- or 32-value
+// sub-block, each a full pass with data-dependent branches, then refine sequentially;
+// HQQ alternates a shrinkage step and a closed-form zero/scale update for tens of
+// iterations per group until the error stops falling. On a GPU both map to one thread
+// per sub-block doing long serial loops over data already in registers: no memory-bound
+// work to speed up, divergence across lanes, and bit-exact agreement with the CPU search
+// would need the same candidate order and float rounding at every step. The CPU's
+// threads run them at least as fast, so the backend reports them unsupported.
+std::string whyNoVulkanKernel(QuantFormat format) {
+    const auto& info = quantFormatInfo(format);
+    const std::string name(info.name);
+    if (info.kind == QuantKind::Block && isSearchedBlockType(info.storage))
+        return name + ": its scales come from an iterative per-sub-block search (ggml " +
+               "make_qkx2_quants / make_qx_quants), serial work a GPU does not speed up; " +
+               "the CPU runs it";
+    if (contains(info.method, "hqq"))
+        return name + ": HQQ's half-quadratic solver iterates per group until convergence, " +
+               "serial work a GPU does not speed up; the CPU runs it";
+    return "no Vulkan kernel for " + name + " (method " + std::string(info.method) +
+           "); the CPU runs it";
+}
+
+} // namespace ql::vk

@@ -1,0 +1,102 @@
+#include "engine/compute/vulkan/staged_kernel.h"
+
+#include "engine/compute/vulkan/guard_words.h"
+#include "engine/compute/vulkan/row_chunking.h"
+#include "engine/core/error.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace ql::vk {
+
+StagedKernel::StagedKernel(Device& device, const std::string& shaderName, uint32_t pushBytes)
+    : m_device(device)
+    , m_shaderName(shaderName)
+    , m_pipeline(device, shaderName, 2, pushBytes) {}
+
+uint64_t StagedKernel::outputBytes(uint64_t words) {
+    return (words + 2 * kGuardWords) * 4;
+}
+
+int StagedKernel::run(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+                      const DispatchLimits& limits, QuantizedTensor& out, MeasureTarget measure) {
+    if (!handles(format))
+        throw Error("vulkan: " + m_shaderName + " called for " +
+                    std::string(quantFormatInfo(format).name));
+    out.resize(format, rows, cols);
+    const int64_t chunkRows = plan(format, rows, cols, limits).rowsPerChunk;
+    if (chunkRows <= 0)
+        throw Error("vulkan: " + m_shaderName + " called for a shape it does not support");
+    m_measure = measure;
+    int dispatches = 0;
+    try {
+        for (int64_t begin = 0; begin < rows; begin += chunkRows, ++dispatches)
+            runChunk(format, src.data() + begin * cols, begin, std::min(chunkRows, rows - begin),
+                     cols, out);
+    } catch (...) {
+        m_measure = {};
+        throw;
+    }
+    m_measure = {};
+    return dispatches;
+}
+
+RowChunking StagedKernel::planRows(int64_t rows, int64_t cols, const DispatchLimits& limits,
+                                   const std::function<uint64_t(int64_t)>& outWords,
+                                   const std::function<uint64_t(int64_t)>& groups) {
+    if (rows <= 0 || cols <= 0)
+        return {0, "empty tensor"};
+    const auto fits = [&](int64_t n) {
+        return uint64_t(n) * uint64_t(cols) * 4 <= limits.maxBufferBytes &&
+               outputBytes(outWords(n)) <= limits.maxBufferBytes && groups(n) <= limits.maxRows;
+    };
+    const int64_t n = largestFittingRows(rows, fits);
+    if (n == 0)
+        return {0, "a row of " + std::to_string(cols) + " floats does not fit the device's " +
+                       "buffer limit of " + std::to_string(limits.maxBufferBytes) +
+                       " bytes or its workgroup count limit of " + std::to_string(limits.maxRows)};
+    return {n, {}};
+}
+
+void StagedKernel::reserve(uint64_t srcBytes, uint64_t outWords) {
+    bool changed = false;
+    auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
+        if (buffer && buffer->bytes() >= bytes)
+            return;
+        buffer.reset();
+        buffer = std::make_unique<HostBuffer>(m_device, bytes, use);
+        changed = true;
+    };
+    ensure(m_src, std::max<uint64_t>(srcBytes, 4), HostBuffer::Use::Upload);
+    ensure(m_out, outputBytes(outWords), HostBuffer::Use::Readback);
+    if (changed) {
+        const std::array buffers{m_src->handle(), m_out->handle()};
+        m_pipeline.bindBuffers(buffers);
+    }
+}
+
+const uint32_t* StagedKernel::dispatch(QuantFormat format, int64_t chunkRows, int64_t cols,
+                                       const float* src, uint64_t outWords, const void* push,
+                                       uint32_t groups) {
+    const uint64_t srcBytes = uint64_t(chunkRows) * uint64_t(cols) * sizeof(float);
+    reserve(srcBytes, outWords);
+    std::memcpy(m_src->data(), src, srcBytes);
+    fillGuardWords(m_out->data(), 0, kGuardWords);
+    fillGuardWords(m_out->data(), kGuardWords + outWords, kGuardWords);
+    m_device.submitAndWait([&](VkCommandBuffer commands) {
+        m_pipeline.recordDispatch(commands, push, groups);
+        if (m_measure.kernel)
+            m_measure.kernel->record(commands, format, chunkRows, cols, m_src->handle(),
+                                     m_out->handle(), m_out->handle());
+    });
+    if (!guardWordsIntact(m_out->data(), 0, kGuardWords) ||
+        !guardWordsIntact(m_out->data(), kGuardWords + outWords, kGuardWords))
+        throw Error("vulkan: " + m_shaderName +
+                    " wrote outside its output (guard words changed); the result was discarded");
+    if (m_measure.kernel)
+        m_measure.kernel->collect(*m_measure.sums);
+    return static_cast<const uint32_t*>(m_out->data()) + kGuardWords;
+}
+
+} // namespace ql::vk

@@ -1,0 +1,66 @@
+#pragma once
+// The common frame of the packed-output kernels (ggml blocks, F16, FP8): one input
+// buffer of f32 weights and one output buffer of 32-bit words with guard words on both
+// sides, both host-visible and reused between dispatches (they grow to the largest chunk
+// seen). A kernel writes whole words, so no 8- or 16-bit storage feature is needed.
+#include "engine/compute/vulkan/error_sum_kernel.h"
+#include "engine/compute/vulkan/row_chunking.h"
+#include "engine/compute/vulkan/vulkan_buffer.h"
+#include "engine/compute/vulkan/vulkan_pipeline.h"
+#include "engine/quant/quantize.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace ql::vk {
+
+class StagedKernel {
+public:
+    StagedKernel(Device& device, const std::string& shaderName, uint32_t pushBytes);
+    virtual ~StagedKernel() = default;
+
+    // Bytes of the output buffer that holds `words` words and the guards.
+    static uint64_t outputBytes(uint64_t words);
+
+    virtual bool handles(QuantFormat format) const = 0;
+    // Rows per dispatch under these limits (0, with the reason, when a row cannot run).
+    virtual RowChunking plan(QuantFormat format, int64_t rows, int64_t cols,
+                             const DispatchLimits& limits) const = 0;
+    // Requires handles(format) and plan(...).rowsPerChunk > 0. Resizes out and fills it;
+    // with a measure target, also adds the error sums of every chunk, reduced on the
+    // device. Returns the number of dispatches.
+    int run(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+            const DispatchLimits& limits, QuantizedTensor& out, MeasureTarget measure = {});
+
+protected:
+    // Encodes rows [rowBegin, rowBegin + chunkRows) into out.
+    virtual void runChunk(QuantFormat format, const float* src, int64_t rowBegin, int64_t chunkRows,
+                          int64_t cols, QuantizedTensor& out) = 0;
+    // plan() for a kernel whose dispatch of n rows reads n * cols floats, writes
+    // outWords(n) words and runs groups(n) workgroups.
+    static RowChunking planRows(int64_t rows, int64_t cols, const DispatchLimits& limits,
+                                const std::function<uint64_t(int64_t)>& outWords,
+                                const std::function<uint64_t(int64_t)>& groups);
+
+    // Uploads srcBytes of src, fills the guards around outWords words of output, runs
+    // `groups` workgroups with `push` and checks the guards. Returns the first output
+    // word, valid until the next dispatch. Throws VulkanFault on device faults and
+    // ql::Error when the shader wrote outside its output.
+    // The chunk is chunkRows x cols values of `format` (for the error sums, if asked).
+    const uint32_t* dispatch(QuantFormat format, int64_t chunkRows, int64_t cols, const float* src,
+                             uint64_t outWords, const void* push, uint32_t groups);
+
+private:
+    void reserve(uint64_t srcBytes, uint64_t outWords);
+
+    Device& m_device;
+    std::string m_shaderName;
+    ComputePipeline m_pipeline;
+    std::unique_ptr<HostBuffer> m_src;
+    std::unique_ptr<HostBuffer> m_out;
+    MeasureTarget m_measure; // set for the duration of run()
+};
+
+} // namespace ql::vk

@@ -1,0 +1,82 @@
+// Mirrors the ggml block layouts of engine/quant/formats.h (BlockQ8_0 ... BlockQ5_1) and
+// the float arithmetic of ggml's reference quantizers (engine/quant/ggml_legacy_quant.cpp)
+// for the shaders. The sizes below are checked against the C++ structs at build time:
+// shaders/CMakeLists.txt turns every `const uint QL_BLOCK_<T>_BYTES` line into a
+// static_assert(sizeof(ql::Block<T>) == ...), so the two cannot drift apart.
+#ifndef QL_GGML_BLOCKS_GLSL
+#define QL_GGML_BLOCKS_GLSL
+
+#include "formats.glsl"
+
+const uint QL_BLOCK_VALUES = 32u;     // weights per block (ggml's QK8_0, QK4_0, ...)
+const uint QL_BLOCK_Q8_0_BYTES = 34u; // d (fp16), qs[32]
+const uint QL_BLOCK_Q4_0_BYTES = 18u; // d, qs[16]
+const uint QL_BLOCK_Q4_1_BYTES = 20u; // d, m, qs[16]
+const uint QL_BLOCK_Q5_0_BYTES = 22u; // d, qh[4], qs[16]
+const uint QL_BLOCK_Q5_1_BYTES = 24u; // d, m, qh[4], qs[16]
+
+const uint QL_F32_INF = 0x7f800000u;
+const uint QL_SIGN = 0x80000000u;
+
+// IEEE binary16 from f32 bits, round to nearest even, as ql::floatToHalf
+// (engine/core/half.h) and ggml's GGML_FP32_TO_FP16: integer arithmetic only, because
+// Vulkan leaves the rounding of f32 -> f16 conversions to the implementation.
+uint qlFloatToHalf(uint x) {
+    uint sign = (x >> 16) & 0x8000u;
+    uint absx = x & 0x7fffffffu;
+    if (absx >= QL_F32_INF)
+        return sign | 0x7c00u | (absx > QL_F32_INF ? 0x200u : 0u);
+    if (absx >= 0x477ff000u) // rounds to >= 65520: infinity
+        return sign | 0x7c00u;
+    if (absx < 0x38800000u) { // below the smallest normal half
+        if (absx < 0x33000000u)
+            return sign;
+        uint e = absx >> 23;
+        uint m = (absx & 0x7fffffu) | 0x800000u;
+        uint shift = 126u - e; // 14..24
+        uint r = m >> shift;
+        uint rem = m & ((1u << shift) - 1u);
+        uint halfway = 1u << (shift - 1u);
+        if (rem > halfway || (rem == halfway && (r & 1u) != 0u))
+            r += 1u;
+        return sign | r;
+    }
+    uint r = absx - 0x38000000u;
+    uint rem = r & 0x1fffu;
+    r >>= 13;
+    if (rem > 0x1000u || (rem == 0x1000u && (r & 1u) != 0u))
+        r += 1u;
+    return sign | r;
+}
+
+// a / b correctly rounded for finite a and b > 0 of either sign (formats.glsl's
+// qlDivBits works on magnitudes); the sign follows IEEE, including -0 for 0 / -b.
+uint qlSignedDivBits(uint aBits, uint bBits) {
+    uint sign = (aBits ^ bBits) & QL_SIGN;
+    return sign | qlDivBits(aBits & 0x7fffffffu, bBits & 0x7fffffffu);
+}
+
+// ggml's `id = d != 0 ? 1/d : 0` (no overflow guard: a tiny d gives an infinite id).
+uint qlGgmlInverseBits(uint dBits) {
+    if ((dBits & 0x7fffffffu) == 0u)
+        return 0u;
+    return qlSignedDivBits(floatBitsToUint(1.0), dBits);
+}
+
+// An ordered key for the float min/max of Q4_1 and Q5_1: unsigned order equals float
+// order, and -0 and +0 share a key because std::min / std::max treat them as equal.
+uint qlOrderKey(uint bits) {
+    if (bits == QL_SIGN)
+        bits = 0u;
+    return (bits & QL_SIGN) != 0u ? ~bits : bits | QL_SIGN;
+}
+
+// C's roundf: half away from zero. v - trunc(v) is exact, so the tie test is exact
+// (floor(v + 0.5) is not: 0.49999997 + 0.5 rounds up to 1).
+int qlRoundHalfAway(float v) {
+    precise float t = trunc(v);
+    precise float frac = v - t;
+    return int(t) + (abs(frac) >= 0.5 ? int(sign(v)) : 0);
+}
+
+#endif
