@@ -1,6 +1,7 @@
 #include "app/cli/output.h"
 
 #include "engine/model/model.h"
+#include "engine/quant/error_histogram.h"
 
 #include <cmath>
 #include <cstdio>
@@ -33,9 +34,78 @@ nlohmann::json configJson(const ModelConfig& c) {
             {"vocab_size", c.vocabSize}};
 }
 
+nlohmann::json locationsJson(const std::vector<OutlierLocation>& locations) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const OutlierLocation& l : locations)
+        out.push_back(
+            {{"index", l.index}, {"beyond_3_sigma", l.beyondK3}, {"beyond_6_sigma", l.beyondK6}});
+    return out;
+}
+
+nlohmann::json outliersJson(const OutlierSummary& o) {
+    return {{"definition", "|w - mean| > k * sigma"},
+            {"share_3_sigma", o.shareK3()},
+            {"share_6_sigma", o.shareK6()},
+            {"count_3_sigma", o.beyondK3},
+            {"count_6_sigma", o.beyondK6},
+            {"rows_with_6_sigma", o.rowsWithK6},
+            {"cols_with_6_sigma", o.colsWithK6},
+            {"top_rows", locationsJson(o.topRows)},
+            {"top_cols", locationsJson(o.topCols)}};
+}
+
+nlohmann::json analysisJson(const TensorMetricsRecord& t) {
+    if (!t.analysis)
+        return nullptr;
+    const TensorAnalysis& a = *t.analysis;
+    return {{"weight_mean", a.weightMean},
+            {"weight_sigma", a.weightSigma},
+            {"error_scale", a.errorScale},
+            {"sum_squared_error", t.metrics.sumSquaredError},
+            {"sum_squared_weight", t.metrics.sumSquaredWeight},
+            {"code_bits", a.codeBits},
+            {"metadata_bits_per_weight", a.metadataBitsPerWeight},
+            {"error_histogram", a.errorHistogram},
+            {"weight_histogram", a.weightHistogram},
+            {"outliers", outliersJson(a.outliers)}};
+}
+
+// JSON numbers cannot be infinite: the open outer edges are written as null.
+nlohmann::json schemeJson(const HistogramScheme& s, const char* unit) {
+    nlohmann::json edges = nlohmann::json::array();
+    for (double e : s.edges)
+        edges.push_back(finiteOrNull(e));
+    return {{"scheme", s.name}, {"unit", unit}, {"edges", edges}};
+}
+
+nlohmann::json groupsJson(const std::vector<GroupError>& groups) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const GroupError& g : groups)
+        out.push_back({{"group", g.group},
+                       {"tensors", g.tensors},
+                       {"weights", g.weights},
+                       {"share", g.share},
+                       {"weight_share", g.weightShare},
+                       {"concentration", g.concentration()},
+                       {"rel_frobenius", g.relFrobenius()},
+                       {"rmse", g.rmse()},
+                       {"sum_squared_error", g.sumSquaredError}});
+    return out;
+}
+
+nlohmann::json sensitivityJson(const SensitivityRanking& r) {
+    return {{"measure", "share of the variant's summed squared weight error"},
+            {"total_squared_error", r.totalSquaredError},
+            {"by_block", groupsJson(r.byBlock)},
+            {"by_kind", groupsJson(r.byKind)},
+            {"by_tensor", groupsJson(r.byTensor)}};
+}
+
 nlohmann::json metricsJson(const TensorMetricsRecord& t) {
     const ErrorMetrics& m = t.metrics;
     return {{"tensor", t.tensor},
+            {"kind", tensorKind(t.tensor)},
+            {"layer", layerOf(t.tensor).label()},
             {"shape", {t.rows, t.cols}},
             {"source_dtype", t.sourceDType},
             {"storage_format", t.storageFormat},
@@ -46,7 +116,8 @@ nlohmann::json metricsJson(const TensorMetricsRecord& t) {
             {"cosine", m.cosine},
             {"max_abs_error", m.maxAbsError},
             {"bytes", m.bytes},
-            {"bits_per_weight", m.bitsPerWeight}};
+            {"bits_per_weight", m.bitsPerWeight},
+            {"analysis", analysisJson(t)}};
 }
 
 } // namespace
@@ -117,7 +188,35 @@ nlohmann::json quantizeJson(const QuantizeOutcome& o, const std::string& backend
             {"tool_version", v.toolVersion},
             {"total_bytes", v.totalBytes},
             {"total_weights", v.totalWeights},
-            {"tensors", tensors}};
+            {"histogram_bins",
+             {{"error", schemeJson(errorHistogramScheme(), "|q - w| / error_scale")},
+              {"weight", schemeJson(weightHistogramScheme(), "(w - weight_mean) / weight_sigma")}}},
+            {"tensors", tensors},
+            {"sensitivity", sensitivityJson(o.sensitivity)}};
+}
+
+namespace {
+
+void printGroups(std::ostream& out, const char* title, const std::vector<GroupError>& groups) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%-24s %8s %9s %9s %10s\n", title, "share", "weights",
+                  "x size", "rel_frob");
+    out << line;
+    for (const GroupError& g : groups) {
+        std::snprintf(line, sizeof line, "%-24s %7.2f%% %8.2f%% %9.2f %10.4e\n", g.group.c_str(),
+                      100.0 * g.share, 100.0 * g.weightShare, g.concentration(), g.relFrobenius());
+        out << line;
+    }
+}
+
+} // namespace
+
+void printSensitivity(std::ostream& out, const SensitivityRanking& r) {
+    out << "\nWhere the error sits (share of the summed squared weight error; \"x size\" is "
+           "share / share of weights):\n";
+    printGroups(out, "block", r.byBlock);
+    out << "\n";
+    printGroups(out, "kind", r.byKind);
 }
 
 void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std::string& backends) {
@@ -144,6 +243,7 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
             << fallbacks << " tensors have rows that are not a whole number of " << v.format
             << " blocks and were stored in the fallback format shown, as "
                "llama-quantize does\n";
+    printSensitivity(out, o.sensitivity);
     out << "\n"
         << o.metrics.size() << " tensors quantized; variant size " << v.totalBytes << " bytes ("
         << fmt("%.3f", 8.0 * double(v.totalBytes) / double(std::max<int64_t>(1, v.totalWeights)))

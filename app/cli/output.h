@@ -18,6 +18,8 @@ void printTensorTable(std::ostream& out, const Model& model);
 nlohmann::json quantizeJson(const QuantizeOutcome& outcome, const std::string& backends);
 void printQuantizeResult(std::ostream& out, const QuantizeOutcome& outcome,
                          const std::string& backends);
+// Blocks and tensor kinds, largest share of the squared error first.
+void printSensitivity(std::ostream& out, const SensitivityRanking& ranking);
 
 std::string shapeString(const std::vector<int64_t>& shape);
 

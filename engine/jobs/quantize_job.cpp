@@ -10,10 +10,27 @@
 namespace ql {
 namespace {
 
-// Rows per chunk: about 4 Mi weights, so cancellation is checked often and memory
-// stays bounded even for the largest tensors.
-int64_t chunkRows(int64_t cols) {
-    return std::max<int64_t>(1, (int64_t(1) << 22) / std::max<int64_t>(1, cols));
+// Rows per chunk: about 4 Mi weights by default, so cancellation is checked often and
+// memory stays bounded even for the largest tensors.
+int64_t chunkRows(int64_t chunkWeights, int64_t cols) {
+    return std::max<int64_t>(1, chunkWeights / std::max<int64_t>(1, cols));
+}
+
+// First pass: the tensor's mean and sigma, which the analysis measures in. It also
+// rejects NaN and Inf before anything is quantized.
+WeightMoments weightMoments(const Model& model, const TensorInfo& t, int64_t step,
+                            JobContext& ctx) {
+    WeightMoments moments;
+    std::vector<float> buffer;
+    for (int64_t r = 0; r < t.rows(); r += step) {
+        ctx.checkCancelled();
+        const int64_t n = std::min(step, t.rows() - r);
+        buffer.resize(size_t(n * t.cols()));
+        model.readRowsF32(t, r, n, buffer.data());
+        requireFinite(buffer, t.name);
+        moments.add(buffer);
+    }
+    return moments;
 }
 
 std::string variantParameters(QuantFormat format) {
@@ -47,11 +64,14 @@ void quantizeChunk(BackendSet& backends, QuantFormat format, std::span<const flo
     backends.cpu().quantize(format, src, rows, cols, out);
 }
 
-TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, QuantFormat requested,
-                                   BackendSet& backends, JobContext& ctx) {
-    const int64_t rows = t.rows(), cols = t.cols(), step = chunkRows(cols);
-    const QuantFormat format = fallbackFormat(requested, cols);
-    ErrorAccumulator acc;
+TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
+                                   const QuantizeRequest& request, BackendSet& backends,
+                                   JobContext& ctx) {
+    const int64_t rows = t.rows(), cols = t.cols();
+    const QuantFormat format = fallbackFormat(request.format, cols);
+    // Per-tensor scales and double-quantized absmax span rows: one chunk holds them all.
+    const int64_t step = needsWholeTensor(format) ? rows : chunkRows(request.chunkWeights, cols);
+    TensorErrorAnalyzer acc(rows, cols, weightMoments(model, t, step, ctx));
     std::vector<float> buffer;
     QuantizedTensor q;
     std::set<std::string> used;
@@ -60,9 +80,8 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, Quan
         const int64_t n = std::min(step, rows - r);
         buffer.resize(size_t(n * cols));
         model.readRowsF32(t, r, n, buffer.data());
-        requireFinite(buffer, t.name);
         quantizeChunk(backends, format, buffer, n, cols, q, ctx);
-        acc.add(buffer, q);
+        acc.add(r, buffer, q);
         used.insert(q.backend);
         ctx.advance(n * cols);
     }
@@ -74,7 +93,8 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, Quan
     rec.storageFormat = std::string(quantFormatInfo(format).name);
     for (const auto& b : used)
         rec.backend += (rec.backend.empty() ? "" : ", ") + b;
-    rec.metrics = acc.finish(format, rows, cols);
+    rec.metrics = acc.metrics(format);
+    rec.analysis = acc.analysis(format);
     return rec;
 }
 
@@ -120,7 +140,7 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
             continue;
         }
         ctx.setStage("quantizing " + t.name);
-        out.metrics.push_back(quantizeTensor(*model, t, request.format, backends, ctx));
+        out.metrics.push_back(quantizeTensor(*model, t, request, backends, ctx));
         v.totalBytes += out.metrics.back().metrics.bytes;
         used.insert(out.metrics.back().backend);
         if (request.onTensor)
@@ -137,6 +157,7 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
         v.backend += (v.backend.empty() ? "" : "; ") + b;
     ctx.setStage("storing variant");
     out.variantId = workspace.addVariant(v, out.metrics);
+    out.sensitivity = workspace.sensitivity(out.variantId);
     v.id = out.variantId;
     return out;
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Quantizing a model into a variant: streams the model tensor by tensor (memory is
-// bounded by the largest tensor), runs each on the backend set's choice, measures the
-// error, and stores the variant with its metrics in one transaction at the end.
+// Quantizing a model into a variant: streams the model tensor by tensor in row chunks
+// (memory is bounded by a chunk plus per-row and per-column outlier counts), runs each
+// on the backend set's choice, measures the error and analyses it (histograms, outliers:
+// a first pass over a tensor's weights gives the sigma they are measured in), and stores
+// the variant with its metrics, analysis and sensitivity ranking in one transaction.
 #include "engine/compute/backend.h"
 #include "engine/jobs/engine_thread.h"
 #include "engine/store/workspace.h"
@@ -20,6 +22,9 @@ struct QuantizeRequest {
     QuantFormat format = QuantFormat::Int8PerChannel;
     // Called on the engine thread after each tensor, so results can stream to a view.
     std::function<void(const TensorMetricsRecord&)> onTensor;
+    // Weights per row chunk (at least one row per chunk). Results do not depend on it;
+    // tests vary it to prove that.
+    int64_t chunkWeights = int64_t(1) << 22;
 };
 
 struct QuantizeOutcome {
@@ -27,6 +32,7 @@ struct QuantizeOutcome {
     int64_t variantId = 0;
     VariantRecord variant;
     std::vector<TensorMetricsRecord> metrics;
+    SensitivityRanking sensitivity; // as stored with the variant
 };
 
 // Which tensors a variant quantizes: every 2-D tensor stored as a float type (F32, F16,

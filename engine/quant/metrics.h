@@ -1,9 +1,12 @@
 #pragma once
-// Per-tensor error of a quantized tensor against its float original.
+// Per-tensor error of a quantized tensor against its float original, and the error
+// analysis beside it (histograms, outliers, what the bits are spent on).
+#include "engine/quant/outliers.h"
 #include "engine/quant/quantize.h"
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace ql {
 
@@ -15,14 +18,18 @@ struct ErrorMetrics {
     double maxAbsError = 0;   // max |q - w|
     uint64_t bytes = 0;       // storage of the quantized tensor: codes + scales
     double bitsPerWeight = 0; // 8 * bytes / weights
+    // The sums the figures come from; they add across tensors, so layers aggregate exactly.
+    double sumSquaredError = 0;  // sum (q - w)^2
+    double sumSquaredWeight = 0; // sum w^2
 };
 
-// Accumulates the error of a tensor quantized in row chunks. Sums are in double so the
-// figures do not depend on how the rows were chunked.
+// Accumulates the error of a tensor quantized in row chunks. Sums are in double and in
+// element order, so the figures do not depend on how the rows were chunked.
 class ErrorAccumulator {
 public:
     // original holds q.rows * q.cols floats: the rows that q quantized.
     void add(std::span<const float> original, const QuantizedTensor& q);
+    void addRow(const float* original, const float* dequantized, int64_t cols);
     ErrorMetrics finish(QuantFormat format, int64_t rows, int64_t cols) const;
 
 private:
@@ -31,5 +38,44 @@ private:
 };
 
 ErrorMetrics measureError(std::span<const float> original, const QuantizedTensor& q);
+
+// What the error looks like inside one tensor (see error_histogram.h for the bins and
+// outliers.h for the outlier definition).
+struct TensorAnalysis {
+    double weightMean = 0;
+    double weightSigma = 0;
+    // The unit of the error histogram: sigma, or where sigma is 0 (a constant tensor)
+    // the RMS of the weights, or 1 for an all-zero tensor.
+    double errorScale = 0;
+    std::vector<int64_t> errorHistogram;  // errorHistogramScheme() bins
+    std::vector<int64_t> weightHistogram; // weightHistogramScheme() bins
+    OutlierSummary outliers;
+    // Effective bits per weight (ErrorMetrics::bitsPerWeight, from quantizedBytes) split
+    // into the code width and what scales, zero points and super-block metadata add.
+    int codeBits = 0;
+    double metadataBitsPerWeight = 0;
+
+    bool operator==(const TensorAnalysis&) const = default;
+};
+
+// Metrics and analysis of one tensor fed in row chunks, in any chunking. It needs the
+// tensor's moments first (a first pass over the weights), for sigma-relative bins.
+class TensorErrorAnalyzer {
+public:
+    TensorErrorAnalyzer(int64_t rows, int64_t cols, const WeightMoments& moments);
+    // original holds the q.rows rows starting at rowBegin that q quantized.
+    void add(int64_t rowBegin, std::span<const float> original, const QuantizedTensor& q);
+    ErrorMetrics metrics(QuantFormat format) const;
+    TensorAnalysis analysis(QuantFormat format) const;
+
+private:
+    void binRow(const float* original, const float* dequantized);
+
+    int64_t m_rows, m_cols;
+    double m_mean, m_sigma, m_errorScale;
+    ErrorAccumulator m_error;
+    OutlierCounter m_outliers;
+    std::vector<int64_t> m_errorHistogram, m_weightHistogram;
+};
 
 } // namespace ql

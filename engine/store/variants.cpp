@@ -1,5 +1,6 @@
 // Workspace queries for variants and their per-tensor metrics.
 #include "engine/store/sqlite_util.h"
+#include "engine/store/tensor_analysis_store.h"
 #include "engine/store/workspace.h"
 
 #include <sqlite3.h>
@@ -61,8 +62,14 @@ int64_t Workspace::addVariant(const VariantRecord& v,
         .bind(9, v.totalWeights)
         .run();
     const int64_t id = sqlite3_last_insert_rowid(m_db);
-    for (const auto& t : metrics)
+    store::insertHistogramBins(m_db, m_path);
+    std::vector<TensorErrorSums> sums;
+    for (const auto& t : metrics) {
         insertMetrics(m_db, m_path, id, t);
+        store::insertTensorAnalysis(m_db, m_path, id, t);
+        sums.push_back(store::errorSums(t));
+    }
+    store::insertSensitivity(m_db, m_path, id, rankSensitivity(sums));
     tx.commit();
     return id;
 }
@@ -89,6 +96,7 @@ std::vector<TensorMetricsRecord> Workspace::tensorMetrics(int64_t variantId) con
         "WHERE variant_id = ? ORDER BY rowid",
         m_path);
     st.bind(1, variantId);
+    auto analyses = store::readTensorAnalyses(m_db, m_path, variantId);
     std::vector<TensorMetricsRecord> out;
     while (st.step()) {
         TensorMetricsRecord t;
@@ -97,13 +105,42 @@ std::vector<TensorMetricsRecord> Workspace::tensorMetrics(int64_t variantId) con
         t.cols = st.integer(2);
         t.sourceDType = st.text(3);
         t.backend = st.text(4);
-        t.metrics = {st.real(5), st.real(6), st.real(7),
-                     st.real(8), st.real(9), uint64_t(st.integer(10)),
-                     st.real(11)};
+        ErrorMetrics& m = t.metrics;
+        m.rmse = st.real(5);
+        m.relFrobenius = st.real(6);
+        m.snrDb = st.real(7);
+        m.cosine = st.real(8);
+        m.maxAbsError = st.real(9);
+        m.bytes = uint64_t(st.integer(10));
+        m.bitsPerWeight = st.real(11);
         t.storageFormat = st.text(12);
+        store::attachAnalysis(t, analyses);
         out.push_back(std::move(t));
     }
     return out;
+}
+
+SensitivityRanking Workspace::sensitivity(int64_t variantId) const {
+    SensitivityRanking stored;
+    if (store::readSensitivity(m_db, m_path, variantId, stored))
+        return stored;
+    std::vector<TensorErrorSums> sums;
+    for (const TensorMetricsRecord& t : tensorMetrics(variantId))
+        sums.push_back(store::errorSums(t));
+    return rankSensitivity(sums);
+}
+
+std::vector<double> Workspace::histogramEdges(const std::string& scheme) const {
+    Statement st(m_db, "SELECT lower, upper FROM histogram_bins WHERE scheme = ? ORDER BY bin",
+                 m_path);
+    st.bind(1, scheme);
+    std::vector<double> edges;
+    while (st.step()) {
+        if (edges.empty())
+            edges.push_back(st.real(0));
+        edges.push_back(st.real(1));
+    }
+    return edges;
 }
 
 void Workspace::removeVariant(int64_t variantId) {

@@ -3,6 +3,7 @@
 // migrations). The engine owns every write. A variant and its per-tensor metrics are
 // written in one transaction, so a cancelled or failed job leaves nothing behind.
 #include "engine/quant/metrics.h"
+#include "engine/quant/sensitivity.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -47,6 +48,9 @@ struct TensorMetricsRecord {
     std::string storageFormat; // the format it was stored in: the variant's, or a fallback
     std::string backend;
     ErrorMetrics metrics;
+    // Histograms, outliers and the bits split; absent for variants stored before the
+    // error analysis existed (their metrics still read, their error sums are derived).
+    std::optional<TensorAnalysis> analysis;
 };
 
 class Workspace {
@@ -75,6 +79,11 @@ public:
     std::vector<VariantRecord> variants(std::optional<int64_t> modelId = std::nullopt) const;
     std::vector<TensorMetricsRecord> tensorMetrics(int64_t variantId) const;
     void removeVariant(int64_t variantId);
+    // The variant's sensitivity ranking as stored with it; for a variant stored before
+    // the error analysis, computed from its metrics (sumsFromFigures).
+    SensitivityRanking sensitivity(int64_t variantId) const;
+    // Histogram edges as stored in the workspace, by scheme name (empty if unknown).
+    std::vector<double> histogramEdges(const std::string& scheme) const;
 
 private:
     void migrate();

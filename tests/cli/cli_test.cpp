@@ -1,12 +1,15 @@
 // quantlens-cli as a user runs it: a real process, real files, exit codes and stderr.
+#include "engine/model/safetensors_writer.h"
 #include "tests/common/cli_runner.h"
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
+#include <cstring>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 namespace {
 
@@ -47,6 +50,72 @@ TEST(Cli, QuantizeInt4IntoAWorkspacePrintsEveryTensor) {
         EXPECT_NE(t["backend"].get<std::string>().find("cpu"), std::string::npos);
     }
     EXPECT_TRUE(std::filesystem::exists(dir / "ws.quantlens"));
+}
+
+double sumOf(const nlohmann::json& values, const char* field = nullptr) {
+    double sum = 0;
+    for (const auto& v : values)
+        sum += field ? v[field].get<double>() : v.get<double>();
+    return sum;
+}
+
+TEST(Cli, QuantizeJsonCarriesTheErrorAnalysisAndRanking) {
+    QL_REQUIRE_DATA();
+    const CliResult r = runCli("quantize " + quoted(ql::test::stories260K()) +
+                               " --format q4_0 --device cpu --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["histogram_bins"]["error"]["edges"].size(), 31u);
+    EXPECT_TRUE(j["histogram_bins"]["error"]["edges"].back().is_null()); // +inf
+    for (const auto& t : j["tensors"]) {
+        const auto& a = t["analysis"];
+        const double n = t["shape"][0].get<double>() * t["shape"][1].get<double>();
+        EXPECT_EQ(sumOf(a["error_histogram"]), n) << t["tensor"];
+        EXPECT_EQ(sumOf(a["weight_histogram"]), n) << t["tensor"];
+        EXPECT_GE(a["outliers"]["share_3_sigma"].get<double>(),
+                  a["outliers"]["share_6_sigma"].get<double>());
+        EXPECT_LE(a["outliers"]["top_rows"].size(), 8u);
+        // Q4_0 spends 0.5 bits per weight on its fp16 scale per 32; ffn_down's 172 columns
+        // fall back to another format, whose metadata is what its code bits leave.
+        EXPECT_DOUBLE_EQ(a["metadata_bits_per_weight"].get<double>(),
+                         t["bits_per_weight"].get<double>() - a["code_bits"].get<double>());
+        if (t["storage_format"] == "q4_0") {
+            EXPECT_DOUBLE_EQ(a["metadata_bits_per_weight"].get<double>(), 0.5) << t["tensor"];
+        }
+    }
+    const auto& s = j["sensitivity"];
+    EXPECT_EQ(s["by_block"].size(), 7u);
+    EXPECT_EQ(s["by_kind"].size(), 9u);
+    EXPECT_NEAR(sumOf(s["by_block"], "share"), 1.0, 1e-9);
+    EXPECT_NEAR(sumOf(s["by_kind"], "share"), 1.0, 1e-9);
+    EXPECT_NEAR(sumOf(s["by_tensor"], "share"), 1.0, 1e-9);
+}
+
+TEST(Cli, QuantizesABareSafetensorsFileWithoutConfig) {
+    ql::test::TempDir dir;
+    std::vector<float> w(24 * 40);
+    for (size_t i = 0; i < w.size(); ++i)
+        w[i] = float((i * 37) % 101) / 101.0f - 0.5f;
+    std::vector<std::byte> bytes(w.size() * 4);
+    std::memcpy(bytes.data(), w.data(), bytes.size());
+    ql::writeSafetensors(
+        dir / "weights.safetensors",
+        {{"a.weight", "F32", {24, 40}, bytes},
+         {"b.bias", "F32", {40}, std::vector<std::byte>(bytes.begin(), bytes.begin() + 160)}});
+    const CliResult r = runCli("quantize " + quoted(dir / "weights.safetensors") +
+                               " --format int8 --device cpu --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["tensors"].size(), 1u);
+    EXPECT_EQ(j["tensors"][0]["tensor"], "a.weight");
+    EXPECT_EQ(j["tensors"][0]["kind"], "a");
+    EXPECT_EQ(sumOf(j["tensors"][0]["analysis"]["error_histogram"]), 960.0);
+    EXPECT_DOUBLE_EQ(j["sensitivity"]["by_kind"][0]["share"].get<double>(), 1.0);
+    // The text output names the same ranking.
+    const CliResult text =
+        runCli("quantize " + quoted(dir / "weights.safetensors") + " --format int8 --device cpu");
+    ASSERT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_NE(text.out.find("Where the error sits"), std::string::npos) << text.out;
 }
 
 TEST(Cli, TruncatedModelFailsWithFileNameOnStderr) {
