@@ -1,5 +1,6 @@
 // CPU quantization throughput on a 4096 x 4096 f32 tensor (64 MiB), as bytes of f32
-// input per second, against memcpy of the same buffer.
+// input per second, against memcpy of the same buffer. Every format named in the issue's
+// target (Q8_0, Q4_0, INT8 per channel, INT4 g128, NF4, FP8) runs on 2 threads.
 #include "engine/compute/backend.h"
 
 #include <benchmark/benchmark.h>
@@ -74,6 +75,35 @@ BENCHMARK_CAPTURE(quantizeBench, Q4_0_cpu_2t, ql::QuantFormat::Q4_0, 2)
 BENCHMARK_CAPTURE(quantizeBench, Fp8E4M3_cpu_2t, ql::QuantFormat::Fp8E4M3, 2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Fp8E5M2_cpu_2t, ql::QuantFormat::Fp8E5M2, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Fp8E4M3Tensor_cpu_2t, ql::QuantFormat::Fp8E4M3Tensor, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Nf4_cpu_2t, ql::QuantFormat::Nf4, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Nf4Dq_cpu_2t, ql::QuantFormat::Nf4Dq, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Fp4_cpu_2t, ql::QuantFormat::Fp4, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Int8Ct_cpu_2t, ql::QuantFormat::Int8Ct, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Int4G128Gptq_cpu_2t, ql::QuantFormat::Int4G128Gptq, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Int4G128Asym_cpu_2t,
+                  *ql::intRtnFormat(4, 128, ql::QuantScheme::Asym), 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(quantizeBench, Int8Tensor_cpu_2t,
+                  *ql::intRtnFormat(8, -1, ql::QuantScheme::SymAbsmax), 2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(quantizeBench, Int8PerChannel_cpu_1t, ql::QuantFormat::Int8PerChannel, 1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
@@ -81,5 +111,11 @@ BENCHMARK_CAPTURE(BM_QuantizeReference, Int8PerChannel_ref, ql::QuantFormat::Int
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_QuantizeReference, Int4G128_ref, ql::QuantFormat::Int4G128)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_QuantizeReference, Fp8E4M3_ref, ql::QuantFormat::Fp8E4M3)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_QuantizeReference, Nf4_ref, ql::QuantFormat::Nf4)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -5,37 +5,97 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
 
 namespace ql::cli {
 
 namespace {
 
+// Effective bits per weight are quoted for a 4096 x 4096 tensor: every block size divides
+// it, and per-channel, per-tensor and double-quantization metadata count at that shape.
+constexpr int64_t kQuoteRows = 4096, kQuoteCols = 4096;
+
+double quotedBitsPerWeight(const QuantFormatInfo& f) {
+    return 8.0 * double(quantizedBytes(f.format, kQuoteRows, kQuoteCols)) /
+           double(kQuoteRows * kQuoteCols);
+}
+
+std::string granularity(const QuantFormatInfo& f) {
+    if (f.perTensor)
+        return "tensor";
+    if (f.kind == QuantKind::Block)
+        return f.bytesPerCode > 0 ? "channel" : "block";
+    return f.groupSize == 0 ? "channel" : "group";
+}
+
+std::string schemeName(const QuantFormatInfo& f) {
+    if (f.kind == QuantKind::Block)
+        return f.storage == DType::F16 ? "convert" : f.bytesPerCode > 0 ? "fp8" : "ggml";
+    switch (f.scheme) {
+    case QuantScheme::SymAbsmax:
+        return "sym-absmax";
+    case QuantScheme::SymHalfRange:
+        return "sym-half-range";
+    case QuantScheme::SymGptq:
+        return "sym-gptq";
+    case QuantScheme::Asym:
+        return "asym";
+    case QuantScheme::Nf4:
+        return "nf4";
+    case QuantScheme::Fp4:
+        return "fp4";
+    }
+    return "";
+}
+
+// The per-weight cost that does not depend on the shape: code bits for formats whose only
+// metadata is one scale per row or per tensor (then the note says what to add), else
+// the 4096 x 4096 figure (exact for blocked formats, whose metadata is per block).
+std::pair<double, std::string> shapeFreeBitsPerWeight(const QuantFormatInfo& f) {
+    if (f.perTensor)
+        return {double(f.bits), "plus one scale per tensor"};
+    const bool perRow = (f.kind == QuantKind::Rtn && f.groupSize == 0) || f.bytesPerCode > 0;
+    if (perRow)
+        return {double(f.bits), "plus " + std::to_string(f.kind == QuantKind::Rtn ? 16 : 32) +
+                                    (f.zeroBits ? "+" + std::to_string(f.zeroBits) : "") +
+                                    "/columns"};
+    return {quotedBitsPerWeight(f), "exact"};
+}
+
+nlohmann::json formatJson(const QuantFormatInfo& f) {
+    const auto [bpw, note] = shapeFreeBitsPerWeight(f);
+    return {{"name", f.name},
+            {"method", f.method},
+            {"bits", f.bits},
+            {"group_size", f.groupSize},
+            {"granularity", granularity(f)},
+            {"scheme", schemeName(f)},
+            {"zero_point_bits", f.zeroBits},
+            {"double_quant", f.doubleQuant},
+            {"bits_per_weight", bpw},
+            {"bits_per_weight_note", note},
+            {"bits_per_weight_4096x4096", quotedBitsPerWeight(f)},
+            {"convention", f.convention}};
+}
+
 int runFormats(bool json) {
-    nlohmann::json list = nlohmann::json::array();
+    if (json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& f : quantFormats())
+            list.push_back(formatJson(f));
+        std::cout << list.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "name             bits   group  bpw(4096x4096)  convention\n";
     for (const auto& f : quantFormats()) {
-        // Bits per weight for a long row: codes plus one fp16 scale per group.
-        // Exact for blocked formats: bytes of a 4096-wide row (every block size divides it).
-        // Per-channel formats add one fp16 scale per row, which depends on the row length.
-        const bool perRow = (f.kind == QuantKind::Rtn && f.groupSize == 0) || f.bytesPerCode > 0;
-        const double bpw =
-            perRow ? double(f.bits) : 8.0 * double(quantizedBytes(f.format, 1, 4096)) / 4096.0;
-        if (json) {
-            list.push_back({{"name", f.name},
-                            {"method", f.method},
-                            {"bits", f.bits},
-                            {"group_size", f.groupSize},
-                            {"bits_per_weight", bpw},
-                            {"bits_per_weight_note", perRow ? "plus 16/columns" : "exact"},
-                            {"convention", f.convention}});
-            continue;
-        }
         char head[128];
-        std::snprintf(head, sizeof head, "%-10s %-4s %6.3f bpw%s  ", std::string(f.name).c_str(),
-                      std::string(f.method).c_str(), bpw, perRow ? "+16/cols" : "");
+        std::snprintf(head, sizeof head, "%-16s %4d %7s %8.4f        ", std::string(f.name).c_str(),
+                      f.bits,
+                      f.groupSize ? std::to_string(f.groupSize).c_str() : granularity(f).c_str(),
+                      quotedBitsPerWeight(f));
         std::cout << head << f.convention << "\n";
     }
-    if (json)
-        std::cout << list.dump(2) << "\n";
     return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "engine/quant/formats.h"
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <stdexcept>
@@ -66,7 +67,6 @@ std::optional<uint64_t> dtypeBytes(DType type, uint64_t elements) {
 namespace {
 
 std::vector<QuantFormatInfo> baseFormats();
-std::vector<QuantFormatInfo> kquantFormats();
 
 // The symmetric RTN grids beyond int8 and int4-g128, named int{bits}[-g{group}].
 struct RtnGrid {
@@ -101,6 +101,10 @@ QuantFormatInfo rtnGridInfo(const RtnGrid& g, std::deque<std::string>& text) {
     return {g.format, name, "rtn", g.bits, g.group, qmax, text.back()};
 }
 
+std::vector<QuantFormatInfo> conventionFormats();
+std::vector<QuantFormatInfo> kquantFormats();
+void appendIntFamily(std::vector<QuantFormatInfo>& all, std::deque<std::string>& text);
+
 } // namespace
 
 const std::vector<QuantFormatInfo>& quantFormats() {
@@ -109,6 +113,9 @@ const std::vector<QuantFormatInfo>& quantFormats() {
         std::vector<QuantFormatInfo> all = baseFormats();
         for (const auto& g : kExtraRtnGrids)
             all.push_back(rtnGridInfo(g, text));
+        for (const auto& f : conventionFormats())
+            all.push_back(f);
+        appendIntFamily(all, text);
         for (const auto& f : kquantFormats())
             all.push_back(f);
         return all;
@@ -117,6 +124,154 @@ const std::vector<QuantFormatInfo>& quantFormats() {
 }
 
 namespace {
+
+// Formats reproducing other tools' conventions, by name.
+std::vector<QuantFormatInfo> conventionFormats() {
+    QuantFormatInfo ct8{QuantFormat::Int8Ct,
+                        "int8-ct",
+                        "rtn",
+                        8,
+                        0,
+                        128,
+                        "compressed-tensors / llm-compressor symmetric int8 per output channel: "
+                        "scale = max(absmax/127.5, 2^-23), code = round(clamp(x/scale, -128, 127)) "
+                        "half to even; fp16 scale"};
+    ct8.scheme = QuantScheme::SymHalfRange;
+    QuantFormatInfo ct4{QuantFormat::Int4G128Ct,
+                        "int4-g128-ct",
+                        "rtn",
+                        4,
+                        128,
+                        8,
+                        "compressed-tensors W4A16 symmetric int4, groups of 128: scale = "
+                        "max(absmax/7.5, 2^-23), code = round(clamp(x/scale, -8, 7)) half to even; "
+                        "fp16 scale per group"};
+    ct4.scheme = QuantScheme::SymHalfRange;
+    QuantFormatInfo gptq{
+        QuantFormat::Int4G128Gptq,
+        "int4-g128-gptq",
+        "rtn",
+        4,
+        128,
+        8,
+        "GPTQ's symmetric int4 grid (RTN, no Hessian update), groups of 128: "
+        "xmax = max(|min|, max) with 0 in range, xmin = -xmax when min < 0 (else 0), "
+        "scale = (xmax - xmin)/15, zero = 8, q = clamp(round(x/scale) + 8, 0, 15); "
+        "fp16 scale and 4-bit qzeros per group, as GPTQ checkpoints store"};
+    gptq.scheme = QuantScheme::SymGptq;
+    gptq.zeroBits = 4;
+    std::vector<QuantFormatInfo> out{ct8, ct4, gptq};
+    for (const bool nf : {true, false})
+        for (const bool dq : {false, true}) {
+            QuantFormatInfo f{
+                nf ? (dq ? QuantFormat::Nf4Dq : QuantFormat::Nf4)
+                   : (dq ? QuantFormat::Fp4Dq : QuantFormat::Fp4),
+                nf ? (dq ? "nf4-dq" : "nf4") : (dq ? "fp4-dq" : "fp4"),
+                "rtn",
+                4,
+                64,
+                0,
+                nf ? (dq ? "bitsandbytes NF4, blocks of 64: code = nearest NF4 value "
+                           "to x*(1/absmax) (bnb's decision tree); absmax double-"
+                           "quantized: minus its tensor mean, 8-bit dynamic map, "
+                           "blocks of 256 with f32 absmax (compress_statistics); blocks restart at "
+                           "each row"
+                         : "bitsandbytes NF4, blocks of 64: code = nearest NF4 value "
+                           "to x*(1/absmax) (bnb's decision tree); f32 absmax; blocks restart at "
+                           "each row")
+                   : (dq ? "bitsandbytes FP4 (E2M1 code book / 12), blocks of 64, "
+                           "bnb's decision tree; absmax double-quantized: minus its "
+                           "tensor mean, 8-bit dynamic map, blocks of 256; blocks restart at each "
+                           "row"
+                         : "bitsandbytes FP4 (E2M1 code book / 12), blocks of 64, "
+                           "bnb's decision tree; f32 absmax; blocks restart at each row")};
+            f.scheme = nf ? QuantScheme::Nf4 : QuantScheme::Fp4;
+            f.scaleBits = dq ? 8 : 32;
+            f.doubleQuant = dq;
+            out.push_back(f);
+        }
+    QuantFormatInfo e4{QuantFormat::Fp8E4M3Tensor,
+                       "fp8-e4m3-tensor",
+                       "rtn",
+                       8,
+                       0,
+                       0,
+                       "OCP FP8 E4M3FN, one f32 scale for the whole tensor = absmax/448, x/scale "
+                       "rounded to nearest even, saturating (vLLM/compressed-tensors per-tensor)",
+                       QuantKind::Block,
+                       DType::F32,
+                       4,
+                       1};
+    e4.perTensor = true;
+    QuantFormatInfo e5{QuantFormat::Fp8E5M2Tensor,
+                       "fp8-e5m2-tensor",
+                       "rtn",
+                       8,
+                       0,
+                       0,
+                       "OCP FP8 E5M2, one f32 scale for the whole tensor = absmax/57344, x/scale "
+                       "rounded to nearest even, saturating",
+                       QuantKind::Block,
+                       DType::F32,
+                       4,
+                       1};
+    e5.perTensor = true;
+    out.push_back(e4);
+    out.push_back(e5);
+    return out;
+}
+
+// Enumerator values of the INT-n family members that have no named enumerator.
+constexpr int kIntFamilyBase = 0x1000;
+
+std::string groupingWords(int group) {
+    if (group < 0)
+        return "one scale for the whole tensor";
+    if (group == 0)
+        return "per output channel";
+    return "groups of " + std::to_string(group) + " along the input dimension";
+}
+
+QuantFormatInfo intFamilyInfo(int bits, int group, bool asym, QuantFormat id,
+                              std::deque<std::string>& text) {
+    const int qmax = asym ? (1 << bits) - 1 : (1 << (bits - 1)) - 1;
+    text.push_back("int" + std::to_string(bits) + (group < 0 ? "-tensor" : "") +
+                   (group > 0 ? "-g" + std::to_string(group) : "") + (asym ? "-asym" : ""));
+    const std::string_view name = text.back();
+    const std::string q = std::to_string(qmax);
+    if (asym)
+        text.push_back("asymmetric (GPTQ/AWQ min-max), " + groupingWords(group) +
+                       "; lo = min(x, 0), hi = max(x, 0), scale = (hi - lo)/" + q +
+                       ", zero = round(-lo/scale), q = clamp(round(x/scale) + zero, 0, " + q +
+                       "), round half to even; fp16 scale and " + std::to_string(bits) +
+                       "-bit zero point");
+    else // "per-tensor symmetric": per-row kernels match conventions on "symmetric, ..."
+        text.push_back(std::string(group < 0 ? "per-tensor symmetric, " : "symmetric, ") +
+                       groupingWords(group) + "; scale = absmax/" + q + ", codes -" + q + ".." + q +
+                       ", round half to even; fp16 scale");
+    QuantFormatInfo info{id, name, "rtn", bits, std::max(group, 0), qmax, text.back()};
+    info.scheme = asym ? QuantScheme::Asym : QuantScheme::SymAbsmax;
+    info.perTensor = group < 0;
+    info.zeroBits = asym ? bits : 0;
+    return info;
+}
+
+// The INT-n RTN grid: n in {2,3,4,8} x {tensor, channel, 32, 64, 128} x {sym, asym}.
+// Symmetric members that already have an enumerator keep it (and their name).
+void appendIntFamily(std::vector<QuantFormatInfo>& all, std::deque<std::string>& text) {
+    int next = kIntFamilyBase;
+    for (const bool asym : {false, true})
+        for (const int bits : {8, 4, 3, 2})
+            for (const int group : {-1, 0, 32, 64, 128}) {
+                bool exists = false;
+                for (const auto& f : all)
+                    exists |= f.scheme == QuantScheme::SymAbsmax && !asym && f.bits == bits &&
+                              f.kind == QuantKind::Rtn && !f.perTensor && group >= 0 &&
+                              f.groupSize == group;
+                if (!exists)
+                    all.push_back(intFamilyInfo(bits, group, asym, QuantFormat(next++), text));
+            }
+}
 
 // Quantlens's first formats and the GGUF/FP8 block formats, in the order users see them.
 std::vector<QuantFormatInfo> baseFormats() {
@@ -174,6 +329,25 @@ std::optional<QuantFormat> quantFormatFromName(std::string_view name) {
     return std::nullopt;
 }
 
+std::optional<QuantFormat> intRtnFormat(int bits, int group, QuantScheme scheme) {
+    for (const auto& info : quantFormats())
+        if (info.kind == QuantKind::Rtn && info.scheme == scheme && info.bits == bits &&
+            info.perTensor == (group < 0) && info.groupSize == std::max(group, 0))
+            return info.format;
+    return std::nullopt;
+}
+
+int codeOffset(const QuantFormatInfo& info) {
+    const bool unsignedCodes =
+        info.scheme == QuantScheme::Asym || info.scheme == QuantScheme::SymGptq;
+    return unsignedCodes ? 1 << (info.bits - 1) : 0;
+}
+
+bool needsWholeTensor(QuantFormat format) {
+    const auto& info = quantFormatInfo(format);
+    return info.perTensor || info.doubleQuant;
+}
+
 int64_t groupsPerRow(QuantFormat format, int64_t cols) {
     const int g = quantFormatInfo(format).groupSize;
     return g == 0 ? 1 : (cols + g - 1) / g;
@@ -226,11 +400,21 @@ QuantFormat fallbackFormat(QuantFormat format, int64_t cols) {
 
 uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols) {
     const auto& info = quantFormatInfo(format);
+    if (info.kind == QuantKind::Block && info.perTensor) // the row scale is stored once
+        return uint64_t(rows) * (packedRowBytes(format, cols) - uint64_t(info.rowHeaderBytes)) +
+               uint64_t(info.rowHeaderBytes);
     if (info.kind == QuantKind::Block)
         return uint64_t(rows) * packedRowBytes(format, cols);
     const uint64_t codeBytesPerRow = (uint64_t(cols) * uint64_t(info.bits) + 7) / 8;
-    const uint64_t scaleBytesPerRow = uint64_t(groupsPerRow(format, cols)) * 2;
-    return uint64_t(rows) * (codeBytesPerRow + scaleBytesPerRow);
+    const uint64_t groups = info.perTensor ? 1 : uint64_t(groupsPerRow(format, cols));
+    const uint64_t groupRows = info.perTensor ? 1 : uint64_t(rows);
+    const uint64_t scaleBytes = groupRows * groups * uint64_t(info.scaleBits) / 8;
+    const uint64_t zeroBytes = groupRows * ((groups * uint64_t(info.zeroBits) + 7) / 8);
+    // bitsandbytes' nested state: one f32 absmax per 256 quantized absmax values plus the
+    // f32 mean subtracted before; the two code books are format constants, not counted.
+    const uint64_t doubleQuantBytes =
+        info.doubleQuant ? 4 * ((groupRows * groups + 255) / 256) + 4 : 0;
+    return uint64_t(rows) * codeBytesPerRow + scaleBytes + zeroBytes + doubleQuantBytes;
 }
 
 namespace {

@@ -148,6 +148,18 @@ enum class QuantFormat {
     Int2G32,
     Int2G64,
     Int2G128,
+    // Named conventions of other tools (see each format's convention text).
+    Int8Ct,       // compressed-tensors / llm-compressor W8A8: absmax/127.5, codes -128..127
+    Int4G128Ct,   // compressed-tensors W4A16 (group 128): absmax/7.5, codes -8..7
+    Int4G128Gptq, // GPTQ's symmetric grid: scale 2*xmax/15, zero point 8
+    Nf4,          // bitsandbytes NF4, blocks of 64, f32 absmax
+    Nf4Dq,        // ... with double quantization of the absmax (8-bit, blocks of 256)
+    Fp4,          // bitsandbytes FP4 (E2M1 code book), blocks of 64, f32 absmax
+    Fp4Dq,
+    Fp8E4M3Tensor, // FP8 with one f32 scale for the whole tensor
+    Fp8E5M2Tensor,
+    // The rest of the INT-n RTN family (per-tensor, asymmetric, ...) has no enumerator:
+    // intRtnFormat() finds it by its parameters, quantFormatFromName() by its name.
     // GGUF K-quants and IQ4_NL, ggml's bytes (engine/quant/kquant_encode.h).
     Q2_K,
     Q3_K,
@@ -161,6 +173,17 @@ enum class QuantFormat {
 enum class QuantKind {
     Rtn,   // unpacked int8 codes + f32 scales per group (QuantizedTensor::codes/scales)
     Block, // the storage type's bytes, row after row (QuantizedTensor::packed)
+};
+
+// How an unpacked (Rtn) format chooses its scale, zero point and codes. Each names the
+// tool whose rule it reproduces; quantize.h gives the exact arithmetic.
+enum class QuantScheme {
+    SymAbsmax,    // scale = absmax/qmax, codes -qmax..qmax (GGUF Q8_0-style; Quantlens int8)
+    SymHalfRange, // compressed-tensors: scale = max(absmax/((2^n-1)/2), eps), -2^(n-1)..2^(n-1)-1
+    SymGptq,      // GPTQ sym: scale = (xmax-xmin)/maxq, xmin = -xmax when xmin < 0, zero (maxq+1)/2
+    Asym,         // GPTQ asym: scale = (max(x,0)-min(x,0))/maxq, zero = round(-min/scale)
+    Nf4,          // bitsandbytes NF4 code book times the block's absmax
+    Fp4,          // bitsandbytes FP4 code book times the block's absmax
 };
 
 struct QuantFormatInfo {
@@ -177,7 +200,25 @@ struct QuantFormatInfo {
     // codes, and bytes per code. 0/0 for ggml types, whose layout dtypeInfo describes.
     int rowHeaderBytes = 0;
     int bytesPerCode = 0;
+    // Rtn formats: the rule, where the scale applies, and what is stored per group.
+    QuantScheme scheme = QuantScheme::SymAbsmax;
+    bool perTensor = false;   // one scale (and zero) for the whole tensor (also FP8 *-tensor)
+    int scaleBits = 16;       // stored scale: 16 = fp16, 32 = f32, 8 = double-quantized
+    int zeroBits = 0;         // stored zero point per group (GPTQ packs them at `bits`)
+    bool doubleQuant = false; // bitsandbytes nested absmax quantization (blocks of 256)
 };
+
+// Codes of an asymmetric or GPTQ format are held as (unsigned code - 2^(bits-1)) so that
+// 8-bit codes fit int8; zero points are shifted alike, so (code - zero) is unchanged.
+int codeOffset(const QuantFormatInfo& info);
+
+// A format whose scale statistics span rows (per-tensor scale, or the double-quantized
+// absmax's mean): it must be quantized in one call over the whole tensor, not by row chunks.
+bool needsWholeTensor(QuantFormat format);
+
+// The INT-n RTN family by parameters: group -1 = per tensor, 0 = per output channel.
+// nullopt when the table has no such format.
+std::optional<QuantFormat> intRtnFormat(int bits, int group, QuantScheme scheme);
 
 // Bytes of one row of a Block format, and the row-length multiple it needs.
 uint64_t packedRowBytes(QuantFormat format, int64_t cols);
@@ -191,7 +232,8 @@ const std::vector<QuantFormatInfo>& quantFormats();
 const QuantFormatInfo& quantFormatInfo(QuantFormat format);
 std::optional<QuantFormat> quantFormatFromName(std::string_view name);
 
-// Storage a quantized rows x cols tensor needs: packed codes plus one fp16 scale per group.
+// Storage a quantized rows x cols tensor needs: packed codes plus every stored scale, zero
+// point and double-quantization constant (a per-tensor scale counts once).
 uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols);
 int64_t groupsPerRow(QuantFormat format, int64_t cols);
 

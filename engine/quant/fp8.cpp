@@ -1,6 +1,7 @@
 #include "engine/quant/fp8.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -71,11 +72,47 @@ uint8_t floatToFp8(float value, Fp8Kind kind) {
     return uint8_t(sign | (exponent << l.mantissaBits) | mantissa);
 }
 
+Fp8Bits fp8Bits(Fp8Kind kind) {
+    const Fp8Layout l = layout(kind);
+    const float minNormal = std::ldexp(1.0f, 1 - l.bias);
+    return {l.mantissaBits,
+            l.bias,
+            std::bit_cast<uint32_t>(l.maxFinite),
+            std::bit_cast<uint32_t>(minNormal),
+            l.maxCode,
+            l.nanCode};
+}
+
+uint8_t floatToFp8Bits(float value, Fp8Kind kind) {
+    const Fp8Bits b = fp8Bits(kind);
+    const uint32_t u = std::bit_cast<uint32_t>(value);
+    const uint32_t sign = (u >> 24) & 0x80u, a = u & 0x7fffffffu;
+    if (a > 0x7f800000u)
+        return b.nanCode;
+    if (a >= b.maxFiniteBits)
+        return uint8_t(sign | b.maxCode);
+    uint32_t magnitude;
+    if (a < b.minNormalBits) {
+        // Exact scaling by a power of two, then round half to even (default FP mode).
+        const float scaled =
+            std::bit_cast<float>(a) * std::ldexp(1.0f, b.bias + b.mantissaBits - 1);
+        magnitude = uint32_t(std::nearbyint(scaled));
+    } else {
+        const int shift = 23 - b.mantissaBits;
+        const uint32_t rounded = a + ((1u << (shift - 1)) - 1u) + ((a >> shift) & 1u);
+        magnitude = (rounded >> shift) - (uint32_t(127 - b.bias) << b.mantissaBits);
+    }
+    return uint8_t(sign | std::min<uint32_t>(magnitude, b.maxCode));
+}
+
 void quantizeRowFp8(const float* x, uint8_t* dst, int64_t n, Fp8Kind kind) {
     float absmax = 0.0f;
     for (int64_t j = 0; j < n; ++j)
         absmax = std::max(absmax, std::fabs(x[j]));
-    const float scale = absmax / fp8MaxFinite(kind);
+    quantizeRowFp8Scaled(x, dst, n, kind, absmax / fp8MaxFinite(kind));
+}
+
+void quantizeRowFp8Scaled(const float* x, uint8_t* dst, int64_t n, Fp8Kind kind, float scale) {
     std::memcpy(dst, &scale, sizeof scale);
     for (int64_t j = 0; j < n; ++j)
         dst[4 + j] = scale != 0.0f ? floatToFp8(x[j] / scale, kind) : uint8_t(0);

@@ -6,16 +6,25 @@
 #include "engine/quant/fp8.h"
 #include "engine/quant/ggml_legacy_quant.h"
 #include "engine/quant/kquant_encode.h"
+#include "engine/quant/nf4.h"
+#include "engine/quant/rtn_schemes.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 namespace ql {
 
 namespace {
 Fp8Kind fp8Kind(QuantFormat f) {
-    return f == QuantFormat::Fp8E4M3 ? Fp8Kind::E4M3FN : Fp8Kind::E5M2;
+    return f == QuantFormat::Fp8E4M3 || f == QuantFormat::Fp8E4M3Tensor ? Fp8Kind::E4M3FN
+                                                                        : Fp8Kind::E5M2;
+}
+
+bool isFp8(QuantFormat f) {
+    return f == QuantFormat::Fp8E4M3 || f == QuantFormat::Fp8E5M2 ||
+           f == QuantFormat::Fp8E4M3Tensor || f == QuantFormat::Fp8E5M2Tensor;
 }
 } // namespace
 
@@ -23,20 +32,28 @@ void QuantizedTensor::resize(QuantFormat f, int64_t r, int64_t c) {
     format = f;
     rows = r;
     cols = c;
-    if (quantFormatInfo(f).kind == QuantKind::Block) {
+    doubleQuant = {};
+    const auto& info = quantFormatInfo(f);
+    if (info.kind == QuantKind::Block) {
         codes.clear();
         scales.clear();
+        zeros.clear();
         packed.assign(size_t(r) * packedRowBytes(f, c), std::byte{0});
         return;
     }
     packed.clear();
     codes.assign(size_t(r * c), 0);
     scales.assign(size_t(r * groupsPerRow(f, c)), 0.0f);
+    zeros.assign(info.zeroBits > 0 ? scales.size() : 0, 0.0f);
 }
 
 float QuantizedTensor::storedScale(int64_t row, int64_t group) const {
-    const float s = scales[size_t(row * groupsPerRow(format, cols) + group)];
-    return halfToFloat(floatToHalf(s));
+    const auto& info = quantFormatInfo(format);
+    const int64_t i = row * groupsPerRow(format, cols) + group;
+    if (info.doubleQuant)
+        return doubleQuantizedAbsmax(doubleQuant, i);
+    const float s = scales[size_t(i)];
+    return info.scaleBits == 32 ? s : halfToFloat(floatToHalf(s));
 }
 
 void QuantizedTensor::dequantizeRow(int64_t row, float* out) const {
@@ -44,20 +61,21 @@ void QuantizedTensor::dequantizeRow(int64_t row, float* out) const {
     if (info.kind == QuantKind::Block) {
         const uint64_t rowBytes = packedRowBytes(format, cols);
         const std::byte* src = packed.data() + size_t(row) * rowBytes;
-        if (format == QuantFormat::Fp8E4M3 || format == QuantFormat::Fp8E5M2)
+        if (isFp8(format))
             dequantizeRowFp8(reinterpret_cast<const uint8_t*>(src), out, cols, fp8Kind(format));
         else
             dequantizeRows(info.storage, {src, rowBytes}, out, cols);
         return;
     }
-    const int g = quantFormatInfo(format).groupSize;
-    const int64_t groupLen = g == 0 ? cols : g;
+    const int64_t groupLen = info.groupSize == 0 ? cols : info.groupSize;
+    const int64_t groups = groupsPerRow(format, cols);
     const int8_t* rowCodes = codes.data() + row * cols;
     for (int64_t begin = 0, group = 0; begin < cols; begin += groupLen, ++group) {
         const float d = storedScale(row, group);
+        const float zero = zeros.empty() ? 0.0f : zeros[size_t(row * groups + group)];
         const int64_t end = std::min(cols, begin + groupLen);
         for (int64_t j = begin; j < end; ++j)
-            out[j] = float(rowCodes[j]) * d;
+            out[j] = codeValue(info, rowCodes[j], zero) * d;
     }
 }
 
@@ -80,6 +98,19 @@ void encodeRowE5M2(const float* x, std::byte* dst, int64_t n) {
     quantizeRowFp8(x, reinterpret_cast<uint8_t*>(dst), n, Fp8Kind::E5M2);
 }
 
+// Per-tensor FP8 rows: the scale already sits in the row header (see quantizeReference).
+void encodeRowE4M3Tensor(const float* x, std::byte* dst, int64_t n) {
+    float scale;
+    std::memcpy(&scale, dst, sizeof scale);
+    quantizeRowFp8Scaled(x, reinterpret_cast<uint8_t*>(dst), n, Fp8Kind::E4M3FN, scale);
+}
+
+void encodeRowE5M2Tensor(const float* x, std::byte* dst, int64_t n) {
+    float scale;
+    std::memcpy(&scale, dst, sizeof scale);
+    quantizeRowFp8Scaled(x, reinterpret_cast<uint8_t*>(dst), n, Fp8Kind::E5M2, scale);
+}
+
 RowEncoder blockEncoder(QuantFormat format) {
     switch (format) {
     case QuantFormat::F16:
@@ -98,6 +129,10 @@ RowEncoder blockEncoder(QuantFormat format) {
         return encodeRowE4M3;
     case QuantFormat::Fp8E5M2:
         return encodeRowE5M2;
+    case QuantFormat::Fp8E4M3Tensor:
+        return encodeRowE4M3Tensor;
+    case QuantFormat::Fp8E5M2Tensor:
+        return encodeRowE5M2Tensor;
     case QuantFormat::Q2_K: // K-quants and IQ4_NL without importance (kquant_encode.h)
     case QuantFormat::Q3_K:
     case QuantFormat::Q4_K:
@@ -120,24 +155,17 @@ void quantizeBlockRows(QuantFormat format, const float* src, int64_t rowBegin, i
         encode(src + r * cols, out.packed.data() + size_t(r) * rowBytes, cols);
 }
 
-namespace {
-
-// One group of the contract in quantize.h, written plainly.
-void quantizeGroupReference(const float* x, int64_t n, int qmax, int8_t* codes, float& scale) {
-    float absmax = 0.0f;
-    for (int64_t j = 0; j < n; ++j)
-        absmax = std::max(absmax, std::fabs(x[j]));
-    scale = absmax / float(qmax);
-    float inv = scale != 0.0f ? 1.0f / scale : 0.0f;
-    if (!std::isfinite(inv))
-        inv = 0.0f;
-    for (int64_t j = 0; j < n; ++j) {
-        const float v = std::nearbyint(x[j] * inv);
-        codes[j] = int8_t(std::clamp(v, float(-qmax), float(qmax)));
-    }
+void storeTensorFp8Scale(QuantFormat format, float absmax, QuantizedTensor& out) {
+    const float scale = absmax / fp8MaxFinite(fp8Kind(format));
+    const uint64_t rowBytes = packedRowBytes(format, out.cols);
+    for (int64_t r = 0; r < out.rows; ++r)
+        std::memcpy(out.packed.data() + size_t(r) * rowBytes, &scale, sizeof scale);
 }
 
-} // namespace
+void finishDoubleQuant(QuantizedTensor& out) {
+    if (quantFormatInfo(out.format).doubleQuant)
+        doubleQuantize(out.scales, out.doubleQuant);
+}
 
 void quantizeReference(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                        QuantizedTensor& out) {
@@ -145,20 +173,28 @@ void quantizeReference(QuantFormat format, std::span<const float> src, int64_t r
     out.resize(format, rows, cols);
     out.backend = "ref";
     if (info.kind == QuantKind::Block) {
+        if (info.perTensor)
+            storeTensorFp8Scale(format, rangeStats(src.data(), int64_t(src.size())).absmax, out);
         quantizeBlockRows(format, src.data(), 0, rows, cols, out);
         return;
     }
     const int64_t groupLen = info.groupSize == 0 ? cols : info.groupSize;
     const int64_t groups = groupsPerRow(format, cols);
+    const GroupParams tensorParams = groupParams(info, rangeStats(src.data(), int64_t(src.size())));
     for (int64_t r = 0; r < rows; ++r) {
         for (int64_t g = 0; g < groups; ++g) {
             const int64_t begin = g * groupLen;
             const int64_t n = std::min(cols, begin + groupLen) - begin;
-            quantizeGroupReference(src.data() + r * cols + begin, n, info.qmax,
-                                   out.codes.data() + r * cols + begin,
-                                   out.scales[size_t(r * groups + g)]);
+            const float* x = src.data() + r * cols + begin;
+            const GroupParams p =
+                info.perTensor ? tensorParams : groupParams(info, rangeStats(x, n));
+            encodeGroupReference(info, x, n, p, out.codes.data() + r * cols + begin);
+            out.scales[size_t(r * groups + g)] = p.scale;
+            if (!out.zeros.empty())
+                out.zeros[size_t(r * groups + g)] = p.zero;
         }
     }
+    finishDoubleQuant(out);
 }
 
 void requireFinite(std::span<const float> values, const std::string& tensorName) {

@@ -4,6 +4,7 @@
 #include "engine/quant/fp8.h"
 #include "engine/quant/metrics.h"
 
+#include <bit>
 #include <cmath>
 #include <gtest/gtest.h>
 #include <random>
@@ -89,6 +90,94 @@ TEST(Fp8, PerChannelFormatBoundsTheRelativeError) {
         // 8 bits per weight plus one f32 scale per 200-weight row.
         EXPECT_DOUBLE_EQ(measureError(w, ref).bitsPerWeight, 8.0 + 32.0 / 200.0);
     }
+}
+
+} // namespace
+} // namespace ql
+
+namespace ql {
+namespace {
+
+// Floats whose rounding to FP8 is decided by the top mantissa bits, the guard bit and the
+// sticky bits: every sign and exponent, every top-5-bit mantissa, and low bits that are
+// zero, one, just below a half, a half, just above a half and all ones.
+std::vector<float> structuredSweep() {
+    std::vector<float> v;
+    const uint32_t lows[] = {0u, 1u, 0x1ffffu, 0x20000u, 0x20001u, 0x3ffffu, 0x0ffffu, 0x10000u};
+    for (uint32_t sign : {0u, 1u})
+        for (uint32_t exponent = 0; exponent < 256; ++exponent)
+            for (uint32_t top = 0; top < 32; ++top)
+                for (uint32_t low : lows)
+                    v.push_back(
+                        std::bit_cast<float>((sign << 31) | (exponent << 23) | (top << 18) | low));
+    return v;
+}
+
+TEST(Fp8Fast, BitLevelEncoderEqualsReferenceOnEveryRoundingCase) {
+    for (Fp8Kind k : {Fp8Kind::E4M3FN, Fp8Kind::E5M2}) {
+        int64_t checked = 0;
+        for (float x : structuredSweep()) {
+            ASSERT_EQ(floatToFp8Bits(x, k), floatToFp8(x, k))
+                << "x = " << x << " bits 0x" << std::hex << std::bit_cast<uint32_t>(x);
+            ++checked;
+        }
+        for (int c = 0; c < 256; ++c) { // every code's value and its neighbours
+            const float v = fp8ToFloat(uint8_t(c), k);
+            for (float x : {v, std::nextafter(v, INFINITY), std::nextafter(v, -INFINITY)})
+                ASSERT_EQ(floatToFp8Bits(x, k), floatToFp8(x, k)) << "near code " << c;
+        }
+        EXPECT_GT(checked, 100000);
+    }
+}
+
+TEST(Fp8Fast, BitLevelEncoderEqualsReferenceOnRandomBits) {
+    std::mt19937 rng(77);
+    for (Fp8Kind k : {Fp8Kind::E4M3FN, Fp8Kind::E5M2})
+        for (int i = 0; i < 2000000; ++i) {
+            const float x = std::bit_cast<float>(uint32_t(rng()));
+            ASSERT_EQ(floatToFp8Bits(x, k), floatToFp8(x, k)) << x;
+        }
+    EXPECT_EQ(floatToFp8Bits(NAN, Fp8Kind::E4M3FN), 0x7f);
+    EXPECT_EQ(floatToFp8Bits(-INFINITY, Fp8Kind::E5M2), 0xfb); // saturates, never Inf
+    EXPECT_EQ(floatToFp8Bits(464.0f, Fp8Kind::E4M3FN), 0x7e);
+}
+
+// The vectorised row encoder over rows that mix every edge: zeros, -0, subnormals, ties,
+// values that scale to the saturation limit; odd lengths exercise the scalar tail.
+TEST(Fp8Fast, CpuRowsEqualReferenceOnEdges) {
+    std::mt19937 rng(5);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    for (int64_t cols : {1, 15, 16, 17, 333}) {
+        std::vector<float> w(size_t(6 * cols));
+        for (auto& x : w)
+            x = g(rng);
+        for (int64_t j = 0; j < cols; ++j) {
+            w[size_t(cols + j)] = 0.0f;                                 // a zero row
+            w[size_t(2 * cols + j)] = j % 2 ? -0.0f : 1e-30f;           // tiny
+            w[size_t(3 * cols + j)] = j == 0 ? 6e4f : 1e-3f * float(j); // 6e4 with tiny
+            w[size_t(4 * cols + j)] = 3.25f;                            // constant
+        }
+        auto cpu = makeCpuBackend(2);
+        for (QuantFormat f : {QuantFormat::Fp8E4M3, QuantFormat::Fp8E5M2,
+                              QuantFormat::Fp8E4M3Tensor, QuantFormat::Fp8E5M2Tensor}) {
+            QuantizedTensor ref, got;
+            quantizeReference(f, w, 6, cols, ref);
+            cpu->quantize(f, w, 6, cols, got);
+            EXPECT_EQ(ref.packed, got.packed) << quantFormatInfo(f).name << " cols " << cols;
+        }
+    }
+}
+
+TEST(Fp8Fast, PerTensorScaleIsStoredOnceAndSharedByRows) {
+    std::vector<float> w{1.0f, -2.0f, 448.0f, 0.5f};
+    QuantizedTensor q;
+    quantizeReference(QuantFormat::Fp8E4M3Tensor, w, 2, 2, q);
+    // absmax 448 -> scale 1: codes are the values themselves.
+    EXPECT_EQ(q.dequantize(), w);
+    EXPECT_EQ(quantizedBytes(QuantFormat::Fp8E4M3Tensor, 2, 2), 4u + 4u);
+    EXPECT_EQ(quantizedBytes(QuantFormat::Fp8E4M3Tensor, 4096, 4096), 4096u * 4096u + 4u);
+    EXPECT_TRUE(needsWholeTensor(QuantFormat::Fp8E5M2Tensor));
+    EXPECT_FALSE(needsWholeTensor(QuantFormat::Fp8E5M2));
 }
 
 } // namespace

@@ -23,12 +23,7 @@ public:
                   QuantizedTensor& out) override {
         out.resize(format, rows, cols);
         out.backend = label();
-        // At least 64 Ki weights per thread, or threads cost more than they save.
-        const int64_t minRows =
-            std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, cols));
-        parallelFor(rows, m_threads, minRows, [&](int64_t begin, int64_t end) {
-            quantizeRowsCpu(format, src.data(), begin, end, cols, out);
-        });
+        quantizeTensorCpu(format, src, rows, cols, out, m_threads);
     }
 
 private:

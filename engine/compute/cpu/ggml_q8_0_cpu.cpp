@@ -27,7 +27,9 @@ __m128i roundHalfAwayFromZero(__m128 v) {
     return _mm_add_epi32(t, _mm_and_si128(_mm_castps_si128(away), step));
 }
 
-void quantizeBlock(const float* x, BlockQ8_0& y) {
+// False for a block of subnormals whose 1/d overflows to inf: ggml's reference converts
+// inf to int8 (whatever the compiler makes of that), so such blocks take its own code.
+bool quantizeBlock(const float* x, BlockQ8_0& y) {
     const __m128 absMask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
     __m128 m = _mm_setzero_ps();
     for (int j = 0; j < 32; j += 4)
@@ -37,6 +39,8 @@ void quantizeBlock(const float* x, BlockQ8_0& y) {
     const float amax = std::fmax(std::fmax(lanes[0], lanes[1]), std::fmax(lanes[2], lanes[3]));
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    if (!std::isfinite(id))
+        return false;
     y.d = floatToHalf(d);
     const __m128 vid = _mm_set1_ps(id);
     for (int j = 0; j < 32; j += 8) {
@@ -45,6 +49,7 @@ void quantizeBlock(const float* x, BlockQ8_0& y) {
         const __m128i w = _mm_packs_epi32(a, b);
         _mm_storel_epi64(reinterpret_cast<__m128i*>(y.qs + j), _mm_packs_epi16(w, w));
     }
+    return true;
 }
 
 } // namespace
@@ -52,7 +57,10 @@ void quantizeBlock(const float* x, BlockQ8_0& y) {
 void quantizeRowQ8_0Cpu(const float* x, std::byte* dst, int64_t n) {
     for (int64_t i = 0; i < n / 32; ++i) {
         BlockQ8_0 y;
-        quantizeBlock(x + 32 * i, y);
+        if (!quantizeBlock(x + 32 * i, y)) {
+            quantizeRowQ8_0Ref(x + 32 * i, dst + i * int64_t(sizeof y), 32);
+            continue;
+        }
         std::memcpy(dst + i * int64_t(sizeof y), &y, sizeof y);
     }
 }
