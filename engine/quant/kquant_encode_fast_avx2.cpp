@@ -8,4 +8,6 @@
 #pragma GCC target("avx2")
 #define QL_LANES 8
 #define QL_KERNEL avx2
+#define QL_MIN_PS(a, b) __builtin_ia32_minps256(a, b)
+#define QL_MAX_PS(a, b) __builtin_ia32_maxps256(a, b)
 #include "engine/quant/kquant_encode_fast_kernel.inc"

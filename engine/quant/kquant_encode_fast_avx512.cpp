@@ -8,4 +8,6 @@
 #pragma GCC target("avx512f")
 #define QL_LANES 16
 #define QL_KERNEL avx512
+#define QL_MIN_PS(a, b) __builtin_ia32_minps512_mask(a, b, a, -1, 4)
+#define QL_MAX_PS(a, b) __builtin_ia32_maxps512_mask(a, b, a, -1, 4)
 #include "engine/quant/kquant_encode_fast_kernel.inc"
