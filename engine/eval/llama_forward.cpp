@@ -43,9 +43,12 @@ ActivationRounding roundingFor(DType t) {
 struct Linear {
     RowMat w; // out_features x in_features
     ActivationRounding rounding = ActivationRounding::None;
+    std::string name;
 
     // y = x * w^T, with x first rounded the way ggml would.
-    void apply(const RowMat& x, RowMat& y) const {
+    void apply(const RowMat& x, RowMat& y, LinearInputObserver* observer) const {
+        if (observer)
+            observer->onLinearInput(name, x.data(), x.rows(), x.cols());
         if (rounding == ActivationRounding::None) {
             y.noalias() = x * w.transpose();
             return;
@@ -70,19 +73,29 @@ const TensorInfo& require(const Model& m, const std::string& name) {
     return *t;
 }
 
-RowMat loadMatrix(const Model& m, const TensorInfo& t, int64_t rows, int64_t cols) {
+// The weights as the forward pass uses them, and the dtype whose rounding applies.
+struct Loaded {
+    RowMat w;
+    DType dtype;
+};
+
+Loaded loadMatrix(const Model& m, const TensorInfo& t, int64_t rows, int64_t cols,
+                  const WeightTransform& transform) {
     if (t.rows() != rows || t.cols() != cols)
         throw Error(m.path().string() + ": tensor '" + t.name + "' is " + std::to_string(t.rows()) +
                     "x" + std::to_string(t.cols()) + ", expected " + std::to_string(rows) + "x" +
                     std::to_string(cols));
-    RowMat out(rows, cols);
-    m.readRowsF32(t, 0, rows, out.data());
+    Loaded out{RowMat(rows, cols), t.dtype};
+    m.readRowsF32(t, 0, rows, out.w.data());
+    if (transform)
+        out.dtype = transform(t, std::span<float>(out.w.data(), size_t(out.w.size())));
     return out;
 }
 
-Linear loadLinear(const Model& m, const std::string& name, int64_t rows, int64_t cols, bool ggml) {
-    const TensorInfo& t = require(m, name);
-    return {loadMatrix(m, t, rows, cols), ggml ? roundingFor(t.dtype) : ActivationRounding::None};
+Linear loadLinear(const Model& m, const std::string& name, int64_t rows, int64_t cols, bool ggml,
+                  const WeightTransform& transform) {
+    Loaded l = loadMatrix(m, require(m, name), rows, cols, transform);
+    return {std::move(l.w), ggml ? roundingFor(l.dtype) : ActivationRounding::None, name};
 }
 
 Vec loadVector(const Model& m, const std::string& name, int64_t n) {
@@ -185,8 +198,11 @@ struct LlamaForward::Weights {
     Vec outputNorm;
     Linear output;
 
-    void attention(const Layer& l, const RowMat& xn, const RopeTable& rope, RowMat& out) const;
-    void feedForward(const Layer& l, const RowMat& xn, RowMat& out) const;
+    void attention(const Layer& l, const RowMat& xn, const RopeTable& rope, RowMat& out,
+                   LinearInputObserver* observer) const;
+    void feedForward(const Layer& l, const RowMat& xn, RowMat& out,
+                     LinearInputObserver* observer) const;
+    const Linear* find(const std::string& name) const;
 };
 
 LlamaForward::LlamaForward(const Model& model, ForwardOptions options)
@@ -209,28 +225,32 @@ LlamaForward::LlamaForward(const Model& model, ForwardOptions options)
     const TensorInfo& embd = require(model, "token_embd.weight");
     const int64_t vocab = embd.rows();
     w.config.vocabSize = vocab;
-    w.embedding = loadMatrix(model, embd, vocab, c.nEmbd);
+    Loaded embedding = loadMatrix(model, embd, vocab, c.nEmbd, options.transform);
+    w.embedding = std::move(embedding.w);
     const int64_t qDim = c.nHead * c.headDim, kvDim = c.nHeadKv * c.headDim;
     for (int64_t i = 0; i < c.nLayer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         Layer l;
         l.attnNorm = loadVector(model, p + "attn_norm.weight", c.nEmbd);
         l.ffnNorm = loadVector(model, p + "ffn_norm.weight", c.nEmbd);
-        l.q = loadLinear(model, p + "attn_q.weight", qDim, c.nEmbd, w.ggml);
-        l.k = loadLinear(model, p + "attn_k.weight", kvDim, c.nEmbd, w.ggml);
-        l.v = loadLinear(model, p + "attn_v.weight", kvDim, c.nEmbd, w.ggml);
-        l.o = loadLinear(model, p + "attn_output.weight", c.nEmbd, qDim, w.ggml);
-        l.gate = loadLinear(model, p + "ffn_gate.weight", c.nFf, c.nEmbd, w.ggml);
-        l.up = loadLinear(model, p + "ffn_up.weight", c.nFf, c.nEmbd, w.ggml);
-        l.down = loadLinear(model, p + "ffn_down.weight", c.nEmbd, c.nFf, w.ggml);
+        l.q = loadLinear(model, p + "attn_q.weight", qDim, c.nEmbd, w.ggml, options.transform);
+        l.k = loadLinear(model, p + "attn_k.weight", kvDim, c.nEmbd, w.ggml, options.transform);
+        l.v = loadLinear(model, p + "attn_v.weight", kvDim, c.nEmbd, w.ggml, options.transform);
+        l.o = loadLinear(model, p + "attn_output.weight", c.nEmbd, qDim, w.ggml, options.transform);
+        l.gate =
+            loadLinear(model, p + "ffn_gate.weight", c.nFf, c.nEmbd, w.ggml, options.transform);
+        l.up = loadLinear(model, p + "ffn_up.weight", c.nFf, c.nEmbd, w.ggml, options.transform);
+        l.down =
+            loadLinear(model, p + "ffn_down.weight", c.nEmbd, c.nFf, w.ggml, options.transform);
         w.layers.push_back(std::move(l));
     }
     w.outputNorm = loadVector(model, "output_norm.weight", c.nEmbd);
     // Tied embeddings: no output.weight means the output projection is token_embd.
     const bool tied = model.findTensor("output.weight") == nullptr;
     w.output =
-        tied ? Linear{w.embedding, w.ggml ? roundingFor(embd.dtype) : ActivationRounding::None}
-             : loadLinear(model, "output.weight", vocab, c.nEmbd, w.ggml);
+        tied ? Linear{w.embedding, w.ggml ? roundingFor(embedding.dtype) : ActivationRounding::None,
+                      "token_embd.weight"}
+             : loadLinear(model, "output.weight", vocab, c.nEmbd, w.ggml, options.transform);
 }
 
 LlamaForward::~LlamaForward() = default;
@@ -243,12 +263,12 @@ const ModelConfig& LlamaForward::config() const {
 }
 
 void LlamaForward::Weights::attention(const Layer& l, const RowMat& xn, const RopeTable& rope,
-                                      RowMat& out) const {
+                                      RowMat& out, LinearInputObserver* observer) const {
     const int64_t hd = config.headDim, group = config.nHead / config.nHeadKv;
     RowMat q, k, v;
-    l.q.apply(xn, q);
-    l.k.apply(xn, k);
-    l.v.apply(xn, v);
+    l.q.apply(xn, q, observer);
+    l.k.apply(xn, k, observer);
+    l.v.apply(xn, v, observer);
     applyRope(q, config.nHead, hd, rope);
     applyRope(k, config.nHeadKv, hd, rope);
     if (ggml) { // F16 KV cache, and Q converted to F16 to meet it
@@ -265,22 +285,23 @@ void LlamaForward::Weights::attention(const Layer& l, const RowMat& xn, const Ro
         causalSoftmax(scores, scale, ggml);
         merged.middleCols(h * hd, hd).noalias() = scores * v.middleCols(kv * hd, hd);
     }
-    l.o.apply(merged, out);
+    l.o.apply(merged, out, observer);
 }
 
-void LlamaForward::Weights::feedForward(const Layer& l, const RowMat& xn, RowMat& out) const {
+void LlamaForward::Weights::feedForward(const Layer& l, const RowMat& xn, RowMat& out,
+                                        LinearInputObserver* observer) const {
     RowMat gate, up;
-    l.gate.apply(xn, gate);
-    l.up.apply(xn, up);
+    l.gate.apply(xn, gate, observer);
+    l.up.apply(xn, up, observer);
     float* g = gate.data();
     const float* u = up.data();
     for (Eigen::Index i = 0; i < gate.size(); ++i)
         g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i]; // SwiGLU: silu(gate) * up
-    l.down.apply(gate, out);
+    l.down.apply(gate, out, observer);
 }
 
 void LlamaForward::evaluate(std::span<const TokenId> tokens, int64_t firstRow,
-                            std::vector<float>& logits) const {
+                            std::vector<float>& logits, LinearInputObserver* observer) const {
     const Weights& w = *m_weights;
     const auto n = Eigen::Index(tokens.size());
     if (firstRow < 0 || firstRow > n)
@@ -296,17 +317,46 @@ void LlamaForward::evaluate(std::span<const TokenId> tokens, int64_t firstRow,
     RowMat xn, delta;
     for (const Layer& l : w.layers) {
         rmsNorm(x, l.attnNorm, w.eps, xn);
-        w.attention(l, xn, rope, delta);
+        w.attention(l, xn, rope, delta, observer);
         x += delta;
         rmsNorm(x, l.ffnNorm, w.eps, xn);
-        w.feedForward(l, xn, delta);
+        w.feedForward(l, xn, delta, observer);
         x += delta;
     }
     const RowMat tail = x.bottomRows(n - firstRow);
     rmsNorm(tail, w.outputNorm, w.eps, xn);
     RowMat out;
-    w.output.apply(xn, out);
+    w.output.apply(xn, out, observer);
     logits.assign(out.data(), out.data() + out.size());
+}
+
+const Linear* LlamaForward::Weights::find(const std::string& name) const {
+    if (output.name == name)
+        return &output;
+    for (const Layer& l : layers)
+        for (const Linear* lin : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down})
+            if (lin->name == name)
+                return lin;
+    return nullptr;
+}
+
+const float* LlamaForward::linearWeights(const std::string& tensor, int64_t& rows,
+                                         int64_t& cols) const {
+    const Linear* l = m_weights->find(tensor);
+    if (!l)
+        return nullptr;
+    rows = l->w.rows();
+    cols = l->w.cols();
+    return l->w.data();
+}
+
+std::vector<std::string> LlamaForward::linearNames() const {
+    std::vector<std::string> out;
+    for (const Layer& l : m_weights->layers)
+        for (const Linear* lin : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down})
+            out.push_back(lin->name);
+    out.push_back(m_weights->output.name);
+    return out;
 }
 
 } // namespace ql

@@ -30,10 +30,16 @@ LogSoftmax logSoftmax(std::span<const float> logits) {
     return r;
 }
 
-struct PositionKl {
-    double kld, deltaP, nll, nllBase;
-    bool sameTop;
-};
+MeanError meanOf(const std::vector<double>& v) {
+    return meanWithError(std::span(v));
+}
+
+} // namespace
+
+double tokenNll(std::span<const float> logits, TokenId token) {
+    const LogSoftmax s = logSoftmax(logits);
+    return double(s.maxLogit) + double(s.logSumExp) - double(logits[size_t(token)]);
+}
 
 // One scored position against its baseline record (NOTES §3): the KL sum skips
 // baseline log-probs at or below the clamp, whose stored values carry no information.
@@ -59,17 +65,6 @@ PositionKl comparePosition(std::span<const float> logits, std::span<const uint16
     }
     return {kld, double(std::exp(-nll)) - double(std::exp(-nllBase)), double(nll), double(nllBase),
             q.argmax == baseArgmax};
-}
-
-MeanError meanOf(const std::vector<double>& v) {
-    return meanWithError(std::span(v));
-}
-
-} // namespace
-
-double tokenNll(std::span<const float> logits, TokenId token) {
-    const LogSoftmax s = logSoftmax(logits);
-    return double(s.maxLogit) + double(s.logSumExp) - double(logits[size_t(token)]);
 }
 
 PerplexityResult computePerplexity(const LlamaForward& model, std::span<const TokenId> tokens,

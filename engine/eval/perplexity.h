@@ -14,6 +14,15 @@ namespace ql {
 // -log softmax(logits)[token], with the sum of exponentials in double.
 double tokenNll(std::span<const float> logits, TokenId token);
 
+// One scored position against its baseline record (golden/NOTES.md §3): KL divergence,
+// delta-p of the correct token, both NLLs, and whether the top tokens agree.
+struct PositionKl {
+    double kld, deltaP, nll, nllBase;
+    bool sameTop;
+};
+PositionKl comparePosition(std::span<const float> logits, std::span<const uint16_t> record,
+                           TokenId token);
+
 struct PerplexityResult {
     ChunkPlan plan;
     MeanError nll;                // mean negative log-likelihood per scored token (nats)

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <queue>
+#include <xxhash.h>
 
 namespace ql {
 
@@ -226,6 +227,25 @@ std::string Tokenizer::piece(TokenId id) const {
         }
     }
     return out;
+}
+
+std::string Tokenizer::fingerprint() const {
+    XXH64_state_t* state = XXH64_createState();
+    XXH64_reset(state, 0);
+    for (size_t i = 0; i < m_tokens.size(); ++i) {
+        const uint64_t length = m_tokens[i].size();
+        XXH64_update(state, &length, sizeof length);
+        XXH64_update(state, m_tokens[i].data(), m_tokens[i].size());
+        XXH64_update(state, &m_scores[i], sizeof(float));
+        XXH64_update(state, &m_types[i], sizeof(Type));
+    }
+    const int32_t flags[5] = {m_bos, m_eos, m_unk, m_addBos ? 1 : 0, m_addSpacePrefix ? 1 : 0};
+    XXH64_update(state, flags, sizeof flags);
+    const XXH64_hash_t h = XXH64_digest(state);
+    XXH64_freeState(state);
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return hex;
 }
 
 } // namespace ql

@@ -34,6 +34,9 @@ public:
     TokenId bos() const { return m_bos; }
     TokenId eos() const { return m_eos; }
     bool addsBos() const { return m_addBos; }
+    // xxh64 (hex) of everything that decides the ids: pieces, scores, types, special ids
+    // and flags. Two models with the same fingerprint tokenize every text alike.
+    std::string fingerprint() const;
     const std::string& token(TokenId id) const { return m_tokens.at(size_t(id)); }
 
 private:

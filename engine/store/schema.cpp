@@ -172,6 +172,66 @@ CREATE TABLE variant_sensitivity (
     PRIMARY KEY (variant_id, grouping, grp)
 );
 )sql",
+        // evaluation sets (evalsets): sets, their versions and examples, the baseline's
+        // cached distributions per set version, and output-aware errors per layer.
+        R"sql(
+CREATE TABLE eval_sets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE eval_set_versions (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER NOT NULL REFERENCES eval_sets(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    examples_hash TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    example_count INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (set_id, version),
+    UNIQUE (set_id, content_hash)
+);
+CREATE TABLE eval_examples (
+    version_id INTEGER NOT NULL REFERENCES eval_set_versions(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    example_id TEXT NOT NULL,
+    text BLOB NOT NULL,
+    slices TEXT NOT NULL DEFAULT '[]',
+    dimension TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (version_id, ordinal),
+    UNIQUE (version_id, example_id)
+);
+CREATE TABLE eval_baselines (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES eval_set_versions(id) ON DELETE CASCADE,
+    base_key TEXT NOT NULL,
+    base_label TEXT NOT NULL,
+    n_vocab INTEGER NOT NULL,
+    encoding TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (version_id, base_key)
+);
+CREATE TABLE eval_baseline_examples (
+    baseline_id INTEGER NOT NULL REFERENCES eval_baselines(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    tokens BLOB NOT NULL,
+    records BLOB NOT NULL,
+    PRIMARY KEY (baseline_id, ordinal)
+);
+CREATE TABLE layer_output_errors (
+    variant_id INTEGER NOT NULL REFERENCES variants(id) ON DELETE CASCADE,
+    tensor TEXT NOT NULL,
+    calibration_hash TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    rel_error REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (variant_id, tensor, calibration_hash)
+);
+)sql",
     };
     return migrations;
 }
