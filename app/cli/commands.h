@@ -30,5 +30,6 @@ void addScorecardCommand(CLI::App& app, CommandTable& table);
 void addGateCommand(CLI::App& app, CommandTable& table);
 void addDecideCommand(CLI::App& app, CommandTable& table);
 void addPerplexityCommand(CLI::App& app, CommandTable& table);
+void addReportCommand(CLI::App& app, CommandTable& table);
 
 } // namespace ql::cli

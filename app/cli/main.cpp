@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     ql::cli::addGateCommand(app, table);
     ql::cli::addDecideCommand(app, table);
     ql::cli::addPerplexityCommand(app, table);
+    ql::cli::addReportCommand(app, table);
 
     CLI11_PARSE(app, argc, argv);
     try {

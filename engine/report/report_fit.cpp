@@ -64,20 +64,21 @@ void fitNamedVariants(FitSection& s, const FitOptions& o,
     s.modelSource = o.model.string();
     const auto shape = loadShape(o.model);
     std::set<std::string> done;
-    for (const auto& [variant, format] : o.variantFormat) {
-        addRows(s, shape, variant, formatNamed(variant, format), o);
-        done.insert(variant);
-    }
+    // In the scorecard's order (baseline first), as the tables list them.
     for (const auto& card : cards)
         for (const auto& v : card.variants) {
-            if (done.count(v))
+            if (!done.insert(v).second)
                 continue;
-            done.insert(v);
-            if (const auto f = fit::weightFormatFromName(v); f && o.variantFormat.empty())
+            if (const auto named = o.variantFormat.find(v); named != o.variantFormat.end())
+                addRows(s, shape, v, formatNamed(v, named->second), o);
+            else if (const auto f = fit::weightFormatFromName(v); f && o.variantFormat.empty())
                 addRows(s, shape, v, *f, o);
             else
                 s.notes.push_back("variant '" + v + "': no format given (--fit VARIANT=FORMAT)");
         }
+    for (const auto& [variant, format] : o.variantFormat)
+        if (done.insert(variant).second)
+            addRows(s, shape, variant, formatNamed(variant, format), o);
 }
 
 // The workspace's own quantized variants, sized from their model files.

@@ -1,0 +1,189 @@
+#include "ui/report_charts.h"
+
+#include <QBuffer>
+#include <QPainter>
+#include <QSvgGenerator>
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+using ql::report::ScorecardSection;
+
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+CellVerdict verdictOf(const ql::report::CellGate& g) {
+    if (!g.gated || !g.limit)
+        return CellVerdict::NotGated;
+    if (!g.reason)
+        return CellVerdict::Pass;
+    return g.reason->severity == "fail" ? CellVerdict::Fail : CellVerdict::Inconclusive;
+}
+
+CellSignificance significanceOf(const std::optional<bool>& s) {
+    if (!s)
+        return CellSignificance::Unknown;
+    return *s ? CellSignificance::Significant : CellSignificance::NotSignificant;
+}
+
+HeatmapCell heatmapCell(const ScorecardSection& s, const ql::report::ReportCell& base,
+                        const std::string& variant) {
+    HeatmapCell out;
+    const auto* c = s.find(variant, base.dimension, base.slice);
+    if (!c || !c->vsBaseline)
+        return out;
+    const auto& k = *c->vsBaseline;
+    const auto gate = s.cellGate(variant, base.dimension, base.slice);
+    out.present = true;
+    out.baseline = k.baseline;
+    out.value = k.value;
+    out.delta = k.delta;
+    out.ciLow = k.ciLow;
+    out.ciHigh = k.ciHigh;
+    out.pValue = k.pValue;
+    out.baselineN = base.n;
+    out.variantN = c->n;
+    out.method = QString::fromLatin1(ql::score::statMethodLabel(k.method));
+    out.significance = significanceOf(gate.significant);
+    out.verdict = verdictOf(gate);
+    out.limit = gate.limit;
+    if (gate.reason)
+        out.reason = qs(gate.reason->message);
+    return out;
+}
+
+HeatmapData dimensionHeatmap(const ScorecardSection& s, const std::string& dim) {
+    HeatmapData d;
+    d.dimension = qs(dim);
+    d.title = qs(s.card.name + ": " + dim);
+    d.baseline = qs(s.card.baseline);
+    if (s.policy) {
+        d.confidence = s.policy->confidence;
+        const auto& lib = s.policy->lowerIsBetter;
+        d.lowerIsBetter = std::find(lib.begin(), lib.end(), dim) != lib.end();
+    }
+    const std::vector<std::string> variants(s.variants.begin() + 1, s.variants.end());
+    for (const auto& v : variants)
+        d.variants.append(qs(v));
+    for (const auto& base : s.cells) {
+        if (base.variant != s.card.baseline || base.dimension != dim ||
+            base.kind == ql::score::CellKind::ReportedAggregate)
+            continue;
+        d.slices.append(qs(base.slice));
+        for (const auto& v : variants)
+            d.cells.append(heatmapCell(s, base, v));
+    }
+    return d;
+}
+
+FitBar fitBar(const ql::report::FitRow& row) {
+    const auto& f = row.report;
+    FitBar bar;
+    bar.variant = qs(row.variant);
+    bar.format = qs(row.format);
+    // Per GPU: with tensor parallelism the metadata is split like the rest of the weights.
+    const double share =
+        f.weights.total() ? double(f.weightBytes) / double(f.weights.total()) : 1.0;
+    const auto metadata = quint64(std::llround(double(f.weights.metadata) * share));
+    bar.parts = {f.weightBytes - metadata, metadata, f.kvBytes(), f.computeBytes,
+                 f.fixedBytes + f.outputBytes};
+    return bar;
+}
+
+} // namespace
+
+QList<HeatmapData> reportHeatmaps(const ScorecardSection& section) {
+    QList<HeatmapData> out;
+    if (section.card.baseline.empty() || section.variants.size() < 2)
+        return out;
+    for (const auto& dim : section.card.dimensions())
+        out.append(dimensionHeatmap(section, dim));
+    return out;
+}
+
+FitChartData reportFitChart(const ql::report::FitSection& fit) {
+    FitChartData out;
+    out.title = QObject::tr("%1 tokens \u00d7 %2 sequence(s), %3")
+                    .arg(fit.context)
+                    .arg(fit.batch)
+                    .arg(qs(fit.runtime));
+    QStringList seenGpus, seenVariants;
+    for (const auto& row : fit.rows) {
+        const QString gpu = qs(row.report.gpuName);
+        if (!seenGpus.contains(gpu)) {
+            seenGpus.append(gpu);
+            const quint64 card = row.report.gpuBytes;
+            out.gpus.append({gpu, card, card - row.report.reservedBytes});
+        }
+        if (!seenVariants.contains(qs(row.variant))) {
+            seenVariants.append(qs(row.variant));
+            out.bars.append(fitBar(row));
+        }
+    }
+    return out;
+}
+
+QSize heatmapSize(const HeatmapData& data) {
+    const int columns = int(data.variants.size());
+    const int rows = int(data.slices.size());
+    return {std::clamp(220 + 96 * columns, 480, 1000), 150 + 24 * rows};
+}
+
+QSize fitChartSize(const FitChartData& data) {
+    return {std::clamp(260 + 90 * int(data.bars.size()), 560, 1000), 380};
+}
+
+QImage chartImage(const ChartPaint& paint, const QSize& size, double scale) {
+    QImage image(size * scale, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(scale);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
+    return image;
+}
+
+QByteArray chartSvg(const ChartPaint& paint, const QSize& size, const QString& title) {
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    QSvgGenerator svg;
+    svg.setOutputDevice(&buffer);
+    svg.setSize(size);
+    svg.setViewBox(QRect(QPoint(0, 0), size));
+    svg.setTitle(title);
+    svg.setResolution(96);
+    {
+        QPainter p(&svg);
+        paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
+    }
+    return buffer.data();
+}
+
+namespace {
+
+QFont chartFont() {
+    QFont f(QStringLiteral("DejaVu Sans"));
+    f.setPixelSize(12);
+    return f;
+}
+
+} // namespace
+
+ChartPaint paintHeatmap(const HeatmapData& data) {
+    return [data](QPainter& p, const QRectF& r) {
+        HeatmapPainter painter(data);
+        painter.font = chartFont();
+        painter.paint(p, r);
+    };
+}
+
+ChartPaint paintFitChart(const FitChartData& data) {
+    return [data](QPainter& p, const QRectF& r) {
+        FitChartPainter painter(data);
+        painter.font = chartFont();
+        painter.paint(p, r);
+    };
+}

@@ -1,0 +1,30 @@
+#pragma once
+// The release report's charts: the per-slice heatmap of each scorecard dimension and the
+// VRAM-fit chart, made from a ReleaseReport and drawn by the Compare view's own painters
+// (ui/heatmap_painter.h, ui/fit_chart_painter.h), as PNG for the PDF and SVG for HTML.
+#include "engine/report/release_report.h"
+#include "ui/fit_chart_painter.h"
+#include "ui/heatmap_painter.h"
+
+#include <QByteArray>
+#include <QImage>
+#include <QList>
+#include <QSize>
+#include <functional>
+
+// One heatmap per dimension: slices (reported averages left out) x non-baseline variants,
+// with the last gate run's limits, verdicts and significance.
+QList<HeatmapData> reportHeatmaps(const ql::report::ScorecardSection& section);
+// One bar per variant (sized on the first GPU: the parts do not depend on the card) and
+// one line per GPU.
+FitChartData reportFitChart(const ql::report::FitSection& fit);
+
+// Sizes in logical pixels (1/96 inch) that read well on an A4 landscape page.
+QSize heatmapSize(const HeatmapData& data);
+QSize fitChartSize(const FitChartData& data);
+
+using ChartPaint = std::function<void(QPainter&, const QRectF&)>;
+QImage chartImage(const ChartPaint& paint, const QSize& size, double scale);
+QByteArray chartSvg(const ChartPaint& paint, const QSize& size, const QString& title);
+ChartPaint paintHeatmap(const HeatmapData& data);
+ChartPaint paintFitChart(const FitChartData& data);
