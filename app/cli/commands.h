@@ -31,5 +31,8 @@ void addGateCommand(CLI::App& app, CommandTable& table);
 void addDecideCommand(CLI::App& app, CommandTable& table);
 void addPerplexityCommand(CLI::App& app, CommandTable& table);
 void addReportCommand(CLI::App& app, CommandTable& table);
+void addEvalSetCommand(CLI::App& app, CommandTable& table);
+void addEvalCommand(CLI::App& app, CommandTable& table);
+void addCalibrateCommand(CLI::App& app, CommandTable& table);
 
 } // namespace ql::cli

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
     ql::cli::addDecideCommand(app, table);
     ql::cli::addPerplexityCommand(app, table);
     ql::cli::addReportCommand(app, table);
+    ql::cli::addEvalSetCommand(app, table);
+    ql::cli::addEvalCommand(app, table);
+    ql::cli::addCalibrateCommand(app, table);
 
     CLI11_PARSE(app, argc, argv);
     try {

@@ -2,9 +2,11 @@
 // baseline model its KL-divergence statistics against that baseline.
 #include "app/cli/commands.h"
 #include "app/cli/eval_store_output.h"
+#include "engine/eval/eval_model.h"
 #include "engine/eval/perplexity.h"
 #include "engine/eval/text_file.h"
 #include "engine/model/model.h"
+#include "engine/store/workspace.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -34,12 +36,14 @@ struct Evaluated {
     std::unique_ptr<LlamaForward> forward;
 };
 
-Evaluated load(const std::string& path) {
-    Evaluated e;
-    e.model = Model::open(path);
-    e.tokenizer = Tokenizer::fromMetadata(e.model->metadata());
-    e.forward = std::make_unique<LlamaForward>(*e.model);
-    return e;
+// A model file, or with a workspace one of its variants (by id or format), whose weights
+// are rebuilt from its source model (engine/eval/eval_model.h).
+Evaluated load(const std::string& path, const std::string& workspace) {
+    std::optional<Workspace> ws;
+    if (!workspace.empty() && !std::filesystem::exists(path))
+        ws.emplace(workspace);
+    EvalModel m = openEvalModel(path, ws ? &*ws : nullptr);
+    return {std::move(m.model), std::move(m.tokenizer), std::move(m.forward)};
 }
 
 std::string fmt(const char* format, double a, double b = 0) {
@@ -110,12 +114,12 @@ int runPerplexity(const PerplexityOptions& o) {
     run.nCtx = o.nCtx;
     run.maxChunks = o.chunks;
     run.threads = o.threads;
-    const Evaluated target = load(o.model);
+    const Evaluated target = load(o.model, o.workspace);
     // With a baseline, the text is tokenized by the baseline (llama.cpp takes the
     // tokens from the base file) and the baseline's distributions are cached first.
     std::optional<Evaluated> base;
     if (!o.base.empty())
-        base = load(o.base);
+        base = load(o.base, o.workspace);
     const Evaluated& tokenSource = base ? *base : target;
     const auto tokens = tokenSource.tokenizer.tokenize(text);
     std::optional<BaselineCache> cache;
@@ -183,7 +187,9 @@ void addPerplexityCommand(CLI::App& app, CommandTable& table) {
     auto o = std::make_shared<PerplexityOptions>();
     auto* cmd = app.add_subcommand(
         "perplexity", "Perplexity (and KL divergence against a baseline) as llama-perplexity");
-    cmd->add_option("model", o->model, "Model to score (GGUF)")->required();
+    cmd->add_option("model", o->model,
+                    "Model to score: a file, or with --workspace a variant's id or format")
+        ->required();
     cmd->add_option("-f,--file", o->text, "Text file (one trailing newline is dropped)")
         ->required();
     cmd->add_option("-c,--ctx-size", o->nCtx, "Tokens per chunk")->capture_default_str();

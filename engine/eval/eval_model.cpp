@@ -92,7 +92,8 @@ EvalModel openEvalModel(const std::string& spec, const Workspace* ws) {
         const std::string stem = std::filesystem::path(spec).stem().string();
         return finish(std::move(model), {}, stem, "original");
     }
-    const VariantRecord& v = pickVariant(ws->variants(), spec, *ws);
+    const std::vector<VariantRecord> variants = ws->variants();
+    const VariantRecord& v = pickVariant(variants, spec, *ws);
     const auto record = ws->model(v.modelId);
     if (!record)
         throw Error(ws->path().string() + ": variant " + std::to_string(v.id) + " has no model");
