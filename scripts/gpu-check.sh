@@ -11,6 +11,9 @@
 #                                   --bandwidth, else from resources/gpu_catalog.json by
 #                                   --gpu or by the Vulkan device name (H100 PCIe/SXM,
 #                                   H200, A100 ...).
+# QUANTLENS_BENCH_FILTER and QUANTLENS_GTEST_FILTER narrow the benchmarks and tests;
+# QUANTLENS_GPU_STAGE / QUANTLENS_GL_DEBS point at staged binaries and loader packages.
+#
 #   scripts/gpu-check.sh summarize BENCH_OUTPUT [--bandwidth GBPS]
 #                                   the per-format table from a saved bench output.
 #   scripts/gpu-check.sh prepare    on a build machine (Debian, x86-64) whose GPU machine
@@ -27,7 +30,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 STAGE=${QUANTLENS_GPU_STAGE:-$ROOT/.gpu}  # staged binaries (prepare), overridable
 GL_DEBS=${QUANTLENS_GL_DEBS:-$ROOT/.gl}   # the Vulkan loader's packages, overridable
-BENCH_FILTER='vulkan|Memcpy|cpu_2t'
+BENCH_FILTER=${QUANTLENS_BENCH_FILTER:-'vulkan|Memcpy|cpu_2t'}
 CATALOG=$ROOT/resources/gpu_catalog.json
 BANDWIDTH=""
 GPU_ID=""
@@ -103,7 +106,7 @@ gpuIdFor() {
 # Reads the bench output ($1) and prints each format's rates against the bandwidth.
 summarize() {
   local device bw source
-  device=$(sed -n 's/^vulkan_bench: Vulkan device: //p' "$1" | head -n1)
+  device=$(sed -n 's/.*vulkan_bench: Vulkan device: //p' "$1" | head -n1)
   if [[ -n $BANDWIDTH ]]; then
     bw=$BANDWIDTH source="--bandwidth"
   else
@@ -123,8 +126,9 @@ summarize() {
     /^vulkan_vs_cpu / {
       for (i = 3; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
       frac = bw > 0 ? v["device_traffic_GBps"] / bw : 0
-      printf "%-12s %10.2f %9.2f %12.1f %14.1f %10.3f\n", $2, v["vulkan_GBps"],
-             v["vulkan_over_cpu"], v["device_GBps"], v["device_traffic_GBps"], frac
+      ratio = v["cpu_2t_GBps"] > 0 ? sprintf("%9.2f", v["vulkan_over_cpu"]) : sprintf("%9s", "-")
+      printf "%-12s %10.2f %s %12.1f %14.1f %10.3f\n", $2, v["vulkan_GBps"], ratio,
+             v["device_GBps"], v["device_traffic_GBps"], frac
     }' "$1"
   echo "(vulkan GB/s: f32 input per second end to end, host copies included; device: the"
   echo " same over GPU time alone; traffic: input + output bytes over GPU time, which is"
@@ -148,7 +152,8 @@ check() {
   vulkanInfo --summary 2>&1 | sed -n '/Devices:/,$p' || true
   echo "== conformance (QUANTLENS_REQUIRE_VULKAN=1)"
   local status=0
-  QUANTLENS_REQUIRE_VULKAN=1 QUANTLENS_REQUIRE_DATA=1 "$tests" --gtest_brief=1 || status=$?
+  QUANTLENS_REQUIRE_VULKAN=1 QUANTLENS_REQUIRE_DATA=1 "$tests" --gtest_brief=1 \
+    ${QUANTLENS_GTEST_FILTER:+--gtest_filter="$QUANTLENS_GTEST_FILTER"} || status=$?
   echo "== benchmarks ($BENCH_FILTER)"
   local out=/tmp/quantlens-gpu-bench.txt
   "$bench" --benchmark_filter="$BENCH_FILTER" --benchmark_min_time="${BENCH_MIN_TIME:-1}" 2>&1 |

@@ -4,19 +4,27 @@
 // as a push constant.
 //
 // Block types need whole blocks per row, so a chunk of rows is a flat run of blocks and
-// rows play no part. One invocation encodes two consecutive blocks, exactly as the C
-// loop does one (first maximum wins, the same divisions and conversions): two blocks
-// make a whole number of 32-bit words for every type (68, 36, 40, 44, 48 bytes), so the
-// invocation writes whole words and no 8- or 16-bit storage feature is needed. A last
-// single block ends in a partly filled word whose spare bytes are zero; the host copies
-// the exact bytes. F16 mode: one invocation converts 64 values into 32 words.
+// rows play no part. A workgroup of 32 invocations takes 64 consecutive blocks (2048
+// values): it loads them into shared memory with coalesced reads, each invocation then
+// encodes two blocks exactly as the C loop does one (first maximum wins, the same
+// divisions and conversions) into a shared output stage, and the workgroup writes the
+// stage out with coalesced word stores. Two blocks make a whole number of 32-bit words
+// for every type (68, 36, 40, 44, 48 bytes), so invocations never share a word and no 8-
+// or 16-bit storage feature is needed. A last odd block ends in a partly filled word
+// whose spare bytes are zero; the host copies the exact bytes. F16 mode: one invocation
+// converts two values into one word.
 //
 // Exactness (see shaders/README.md): divisions in integers (qlDivBits), fp16 rounding in
 // integers, max and min on ordered integer keys, products and sums `precise` (each a
 // single correctly rounded OpFMul / OpFAdd), float-to-int conversions truncating as C's.
 #include "ggml_blocks.glsl"
 
-layout(local_size_x = 64) in;
+// 32 invocations keep the shared arrays at 10.6 KiB, under the 16 KiB every Vulkan
+// device offers (maxComputeSharedMemorySize).
+layout(local_size_x = 32) in;
+const uint PAIRS = 32u;               // invocations per workgroup, two blocks each
+const uint GROUP_BLOCKS = 2u * PAIRS; // 64 blocks, 2048 values
+const uint STAGE_WORDS = 17u;         // two blocks of up to 34 bytes
 
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { uint outWords[]; };
@@ -31,10 +39,15 @@ layout(push_constant) uniform Params {
     uint pad;
 } p;
 
-uint staged[17]; // the words of one invocation's output: two blocks of up to 34 bytes
+// The workgroup's values, one padding word after every 32 so that the invocations,
+// each reading its own blocks 66 words apart, spread over the shared-memory banks.
+shared uint xs[GROUP_BLOCKS * 33u];
+// The workgroup's output bytes, packed exactly as in memory.
+shared uint stage[PAIRS * STAGE_WORDS];
 
+// Offsets below are bytes into `stage`; an invocation writes only its own words.
 void putByte(uint offset, uint value) {
-    staged[offset >> 2] |= (value & 0xffu) << (8u * (offset & 3u));
+    stage[offset >> 2] |= (value & 0xffu) << (8u * (offset & 3u));
 }
 void putHalf(uint offset, uint h) {
     putByte(offset, h);
@@ -57,12 +70,14 @@ uint blockBytes(uint mode) {
     return QL_BLOCK_Q5_1_BYTES;
 }
 
-float value(uint i) { return uintBitsToFloat(srcBits[i]); }
+// Value i of the workgroup's 2048 (blocks start at multiples of 32).
+uint bitsAt(uint i) { return xs[i + (i >> 5)]; }
+float value(uint i) { return uintBitsToFloat(bitsAt(i)); }
 
 void encodeQ8_0(uint base, uint o) {
     uint amax = 0u;
     for (uint j = 0u; j < 32u; ++j)
-        amax = max(amax, qlAbsBits(srcBits[base + j]));
+        amax = max(amax, qlAbsBits(bitsAt(base + j)));
     uint d = qlDivBits(amax, floatBitsToUint(127.0));
     uint idBits = qlGgmlInverseBits(d);
     float id = uintBitsToFloat(idBits);
@@ -81,7 +96,7 @@ void encodeQ8_0(uint base, uint o) {
 void encodeSymmetric(uint base, uint o, uint halfRange, uint top, bool fiveBits) {
     uint amax = 0u, maxBits = 0u;
     for (uint j = 0u; j < 32u; ++j) {
-        uint b = srcBits[base + j];
+        uint b = bitsAt(base + j);
         if (qlAbsBits(b) > amax) {
             amax = qlAbsBits(b);
             maxBits = b;
@@ -113,10 +128,10 @@ void encodeSymmetric(uint base, uint o, uint halfRange, uint top, bool fiveBits)
 // Q4_1 / Q5_1: min and max (first occurrence wins, -0 == +0), d = (max - min) / top,
 // codes (int)((x - min) * id + 0.5), clamped to top for Q4_1 only (as ggml).
 void encodeAffine(uint base, uint o, uint top, bool fiveBits) {
-    uint minBits = srcBits[base], maxBits = srcBits[base];
+    uint minBits = bitsAt(base), maxBits = bitsAt(base);
     uint minKey = qlOrderKey(minBits), maxKey = minKey;
     for (uint j = 1u; j < 32u; ++j) {
-        uint b = srcBits[base + j];
+        uint b = bitsAt(base + j);
         uint k = qlOrderKey(b);
         if (k < minKey) {
             minKey = k;
@@ -152,6 +167,7 @@ void encodeAffine(uint base, uint o, uint top, bool fiveBits) {
         putWord(o + 4u, qh);
 }
 
+// Block `block` of the workgroup, encoded at byte `o` of the stage.
 void encodeBlock(uint block, uint o) {
     uint base = block * QL_BLOCK_VALUES;
     if (p.mode == MODE_Q8_0)
@@ -166,38 +182,45 @@ void encodeBlock(uint block, uint o) {
         encodeAffine(base, o, 31u, true);
 }
 
+// Values 2 * id and 2 * id + 1 (if present) as one word.
 void convertF16(uint id) {
-    uint first = id * 64u;
+    uint first = 2u * id;
     if (first >= p.count)
         return;
-    uint n = min(64u, p.count - first);
-    for (uint k = 0u; 2u * k < n; ++k) {
-        uint lo = qlFloatToHalf(srcBits[first + 2u * k]);
-        uint hi = 2u * k + 1u < n ? qlFloatToHalf(srcBits[first + 2u * k + 1u]) : 0u;
-        outWords[p.outBase + first / 2u + k] = lo | (hi << 16);
-    }
+    uint lo = qlFloatToHalf(srcBits[first]);
+    uint hi = first + 1u < p.count ? qlFloatToHalf(srcBits[first + 1u]) : 0u;
+    outWords[p.outBase + id] = lo | (hi << 16);
 }
 
 void main() {
-    uint id = gl_GlobalInvocationID.x;
     if (p.mode == MODE_F16) {
-        convertF16(id);
+        convertF16(gl_GlobalInvocationID.x);
         return;
     }
-    uint firstBlock = 2u * id;
+    uint tid = gl_LocalInvocationID.x;
+    uint firstBlock = gl_WorkGroupID.x * GROUP_BLOCKS;
     if (firstBlock >= p.count)
-        return;
+        return; // uniform per workgroup
+    uint blocks = min(GROUP_BLOCKS, p.count - firstBlock);
+    uint values = blocks * QL_BLOCK_VALUES;
+    uint srcBase = firstBlock * QL_BLOCK_VALUES;
+    for (uint i = tid; i < values; i += PAIRS)
+        xs[i + (i >> 5)] = srcBits[srcBase + i];
+    for (uint w = tid; w < PAIRS * STAGE_WORDS; w += PAIRS)
+        stage[w] = 0u;
+    barrier();
+
     uint bytes = blockBytes(p.mode);
-    uint pairWords = bytes / 2u; // 2 * bytes / 4
-    for (uint w = 0u; w < 17u; ++w)
-        staged[w] = 0u;
-    encodeBlock(firstBlock, 0u);
-    uint used = bytes;
-    if (firstBlock + 1u < p.count) {
-        encodeBlock(firstBlock + 1u, bytes);
-        used += bytes;
-    }
-    uint words = (used + 3u) / 4u;
-    for (uint w = 0u; w < words; ++w)
-        outWords[p.outBase + id * pairWords + w] = staged[w];
+    uint pairBytes = 2u * bytes;
+    uint mine = 2u * tid;
+    if (mine < blocks)
+        encodeBlock(mine, tid * pairBytes);
+    if (mine + 1u < blocks)
+        encodeBlock(mine + 1u, tid * pairBytes + bytes);
+    barrier();
+
+    uint words = (blocks * bytes + 3u) / 4u;
+    uint outFirst = gl_WorkGroupID.x * PAIRS * (pairBytes / 4u);
+    for (uint w = tid; w < words; w += PAIRS)
+        outWords[p.outBase + outFirst + w] = stage[w];
 }

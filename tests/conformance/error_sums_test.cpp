@@ -80,11 +80,10 @@ TEST_P(DeviceErrorSums, MatchTheHostSums) {
 TEST_P(DeviceErrorSums, HoldAcrossChunks) {
     const QuantFormat format = GetParam();
     const int64_t rows = 37, cols = 4096;
+    m_vulkan->setMaxBufferBytesForTesting(5 * cols * 4); // at most five rows of input
     if (Support s = m_vulkan->supports(format, rows, cols); !s.ok)
         GTEST_SKIP() << s.reason;
     const auto src = makePattern(Pattern::Outlier, format, rows, cols);
-    m_vulkan->setMaxRowsPerDispatchForTesting(4);
-    m_vulkan->setMaxBufferBytesForTesting(5 * cols * 4); // at most five rows of input
     QuantizedTensor out;
     const ErrorSums device = m_vulkan->quantizeAndMeasure(format, src, rows, cols, out);
     EXPECT_GT(m_vulkan->lastDispatchCount(), 1);

@@ -120,9 +120,16 @@ TEST_F(VulkanBackendTest, NamesItselfAndWhatItCannotRun) {
     EXPECT_FALSE(m_vulkan->deviceName().empty());
     EXPECT_EQ(m_vulkan->label(), "vulkan (" + m_vulkan->deviceName() + ")");
     EXPECT_TRUE(m_vulkan->supports(QuantFormat::Int4G128, 4, 256).ok);
-    const Support s = m_vulkan->supports(QuantFormat::Q4_0, 4, 256);
-    EXPECT_FALSE(s.ok);
-    EXPECT_NE(s.reason.find("q4_0"), std::string::npos) << s.reason;
+    EXPECT_TRUE(m_vulkan->supports(QuantFormat::Q4_0, 4, 256).ok);
+    const Support partialBlock = m_vulkan->supports(QuantFormat::Q4_0, 4, 100);
+    EXPECT_FALSE(partialBlock.ok);
+    EXPECT_NE(partialBlock.reason.find("whole number of 32-value blocks"), std::string::npos)
+        << partialBlock.reason;
+    // K-quants search their scales iteratively: the CPU runs them, and says why.
+    const Support searched = m_vulkan->supports(QuantFormat::Q4_K, 4, 256);
+    EXPECT_FALSE(searched.ok);
+    EXPECT_NE(searched.reason.find("q4_k"), std::string::npos) << searched.reason;
+    EXPECT_NE(searched.reason.find("iterative"), std::string::npos) << searched.reason;
 }
 
 TEST(VulkanProbe, ReportsABadDeviceIndex) {

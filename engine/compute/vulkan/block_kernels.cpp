@@ -6,8 +6,8 @@ namespace ql::vk {
 namespace {
 
 constexpr uint32_t kModeF16 = 5;
-constexpr uint64_t kInvocationsPerGroup = 64; // local_size_x of quantize_blocks.comp
-constexpr uint64_t kValuesPerF16Invocation = 64;
+constexpr uint64_t kInvocationsPerGroup = 32; // local_size_x of quantize_blocks.comp
+constexpr uint64_t kValuesPerF16Invocation = 2;
 
 struct BlockPush { // mirrors Params in quantize_blocks.comp
     uint32_t count, mode, outBase, pad;
@@ -21,7 +21,7 @@ uint64_t ceilDiv(uint64_t a, uint64_t b) {
     return (a + b - 1) / b;
 }
 
-// Invocations of quantize_blocks.comp for `values` weights: two blocks or 64 values each.
+// Invocations of quantize_blocks.comp for `values` weights: two blocks or two values each.
 uint64_t blockInvocations(QuantFormat format, uint64_t values) {
     if (quantFormatInfo(format).storage == DType::F16)
         return ceilDiv(values, kValuesPerF16Invocation);
