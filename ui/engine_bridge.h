@@ -5,6 +5,7 @@
 // types, posted to the GUI thread through a QPointer guard. Progress of the active job
 // is polled every 30 ms (Tracy's habit) rather than signalled per tensor.
 #include "ui/bridge_types.h"
+#include "ui/layers_types.h"
 
 #include <QList>
 #include <QObject>
@@ -47,6 +48,11 @@ public:
     void cancel();
     // Every stored variant of the opened model with its per-tensor errors -> variantsLoaded.
     void loadVariantMetrics();
+    // Layers view (engine_bridge_layers.cpp): the given variants' per-tensor metrics and
+    // stored sensitivity ranking -> layersLoaded; one tensor's histograms and outliers
+    // -> tensorAnalysisLoaded. Failures -> jobFailed.
+    void loadLayers(const QList<qint64>& variantIds);
+    void loadTensorAnalysis(qint64 variantId, const QString& tensor);
 
 signals:
     void backendReady(const QString& summary);
@@ -60,6 +66,8 @@ signals:
     void jobCancelled();
     void jobWarning(const QString& message);
     void variantsLoaded(const VariantList& variants);
+    void layersLoaded(const LayersData& layers);
+    void tensorAnalysisLoaded(const TensorAnalysisData& analysis);
 
 private:
     struct EngineState;

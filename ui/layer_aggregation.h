@@ -1,27 +1,16 @@
 #pragma once
-// The drawing math of the per-layer error chart, kept out of paint code so that it is
-// tested without a GUI (Hotspot's habit): which layer a tensor belongs to, and how the
-// errors of a layer's tensors combine into one figure.
+// The per-layer error chart's figures. The math lives in the engine
+// (engine/quant/sensitivity.h: tensor name -> layer, sums of squared error per group);
+// this adapts it to the figures the main window's chart keeps per tensor.
+#include "engine/quant/sensitivity.h"
+
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
-enum class LayerKind { Embedding, Block, Output, Other };
-
-// Orders as a model runs: embeddings, blocks 0..N-1, output head, everything else.
-struct LayerKey {
-    LayerKind kind = LayerKind::Other;
-    int block = -1; // for Block only
-
-    std::string label() const; // "embed", "0", "12", "output", "other"
-    auto operator<=>(const LayerKey&) const = default;
-};
-
-// "blk.3.attn_q.weight" -> block 3 (GGUF); "model.layers.3.mlp.up_proj.weight" -> 3
-// (Hugging Face); "token_embd.weight" -> Embedding; "output.weight", "lm_head.weight"
-// -> Output; anything else -> Other.
-LayerKey layerOf(std::string_view tensorName);
+using ql::LayerKey;
+using ql::LayerKind;
+using ql::layerOf;
 
 enum class ErrorMetric { RelFrobenius, Rmse };
 
@@ -44,8 +33,8 @@ struct LayerError {
 
 // One figure per layer, as if the layer's tensors were one long vector: RMSE is
 // sqrt(sum err^2 / sum n) and the relative error sqrt(sum err^2 / sum w^2), where each
-// tensor's err^2 = rmse^2 n and w^2 = err^2 / rel^2. A plain mean of ratios would let
-// a tiny tensor weigh as much as a large one. Sorted by layer.
+// tensor's err^2 = rmse^2 n and w^2 = err^2 / rel^2 (ql::sumsFromFigures). A plain mean
+// of ratios would let a tiny tensor weigh as much as a large one. Sorted by layer.
 std::vector<LayerError> aggregateByLayer(const std::vector<TensorError>& tensors,
                                          ErrorMetric metric);
 

@@ -3,9 +3,17 @@
 #include "ui/error_chart_data.h"
 #include "ui/format_utils.h"
 #include "ui/layer_aggregation.h"
+#include "ui/layers_math.h"
+#include "ui/layers_ranking_model.h"
+#include "ui/layers_table_model.h"
+#include "ui/layers_tensor_panel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSortFilterProxyModel>
 
 #include <QTest>
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -21,6 +29,34 @@ VariantErrors variant(qint64 id, const QString& format, std::vector<TensorError>
     v.totalWeights = 200;
     v.tensors = std::move(tensors);
     return v;
+}
+
+LayerGroupRow group(const QString& name, int order, double share, double rel) {
+    LayerGroupRow g;
+    g.group = name;
+    g.modelOrder = order;
+    g.share = share;
+    g.relFrobenius = rel;
+    return g;
+}
+
+VariantLayers layers(qint64 id, QList<LayerGroupRow> blocks) {
+    VariantLayers v;
+    v.id = id;
+    v.label = QStringLiteral("v #%1").arg(id);
+    v.bitsPerWeight = 4.5;
+    v.blocks = std::move(blocks);
+    return v;
+}
+
+LayerTensorRow tensorRow(const QString& name, int layerOrder, double share, double rel) {
+    LayerTensorRow r;
+    r.tensor = name;
+    r.layerOrder = layerOrder;
+    r.share = share;
+    r.relFrobenius = rel;
+    r.analysed = true;
+    return r;
 }
 
 } // namespace
@@ -102,6 +138,137 @@ private slots:
         QCOMPARE(worst[1].tensor, std::string("d"));
         QCOMPARE(worst[2].tensor, std::string("c"));
         QCOMPARE(worstTensors(t, 10).size(), size_t(4));
+    }
+
+    void layerChartUsesModelOrderAcrossVariants() {
+        // Rankings arrive largest share first; the chart puts groups back in model order
+        // and gives a variant without a group a 0 there.
+        const LayersData data{layers(1, {group("1", 2, 0.7, 0.02), group("0", 1, 0.2, 0.01),
+                                         group("embed", 0, 0.1, 0.005)}),
+                              layers(2, {group("0", 1, 0.6, 0.3), group("1", 2, 0.4, 0.2)})};
+        const LayerChart share = buildLayerChart(data, LayerGrouping::Block, LayerFigure::Share);
+        QCOMPARE(share.categories, QStringList({"embed", "0", "1"}));
+        QCOMPARE(share.series[0].values, QList<double>({0.1, 0.2, 0.7}));
+        QCOMPARE(share.series[1].values, QList<double>({0.0, 0.6, 0.4}));
+        QCOMPARE(share.maxValue, 0.7);
+        QCOMPARE(share.series[1].label, QString("v #2 (4.50 bpw)"));
+        const LayerChart rel =
+            buildLayerChart(data, LayerGrouping::Block, LayerFigure::RelFrobenius);
+        QCOMPARE(rel.series[1].values, QList<double>({0.0, 0.3, 0.2}));
+        QVERIFY(buildLayerChart({}, LayerGrouping::Kind, LayerFigure::Share).isEmpty());
+    }
+
+    void countsMapToPixels() {
+        const QRectF plot(10, 20, 100, 50); // bottom at y = 70
+        const CountScale linear{200, false};
+        QCOMPARE(linear.toY(0, plot), 70.0);
+        QCOMPARE(linear.toY(100, plot), 45.0);
+        QCOMPARE(linear.toY(200, plot), 20.0);
+        QCOMPARE(linear.toY(400, plot), 20.0); // clamped to the top
+        const CountScale log{999, true};       // log10(1 + 999) = 3
+        QCOMPARE(log.toY(0, plot), 70.0);
+        QVERIFY(std::abs(log.toY(9, plot) - (70.0 - 50.0 / 3.0)) < 1e-9);
+        QCOMPARE(log.toY(999, plot), 20.0);
+        QCOMPARE((CountScale{0, true}.toY(5, plot)), 70.0); // nothing to scale by
+    }
+
+    void binsBecomeEqualBars() {
+        const QRectF plot(0, 0, 40, 10);
+        const QList<QRectF> bars = histogramBars({0, 5, 10, 0}, plot, CountScale{10, false});
+        QCOMPARE(bars.size(), 4);
+        QCOMPARE(bars[0], QRectF(0, 10, 10, 0));
+        QCOMPARE(bars[1], QRectF(10, 5, 10, 5));
+        QCOMPARE(bars[2], QRectF(20, 0, 10, 10));
+        QCOMPARE(binX(4, 3, 1.0, plot), 40.0);
+    }
+
+    void valuesMapIntoTheirBins() {
+        const QRectF plot(0, 0, 300, 10);
+        const double inf = std::numeric_limits<double>::infinity();
+        // Linear bins (-inf, -1), [-1, 1), [1, inf): 100 px each.
+        const QList<double> linear{-inf, -1, 1, inf};
+        QCOMPARE(valueToX(linear, 0.0, plot, false), 150.0);
+        QCOMPARE(valueToX(linear, -1.0, plot, false), 100.0);
+        QCOMPARE(valueToX(linear, 5.0, plot, false), 250.0); // open bin: its middle
+        // Log bins [0, 0.01), [0.01, 1), [1, 100): inside a bin, log-linear.
+        const QList<double> log{0, 0.01, 1, 100};
+        QCOMPARE(valueToX(log, 0.1, plot, true), 150.0);
+        QCOMPARE(valueToX(log, 10.0, plot, true), 250.0);
+    }
+
+    void axisLabelsFallOnRoundEdges() {
+        const double inf = std::numeric_limits<double>::infinity();
+        // Error bins: 0, then quarter decades 1e-6 .. 10, then +inf (31 edges).
+        QList<double> log{0};
+        for (int i = 0; i <= 28; ++i)
+            log << std::pow(10.0, -6.0 + i / 4.0);
+        log << inf;
+        QCOMPARE(labelledEdges(log, true, 9), QList<int>({0, 1, 5, 9, 13, 17, 21, 25, 29}));
+        QCOMPARE(labelledEdges(log, true, 5), QList<int>({0, 1, 9, 17, 25})); // even decades
+        // Weight bins: -inf, -8 .. 8 in quarters, +inf.
+        QList<double> linear{-inf};
+        for (int i = 0; i <= 64; ++i)
+            linear << -8.0 + 0.25 * i;
+        linear << inf;
+        QCOMPARE(labelledEdges(linear, false, 9), QList<int>({1, 9, 17, 25, 33, 41, 49, 57, 65}));
+        QCOMPARE(labelledEdges(linear, false, 5), QList<int>({1, 17, 33, 49, 65}));
+    }
+
+    void outlierBinsLieBeyondK() {
+        const double inf = std::numeric_limits<double>::infinity();
+        const QList<double> edges{-inf, -4, -3, 0, 3, 4, inf};
+        QCOMPARE(outlierBins(edges, 3), QList<bool>({true, true, false, false, true, true}));
+        QCOMPARE(edgeLabel(1e-6), QString("1e-6"));
+        QCOMPARE(edgeLabel(0.5623), QString("0.56"));
+        QCOMPARE(edgeLabel(10), QString("10"));
+        QCOMPARE(edgeLabel(inf), QString("+inf"));
+        QCOMPARE(edgeLabel(-8), QString("-8"));
+    }
+
+    void layersTableSortsNumerically() {
+        LayersTableModel model;
+        QAbstractItemModelTester tester(&model);
+        model.setRows({tensorRow("blk.10.a", 10, 0.05, 0.2), tensorRow("blk.2.a", 2, 0.9, 0.01),
+                       tensorRow("blk.9.a", 9, 0.05, 0.3)});
+        QSortFilterProxyModel proxy;
+        QAbstractItemModelTester proxyTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(LayersTableModel::kSortRole);
+        proxy.sort(LayersTableModel::Layer, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, 0).data().toString(), QString("blk.2.a")); // 2 < 9 < 10
+        QCOMPARE(proxy.index(2, 0).data().toString(), QString("blk.10.a"));
+        proxy.sort(LayersTableModel::RelError, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, 0).data().toString(), QString("blk.9.a"));
+        QCOMPARE(model.index(1, LayersTableModel::Share).data().toString(), QString("90.00 %"));
+        QCOMPARE(model.columnCount(), int(LayersTableModel::ColumnCount));
+        LayerTensorRow old = tensorRow("old", 0, 0.1, 0.1);
+        old.analysed = false;
+        model.setRows({old});
+        QCOMPARE(model.index(0, LayersTableModel::OutliersK6).data().toString(), QString("n/a"));
+    }
+
+    void rankingModelShowsSharesAndRatios() {
+        LayersRankingModel model;
+        QAbstractItemModelTester tester(&model);
+        LayerGroupRow g = group("ffn_down", 7, 0.5, 0.1);
+        g.weightShare = 0.25;
+        g.concentration = 2.0;
+        model.setRows({g, group("attn_q", 1, 0.3, 0.2)});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, LayersRankingModel::Rank).data().toInt(), 1);
+        QCOMPARE(model.index(0, LayersRankingModel::Share).data().toString(), QString("50.0 %"));
+        QCOMPARE(model.index(0, LayersRankingModel::Concentration).data().toString(),
+                 QString("\u00d72.00"));
+        QCOMPARE(
+            model.index(1, LayersRankingModel::Group).data(LayersRankingModel::kSortRole).toInt(),
+            1);
+    }
+
+    void outlierChannelsAreListed() {
+        QCOMPARE(channelList("Rows", {}), QString("Rows: none beyond 3\u03c3"));
+        const QString text = channelList("Rows", {{7, 1, 1}, {5, 2, 0}});
+        QVERIFY(text.contains("<b>7</b> (1/1)"));
+        QVERIFY(text.contains("5 (0/2)"));
     }
 
     void emptyChartData() { QVERIFY(buildErrorChartData({}, ErrorMetric::Rmse).isEmpty()); }

@@ -1,0 +1,61 @@
+#pragma once
+// The Layers view (issue 7): where each variant loses precision. Per-layer error across
+// variants (by block or tensor kind), the sensitivity ranking and a sortable metrics
+// table for the chosen variant, and one tensor's error histogram and weight distribution
+// with its outlier channels. Self-contained: it follows the WorkbenchContext (variants,
+// selected variant and tensor) and asks the EngineBridge for what it draws.
+#include "ui/layers_types.h"
+
+#include <QWidget>
+
+class EngineBridge;
+class LayersChartPanel;
+class LayersRankingModel;
+class LayersTableModel;
+class LayersTensorPanel;
+class QComboBox;
+class QLabel;
+class QSortFilterProxyModel;
+class QTableView;
+class WorkbenchContext;
+
+class LayersView : public QWidget {
+    Q_OBJECT
+public:
+    LayersView(WorkbenchContext* context, EngineBridge* bridge, QWidget* parent = nullptr);
+
+    qint64 currentVariant() const;
+    const LayersData& layers() const { return m_layers; }
+    LayersChartPanel* chartPanel() const { return m_chart; }
+    LayersTableModel* tableModel() const { return m_table; }
+    QSortFilterProxyModel* tableProxy() const { return m_tableProxy; }
+    QTableView* tableView() const { return m_tableView; }
+    LayersRankingModel* rankingModel() const { return m_ranking; }
+    LayersTensorPanel* tensorPanel() const { return m_tensor; }
+
+private:
+    QWidget* buildTop();
+    QWidget* buildBottom();
+    void requestLayers();
+    void setLayers(const LayersData& layers);
+    void fillVariantBox();
+    void showVariant();
+    void showRanking();
+    void requestTensor();
+    void showTensor(const TensorAnalysisData& data);
+    const VariantLayers* variant(qint64 id) const;
+
+    WorkbenchContext* m_context;
+    EngineBridge* m_bridge;
+    LayersData m_layers;
+    QComboBox* m_variantBox;
+    QLabel* m_summary;
+    LayersChartPanel* m_chart;
+    LayersRankingModel* m_ranking;
+    QLabel* m_rankingTitle;
+    QTableView* m_rankingView = nullptr;
+    LayersTableModel* m_table;
+    QSortFilterProxyModel* m_tableProxy;
+    QTableView* m_tableView;
+    LayersTensorPanel* m_tensor;
+};
