@@ -4,10 +4,13 @@
 #include "engine/quant/fp8.h"
 #include "engine/quant/metrics.h"
 
+#include <atomic>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <gtest/gtest.h>
 #include <random>
+#include <thread>
 
 namespace ql {
 namespace {
@@ -178,6 +181,35 @@ TEST(Fp8Fast, PerTensorScaleIsStoredOnceAndSharedByRows) {
     EXPECT_EQ(quantizedBytes(QuantFormat::Fp8E4M3Tensor, 4096, 4096), 4096u * 4096u + 4u);
     EXPECT_TRUE(needsWholeTensor(QuantFormat::Fp8E5M2Tensor));
     EXPECT_FALSE(needsWholeTensor(QuantFormat::Fp8E5M2));
+}
+
+} // namespace
+} // namespace ql
+
+namespace ql {
+namespace {
+
+// All 2^32 floats, both kinds: minutes in a Debug build, so only on request.
+TEST(Fp8Fast, BitLevelEncoderEqualsReferenceOnEveryFloat) {
+    if (!std::getenv("QUANTLENS_EXHAUSTIVE"))
+        GTEST_SKIP() << "set QUANTLENS_EXHAUSTIVE=1 to compare all 2^32 floats (slow)";
+    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::atomic<uint64_t> mismatches{0};
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            const uint64_t begin = (uint64_t(1) << 32) * t / threads;
+            const uint64_t end = (uint64_t(1) << 32) * (t + 1) / threads;
+            for (uint64_t u = begin; u < end; ++u) {
+                const float x = std::bit_cast<float>(uint32_t(u));
+                for (Fp8Kind k : {Fp8Kind::E4M3FN, Fp8Kind::E5M2})
+                    if (floatToFp8Bits(x, k) != floatToFp8(x, k))
+                        ++mismatches;
+            }
+        });
+    for (auto& th : pool)
+        th.join();
+    EXPECT_EQ(mismatches.load(), 0u);
 }
 
 } // namespace

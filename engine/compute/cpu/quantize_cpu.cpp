@@ -1,6 +1,7 @@
 #include "engine/compute/cpu/quantize_cpu.h"
 
 #include "engine/compute/cpu/fp8_cpu.h"
+#include "engine/compute/cpu/ggml_q4_0_cpu.h"
 #include "engine/compute/cpu/ggml_q8_0_cpu.h"
 #include "engine/compute/cpu/simd_util.h"
 #include "engine/core/parallel.h"
@@ -170,6 +171,9 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
         switch (format) {
         case QuantFormat::Q8_0:
             quantizeRowQ8_0Cpu(src + r * cols, dst, cols);
+            break;
+        case QuantFormat::Q4_0:
+            quantizeRowQ4_0Cpu(src + r * cols, dst, cols);
             break;
         case QuantFormat::Q4_K: // vectorised, same bytes as the scalar encoder
             quantizeRowQ4_KFast(src + r * cols, dst, cols);
