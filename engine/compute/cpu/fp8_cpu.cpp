@@ -1,5 +1,6 @@
 #include "engine/compute/cpu/fp8_cpu.h"
 
+#include "engine/compute/cpu/quantize_cpu_avx2.h"
 #include "engine/compute/cpu/simd_util.h"
 
 #include <cmath>
@@ -44,6 +45,10 @@ void quantizeRowFp8ScaledCpu(const float* x, uint8_t* dst, int64_t n, Fp8Kind ki
     const __m128 vscale = _mm_set1_ps(scale);
     const __m128 subnormalScale = _mm_set1_ps(std::ldexp(1.0f, b.bias + b.mantissaBits - 1));
     int64_t j = 0;
+    if (cpuHasAvx2()) {
+        j = n / 8 * 8;
+        encodeFp8Avx2(x, codes, j, kind, scale);
+    }
     for (; j + 16 <= n; j += 16) {
         __m128i lanes[4];
         for (int k = 0; k < 4; ++k)

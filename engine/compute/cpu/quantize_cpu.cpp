@@ -3,6 +3,7 @@
 #include "engine/compute/cpu/fp8_cpu.h"
 #include "engine/compute/cpu/ggml_q4_0_cpu.h"
 #include "engine/compute/cpu/ggml_q8_0_cpu.h"
+#include "engine/compute/cpu/quantize_cpu_avx2.h"
 #include "engine/compute/cpu/simd_util.h"
 #include "engine/core/parallel.h"
 #include "engine/quant/kquant_encode.h"
@@ -87,6 +88,10 @@ void encodeNf4(const float* x, int64_t n, float inv, int8_t* codes) {
     const auto& t = nf4Thresholds();
     const __m128 vinv = _mm_set1_ps(inv);
     int64_t j = 0;
+    if (cpuHasAvx2()) {
+        j = n / 8 * 8;
+        encodeNf4Avx2(x, j, inv, codes);
+    }
     for (; j + 4 <= n; j += 4) {
         const __m128 v = _mm_mul_ps(_mm_loadu_ps(x + j), vinv);
         __m128i count = _mm_setzero_si128();
