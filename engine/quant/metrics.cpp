@@ -87,14 +87,12 @@ void TensorErrorAnalyzer::add(int64_t rowBegin, std::span<const float> original,
 }
 
 void TensorErrorAnalyzer::binRow(const float* w, const float* q) {
-    const HistogramScheme& errors = errorHistogramScheme();
-    const HistogramScheme& weights = weightHistogramScheme();
     for (int64_t j = 0; j < m_cols; ++j) {
         const double e = std::fabs(double(q[j]) - double(w[j])) / m_errorScale;
-        ++m_errorHistogram[size_t(errors.binOf(e))];
+        ++m_errorHistogram[size_t(errorBinOf(e))];
         // A constant tensor (sigma 0) has every weight at z = 0.
         const double z = m_sigma > 0 ? (double(w[j]) - m_mean) / m_sigma : 0.0;
-        ++m_weightHistogram[size_t(weights.binOf(z))];
+        ++m_weightHistogram[size_t(weightBinOf(z))];
     }
 }
 

@@ -77,6 +77,30 @@ TEST(AnalysisHistogram, WeightBinsAreQuarterSigmasWithOpenEnds) {
     EXPECT_EQ(histogramSchemeNamed("nope"), nullptr);
 }
 
+TEST(AnalysisHistogram, FastBinsEqualTheEdgeSearch) {
+    const HistogramScheme& errors = errorHistogramScheme();
+    const HistogramScheme& weights = weightHistogramScheme();
+    std::vector<double> probes{0.0, 1e-300, 5e-324, 1e300, kInf, -0.0};
+    for (const HistogramScheme* s : {&errors, &weights})
+        for (double edge : s->edges)
+            for (double v : {edge, std::nextafter(edge, -kInf), std::nextafter(edge, kInf)})
+                probes.push_back(v);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> exponent(-8.0, 2.0), z(-10.0, 10.0);
+    for (int i = 0; i < 100000; ++i) {
+        probes.push_back(std::pow(10.0, exponent(rng)));
+        probes.push_back(z(rng));
+    }
+    for (double v : probes) {
+        if (v >= 0) {
+            ASSERT_EQ(errorBinOf(v), errors.binOf(v)) << v;
+        }
+        if (std::isfinite(v)) {
+            ASSERT_EQ(weightBinOf(v), weights.binOf(v)) << v;
+        }
+    }
+}
+
 TEST(AnalysisHistogram, CountsSumToTheWeightCount) {
     const int64_t rows = 37, cols = 96;
     const auto w = gaussianWeights(rows * cols, 1);

@@ -1,0 +1,73 @@
+// What the per-tensor error analysis costs beside the quantization it measures: on the
+// same 4096 x 4096 f32 tensor as quantize_bench.cpp, bytes of f32 input per second, as a
+// ratio to BM_Memcpy in the same run. BM_ErrorMetrics is the figures alone (RMSE, SNR,
+// cosine, max error: what the job measured before the analysis); BM_ErrorAnalysis adds the
+// two fixed-bin histograms and the outlier counts; BM_WeightMoments is the first pass.
+// All single-threaded, as the quantize job runs them.
+#include "engine/quant/metrics.h"
+
+#include <benchmark/benchmark.h>
+#include <random>
+#include <vector>
+
+namespace {
+
+constexpr int64_t kRows = 4096, kCols = 4096;
+
+struct Fixture {
+    std::vector<float> weights;
+    ql::QuantizedTensor quantized;
+    ql::WeightMoments moments;
+};
+
+const Fixture& fixture() {
+    static const Fixture f = [] {
+        Fixture x;
+        x.weights.resize(size_t(kRows * kCols));
+        std::mt19937 rng(42);
+        std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+        for (auto& v : x.weights)
+            v = 0.02f * u(rng) * u(rng) * 3.0f; // peaked, like trained weights
+        ql::quantizeReference(ql::QuantFormat::Int4G128, x.weights, kRows, kCols, x.quantized);
+        x.moments.add(x.weights);
+        return x;
+    }();
+    return f;
+}
+
+void setBytes(benchmark::State& state) {
+    state.SetBytesProcessed(int64_t(state.iterations()) * kRows * kCols * int64_t(sizeof(float)));
+}
+
+void BM_WeightMoments(benchmark::State& state) {
+    const Fixture& f = fixture();
+    for (auto _ : state) {
+        ql::WeightMoments m;
+        m.add(f.weights);
+        benchmark::DoNotOptimize(m.sigma());
+    }
+    setBytes(state);
+}
+
+void BM_ErrorMetrics_Int4G128(benchmark::State& state) {
+    const Fixture& f = fixture();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(ql::measureError(f.weights, f.quantized).rmse);
+    setBytes(state);
+}
+
+void BM_ErrorAnalysis_Int4G128(benchmark::State& state) {
+    const Fixture& f = fixture();
+    for (auto _ : state) {
+        ql::TensorErrorAnalyzer analyzer(kRows, kCols, f.moments);
+        analyzer.add(0, f.weights, f.quantized);
+        benchmark::DoNotOptimize(analyzer.analysis(ql::QuantFormat::Int4G128).errorScale);
+    }
+    setBytes(state);
+}
+
+} // namespace
+
+BENCHMARK(BM_WeightMoments)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ErrorMetrics_Int4G128)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ErrorAnalysis_Int4G128)->Unit(benchmark::kMillisecond);
