@@ -17,6 +17,10 @@ EngineBridge::EngineBridge(QObject* parent)
     , m_engine(std::make_unique<ql::EngineThread>()) {
     qRegisterMetaType<ModelSummary>();
     qRegisterMetaType<VariantList>();
+    qRegisterMetaType<ScorecardInfoList>();
+    qRegisterMetaType<ComparisonData>();
+    qRegisterMetaType<FitShapeInfo>();
+    qRegisterMetaType<JobInfo>();
     m_poll.setInterval(30);
     connect(&m_poll, &QTimer::timeout, this, &EngineBridge::pollProgress);
 }
@@ -52,11 +56,36 @@ uint64_t EngineBridge::submit(const QString& title, WorkFn work, GuiFn onGui) {
     return m_engine->submit(title.toStdString(), std::move(work), std::move(done));
 }
 
+namespace {
+
+// "auto", "cpu", "vulkan:N" (N optional) -> the BackendSet's preference and device.
+std::pair<ql::BackendSet::Preference, int> devicePreference(const QString& device) {
+    if (device == QLatin1String("cpu"))
+        return {ql::BackendSet::Preference::Cpu, -1};
+    if (device.startsWith(QLatin1String("vulkan"))) {
+        bool ok = false;
+        const int n = device.section(':', 1).toInt(&ok);
+        return {ql::BackendSet::Preference::Vulkan, ok ? n : -1};
+    }
+    return {ql::BackendSet::Preference::Auto, -1};
+}
+
+} // namespace
+
+void EngineBridge::setComputeDevice(const QString& device) {
+    m_computeDevice = device;
+    startBackends();
+}
+
 void EngineBridge::startBackends() {
     auto summary = std::make_shared<std::string>();
+    const auto [preference, index] = devicePreference(m_computeDevice);
     submit(
         tr("Starting compute backends"),
-        [state = m_state, summary](ql::JobContext&) { *summary = state->backendSet().summary(); },
+        [state = m_state, summary, preference, index](ql::JobContext&) {
+            state->backends = std::make_unique<ql::BackendSet>(preference, index);
+            *summary = state->backends->summary();
+        },
         [this, summary](const ql::JobSnapshot& s) {
             const bool ok = s.status == ql::JobStatus::Finished;
             emit backendReady(
@@ -120,6 +149,7 @@ bool EngineBridge::quantize(const QString& formatName) {
         else
             emit jobFailed(QString::fromStdString(s.error));
     });
+    track(id);
     startActive(id, title);
     return true;
 }

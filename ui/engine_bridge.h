@@ -5,6 +5,8 @@
 // types, posted to the GUI thread through a QPointer guard. Progress of the active job
 // is polled every 30 ms (Tracy's habit) rather than signalled per tensor.
 #include "ui/bridge_types.h"
+#include "ui/compare_types.h"
+#include "ui/job_list_types.h"
 #include "ui/layers_types.h"
 
 #include <QList>
@@ -20,6 +22,9 @@ namespace ql {
 class EngineThread;
 class JobContext;
 struct JobSnapshot;
+namespace fit {
+struct ModelShape;
+}
 } // namespace ql
 
 class EngineBridge : public QObject {
@@ -54,6 +59,39 @@ public:
     void loadLayers(const QList<qint64>& variantIds);
     void loadTensorAnalysis(qint64 variantId, const QString& tensor);
 
+    // --- Compare view (engine_bridge_compare.cpp) ---
+    // Every scorecard in the workspace (header fields) -> scorecardsLoaded.
+    void loadScorecards();
+    // A scorecard compared with its baseline per dimension and slice, gated by the policy
+    // file (empty: the default policy, see defaultPolicyText()) -> comparisonLoaded.
+    void loadComparison(qint64 scorecardId, const QString& policyPath);
+    static QString defaultPolicyText();
+    // Imports a results file (lm-eval json, long CSV/JSONL) into the workspace as a
+    // tracked job -> scorecardsImported; `mapping` and `baseline` as quantlens-cli import.
+    bool importScorecard(const QString& file, const QString& mapping, const QString& baseline,
+                         double scoreScale);
+    // The shape the VRAM-fit chart sizes variants with, from a model file or a
+    // config.json -> fitShapeLoaded (or jobFailed with the reader's message).
+    void loadFitShape(const QString& path);
+    FitShapeInfo fitShape() const { return m_fitShapeInfo; }
+    // Sizes every variant of `query` on the loaded shape. Cheap (no I/O): the GUI calls it
+    // on every slider move. Bars carry an error instead of sizes when a format does not fit
+    // the model (or no shape is loaded).
+    FitChartData computeFit(const FitQuery& query) const;
+    static QList<GpuInfo> gpuCatalog();
+    static QStringList fitFormatNames();
+
+    // --- Jobs (engine_bridge_jobs.cpp) ---
+    // Every tracked job that is queued, running, or ended less than a moment ago.
+    QList<JobInfo> jobs() const { return m_jobs; }
+    void cancelJob(quint64 jobId);
+
+    // --- Compute device (settings) ---
+    // Auto, CPU or a Vulkan device: the backends are made again on the engine thread
+    // (after the running job) -> backendReady with the new summary.
+    void setComputeDevice(const QString& device); // "auto", "cpu", "vulkan:N"
+    QString computeDevice() const { return m_computeDevice; }
+
 signals:
     void backendReady(const QString& summary);
     void modelOpened(const ModelSummary& model);
@@ -68,6 +106,14 @@ signals:
     void variantsLoaded(const VariantList& variants);
     void layersLoaded(const LayersData& layers);
     void tensorAnalysisLoaded(const TensorAnalysisData& analysis);
+    void scorecardsLoaded(const ScorecardInfoList& scorecards);
+    void comparisonLoaded(const ComparisonData& comparison);
+    void comparisonFailed(const QString& message);
+    void scorecardsImported(const QList<qint64>& ids);
+    void importFailed(const QString& file, const QString& message);
+    void fitShapeLoaded(const FitShapeInfo& shape);
+    void fitShapeFailed(const QString& path, const QString& message);
+    void jobsChanged(const QList<JobInfo>& jobs);
 
 private:
     struct EngineState;
@@ -79,6 +125,8 @@ private:
     void startActive(uint64_t jobId, const QString& title);
     void endActive();
     void pollProgress();
+    uint64_t track(uint64_t jobId);
+    void pollJobs();
 
     std::shared_ptr<EngineState> m_state; // touched only inside jobs
     std::unique_ptr<ql::EngineThread> m_engine;
@@ -88,4 +136,10 @@ private:
     QString m_lastStage;
     QString m_workspacePath;
     QString m_modelPath;
+    // The fit chart's shape: made on the engine thread, immutable afterwards, read here.
+    std::shared_ptr<const ql::fit::ModelShape> m_fitShape;
+    FitShapeInfo m_fitShapeInfo;
+    QList<uint64_t> m_tracked;
+    QList<JobInfo> m_jobs;
+    QString m_computeDevice = QStringLiteral("auto");
 };

@@ -7,6 +7,7 @@
 #include "ui/engine_bridge_state.h"
 #include "ui/engine_values.h"
 
+#include <array>
 #include <set>
 
 namespace {
@@ -75,12 +76,64 @@ void EngineBridge::startActive(uint64_t jobId, const QString& title) {
 
 void EngineBridge::endActive() {
     pollProgress(); // the last figures, so a bar does not stop at 97 %
-    m_poll.stop();
     m_activeJob = 0;
+    if (m_tracked.isEmpty())
+        m_poll.stop();
     emit jobEnded();
 }
 
+uint64_t EngineBridge::track(uint64_t jobId) {
+    m_tracked.append(jobId);
+    m_poll.start();
+    pollJobs();
+    return jobId;
+}
+
+void EngineBridge::cancelJob(quint64 jobId) {
+    m_engine->cancel(jobId);
+}
+
+namespace {
+
+JobInfo toJobInfo(const ql::JobSnapshot& s) {
+    static const std::array<JobInfo::State, 5> states{
+        JobInfo::State::Queued, JobInfo::State::Running, JobInfo::State::Finished,
+        JobInfo::State::Failed, JobInfo::State::Cancelled};
+    JobInfo j;
+    j.id = s.id;
+    j.title = QString::fromStdString(s.title);
+    j.stage = QString::fromStdString(s.stage);
+    j.done = s.done;
+    j.total = s.total;
+    j.state = states[size_t(s.status)];
+    j.error = QString::fromStdString(s.error);
+    return j;
+}
+
+} // namespace
+
+// The job list's view: every tracked job once per poll; an ended job is reported one
+// last time and then forgotten by the engine thread.
+void EngineBridge::pollJobs() {
+    if (m_tracked.isEmpty())
+        return;
+    QList<JobInfo> jobs;
+    for (uint64_t id : m_tracked)
+        jobs.append(toJobInfo(m_engine->snapshot(id)));
+    jobs.removeIf([](const JobInfo& j) { return j.id == 0; });
+    for (const JobInfo& j : jobs)
+        if (j.ended() && j.id != m_activeJob) {
+            m_tracked.removeAll(j.id);
+            m_engine->forget(j.id);
+        }
+    if (m_tracked.isEmpty() && m_activeJob == 0)
+        m_poll.stop();
+    m_jobs = jobs;
+    emit jobsChanged(jobs);
+}
+
 void EngineBridge::pollProgress() {
+    pollJobs();
     if (m_activeJob == 0)
         return;
     const ql::JobSnapshot s = m_engine->snapshot(m_activeJob);

@@ -42,12 +42,25 @@ quint64 FitBar::total() const {
 }
 
 double FitChartData::largestBytes() const {
+    const double bar = largestBar();
+    double top = bar;
+    for (const FitGpuLine& g : gpus)
+        if (!offScale(g))
+            top = std::max(top, double(g.cardBytes));
+    return top;
+}
+
+double FitChartData::largestBar() const {
     double top = 0;
     for (const FitBar& b : bars)
         top = std::max(top, double(b.total()));
-    for (const FitGpuLine& g : gpus)
-        top = std::max(top, double(g.cardBytes));
     return top;
+}
+
+bool FitChartData::offScale(const FitGpuLine& gpu) const {
+    // A card many times larger than every bar would squash the bars to nothing.
+    const double bar = largestBar();
+    return bar > 0 && double(gpu.usableBytes) > kOffScaleFactor * bar;
 }
 
 FitChartPainter::FitChartPainter(const FitChartData& data)
@@ -84,9 +97,7 @@ FitChartLayout FitChartPainter::layout(const QRectF& rect) const {
     in.barLabelWidth = 0;
     for (const FitBar& b : m_data.bars)
         in.barLabelWidth = std::max(in.barLabelWidth, fm.horizontalAdvance(b.variant));
-    in.gpuLabelWidth = 0;
-    for (const FitGpuLine& g : m_data.gpus)
-        in.gpuLabelWidth = std::max(in.gpuLabelWidth, fm.horizontalAdvance(gpuLabel(g)));
+    in.gpuLabelWidth = 0; // GPU labels sit inside the plot, above their lines
     return layoutFitChart(in);
 }
 
@@ -171,21 +182,41 @@ void FitChartPainter::paintBars(QPainter& p, const FitChartLayout& l) const {
 
 void FitChartPainter::paintGpuLines(QPainter& p, const FitChartLayout& l) const {
     const QFontMetricsF fm(font);
-    double lastLabelY = -1e9;
-    for (int i = 0; i < m_data.gpus.size(); ++i) {
+    // Labels sit just above their line, right-aligned; lines closer than a text line
+    // apart push the upper label further up, so no two labels overlap.
+    QList<int> order;
+    for (int i = 0; i < m_data.gpus.size(); ++i)
+        order.append(i);
+    std::sort(order.begin(), order.end(), [this](int a, int b) {
+        return m_data.gpus[a].usableBytes < m_data.gpus[b].usableBytes;
+    });
+    double lastBottom = 1e9;
+    QStringList offScale;
+    for (int i : order) {
         const FitGpuLine& g = m_data.gpus[i];
+        if (m_data.offScale(g)) {
+            offScale.append(gpuLabel(g));
+            continue;
+        }
         const double y = yOf(l, double(g.usableBytes));
         p.setPen(QPen(gpuColor(i), 2, Qt::DashLine));
         p.drawLine(QPointF(l.plot.left(), y), QPointF(l.plot.right(), y));
-        // Labels of close lines are pushed down so they do not overlap.
-        double labelY = std::max(y, lastLabelY + fm.height());
-        lastLabelY = labelY;
+        const double bottom = std::min(y - 2, lastBottom - fm.height());
+        lastBottom = bottom;
+        const QRectF box(l.plot.left(), bottom - fm.height(), l.plot.width() - 2, fm.height());
+        const QString text = fm.elidedText(gpuLabel(g), Qt::ElideRight, box.width());
+        const double w = fm.horizontalAdvance(text);
+        p.fillRect(QRectF(box.right() - w - 2, box.top(), w + 4, box.height()), background);
         p.setPen(gpuColor(i));
-        p.drawText(QRectF(l.plot.right() + 4, labelY - fm.height() / 2,
-                          l.title.right() - l.plot.right() - 4, fm.height()),
-                   Qt::AlignLeft | Qt::AlignVCenter,
-                   fm.elidedText(gpuLabel(g), Qt::ElideRight, l.title.right() - l.plot.right()));
+        p.drawText(box, Qt::AlignRight | Qt::AlignVCenter, text);
     }
+    if (offScale.isEmpty())
+        return;
+    p.setPen(foreground);
+    const QRectF note(l.plot.left(), l.title.bottom(), l.plot.width(), fm.height());
+    p.drawText(note, Qt::AlignRight | Qt::AlignVCenter,
+               fm.elidedText(QStringLiteral("\u2191 off the scale: ") + offScale.join("; "),
+                             Qt::ElideRight, note.width()));
 }
 
 void FitChartPainter::paintLabels(QPainter& p, const FitChartLayout& l) const {

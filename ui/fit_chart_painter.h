@@ -44,6 +44,11 @@ struct FitChartData {
     QList<FitGpuLine> gpus;
 
     double largestBytes() const; // the y axis must reach this
+    double largestBar() const;
+    // A GPU more than kOffScaleFactor times the largest bar is named above the chart
+    // instead of stretching the axis until the bars vanish.
+    static constexpr double kOffScaleFactor = 8.0;
+    bool offScale(const FitGpuLine& gpu) const;
 };
 
 class FitChartPainter {

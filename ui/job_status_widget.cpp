@@ -10,7 +10,8 @@ JobStatusWidget::JobStatusWidget(QWidget* parent)
     : QWidget(parent)
     , m_stage(new QLabel(this))
     , m_bar(new QProgressBar(this))
-    , m_cancel(new QPushButton(tr("Cancel"), this)) {
+    , m_cancel(new QPushButton(tr("Cancel"), this))
+    , m_jobs(new QPushButton(tr("Jobs\u2026"), this)) {
     m_bar->setFixedWidth(220);
     m_bar->setTextVisible(true);
     m_cancel->setObjectName("cancelJobButton");
@@ -19,7 +20,10 @@ JobStatusWidget::JobStatusWidget(QWidget* parent)
     layout->addWidget(m_stage);
     layout->addWidget(m_bar);
     layout->addWidget(m_cancel);
+    layout->addWidget(m_jobs);
+    m_jobs->setToolTip(tr("Every job of this session, with progress and Cancel"));
     connect(m_cancel, &QPushButton::clicked, this, &JobStatusWidget::cancelRequested);
+    connect(m_jobs, &QPushButton::clicked, this, &JobStatusWidget::showJobsRequested);
     jobEnded();
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The status bar's view of the engine: the active job's stage, a progress bar and a
-// Cancel button (shown only while a job runs), and the compute backend summary.
+// Cancel button (shown only while a job runs), and a button that opens the job list.
 #include <QWidget>
 
 class QLabel;
@@ -21,10 +21,12 @@ public:
 
 signals:
     void cancelRequested();
+    void showJobsRequested(); // the "Jobs" button: open the job list
 
 private:
     QString m_title;
     QLabel* m_stage;
     QProgressBar* m_bar;
     QPushButton* m_cancel;
+    QPushButton* m_jobs;
 };

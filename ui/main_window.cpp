@@ -1,16 +1,21 @@
 #include "ui/main_window.h"
 
+#include "ui/compare_view.h"
 #include "ui/engine_bridge.h"
 #include "ui/error_chart_panel.h"
+#include "ui/job_list_widget.h"
 #include "ui/job_status_widget.h"
+#include "ui/layers_view.h"
 #include "ui/model_summary_panel.h"
 #include "ui/recent_files.h"
+#include "ui/settings_dialog.h"
 #include "ui/tensor_detail_panel.h"
 #include "ui/tensor_table_panel.h"
 #include "ui/workbench_context.h"
 #include "ui/worst_tensors_panel.h"
 
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QIcon>
 #include <QLabel>
@@ -18,6 +23,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 // The icon lives in quantlens_ui, a static library: without this reference the linker
@@ -39,18 +45,47 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
         QMessageBox::critical(this, title, message);
     };
     buildPanels();
+    buildJobDock();
     buildActions();
     buildMenus();
+    buildViewMenu();
     buildStatusBar();
     connectBridge();
+    connectCompare();
     restoreWindowState();
     updateActions();
-    m_bridge->startBackends();
+    m_bridge->setComputeDevice(SettingsDialog::savedDevice()); // starts the backends
+    const QString workspace = !m_options.workspacePath.isEmpty()
+                                  ? m_options.workspacePath
+                                  : QSettings().value("workspace/current").toString();
+    if (!workspace.isEmpty() &&
+        (workspace == m_options.workspacePath || QFileInfo::exists(workspace)))
+        openWorkspace(workspace);
 }
 
 MainWindow::~MainWindow() = default;
 
 void MainWindow::buildPanels() {
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName("workbenchTabs");
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(buildTensorsPage(), tr("&Tensors"));
+    m_tabs->addTab(new LayersView(m_context, m_bridge, this), tr("&Layers"));
+    m_compare = new CompareView(m_context, m_bridge, this);
+    m_tabs->addTab(m_compare, tr("&Compare"));
+    setCentralWidget(m_tabs);
+}
+
+void MainWindow::buildJobDock() {
+    m_jobList = new JobListWidget(m_bridge, this);
+    m_jobDock = new QDockWidget(tr("Jobs"), this);
+    m_jobDock->setObjectName("jobsDock"); // saveState() needs a name
+    m_jobDock->setWidget(m_jobList);
+    addDockWidget(Qt::BottomDockWidgetArea, m_jobDock);
+    m_jobDock->hide();
+}
+
+QWidget* MainWindow::buildTensorsPage() {
     m_chart = new ErrorChartPanel(m_context, this);
     m_rightSplitter = new QSplitter(Qt::Vertical, this);
     m_rightSplitter->addWidget(new TensorTablePanel(m_context, this));
@@ -63,7 +98,7 @@ void MainWindow::buildPanels() {
     m_mainSplitter->addWidget(m_rightSplitter);
     m_mainSplitter->setStretchFactor(1, 1);
     m_mainSplitter->setSizes({320, 1080});
-    setCentralWidget(m_mainSplitter);
+    return m_mainSplitter;
 }
 
 QWidget* MainWindow::buildLeftColumn() {
@@ -82,6 +117,10 @@ void MainWindow::buildStatusBar() {
     statusBar()->addPermanentWidget(m_job);
     statusBar()->addPermanentWidget(m_backendLabel);
     connect(m_job, &JobStatusWidget::cancelRequested, m_bridge, &EngineBridge::cancel);
+    connect(m_job, &JobStatusWidget::showJobsRequested, this, [this] {
+        m_jobDock->show();
+        m_jobDock->raise();
+    });
 }
 
 void MainWindow::connectBridge() {
@@ -112,7 +151,11 @@ void MainWindow::connectBridge() {
 }
 
 void MainWindow::onModelOpened(const ModelSummary& model) {
-    m_bridge->setWorkspacePath(workspaceFor(model.path));
+    const QString workspace = workspaceFor(model.path);
+    const bool changed = workspace != m_bridge->workspacePath();
+    m_bridge->setWorkspacePath(workspace);
+    if (changed)
+        m_bridge->loadScorecards();
     m_context->setModel(model);
     setWindowTitle(tr("%1 \u2014 Quantlens").arg(QFileInfo(model.path).fileName()));
     statusBar()->showMessage(tr("Opened %1").arg(model.path), 5000);
@@ -133,6 +176,7 @@ void MainWindow::restoreWindowState() {
     resize(1400, 900);
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
+    m_tabs->setCurrentIndex(settings.value("window/tab", 0).toInt());
     m_mainSplitter->restoreState(settings.value("window/mainSplitter").toByteArray());
     m_rightSplitter->restoreState(settings.value("window/rightSplitter").toByteArray());
 }
@@ -143,5 +187,6 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("window/state", saveState());
     settings.setValue("window/mainSplitter", m_mainSplitter->saveState());
     settings.setValue("window/rightSplitter", m_rightSplitter->saveState());
+    settings.setValue("window/tab", m_tabs->currentIndex());
     QMainWindow::closeEvent(event);
 }

@@ -1,12 +1,17 @@
 #pragma once
-// The workbench window: menus, toolbar, status bar and the panels. It wires the
-// EngineBridge to the WorkbenchContext; the panels only listen to the context.
+// The workbench window: menus, toolbar, status bar and the views as tabs (Tensors,
+// Compare, ...; Ctrl+1..5). It wires the EngineBridge to the WorkbenchContext; the views
+// only listen to the context and the bridge.
 #include <QMainWindow>
 #include <QString>
 #include <functional>
 
+class CompareView;
 class EngineBridge;
 class ErrorChartPanel;
+class JobListWidget;
+class QDockWidget;
+class QTabWidget;
 class JobStatusWidget;
 class QAction;
 class QLabel;
@@ -34,11 +39,19 @@ public:
     EngineBridge* bridge() const { return m_bridge; }
     WorkbenchContext* context() const { return m_context; }
     ErrorChartPanel* chartPanel() const { return m_chart; }
+    QTabWidget* tabs() const { return m_tabs; }
+    CompareView* compareView() const { return m_compare; }
+    JobListWidget* jobList() const { return m_jobList; }
     void setErrorPresenter(ErrorPresenter presenter) { m_presentError = std::move(presenter); }
 
     void openModel(const QString& path);
     void openDemo();
     void openSample();
+    // Uses `path` for scorecards and variants from now on (File > Open Workspace).
+    void openWorkspace(const QString& path);
+    // Runs an import on the engine thread, as File > Import Scorecard… does.
+    bool importScorecard(const QString& file, const QString& mapping, const QString& baseline,
+                         double scoreScale = 1.0);
     // quantlens [MODEL] [--demo]: the model given, else the demo, else the most recent
     // model, else the demo again (so a first start never shows an empty window).
     void openAtStartup(const QString& model, bool demo);
@@ -53,7 +66,10 @@ protected:
 
 private:
     void buildPanels();
+    QWidget* buildTensorsPage();
     QWidget* buildLeftColumn();
+    void buildJobDock();
+    void buildViewMenu();
     void buildActions();
     void buildMenus();
     void buildStatusBar();
@@ -61,7 +77,12 @@ private:
     void restoreWindowState();
     void updateActions();
     void rebuildRecentMenu();
+    void rebuildRecentWorkspaces();
     void showOpenDialog();
+    void showOpenWorkspaceDialog();
+    void showImportDialog();
+    void showSettings();
+    void connectCompare();
     void quantize(const QString& format);
     void onModelOpened(const ModelSummary& model);
     void showError(const QString& title, const QString& message);
@@ -71,6 +92,12 @@ private:
     WorkbenchContext* m_context;
     EngineBridge* m_bridge;
     ErrorChartPanel* m_chart = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    CompareView* m_compare = nullptr;
+    JobListWidget* m_jobList = nullptr;
+    QDockWidget* m_jobDock = nullptr;
+    QMenu* m_recentWorkspaces = nullptr;
+    QString m_openedWorkspace;
     QSplitter* m_mainSplitter = nullptr;
     QSplitter* m_rightSplitter = nullptr;
     JobStatusWidget* m_job = nullptr;

@@ -1,4 +1,5 @@
 // MainWindow: actions, menus and the toolbar.
+#include "ui/compare_view.h"
 #include "ui/engine_bridge.h"
 #include "ui/main_window.h"
 #include "ui/recent_files.h"
@@ -6,10 +7,12 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QKeySequence>
 #include <QMenu>
 #include <QMenuBar>
+#include <QTabWidget>
 #include <QToolBar>
 
 void MainWindow::buildActions() {
@@ -57,8 +60,22 @@ void MainWindow::buildMenus() {
     file->addAction(m_openAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
+    QAction* openWorkspace =
+        file->addAction(tr("Open &Workspace\u2026"), this, &MainWindow::showOpenWorkspaceDialog);
+    openWorkspace->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    m_recentWorkspaces = file->addMenu(tr("Recent Wor&kspaces"));
+    QAction* import =
+        file->addAction(tr("&Import Scorecard\u2026"), this, &MainWindow::showImportDialog);
+    import->setObjectName("actionImportScorecard");
+    import->setShortcut(QKeySequence(tr("Ctrl+I")));
+    file->addSeparator();
     file->addAction(m_sampleAction);
     file->addAction(m_demoAction);
+    file->addSeparator();
+    QAction* settings = file->addAction(tr("&Settings\u2026"), this, &MainWindow::showSettings);
+    settings->setObjectName("actionSettings");
+    settings->setMenuRole(QAction::PreferencesRole);
+    settings->setShortcut(QKeySequence::Preferences);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -79,6 +96,39 @@ void MainWindow::buildMenus() {
     tools->addAction(m_int8Action);
     tools->addAction(m_int4Action);
     rebuildRecentMenu();
+    rebuildRecentWorkspaces();
+}
+
+void MainWindow::buildViewMenu() {
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    // Ctrl+1..5 follow the tabs in order, whichever views this build has.
+    for (int i = 0; i < m_tabs->count() && i < 5; ++i) {
+        QAction* a = view->addAction(m_tabs->tabText(i).remove('&'));
+        a->setObjectName(QStringLiteral("actionTab%1").arg(i + 1));
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        connect(a, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    view->addSeparator();
+    QAction* jobs = m_jobDock->toggleViewAction();
+    jobs->setShortcut(QKeySequence(tr("Ctrl+J")));
+    view->addAction(jobs);
+}
+
+void MainWindow::rebuildRecentWorkspaces() {
+    m_recentWorkspaces->clear();
+    const QStringList recent = RecentWorkspaces::load();
+    for (const QString& path : recent) {
+        QAction* a = m_recentWorkspaces->addAction(QFileInfo(path).fileName());
+        a->setToolTip(path);
+        a->setStatusTip(path);
+        connect(a, &QAction::triggered, this, [this, path] { openWorkspace(path); });
+    }
+    m_recentWorkspaces->addSeparator();
+    QAction* clear = m_recentWorkspaces->addAction(tr("Clear List"), this, [this] {
+        RecentWorkspaces::clear();
+        rebuildRecentWorkspaces();
+    });
+    clear->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::rebuildRecentMenu() {

@@ -3,29 +3,25 @@
 #include <QFileInfo>
 #include <QSettings>
 
-namespace {
-const char* const kKey = "recentFiles";
+QStringList RecentList::load() const {
+    return QSettings().value(m_key).toStringList();
 }
 
-QStringList RecentFiles::load() {
-    return QSettings().value(kKey).toStringList();
-}
-
-void RecentFiles::add(const QString& path) {
+void RecentList::add(const QString& path) const {
     const QString absolute = QFileInfo(path).absoluteFilePath();
     QStringList list = load();
     list.removeAll(absolute);
     list.prepend(absolute);
     while (list.size() > kMaxEntries)
         list.removeLast();
-    QSettings().setValue(kKey, list);
+    QSettings().setValue(m_key, list);
 }
 
-void RecentFiles::clear() {
-    QSettings().remove(kKey);
+void RecentList::clear() const {
+    QSettings().remove(m_key);
 }
 
-QString RecentFiles::mostRecentExisting() {
+QString RecentList::mostRecentExisting() const {
     for (const QString& path : load())
         if (QFileInfo::exists(path))
             return path;

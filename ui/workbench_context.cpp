@@ -31,3 +31,17 @@ void WorkbenchContext::selectTensor(const QString& name) {
     m_selectedTensor = name;
     emit tensorSelected(name);
 }
+
+void WorkbenchContext::selectScorecard(qint64 id) {
+    if (id == m_selectedScorecard)
+        return;
+    m_selectedScorecard = id;
+    emit scorecardSelected(id);
+}
+
+void WorkbenchContext::setComparedVariants(const QStringList& variants) {
+    if (variants == m_comparedVariants)
+        return;
+    m_comparedVariants = variants;
+    emit comparedVariantsChanged(variants);
+}

@@ -5,6 +5,7 @@
 #include "ui/bridge_types.h"
 
 #include <QObject>
+#include <QStringList>
 
 class WorkbenchContext : public QObject {
     Q_OBJECT
@@ -21,15 +22,26 @@ public:
     void selectVariant(qint64 variantId);
     void selectTensor(const QString& name);
 
+    // The scorecard the Compare view shows and the variants checked there: the heatmap,
+    // the fit chart and any other view that compares variants follow these.
+    qint64 selectedScorecard() const { return m_selectedScorecard; }
+    const QStringList& comparedVariants() const { return m_comparedVariants; }
+    void selectScorecard(qint64 id);
+    void setComparedVariants(const QStringList& variants);
+
 signals:
     void modelOpened(const ModelSummary& model);
     void variantsChanged(const VariantList& variants);
     void variantSelected(qint64 variantId);
     void tensorSelected(const QString& name);
+    void scorecardSelected(qint64 id);
+    void comparedVariantsChanged(const QStringList& variants);
 
 private:
     ModelSummary m_model;
     VariantList m_variants;
     qint64 m_selectedVariant = 0;
     QString m_selectedTensor;
+    qint64 m_selectedScorecard = 0;
+    QStringList m_comparedVariants;
 };
