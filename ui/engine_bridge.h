@@ -5,6 +5,7 @@
 // types, posted to the GUI thread through a QPointer guard. Progress of the active job
 // is polled every 30 ms (Tracy's habit) rather than signalled per tensor.
 #include "ui/bridge_types.h"
+#include "ui/scorecards_types.h"
 #include "ui/compare_types.h"
 #include "ui/job_list_types.h"
 #include "ui/layers_types.h"
@@ -22,6 +23,7 @@ namespace ql {
 class EngineThread;
 class JobContext;
 struct JobSnapshot;
+class Workspace;
 namespace fit {
 struct ModelShape;
 }
@@ -53,6 +55,17 @@ public:
     void cancel();
     // Every stored variant of the opened model with its per-tensor errors -> variantsLoaded.
     void loadVariantMetrics();
+
+    // --- Scorecards and Decision views (engine_bridge_score.cpp) ---
+    // Scorecards with their comparisons, last gate runs, policies and decisions
+    // -> scoreDataLoaded. Each change below ends with the same signal, or scoreActionFailed
+    // with the engine's words (a policy error names the field).
+    void loadScoreData();
+    void saveGatePolicy(const QString& policyJson);
+    void runGate(qint64 scorecardId, const QString& policyJson); // stores policy and verdicts
+    void recordDecision(const DecisionInput& input);             // append-only
+    // The release-decision report (.pdf or .html) -> reportExported or reportFailed.
+    void exportReport(const QString& path);
     // Layers view (engine_bridge_layers.cpp): the given variants' per-tensor metrics and
     // stored sensitivity ranking -> layersLoaded; one tensor's histograms and outliers
     // -> tensorAnalysisLoaded. Failures -> jobFailed.
@@ -104,6 +117,10 @@ signals:
     void jobCancelled();
     void jobWarning(const QString& message);
     void variantsLoaded(const VariantList& variants);
+    void scoreDataLoaded(const ScoreViewData& data);
+    void scoreActionFailed(const QString& message);
+    void reportExported(const QString& path);
+    void reportFailed(const QString& path, const QString& message);
     void layersLoaded(const LayersData& layers);
     void tensorAnalysisLoaded(const TensorAnalysisData& analysis);
     void scorecardsLoaded(const ScorecardInfoList& scorecards);
@@ -125,6 +142,7 @@ private:
     void startActive(uint64_t jobId, const QString& title);
     void endActive();
     void pollProgress();
+    void submitScoreWork(const QString& title, std::function<void(ql::Workspace&)> change);
     uint64_t track(uint64_t jobId);
     void pollJobs();
 

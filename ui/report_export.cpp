@@ -43,7 +43,7 @@ QString writeReportPdf(const ql::report::ReleaseReport& report, const QString& p
     doc.setDefaultStyleSheet(QStringLiteral(
         "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 14px; } "
         "h3 { font-size: 10pt; margin-top: 10px; } th { background-color: #eef0f3; } "
-        "td.num { white-space: nowrap; } td.slice { white-space: nowrap; } "
+        "td { font-size: 7.5pt; } th { font-size: 7.5pt; } "
         ".muted { color: #666666; } .small { font-size: 7pt; } code { font-size: 7.5pt; }"));
     const auto resource = [&doc](const ReportChart& c) {
         const QString url = QStringLiteral("ql-chart:%1").arg(c.id);

@@ -62,6 +62,29 @@ QString idList(const std::vector<int64_t>& ids) {
     return out.join(", ");
 }
 
+// How the last gate run judged each variant the decision names, on the scorecards it
+// rests on: a flagged variant that failed is visible next to the rationale.
+QString namedVerdicts(const ReleaseReport& r, const ql::score::Decision& d) {
+    std::vector<std::string> names{d.defaultVariant};
+    for (const auto& f : d.flagged)
+        names.push_back(f.variant);
+    QStringList out;
+    for (const int64_t id : d.scorecardIds) {
+        const auto* s = r.scorecard(id);
+        if (!s || !s->gate)
+            continue;
+        for (const auto& name : names)
+            for (const auto& v : s->gate->verdicts)
+                if (v.variant == name)
+                    out << QStringLiteral("%1: <b>%2</b>%3")
+                               .arg(esc(name), esc(QString::fromStdString(v.verdict).toUpper()))
+                               .arg(v.reasons.empty()
+                                        ? QString()
+                                        : QStringLiteral(" (%1 reasons)").arg(v.reasons.size()));
+    }
+    return out.isEmpty() ? QStringLiteral("not gated") : out.join(QStringLiteral("; "));
+}
+
 QString decisionSection(const ReleaseReport& r) {
     QString h = QStringLiteral("<h2>Decision</h2>");
     const auto* d = r.currentDecision();
@@ -72,6 +95,7 @@ QString decisionSection(const ReleaseReport& r) {
     h += row2(QStringLiteral("Ships by default"),
               QStringLiteral("<b>%1</b>").arg(esc(d->defaultVariant)));
     h += row2(QStringLiteral("Behind a flag"), flaggedText(*d));
+    h += row2(QStringLiteral("Gate verdicts"), namedVerdicts(r, *d));
     h += row2(QStringLiteral("Rationale"), esc(d->rationale));
     h += row2(QStringLiteral("Decided by"),
               esc(d->author) + QStringLiteral(", ") + esc(d->createdAt));

@@ -30,7 +30,7 @@ QString imageTag(const ReportChart& chart, const ChartSource& src) {
 
 namespace {
 
-const char* kTable = "<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" "
+const char* kTable = "<table border=\"1\" cellspacing=\"0\" cellpadding=\"2\" "
                      "style=\"border-collapse: collapse\"";
 
 QString tableOpen(bool fullWidth = true) {
@@ -69,9 +69,12 @@ bool anyWithoutInterval(const ScorecardSection& s, const std::string& dim) {
 // A variant's cell: delta with its relative size, the CI, n; coloured by the gate.
 QString deltaCell(const ScorecardSection& s, const ReportCell& c) {
     const auto& k = *c.vsBaseline;
+    // Two short lines, so that eight variants fit an A4 landscape page without wrapping.
     const QString detail =
-        ((k.ciLow ? formatInterval(*k.ciLow, *k.ciHigh) : QString()) + " " + nText(c.n)).trimmed();
-    QString text = deltaText(k.delta, k.baseline);
+        (relativeText(k.delta, k.baseline) + " " +
+         (k.ciLow ? formatInterval(*k.ciLow, *k.ciHigh) : QString()) + " " + nText(c.n))
+            .simplified();
+    QString text = formatDelta(k.delta);
     if (!detail.isEmpty())
         text += QStringLiteral("<br><span class=\"small\">%1</span>").arg(detail);
     const auto g = s.cellGate(c.variant, c.dimension, c.slice);
@@ -183,7 +186,10 @@ QString dimensionTable(const ScorecardSection& s, const std::string& dim) {
                             "neither n nor a standard error, so only the delta is known and the "
                             "gate cannot judge significance (such regressions are "
                             "inconclusive, or fail on a critical slice).</p>");
-    h += tableOpen() + th(labels);
+    // A wide first column: slice names ("truthfulqa_mc1") must not break mid-word.
+    h += tableOpen() + th(labels).replace(QStringLiteral("<th bgcolor=\"#eef0f3\">Slice</th>"),
+                                          QStringLiteral("<th bgcolor=\"#eef0f3\" "
+                                                         "width=\"15%\">Slice</th>"));
     for (const auto& slice : s.card.slices())
         h += sliceRow(s, dim, slice);
     return h + aggregateRow(s, dim) + QStringLiteral("</table>");
