@@ -94,6 +94,15 @@ public:
     static QList<GpuInfo> gpuCatalog();
     static QStringList fitFormatNames();
 
+    // --- Evaluation (engine_bridge_eval.cpp) ---
+    // Scores `variant` (a workspace variant id or format, or a model file) per example on
+    // the evaluation set `set` ("NAME" or "NAME@VERSION") against `baseVariant` (empty: a
+    // workspace variant's source model) into a workspace scorecard, as a tracked job:
+    // progress is one step per window, cancelJob() stops it between windows and no
+    // scorecard is stored -> evaluationFinished, jobFailed or jobCancelled. Returns the job
+    // id, 0 when no workspace is set.
+    quint64 evaluate(const QString& set, const QString& variant, const QString& baseVariant);
+
     // --- Jobs (engine_bridge_jobs.cpp) ---
     // Every tracked job that is queued, running, or ended less than a moment ago.
     QList<JobInfo> jobs() const { return m_jobs; }
@@ -121,6 +130,7 @@ signals:
     void scoreActionFailed(const QString& message);
     void reportExported(const QString& path);
     void reportFailed(const QString& path, const QString& message);
+    void evaluationFinished(qint64 scorecardId, const QString& setVersion);
     void layersLoaded(const LayersData& layers);
     void tensorAnalysisLoaded(const TensorAnalysisData& analysis);
     void scorecardsLoaded(const ScorecardInfoList& scorecards);
