@@ -8,9 +8,9 @@ namespace {
 QString verdictText(CellVerdict v, int reasons) {
     switch (v) {
     case CellVerdict::Fail:
-        return QObject::tr("fail (%n reason(s))", nullptr, reasons);
+        return QObject::tr("fail (%1)").arg(reasons);
     case CellVerdict::Inconclusive:
-        return QObject::tr("inconclusive (%n reason(s))", nullptr, reasons);
+        return QObject::tr("inconclusive (%1)").arg(reasons);
     case CellVerdict::Pass:
         return QObject::tr("pass");
     case CellVerdict::NotGated:

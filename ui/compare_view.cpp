@@ -137,7 +137,7 @@ QWidget* CompareView::buildContent() {
     m_variantView->setEditTriggers(QAbstractItemView::DoubleClicked |
                                    QAbstractItemView::EditKeyPressed);
     installTableExport(m_variantView, QStringLiteral("variants"));
-    m_variantView->setMinimumWidth(340); // variant, verdict and format stay readable
+    m_variantView->setMinimumWidth(400); // variant, verdict and format stay readable
     m_heatmap = new HeatmapWidget(this);
     m_fit = new CompareFitPanel(m_bridge, m_variants, this);
     auto* split = new QSplitter(Qt::Horizontal, this);

@@ -373,9 +373,15 @@ void EngineBridge::loadFitShape(const QString& path) {
             std::ifstream in(file);
             const auto j = nlohmann::json::parse(in, nullptr, false);
             if (!j.is_discarded() && ql::fit::looksLikeHfConfig(j)) {
-                *shape = ql::fit::shapeFromHfConfig(j, file.parent_path().filename().string());
-                if (shape->name.empty())
-                    shape->name = file.stem().string();
+                // "meta-llama--Meta-Llama-3.1-8B_config.json" -> "Meta-Llama-3.1-8B"
+                std::string name = file.stem().string();
+                if (const auto cut = name.rfind("_config"); cut != std::string::npos)
+                    name.erase(cut);
+                if (const auto org = name.rfind("--"); org != std::string::npos)
+                    name.erase(0, org + 2);
+                if (name == "config")
+                    name = file.parent_path().filename().string();
+                *shape = ql::fit::shapeFromHfConfig(j, name);
                 return;
             }
         }

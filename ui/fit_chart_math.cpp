@@ -90,7 +90,8 @@ FitChartLayout layoutFitChart(const FitChartLayoutInput& in) {
     const QRectF a = in.area.adjusted(pad, pad, -pad, -pad);
     const int bars = std::max(in.bars, 1);
     l.title = QRectF(a.left(), a.top(), a.width(), in.lineHeight * 1.4);
-    l.legend = QRectF(a.left(), a.bottom() - in.lineHeight * 1.5, a.width(), in.lineHeight * 1.5);
+    // Two lines: the five part names wrap on a narrow chart.
+    l.legend = QRectF(a.left(), a.bottom() - in.lineHeight * 2.2, a.width(), in.lineHeight * 2.2);
     const double axisWidth = in.axisLabelWidth + pad;
     // GPU line labels sit right of the plot, so they never cover a bar.
     const double right = std::min(in.gpuLabelWidth + pad, a.width() * 0.3);

@@ -243,17 +243,18 @@ void FitChartPainter::paintLabels(QPainter& p, const FitChartLayout& l) const {
 
 void FitChartPainter::paintLegend(QPainter& p, const FitChartLayout& l) const {
     const QFontMetricsF fm(font);
-    double x = l.legend.left();
+    double x = l.legend.left(), y = l.legend.top();
     const double box = fm.height() * 0.7;
     for (int k = 0; k < kFitPartCount; ++k) {
         const QString name = fitPartName(FitPart(k));
         const double w = box + 4 + fm.horizontalAdvance(name) + 14;
-        if (x + w > l.legend.right() + 14)
-            break;
-        p.fillRect(QRectF(x, l.legend.center().y() - box / 2, box, box), partColor(FitPart(k)));
+        if (x > l.legend.left() && x + w > l.legend.right() + 14) { // wrap to a second line
+            x = l.legend.left();
+            y += fm.height();
+        }
+        p.fillRect(QRectF(x, y + (fm.height() - box) / 2, box, box), partColor(FitPart(k)));
         p.setPen(foreground);
-        p.drawText(QRectF(x + box + 4, l.legend.top(), w, l.legend.height()),
-                   Qt::AlignLeft | Qt::AlignVCenter, name);
+        p.drawText(QRectF(x + box + 4, y, w, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, name);
         x += w;
     }
 }

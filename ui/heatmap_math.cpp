@@ -97,7 +97,7 @@ HeatmapLayout layoutHeatmap(const HeatmapLayoutInput& in) {
     const QRectF a = in.area.adjusted(pad, pad, -pad, -pad);
     const int rows = std::max(in.rows, 1), columns = std::max(in.columns, 1);
     l.title = QRectF(a.left(), a.top(), a.width(), in.lineHeight * 1.4);
-    l.legend = QRectF(a.left(), a.bottom() - in.lineHeight * 2.6, a.width(), in.lineHeight * 2.6);
+    l.legend = QRectF(a.left(), a.bottom() - in.lineHeight * 3.2, a.width(), in.lineHeight * 3.2);
     const double rowLabelWidth = std::min(in.rowLabelWidth + pad, a.width() * 0.4);
     const double gridWidth = std::max(a.width() - rowLabelWidth, 1.0);
     l.cellWidth = std::min(gridWidth / columns, in.maxCellWidth);

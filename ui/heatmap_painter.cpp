@@ -177,11 +177,10 @@ void HeatmapPainter::paintLegend(QPainter& p, const HeatmapLayout& l) const {
     p.drawText(below, Qt::AlignRight | Qt::AlignTop, QStringLiteral("better ") + better);
     p.drawText(below, Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("0"));
     const QString key =
-        (limit ? QStringLiteral("gate limit %1 at the middle of each half;  ")
-                     .arg(formatScore(*limit))
-               : QStringLiteral("no gate limit: scaled to the largest delta;  ")) +
-        QStringLiteral("solid outline: fails the gate;  dashed: inconclusive;  faded: not "
-                       "significant;  grey: missing");
+        (limit ? QStringLiteral("limit %1 at mid-scale").arg(formatScore(*limit))
+               : QStringLiteral("no limit: scaled to the largest delta")) +
+        QStringLiteral(" \u00b7 solid outline: fails \u00b7 dashed: inconclusive \u00b7 faded: "
+                       "not significant \u00b7 grey: missing");
     const QRectF keyBox(strip.right() + 12, l.legend.top(), l.legend.right() - strip.right() - 12,
                         l.legend.height());
     p.drawText(keyBox, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, key);

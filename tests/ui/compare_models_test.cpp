@@ -57,7 +57,7 @@ private slots:
         QCOMPARE(model.format("q4km"), QString("q4_K"));
         QVERIFY(model.formatGuessed("q4km"));
         QCOMPARE(model.index(2, CompareVariantModel::GateColumn).data().toString(),
-                 QString("fail (3 reason(s))"));
+                 QString("fail (3)"));
     }
 
     void checkingAndFormatsSignal() {
