@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "ui/compare_view.h"
+#include "ui/decision_view.h"
 #include "ui/engine_bridge.h"
 #include "ui/error_chart_panel.h"
 #include "ui/job_list_widget.h"
@@ -8,6 +9,7 @@
 #include "ui/layers_view.h"
 #include "ui/model_summary_panel.h"
 #include "ui/recent_files.h"
+#include "ui/scorecards_view.h"
 #include "ui/settings_dialog.h"
 #include "ui/tensor_detail_panel.h"
 #include "ui/tensor_table_panel.h"
@@ -73,6 +75,8 @@ void MainWindow::buildPanels() {
     m_tabs->addTab(new LayersView(m_context, m_bridge, this), tr("&Layers"));
     m_compare = new CompareView(m_context, m_bridge, this);
     m_tabs->addTab(m_compare, tr("&Compare"));
+    m_tabs->addTab(new ScorecardsView(m_context, m_bridge, this), tr("&Scorecards"));
+    m_tabs->addTab(new DecisionView(m_context, m_bridge, this), tr("&Decision"));
     setCentralWidget(m_tabs);
 }
 

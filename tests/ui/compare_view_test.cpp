@@ -143,6 +143,10 @@ private slots:
         w->findChild<QAction*>("actionTab3")->trigger();
         QCOMPARE(w->tabs()->currentWidget(), w->compareView());
         QCOMPARE(w->findChild<QAction*>("actionTab3")->shortcut(), QKeySequence("Ctrl+3"));
+        QCOMPARE(w->tabs()->count(), 5); // Tensors, Layers, Compare, Scorecards, Decision
+        w->findChild<QAction*>("actionTab5")->trigger();
+        QCOMPARE(w->tabs()->currentIndex(), 4);
+        w->findChild<QAction*>("actionTab3")->trigger();
         QVERIFY(errors.isEmpty());
     }
 
