@@ -35,13 +35,21 @@ WeightMoments weightMoments(const Model& model, const TensorInfo& t, int64_t ste
 
 std::string variantParameters(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    nlohmann::json j{{"bits", info.bits},
-                     {"group_size", info.groupSize},
-                     {"symmetric", true},
-                     {"qmax", info.qmax},
-                     {"scale_dtype", "f16"},
-                     {"rounding", "half to even"},
-                     {"convention", info.convention}};
+    const bool symmetric = info.scheme != QuantScheme::Asym; // GPTQ sym keeps zero 2^(n-1)
+    const char* scaleDtype = info.doubleQuant       ? "8-bit double-quantized"
+                             : info.scaleBits == 32 ? "f32"
+                                                    : "f16";
+    nlohmann::json j{
+        {"bits", info.bits},
+        {"group_size", info.groupSize},
+        {"per_tensor", info.perTensor},
+        {"symmetric", symmetric},
+        {"zero_point_bits", info.zeroBits},
+        {"qmax", info.qmax},
+        {"scale_dtype", info.kind == QuantKind::Block ? "per block layout" : scaleDtype},
+        {"rounding",
+         info.kind == QuantKind::Block ? "as llama.cpp's reference quantizer" : "half to even"},
+        {"convention", info.convention}};
     return j.dump();
 }
 

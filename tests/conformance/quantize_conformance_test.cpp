@@ -36,8 +36,8 @@ const Shape kShapes[] = {{1, 1},  {1, 31},  {3, 33},  {7, 127},  {5, 4097}, {127
 bool hasContractOracle(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     return info.kind == QuantKind::Rtn && info.method == "rtn" &&
-           info.convention.starts_with("symmetric") && info.bits >= 2 && info.bits <= 8 &&
-           info.qmax == (1 << (info.bits - 1)) - 1;
+           info.scheme == QuantScheme::SymAbsmax && !info.perTensor && info.bits >= 2 &&
+           info.bits <= 8 && info.qmax == (1 << (info.bits - 1)) - 1;
 }
 
 using Case = std::tuple<QuantFormat, std::string, Shape, Pattern>;

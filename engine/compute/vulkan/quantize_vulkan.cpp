@@ -41,9 +41,10 @@ bool RtnRowwiseKernel::handles(QuantFormat format) {
     // a group must start on a multiple of four columns: group length a multiple of four,
     // or one group per row.
     const auto& info = quantFormatInfo(format);
-    const bool symmetricGrid =
-        info.kind == QuantKind::Rtn && info.method == "rtn" && info.bits >= 2 && info.bits <= 8 &&
-        info.qmax == (1 << (info.bits - 1)) - 1 && info.convention.starts_with("symmetric");
+    const bool symmetricGrid = info.kind == QuantKind::Rtn && info.method == "rtn" &&
+                               info.bits >= 2 && info.bits <= 8 &&
+                               info.qmax == (1 << (info.bits - 1)) - 1 &&
+                               info.scheme == QuantScheme::SymAbsmax && !info.perTensor;
     return symmetricGrid && (info.groupSize == 0 || info.groupSize % 4 == 0);
 }
 
