@@ -10,6 +10,7 @@
 #include "engine/jobs/engine_thread.h"
 #include "engine/model/model.h"
 #include "engine/score/gate.h"
+#include "engine/score/gate_limit.h"
 #include "engine/score/importer.h"
 #include "engine/store/score_store.h"
 #include "ui/engine_bridge_state.h"
@@ -58,22 +59,6 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 // The gate's limit for a cell, by its lookup (slices, then dimensions, then the default;
 // the tighter of absolute and relative; a critical slice without one gets 0). Mirrors
 // engine/score/gate.cpp so that passing cells are coloured on the same scale.
-std::optional<double> cellLimit(const ql::score::GatePolicy& p, const std::string& dim,
-                                const std::string& slice, double baseline) {
-    ql::score::Threshold t = p.maxRegression;
-    if (auto it = p.sliceLimits.find(slice); it != p.sliceLimits.end())
-        t = it->second;
-    else if (auto d = p.dimensionLimits.find(dim); d != p.dimensionLimits.end())
-        t = d->second;
-    if (!t.any() && contains(p.criticalSlices, slice))
-        t.absolute = 0.0;
-    std::optional<double> out = t.absolute;
-    if (t.relative)
-        out = out ? std::min(*out, *t.relative * std::fabs(baseline))
-                  : *t.relative * std::fabs(baseline);
-    return out;
-}
-
 CellVerdict toCellVerdict(ql::score::Verdict v) {
     switch (v) {
     case ql::score::Verdict::Fail:
@@ -122,7 +107,7 @@ HeatmapCell makeCell(const CellContext& ctx, const ql::score::ScoreCell& base,
                      const std::string& variant) {
     HeatmapCell out;
     const ql::score::ScoreCell* cell = ctx.card.find(variant, base.dimension, base.slice);
-    out.limit = cellLimit(ctx.policy, base.dimension, base.slice, base.score);
+    out.limit = ql::score::gateLimit(ctx.policy, base.dimension, base.slice, base.score);
     const auto* reason = reasonFor(ctx, variant, base.dimension, base.slice);
     if (reason) {
         out.verdict = toCellVerdict(reason->severity);
