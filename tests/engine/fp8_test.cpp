@@ -190,9 +190,11 @@ namespace ql {
 namespace {
 
 // All 2^32 floats, both kinds: minutes in a Debug build, so only on request.
+// By default every 257th bit pattern (16.7 million floats: a prime stride, so every
+// exponent and every low mantissa residue is visited); QUANTLENS_EXHAUSTIVE=1 compares all
+// 2^32 (minutes).
 TEST(Fp8Fast, BitLevelEncoderEqualsReferenceOnEveryFloat) {
-    if (!std::getenv("QUANTLENS_EXHAUSTIVE"))
-        GTEST_SKIP() << "set QUANTLENS_EXHAUSTIVE=1 to compare all 2^32 floats (slow)";
+    const uint64_t stride = std::getenv("QUANTLENS_EXHAUSTIVE") ? 1 : 257;
     const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::atomic<uint64_t> mismatches{0};
     std::vector<std::thread> pool;
@@ -200,7 +202,9 @@ TEST(Fp8Fast, BitLevelEncoderEqualsReferenceOnEveryFloat) {
         pool.emplace_back([&, t] {
             const uint64_t begin = (uint64_t(1) << 32) * t / threads;
             const uint64_t end = (uint64_t(1) << 32) * (t + 1) / threads;
-            for (uint64_t u = begin; u < end; ++u) {
+            for (uint64_t u = begin - begin % stride; u < end; u += stride) {
+                if (u < begin)
+                    continue;
                 const float x = std::bit_cast<float>(uint32_t(u));
                 for (Fp8Kind k : {Fp8Kind::E4M3FN, Fp8Kind::E5M2})
                     if (floatToFp8Bits(x, k) != floatToFp8(x, k))
