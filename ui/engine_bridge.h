@@ -5,10 +5,10 @@
 // types, posted to the GUI thread through a QPointer guard. Progress of the active job
 // is polled every 30 ms (Tracy's habit) rather than signalled per tensor.
 #include "ui/bridge_types.h"
-#include "ui/scorecards_types.h"
 #include "ui/compare_types.h"
 #include "ui/job_list_types.h"
 #include "ui/layers_types.h"
+#include "ui/scorecards_types.h"
 
 #include <QList>
 #include <QObject>
