@@ -1,6 +1,7 @@
 // quantlens-cli eval: a variant scored per example on an evaluation set version into a
 // workspace scorecard, with llama-perplexity's statistics per slice and overall.
 #include "app/cli/commands.h"
+#include "app/cli/eval_output.h"
 #include "engine/eval/eval_job.h"
 #include "engine/jobs/engine_thread.h"
 
@@ -15,18 +16,6 @@ struct EvalOptions {
     EvalRequest request;
     bool json = false;
 };
-
-std::string fmt(const char* format, double a, double b = 0) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, format, a, b);
-    return buf;
-}
-
-nlohmann::json percentilesJson(const Percentiles& p) {
-    return {{"min", p.min}, {"p01", p.p01},       {"p05", p.p05},   {"p10", p.p10},
-            {"p25", p.p25}, {"median", p.median}, {"p75", p.p75},   {"p90", p.p90},
-            {"p95", p.p95}, {"p99", p.p99},       {"p999", p.p999}, {"max", p.max}};
-}
 
 nlohmann::json summaryJson(const SliceSummary& s) {
     const TokenSummary& t = s.summary;

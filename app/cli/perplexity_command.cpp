@@ -1,6 +1,7 @@
 // quantlens-cli perplexity: llama-perplexity's figures for a model on a text, and with a
 // baseline model its KL-divergence statistics against that baseline.
 #include "app/cli/commands.h"
+#include "app/cli/eval_output.h"
 #include "app/cli/eval_store_output.h"
 #include "engine/eval/eval_model.h"
 #include "engine/eval/perplexity.h"
@@ -44,18 +45,6 @@ Evaluated load(const std::string& path, const std::string& workspace) {
         ws.emplace(workspace);
     EvalModel m = openEvalModel(path, ws ? &*ws : nullptr);
     return {std::move(m.model), std::move(m.tokenizer), std::move(m.forward)};
-}
-
-std::string fmt(const char* format, double a, double b = 0) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, format, a, b);
-    return buf;
-}
-
-nlohmann::json percentilesJson(const Percentiles& p) {
-    return {{"min", p.min}, {"p01", p.p01},       {"p05", p.p05},   {"p10", p.p10},
-            {"p25", p.p25}, {"median", p.median}, {"p75", p.p75},   {"p90", p.p90},
-            {"p95", p.p95}, {"p99", p.p99},       {"p999", p.p999}, {"max", p.max}};
 }
 
 nlohmann::json klJson(const KlDivergenceResult& k) {
