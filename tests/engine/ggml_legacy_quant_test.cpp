@@ -7,27 +7,19 @@
 #include "engine/quant/quantize.h"
 #include "tests/common/test_data.h"
 
+#include "tests/common/golden_files.h"
 #include <cmath>
 #include <cstring>
 #include <fstream>
+
 #include <gtest/gtest.h>
 #include <random>
 
 namespace ql {
 namespace {
 
-std::vector<char> readAll(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-std::vector<float> readFloats(const std::filesystem::path& p) {
-    const auto bytes = readAll(p);
-    std::vector<float> v(bytes.size() / 4);
-    std::memcpy(v.data(), bytes.data(), v.size() * 4);
-    return v;
-}
-
+using test::readBytes;
+using test::readFloats;
 struct GoldenCase {
     const char* input;
     int64_t rows, cols;
@@ -50,7 +42,7 @@ void expectGoldenBytes(QuantFormat format, const char* typeName) {
         ASSERT_EQ(int64_t(x.size()), c.rows * c.cols) << c.input;
         QuantizedTensor q;
         quantizeReference(format, x, c.rows, c.cols, q);
-        const auto golden = readAll(dir / (std::string(c.input) + "." + typeName + ".bin"));
+        const auto golden = readBytes(dir / (std::string(c.input) + "." + typeName + ".bin"));
         ASSERT_EQ(golden.size(), q.packed.size()) << c.input;
         EXPECT_EQ(0, std::memcmp(golden.data(), q.packed.data(), golden.size()))
             << typeName << " bytes differ from ggml's on " << c.input;

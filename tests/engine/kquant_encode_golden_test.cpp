@@ -6,26 +6,18 @@
 #include "engine/quant/kquant_encode.h"
 #include "tests/common/test_data.h"
 
+#include "tests/common/golden_files.h"
 #include <cmath>
 #include <cstring>
 #include <fstream>
+
 #include <gtest/gtest.h>
 
 namespace ql {
 namespace {
 
-std::vector<char> readAll(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-std::vector<float> readFloats(const std::filesystem::path& p) {
-    const auto bytes = readAll(p);
-    std::vector<float> v(bytes.size() / 4);
-    std::memcpy(v.data(), bytes.data(), v.size() * 4);
-    return v;
-}
-
+using test::readBytes;
+using test::readFloats;
 double rmse(const std::vector<float>& a, const std::vector<float>& b) {
     double sum = 0.0;
     for (size_t i = 0; i < a.size(); ++i)
@@ -79,7 +71,7 @@ Outcome compareWithGoldens(DType type, const std::string& suffix) {
         if (!suffix.empty())
             imatrix = readFloats(dir / (std::string(in.name) + ".imatrix.f32"));
         const auto ours = encode(type, x, in, imatrix);
-        const auto golden = readAll(stem.string() + ".bin");
+        const auto golden = readBytes(stem.string() + ".bin");
         EXPECT_EQ(golden.size(), ours.size()) << stem;
         std::vector<float> deq(x.size());
         dequantizeRows(type, ours, deq.data(), int64_t(x.size()));
