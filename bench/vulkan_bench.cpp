@@ -54,7 +54,7 @@ int64_t inputBytes(const benchmark::State& state) {
 }
 
 uint64_t outputBytes(const ql::QuantizedTensor& q) {
-    return q.packed.size() + q.codes.size() + q.scales.size() * sizeof(float);
+    return q.packed.size() + q.codes.size() + (q.scales.size() + q.zeros.size()) * sizeof(float);
 }
 
 // Rates per format, timed around the benchmark loops, printed when the program ends.

@@ -14,6 +14,7 @@
 // the pairs in double, in workgroup order. Same device, same input: same bits. Against
 // the CPU's double sums the difference is the f32 rounding of each product (relative
 // 2^-24 per term, so about 1e-7 of a sum of squares); tests bound it.
+#include "code_books.glsl"
 #include "ggml_blocks.glsl"
 
 layout(local_size_x = 256) in;
@@ -27,7 +28,8 @@ layout(std430, set = 0, binding = 2) readonly buffer Scales { uint scales[]; };
 layout(std430, set = 0, binding = 3) writeonly buffer Partials { float partials[]; };
 
 const uint MODE_RTN = 0u, MODE_Q8_0 = 1u, MODE_Q4_0 = 2u, MODE_Q4_1 = 3u, MODE_Q5_0 = 4u,
-           MODE_Q5_1 = 5u, MODE_F16 = 6u, MODE_FP8_E4M3 = 7u, MODE_FP8_E5M2 = 8u;
+           MODE_Q5_1 = 5u, MODE_F16 = 6u, MODE_FP8_E4M3 = 7u, MODE_FP8_E5M2 = 8u,
+           MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u;
 const uint PARTIAL_FLOATS = 9u; // (sum, compensation) x 4, then max |e|
 
 layout(push_constant) uniform Params {
@@ -39,6 +41,7 @@ layout(push_constant) uniform Params {
     uint scaleBase;    // RTN: first word of the scales
     uint groupLen;     // RTN: values per scale
     uint groupsPerRow; // RTN
+    uint zeroBase;     // MODE_RTN_ZERO: first word of the zero points (after the scales)
 } p;
 
 shared float sums[4][WG];
@@ -94,6 +97,26 @@ float rtnValue(uint i) {
     return q;
 }
 
+// quantize_groups.comp's layouts: zero points (stored minus the code offset, as the
+// codes) after the scales, or a bitsandbytes code book entry times the f32 absmax; as
+// QuantizedTensor::dequantizeRow with codeValue (engine/quant/rtn_schemes.cpp).
+float groupValue(uint i) {
+    uint r = i / p.cols, c = i % p.cols;
+    uint word = quant[p.quantBase + r * p.rowWords + c / 4u];
+    int code = int(word << (24u - 8u * (c & 3u))) >> 24; // sign-extend the byte
+    uint slot = r * p.groupsPerRow + c / p.groupLen;
+    uint s = scales[p.scaleBase + slot];
+    if (p.mode == MODE_RTN_ZERO) {
+        precise float shifted = float(code) - uintBitsToFloat(scales[p.zeroBase + slot]);
+        precise float q = shifted * halfToFloat(qlFloatToHalf(s));
+        return q;
+    }
+    uint entry = p.mode == MODE_NF4 ? QL_NF4_CODE_BOOK_BITS[uint(code) & 15u]
+                                    : QL_FP4_CODE_BOOK_BITS[uint(code) & 15u];
+    precise float q = uintBitsToFloat(entry) * uintBitsToFloat(s);
+    return q;
+}
+
 // ggml blocks: value j of block b (dequantize_row_q*_0/1).
 float blockValue(uint i) {
     uint b = i / 32u, j = i % 32u;
@@ -142,6 +165,8 @@ float fp8Value(uint i) {
 float dequantized(uint i) {
     if (p.mode == MODE_RTN)
         return rtnValue(i);
+    if (p.mode == MODE_RTN_ZERO || p.mode == MODE_NF4 || p.mode == MODE_FP4)
+        return groupValue(i);
     if (p.mode == MODE_F16)
         return halfToFloat((quant[p.quantBase + i / 2u] >> (16u * (i & 1u))) & 0xffffu);
     if (p.mode == MODE_FP8_E4M3 || p.mode == MODE_FP8_E5M2)

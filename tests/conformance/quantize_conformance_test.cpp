@@ -73,7 +73,9 @@ TEST_P(QuantizeConformance, MatchesReference) {
         GTEST_SKIP() << backendName << " does not run this case: " << s.reason;
     QuantizedTensor out = staleOutput();
     backend.quantize(format, src, shape.rows, shape.cols, out);
-    EXPECT_EQ(out.backend, backend.label());
+    // The label names the backend, plus any step the host finished (vulkan: nf4-dq's
+    // absmax double quantization, kernel_choice.cpp).
+    EXPECT_EQ(out.backend.rfind(backend.label(), 0), 0u) << out.backend;
     EXPECT_TRUE(sameQuantization(ref, out, src));
 }
 

@@ -12,17 +12,31 @@ constexpr uint32_t kValuesPerGroup = 4096; // PER_GROUP in measure_error.comp
 constexpr uint32_t kPartialFloats = 9;     // PARTIAL_FLOATS
 
 struct MeasurePush { // mirrors Params in measure_error.comp
-    uint32_t count, cols, mode, quantBase, rowWords, scaleBase, groupLen, groupsPerRow;
+    uint32_t count, cols, mode, quantBase, rowWords, scaleBase, groupLen, groupsPerRow, zeroBase;
 };
 
 // MODE_* of measure_error.comp for the layout the quantize kernels write.
 std::optional<uint32_t> measureMode(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    if (info.kind == QuantKind::Rtn)
-        return 0;
-    if (format == QuantFormat::Fp8E4M3)
+    if (info.kind == QuantKind::Rtn) {
+        // The layout of quantize_int8_rowwise.comp / quantize_groups.comp. Double-quantized
+        // absmax values are finished on the host, after the device pass: measured there.
+        if (info.method != "rtn" || info.doubleQuant)
+            return std::nullopt;
+        switch (info.scheme) {
+        case QuantScheme::Asym:
+            return 9; // (code - zero) * fp16(scale)
+        case QuantScheme::Nf4:
+            return 10; // code book * f32 absmax
+        case QuantScheme::Fp4:
+            return 11;
+        default:
+            return 0; // code * fp16(scale): the stored zero is 0 (GPTQ sym: 2^(n-1) - offset)
+        }
+    }
+    if (format == QuantFormat::Fp8E4M3 || format == QuantFormat::Fp8E4M3Tensor)
         return 7;
-    if (format == QuantFormat::Fp8E5M2)
+    if (format == QuantFormat::Fp8E5M2 || format == QuantFormat::Fp8E5M2Tensor)
         return 8;
     switch (info.storage) {
     case DType::Q8_0:
@@ -53,7 +67,8 @@ MeasurePush pushFor(QuantFormat format, int64_t chunkRows, int64_t cols) {
     p.groupLen = uint32_t(info.groupSize == 0 ? cols : info.groupSize);
     p.groupsPerRow = uint32_t(groupsPerRow(format, cols));
     const uint32_t codeWords = uint32_t((cols + 3) / 4);
-    p.rowWords = info.kind == QuantKind::Rtn ? codeWords : codeWords + 1; // FP8: + scale
+    p.rowWords = info.kind == QuantKind::Rtn ? codeWords : codeWords + 1;      // FP8: + scale
+    p.zeroBase = uint32_t(kGuardWords) + uint32_t(chunkRows) * p.groupsPerRow; // after the scales
     return p;
 }
 

@@ -46,4 +46,18 @@ std::string whyNoVulkanKernel(QuantFormat format) {
            "); the CPU runs it";
 }
 
+// nf4-dq / fp4-dq split their work: the device computes the 4-bit codes and the f32 absmax
+// of every 64-value block (shaders/quantize_groups.comp, identical to the reference), and
+// the host then double-quantizes those absmax values (finishDoubleQuant: their mean over
+// the whole tensor, bnb's 8-bit dynamic map by binary search, blocks of 256). That step
+// reads one float per 64 weights (1/64 of the data), needs the tensor-wide mean before any
+// block can be coded, and its binary search over a 256-entry table is cheap on the CPU; a
+// device pass would cost a second round trip for under 2% of the work. The label says so,
+// so every stored result names the split.
+std::string hostStepsOf(QuantFormat format) {
+    if (quantFormatInfo(format).doubleQuant)
+        return " + host (absmax double quantization)";
+    return {};
+}
+
 } // namespace ql::vk

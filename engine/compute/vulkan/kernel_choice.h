@@ -9,4 +9,8 @@ namespace ql::vk {
 
 std::string whyNoVulkanKernel(QuantFormat format);
 
+// What the host finishes after a device pass, as a suffix of the backend label ("" when the
+// device computes everything): the double quantization of nf4-dq / fp4-dq's absmax.
+std::string hostStepsOf(QuantFormat format);
+
 } // namespace ql::vk

@@ -2,6 +2,7 @@
 
 #include "engine/compute/vulkan/block_kernels.h"
 #include "engine/compute/vulkan/error_sum_kernel.h"
+#include "engine/compute/vulkan/group_kernel.h"
 #include "engine/compute/vulkan/kernel_choice.h"
 #include "engine/compute/vulkan/quantize_vulkan.h"
 #include "engine/compute/vulkan/vulkan_device.h"
@@ -18,6 +19,7 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     : m_instance(std::move(instance))
     , m_device(std::move(device))
     , m_rtn(std::make_unique<vk::RtnRowwiseKernel>(*m_device))
+    , m_groups(std::make_unique<vk::GroupQuantKernel>(*m_device))
     , m_blocks(std::make_unique<vk::BlockKernel>(*m_device))
     , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
     , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
@@ -27,6 +29,7 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
 // Kernels and buffers go before the device they were made on.
 VulkanBackend::~VulkanBackend() {
     m_rtn.reset();
+    m_groups.reset();
     m_blocks.reset();
     m_fp8.reset();
     m_measure.reset();
@@ -60,13 +63,15 @@ Support VulkanBackend::supports(QuantFormat format, int64_t rows, int64_t cols) 
     if (!m_fault.empty())
         return Support::no("the Vulkan device failed earlier (" + m_fault + "); the CPU runs it");
     const bool rtn = vk::RtnRowwiseKernel::handles(format);
+    const bool groups = vk::GroupQuantKernel::handles(format);
     const vk::StagedKernel* staged = stagedKernel(format);
-    if (!rtn && !staged)
+    if (!rtn && !groups && !staged)
         return Support::no(vk::whyNoVulkanKernel(format));
     if (rows == 0 || cols == 0)
         return Support::yes();
     const auto plan = rtn ? vk::planInt8Chunks(rows, cols, limits(), groupsPerRow(format, cols))
-                          : staged->plan(format, rows, cols, limits());
+                      : groups ? vk::GroupQuantKernel::plan(format, rows, cols, limits())
+                               : staged->plan(format, rows, cols, limits());
     if (plan.rowsPerChunk == 0)
         return Support::no(plan.whyNot + "; the CPU runs it");
     return Support::yes();
@@ -98,17 +103,22 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     m_device->resetDeviceSeconds();
     if (rows == 0 || cols == 0)
         return;
-    const vk::MeasureTarget measure{sums ? m_measure.get() : nullptr, sums};
+    const bool measureOnDevice = sums && vk::ErrorSumKernel::handles(format);
+    const vk::MeasureTarget measure{measureOnDevice ? m_measure.get() : nullptr, sums};
     try {
         if (vk::StagedKernel* staged = stagedKernel(format))
             m_lastDispatches = staged->run(format, src, rows, cols, limits(), out, measure);
+        else if (vk::GroupQuantKernel::handles(format))
+            m_lastDispatches = m_groups->run(format, src, rows, cols, limits(), out, measure);
         else
             m_lastDispatches = m_rtn->run(format, src, rows, cols, limits(), out, measure);
     } catch (const VulkanFault& fault) {
         m_fault = fault.what();
         throw;
     }
-    out.backend = label();
+    if (sums && !measureOnDevice)
+        *sums = errorSumsOnHost(src, out);
+    out.backend = label() + vk::hostStepsOf(format);
 }
 
 void VulkanBackend::setMaxRowsPerDispatchForTesting(uint64_t rows) {

@@ -14,6 +14,7 @@ namespace vk {
 class Instance;
 class Device;
 class RtnRowwiseKernel;
+class GroupQuantKernel;
 class StagedKernel;
 class ErrorSumKernel;
 struct DispatchLimits;
@@ -31,7 +32,9 @@ public:
     // then reports every kernel unsupported, and the job reruns on the CPU.
     void quantize(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                   QuantizedTensor& out) override;
-    // The error sums come from the device (shaders/measure_error.comp): f32 products and
+    // The error sums come from the device (shaders/measure_error.comp) for every layout it
+    // knows (ErrorSumKernel::handles), else from errorSumsOnHost on the downloaded result
+    // (the double-quantized formats, whose absmax is finished on the host): f32 products and
     // Kahan-compensated f32 partial sums per 4096 values, added in double on the host.
     // Against errorSumsOnHost (double throughout) each sum agrees to a relative 1e-6 and
     // the max |error| to a relative 1e-6 (the f32 rounding of q - w); conformance tests
@@ -67,6 +70,7 @@ private:
     std::shared_ptr<vk::Instance> m_instance;
     std::unique_ptr<vk::Device> m_device;
     std::unique_ptr<vk::RtnRowwiseKernel> m_rtn;
+    std::unique_ptr<vk::GroupQuantKernel> m_groups;
     std::unique_ptr<vk::StagedKernel> m_blocks;
     std::unique_ptr<vk::StagedKernel> m_fp8;
     std::unique_ptr<vk::ErrorSumKernel> m_measure;
