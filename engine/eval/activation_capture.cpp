@@ -1,11 +1,9 @@
 #include "engine/eval/activation_capture.h"
 
 #include "engine/core/error.h"
-#include "engine/core/parallel.h"
-#include "engine/jobs/engine_thread.h"
+#include <algorithm>
 
 #include <Eigen/Dense>
-#include <atomic>
 #include <cmath>
 
 namespace ql {
@@ -68,41 +66,34 @@ uint64_t ActivationCapture::bytes() const {
 void captureActivations(const LlamaForward& model, std::span<const TokenId> tokens, TokenId bos,
                         const RunOptions& options, ActivationCapture& capture) {
     const ChunkPlan plan = planChunks(int64_t(tokens.size()), options.nCtx, options.maxChunks);
-    if (options.job) {
-        options.job->setTotal(plan.nChunks);
-        options.job->setStage("capturing activations over " + std::to_string(plan.nChunks) +
-                              " chunks");
-    }
-    const int threads = options.threads > 0 ? options.threads : defaultThreadCount();
-    std::atomic<int64_t> next{0};
-    parallelFor(threads, threads, 1, [&](int64_t, int64_t) {
-        std::vector<TokenId> chunk(size_t(plan.nCtx));
-        std::vector<float> logits;
-        for (int64_t c = next++; c < plan.nChunks; c = next++) {
-            if (options.job)
-                options.job->checkCancelled();
-            const auto begin = tokens.begin() + c * plan.nCtx;
-            std::copy(begin, begin + plan.nCtx, chunk.begin());
-            chunk[0] = bos;
-            // Every row reaches the output projection, so its input is captured whole.
-            model.evaluate(chunk, 0, logits, &capture);
-            if (options.job)
-                options.job->advance();
-        }
-    });
+    const std::string stage =
+        "capturing activations over " + std::to_string(plan.nChunks) + " chunks";
+    forEachChunk(tokens, plan, bos, options, stage,
+                 [&](int64_t, std::span<const TokenId> chunk, std::vector<float>& logits) {
+                     // Logits from row 0: every row reaches the output projection, so its
+                     // input is captured whole.
+                     model.evaluate(chunk, 0, logits, &capture);
+                 });
 }
 
-double relativeOutputError(const CapturedInput& x, const float* w, const float* q, int64_t rows,
-                           int64_t cols) {
+double OutputErrorTraces::relError() const {
+    return signal > 0 ? std::sqrt(std::max(0.0, noise) / signal) : 0.0;
+}
+
+OutputErrorTraces outputErrorTraces(const CapturedInput& x, const float* w, const float* q,
+                                    int64_t rows, int64_t cols) {
     if (x.cols != cols)
         throw Error("captured input has " + std::to_string(x.cols) + " columns, the weight " +
                     std::to_string(cols));
     const Eigen::Map<const RowMatD> g(x.gram.data(), cols, cols);
     const RowMatD wd = Eigen::Map<const RowMatF>(w, rows, cols).cast<double>();
     const RowMatD dd = wd - Eigen::Map<const RowMatF>(q, rows, cols).cast<double>();
-    const double signal = ((wd * g).cwiseProduct(wd)).sum();
-    const double noise = ((dd * g).cwiseProduct(dd)).sum();
-    return signal > 0 ? std::sqrt(std::max(0.0, noise) / signal) : 0.0;
+    return {((wd * g).cwiseProduct(wd)).sum(), ((dd * g).cwiseProduct(dd)).sum()};
+}
+
+double relativeOutputError(const CapturedInput& x, const float* w, const float* q, int64_t rows,
+                           int64_t cols) {
+    return outputErrorTraces(x, w, q, rows, cols).relError();
 }
 
 std::vector<LayerOutputError> layerOutputErrors(const ActivationCapture& capture,
@@ -118,7 +109,8 @@ std::vector<LayerOutputError> layerOutputErrors(const ActivationCapture& capture
             throw Error("the variant has no layer '" + name + "' of the original's shape");
         if (!x)
             throw Error("no activations were captured for '" + name + "'");
-        out.push_back({name, x->rows, relativeOutputError(*x, w, q, rows, cols)});
+        const OutputErrorTraces traces = outputErrorTraces(*x, w, q, rows, cols);
+        out.push_back({name, x->rows, traces.relError(), traces});
     }
     return out;
 }

@@ -37,9 +37,20 @@ private:
 };
 
 // Runs the model over llama-perplexity's chunks of tokens (options.nCtx, maxChunks,
-// threads, job) and captures every linear layer's input at every position.
+// threads, job: one progress step per chunk, cancel between chunks; the chunk loop is
+// forEachChunk's) and captures every linear layer's input at every position.
 void captureActivations(const LlamaForward& model, std::span<const TokenId> tokens, TokenId bos,
                         const RunOptions& options, ActivationCapture& capture);
+
+// The two traces behind an output-aware error. They add across layers, so a group of
+// layers has the error sqrt(sum noise / sum signal): its outputs as one long vector.
+struct OutputErrorTraces {
+    double signal = 0;       // trace(W G W^T) = ||X W^T||_F^2
+    double noise = 0;        // trace(D G D^T) = ||X (W - Q)^T||_F^2
+    double relError() const; // sqrt(noise / signal); 0 when signal is 0
+};
+OutputErrorTraces outputErrorTraces(const CapturedInput& x, const float* w, const float* q,
+                                    int64_t rows, int64_t cols);
 
 // sqrt(trace(D G D^T) / trace(W G W^T)) with D = W - Q; 0 when W's output is 0.
 double relativeOutputError(const CapturedInput& x, const float* w, const float* q, int64_t rows,
@@ -49,6 +60,7 @@ struct LayerOutputError {
     std::string tensor;
     int64_t rows = 0;
     double relError = 0;
+    OutputErrorTraces traces;
 };
 // For every linear layer of `original`, against the same layer of `variant`.
 std::vector<LayerOutputError> layerOutputErrors(const ActivationCapture& capture,

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <numeric>
 
 namespace ql {
 
@@ -19,7 +21,70 @@ float readFloat(const uint16_t* p) {
     return f;
 }
 
+// log of sum exp(logits): the normaliser, in double.
+double logSumExp(std::span<const float> logits) {
+    const float maxLogit = *std::max_element(logits.begin(), logits.end());
+    double sum = 0;
+    for (float l : logits)
+        sum += std::exp(double(l) - double(maxLogit));
+    return double(maxLogit) + std::log(sum);
+}
+
+// log(1 - exp(logKept)) for logKept <= 0, accurate near both ends.
+double logOneMinusExp(double logKept) {
+    if (logKept >= 0)
+        return -std::numeric_limits<double>::infinity();
+    return logKept > -0.693 ? std::log(-std::expm1(logKept)) : std::log1p(-std::exp(logKept));
+}
+
+double logSumOfKept(const std::vector<double>& logProbs) {
+    double sum = 0;
+    for (double lp : logProbs)
+        sum += std::exp(lp);
+    return std::log(sum);
+}
+
 } // namespace
+
+TopKDistribution encodeTopK(std::span<const float> logits, int k) {
+    const size_t kept = std::min(size_t(std::max(k, 0)), logits.size());
+    std::vector<int32_t> order(logits.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(kept), order.end(),
+                      [&](int32_t a, int32_t b) {
+                          return logits[size_t(a)] != logits[size_t(b)]
+                                     ? logits[size_t(a)] > logits[size_t(b)]
+                                     : a < b;
+                      });
+    const double norm = logSumExp(logits);
+    TopKDistribution out;
+    std::vector<double> keptLogProbs;
+    for (size_t i = 0; i < kept; ++i) {
+        out.ids.push_back(order[i]);
+        keptLogProbs.push_back(double(logits[size_t(order[i])]) - norm);
+        out.logProbs.push_back(float(keptLogProbs.back()));
+    }
+    out.tailLogProb = kept == logits.size() ? -std::numeric_limits<float>::infinity()
+                                            : float(logOneMinusExp(logSumOfKept(keptLogProbs)));
+    return out;
+}
+
+double topKKlDivergence(const TopKDistribution& p, std::span<const float> qLogits) {
+    const double norm = logSumExp(qLogits);
+    double kld = 0;
+    std::vector<double> qKept;
+    for (size_t i = 0; i < p.ids.size(); ++i) {
+        const double lq = double(qLogits[size_t(p.ids[i])]) - norm;
+        const double lp = double(p.logProbs[i]);
+        kld += std::exp(lp) * (lp - lq);
+        qKept.push_back(lq);
+    }
+    if (std::isfinite(p.tailLogProb) && !qKept.empty()) {
+        const double tp = double(p.tailLogProb);
+        kld += std::exp(tp) * (tp - logOneMinusExp(logSumOfKept(qKept)));
+    }
+    return kld;
+}
 
 BaselineCache::BaselineCache(const ChunkPlan& plan, int32_t nVocab, std::span<const TokenId> tokens)
     : m_plan(plan)

@@ -17,6 +17,25 @@
 
 namespace ql {
 
+// The bounded alternative, whatever the vocabulary: per scored position the k most
+// probable tokens (id and log-probability, most probable first) and the log of the mass
+// left outside them as one tail bucket. KL divergence computed on that partition
+// ({each top-k token}, {the rest}) is a lower bound of the full KL divergence (the
+// log-sum inequality), exact when the tail is empty, so a variant never looks better
+// than it is by more than the tail hides. Cost: 8 bytes per kept token + 4 for the tail
+// (260 bytes per position at k = 32, against 2 * n_vocab + 8 for the full record).
+struct TopKDistribution {
+    std::vector<int32_t> ids;
+    std::vector<float> logProbs;
+    float tailLogProb = 0; // log(1 - sum of the kept probabilities); -inf when none is left
+    static uint64_t bytes(int k) { return uint64_t(k) * 8 + 4; }
+};
+
+// The top min(k, n_vocab) of one position's logits (ties: the lower id first).
+TopKDistribution encodeTopK(std::span<const float> logits, int k);
+// KL(P || Q) on the top-k partition of P, with Q given as the variant's logits.
+double topKKlDivergence(const TopKDistribution& p, std::span<const float> qLogits);
+
 class BaselineCache {
 public:
     static constexpr float kClampNats = 16.f;

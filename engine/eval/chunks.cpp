@@ -24,20 +24,17 @@ ChunkPlan planChunks(int64_t nTokens, int64_t nCtx, int64_t maxChunks) {
     return plan;
 }
 
-void runChunks(const LlamaForward& model, std::span<const TokenId> tokens, const ChunkPlan& plan,
-               TokenId bos, const RunOptions& options, const ChunkFn& fn) {
+void forEachChunk(std::span<const TokenId> tokens, const ChunkPlan& plan, TokenId bos,
+                  const RunOptions& options, const std::string& stage, const ChunkTokensFn& fn) {
     if (int64_t(tokens.size()) < plan.evaluatedTokens())
-        throw Error("runChunks: fewer tokens than the plan needs");
+        throw Error("forEachChunk: fewer tokens than the plan needs");
     if (options.job) {
         options.job->setTotal(plan.nChunks);
-        options.job->setStage("evaluating " + std::to_string(plan.nChunks) + " chunks of " +
-                              std::to_string(plan.nCtx) + " tokens");
+        options.job->setStage(stage);
     }
     const int threads = options.threads > 0 ? options.threads : defaultThreadCount();
-    const int64_t vocab = model.vocabSize();
     std::atomic<int64_t> next{0};
-    // One worker per thread pulls whole chunks: no synchronisation inside a chunk, and
-    // every chunk's result is the same whatever the thread count.
+    // One worker per thread pulls whole chunks: no synchronisation inside a chunk.
     parallelFor(threads, threads, 1, [&](int64_t, int64_t) {
         std::vector<TokenId> chunk(size_t(plan.nCtx));
         std::vector<float> logits;
@@ -47,12 +44,24 @@ void runChunks(const LlamaForward& model, std::span<const TokenId> tokens, const
             const auto begin = tokens.begin() + c * plan.nCtx;
             std::copy(begin, begin + plan.nCtx, chunk.begin());
             chunk[0] = bos;
-            model.evaluate(chunk, plan.first, logits);
-            fn(c, std::span<const float>(logits).first(size_t(plan.scoredPerChunk() * vocab)));
+            fn(c, chunk, logits);
             if (options.job)
                 options.job->advance();
         }
     });
+}
+
+void runChunks(const LlamaForward& model, std::span<const TokenId> tokens, const ChunkPlan& plan,
+               TokenId bos, const RunOptions& options, const ChunkFn& fn) {
+    const int64_t vocab = model.vocabSize();
+    const std::string stage = "evaluating " + std::to_string(plan.nChunks) + " chunks of " +
+                              std::to_string(plan.nCtx) + " tokens";
+    forEachChunk(
+        tokens, plan, bos, options, stage,
+        [&](int64_t c, std::span<const TokenId> chunk, std::vector<float>& logits) {
+            model.evaluate(chunk, plan.first, logits);
+            fn(c, std::span<const float>(logits).first(size_t(plan.scoredPerChunk() * vocab)));
+        });
 }
 
 } // namespace ql

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace ql {
 
@@ -35,8 +37,17 @@ struct RunOptions {
 // sequences); logits holds scoredPerChunk() rows of vocabSize, row r for position first+r.
 using ChunkFn = std::function<void(int64_t chunk, std::span<const float> logits)>;
 
-// Evaluates every chunk with its first token replaced by bos (llama-perplexity does so
-// when the vocab adds BOS; the chunk stays n_ctx long). Threads take whole chunks.
+// The one chunk loop: hands every chunk of the plan, its first token replaced by bos
+// (llama-perplexity does so when the vocab adds BOS; the chunk stays n_ctx long), to
+// `fn`, with a logits buffer the thread reuses. Threads take whole chunks, so a chunk's
+// result does not depend on the thread count. Progress is one step per chunk under
+// `stage`; cancellation is checked before each chunk, so it stops between chunks.
+using ChunkTokensFn =
+    std::function<void(int64_t chunk, std::span<const TokenId> tokens, std::vector<float>& logits)>;
+void forEachChunk(std::span<const TokenId> tokens, const ChunkPlan& plan, TokenId bos,
+                  const RunOptions& options, const std::string& stage, const ChunkTokensFn& fn);
+
+// Evaluates every chunk (forEachChunk) and passes its scored logits to fn.
 void runChunks(const LlamaForward& model, std::span<const TokenId> tokens, const ChunkPlan& plan,
                TokenId bos, const RunOptions& options, const ChunkFn& fn);
 

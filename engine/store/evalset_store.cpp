@@ -281,7 +281,58 @@ std::vector<LayerOutputErrorRecord> layerOutputErrors(const Workspace& ws, int64
     st.bind(1, variantId).bind(2, calibrationHash);
     std::vector<LayerOutputErrorRecord> out;
     while (st.step())
-        out.push_back({st.text(0), st.integer(1), st.real(2)});
+        out.push_back({st.text(0), st.integer(1), st.real(2), {}, {}});
+    return out;
+}
+
+void replaceLayerOutputErrors(Workspace& ws, int64_t variantId, const std::string& calibration,
+                              const std::vector<LayerOutputErrorRecord>& errors) {
+    sql::Transaction tx(ws.handle(), ws.path());
+    Statement(ws.handle(),
+              "DELETE FROM layer_output_errors WHERE variant_id = ? AND calibration_hash = ?",
+              ws.path())
+        .bind(1, variantId)
+        .bind(2, calibration)
+        .run();
+    const std::string now = nowIso8601();
+    for (const auto& e : errors) {
+        Statement st(ws.handle(),
+                     "INSERT INTO layer_output_errors(variant_id, tensor, calibration_hash, rows, "
+                     "rel_error, created_at, signal, noise) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     ws.path());
+        st.bind(1, variantId).bind(2, e.tensor).bind(3, calibration).bind(4, e.rows);
+        st.bind(5, e.relError).bind(6, now);
+        if (e.signal && e.noise)
+            st.bind(7, *e.signal).bind(8, *e.noise);
+        st.run(); // unbound traces stay NULL
+    }
+    tx.commit();
+}
+
+std::optional<LayerOutputErrorSet> latestLayerOutputErrors(const Workspace& ws, int64_t variantId) {
+    // The newest calibration is the one whose rows were inserted last.
+    Statement latest(ws.handle(),
+                     "SELECT calibration_hash, created_at FROM layer_output_errors WHERE "
+                     "variant_id = ? ORDER BY rowid DESC LIMIT 1",
+                     ws.path());
+    latest.bind(1, variantId);
+    if (!latest.step())
+        return std::nullopt;
+    LayerOutputErrorSet out{latest.text(0), latest.text(1), {}};
+    Statement st(ws.handle(),
+                 "SELECT tensor, rows, rel_error, signal IS NOT NULL AND noise IS NOT NULL, "
+                 "COALESCE(signal, 0), COALESCE(noise, 0) FROM layer_output_errors WHERE "
+                 "variant_id = ? AND calibration_hash = ? ORDER BY rowid",
+                 ws.path());
+    st.bind(1, variantId).bind(2, out.calibration);
+    while (st.step()) {
+        LayerOutputErrorRecord r{st.text(0), st.integer(1), st.real(2), {}, {}};
+        if (st.integer(3) != 0) {
+            r.signal = st.real(4);
+            r.noise = st.real(5);
+        }
+        out.layers.push_back(std::move(r));
+    }
     return out;
 }
 

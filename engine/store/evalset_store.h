@@ -54,10 +54,25 @@ struct LayerOutputErrorRecord {
     std::string tensor;
     int64_t rows = 0; // calibration rows (tokens) behind the figure
     double relError = 0;
+    // trace(W G W^T) and trace(D G D^T) (engine/eval/activation_capture.h), so groups
+    // aggregate exactly; absent for rows stored before they were kept.
+    std::optional<double> signal, noise;
 };
 void storeLayerOutputErrors(Workspace& ws, int64_t variantId, const std::string& calibrationHash,
                             const std::vector<LayerOutputErrorRecord>& errors);
 std::vector<LayerOutputErrorRecord> layerOutputErrors(const Workspace& ws, int64_t variantId,
                                                       const std::string& calibrationHash);
+// Replaces every row of the variant for this calibration (text hash and settings) with
+// `errors`, in one transaction; rows of other calibrations and variants stay.
+void replaceLayerOutputErrors(Workspace& ws, int64_t variantId, const std::string& calibration,
+                              const std::vector<LayerOutputErrorRecord>& errors);
+// The variant's most recently stored calibration with its rows, in stored order; empty
+// when it was never measured.
+struct LayerOutputErrorSet {
+    std::string calibration;
+    std::string createdAt;
+    std::vector<LayerOutputErrorRecord> layers;
+};
+std::optional<LayerOutputErrorSet> latestLayerOutputErrors(const Workspace& ws, int64_t variantId);
 
 } // namespace ql

@@ -232,6 +232,13 @@ CREATE TABLE layer_output_errors (
     PRIMARY KEY (variant_id, tensor, calibration_hash)
 );
 )sql",
+        // output-aware error (calibrate): the two traces behind each layer's figure,
+        // trace(W G W^T) and trace(D G D^T), so groups of layers aggregate exactly. Rows
+        // stored before it have NULL here.
+        R"sql(
+ALTER TABLE layer_output_errors ADD COLUMN signal REAL;
+ALTER TABLE layer_output_errors ADD COLUMN noise REAL;
+)sql",
     };
     return migrations;
 }
