@@ -6,6 +6,7 @@
 // is polled every 30 ms (Tracy's habit) rather than signalled per tensor.
 #include "ui/bridge_types.h"
 #include "ui/compare_types.h"
+#include "ui/eval_types.h"
 #include "ui/job_list_types.h"
 #include "ui/layers_types.h"
 #include "ui/scorecards_types.h"
@@ -71,6 +72,12 @@ public:
     // -> tensorAnalysisLoaded. Failures -> jobFailed.
     void loadLayers(const QList<qint64>& variantIds);
     void loadTensorAnalysis(qint64 variantId, const QString& tensor);
+    // Measures a workspace variant's output-aware error per linear layer on the text file
+    // (chunks of nCtx tokens, at most `chunks` of them; <= 0: all) as a tracked job
+    // (engine_bridge_calibrate.cpp): progress is one step per chunk, cancelJob() stops it
+    // between chunks and nothing is stored -> calibrationFinished, jobFailed or
+    // jobCancelled. Returns the job id, 0 when no workspace is set or no file is given.
+    quint64 calibrate(qint64 variantId, const QString& textPath, int nCtx, int chunks);
 
     // --- Compare view (engine_bridge_compare.cpp) ---
     // Every scorecard in the workspace (header fields) -> scorecardsLoaded.
@@ -99,9 +106,18 @@ public:
     // the evaluation set `set` ("NAME" or "NAME@VERSION") against `baseVariant` (empty: a
     // workspace variant's source model) into a workspace scorecard, as a tracked job:
     // progress is one step per window, cancelJob() stops it between windows and no
-    // scorecard is stored -> evaluationFinished, jobFailed or jobCancelled. Returns the job
-    // id, 0 when no workspace is set.
+    // scorecard is stored -> evaluationFinished, evaluationFailed or jobCancelled. Returns
+    // the job id, 0 when no workspace is set.
     quint64 evaluate(const QString& set, const QString& variant, const QString& baseVariant);
+    // The workspace's evaluation set versions (with their slices) and the models and
+    // variants that can be scored on them -> evalSetsLoaded (empty without a workspace)
+    // or evalSetsFailed.
+    void loadEvalSets();
+    // Reads a JSONL or separated-text file into the workspace as a new set version (the
+    // same content again: the version already there), as a tracked job -> evalSetImported,
+    // evalSetImportFailed (the engine's words: file, line, byte offset) or jobCancelled.
+    // Returns the job id, 0 when no workspace is set or no file is given.
+    quint64 importEvalSet(const QString& file, const EvalSetImportOptions& options);
 
     // --- Jobs (engine_bridge_jobs.cpp) ---
     // Every tracked job that is queued, running, or ended less than a moment ago.
@@ -131,8 +147,14 @@ signals:
     void reportExported(const QString& path);
     void reportFailed(const QString& path, const QString& message);
     void evaluationFinished(qint64 scorecardId, const QString& setVersion);
+    void evaluationFailed(const QString& message);
+    void evalSetsLoaded(const EvalSetupData& data);
+    void evalSetsFailed(const QString& message);
+    void evalSetImported(const EvalSetInfo& version, bool created);
+    void evalSetImportFailed(const QString& file, const QString& message);
     void layersLoaded(const LayersData& layers);
     void tensorAnalysisLoaded(const TensorAnalysisData& analysis);
+    void calibrationFinished(qint64 variantId, int layers);
     void scorecardsLoaded(const ScorecardInfoList& scorecards);
     void comparisonLoaded(const ComparisonData& comparison);
     void comparisonFailed(const QString& message);

@@ -54,6 +54,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     buildStatusBar();
     connectBridge();
     connectCompare();
+    connectEvaluation();
     restoreWindowState();
     updateActions();
     m_bridge->setComputeDevice(SettingsDialog::savedDevice()); // starts the backends
@@ -75,7 +76,8 @@ void MainWindow::buildPanels() {
     m_tabs->addTab(new LayersView(m_context, m_bridge, this), tr("&Layers"));
     m_compare = new CompareView(m_context, m_bridge, this);
     m_tabs->addTab(m_compare, tr("&Compare"));
-    m_tabs->addTab(new ScorecardsView(m_context, m_bridge, this), tr("&Scorecards"));
+    m_scorecards = new ScorecardsView(m_context, m_bridge, this);
+    m_tabs->addTab(m_scorecards, tr("&Scorecards"));
     m_tabs->addTab(new DecisionView(m_context, m_bridge, this), tr("&Decision"));
     setCentralWidget(m_tabs);
 }

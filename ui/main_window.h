@@ -7,6 +7,9 @@
 #include <functional>
 
 class CompareView;
+class EvaluateDialog;
+class ScorecardsView;
+struct EvalSetImportOptions;
 class EngineBridge;
 class ErrorChartPanel;
 class JobListWidget;
@@ -42,6 +45,9 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     CompareView* compareView() const { return m_compare; }
     JobListWidget* jobList() const { return m_jobList; }
+    ScorecardsView* scorecardsView() const { return m_scorecards; }
+    // The open Evaluate dialog (Ctrl+E), null when it is closed.
+    EvaluateDialog* evaluateDialog() const { return m_evaluateDialog; }
     void setErrorPresenter(ErrorPresenter presenter) { m_presentError = std::move(presenter); }
 
     void openModel(const QString& path);
@@ -52,6 +58,11 @@ public:
     // Runs an import on the engine thread, as File > Import Scorecard… does.
     bool importScorecard(const QString& file, const QString& mapping, const QString& baseline,
                          double scoreScale = 1.0);
+    // Reads an evaluation set on the engine thread, as Evaluate > Import Evaluation Set…
+    // does (opening the default workspace first when none is open).
+    bool importEvalSet(const QString& file, const EvalSetImportOptions& options);
+    // Evaluate > Evaluate…: opens the dialog window-modal; its Evaluate button starts the job.
+    void showEvaluateDialog();
     // quantlens [MODEL] [--demo]: the model given, else the demo, else the most recent
     // model, else the demo again (so a first start never shows an empty window).
     void openAtStartup(const QString& model, bool demo);
@@ -83,6 +94,10 @@ private:
     void showImportDialog();
     void showSettings();
     void connectCompare();
+    void buildEvaluateActions();
+    void connectEvaluation();
+    void showImportEvalSetDialog();
+    void startEvaluation();
     void quantize(const QString& format);
     void onModelOpened(const ModelSummary& model);
     void showError(const QString& title, const QString& message);
@@ -94,6 +109,10 @@ private:
     ErrorChartPanel* m_chart = nullptr;
     QTabWidget* m_tabs = nullptr;
     CompareView* m_compare = nullptr;
+    ScorecardsView* m_scorecards = nullptr;
+    EvaluateDialog* m_evaluateDialog = nullptr;
+    QAction* m_evaluateAction = nullptr;
+    QAction* m_importEvalSetAction = nullptr;
     JobListWidget* m_jobList = nullptr;
     QDockWidget* m_jobDock = nullptr;
     QMenu* m_recentWorkspaces = nullptr;

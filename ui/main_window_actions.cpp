@@ -53,6 +53,7 @@ void MainWindow::buildActions() {
     m_cancelAction->setObjectName("actionCancel");
     m_cancelAction->setShortcut(Qt::Key_Escape);
     connect(m_cancelAction, &QAction::triggered, m_bridge, &EngineBridge::cancel);
+    buildEvaluateActions();
 }
 
 void MainWindow::buildMenus() {
@@ -88,6 +89,10 @@ void MainWindow::buildMenus() {
     quant->addSeparator();
     quant->addAction(m_cancelAction);
 
+    QMenu* evaluate = menuBar()->addMenu(tr("&Evaluate"));
+    evaluate->addAction(m_evaluateAction);
+    evaluate->addAction(m_importEvalSetAction);
+
     QToolBar* tools = addToolBar(tr("Main"));
     tools->setObjectName("mainToolBar"); // saveState() needs a name
     tools->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -95,6 +100,8 @@ void MainWindow::buildMenus() {
     tools->addSeparator();
     tools->addAction(m_int8Action);
     tools->addAction(m_int4Action);
+    tools->addSeparator();
+    tools->addAction(m_evaluateAction);
     rebuildRecentMenu();
     rebuildRecentWorkspaces();
 }

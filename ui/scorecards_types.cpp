@@ -1,5 +1,7 @@
 #include "ui/scorecards_types.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QObject>
 
 const ScoreCellData* ScorecardData::find(const QString& variant, const QString& dimension,
@@ -43,4 +45,24 @@ QString flaggedText(const FlaggedList& flagged) {
 
 QString sliceLabel(const ScoreCellData& cell) {
     return cell.reportedAggregate ? cell.slice + QObject::tr(" (reported average)") : cell.slice;
+}
+
+QString sourceFileName(const QString& sourcePath) {
+    if (sourcePath.isEmpty())
+        return QObject::tr("(none recorded)");
+    const QString name = QFileInfo(sourcePath).fileName();
+    return name.isEmpty() ? sourcePath : name;
+}
+
+QString sourcePathTip(const QString& sourcePath) {
+    if (sourcePath.isEmpty())
+        return {};
+    const QFileInfo info(sourcePath);
+    const QString absolute = QDir::toNativeSeparators(QDir::cleanPath(info.absoluteFilePath()));
+    if (!info.isRelative() || info.exists())
+        return absolute;
+    // A relative path recorded by a command run elsewhere: say so instead of guessing.
+    return QObject::tr("%1\n(recorded relative to the folder it was imported from; not found "
+                       "from here)")
+        .arg(QDir::toNativeSeparators(sourcePath));
 }

@@ -92,6 +92,10 @@ struct ScoreViewData {
 QString flaggedText(const FlaggedList& flagged);
 // A slice's row label; reported averages are marked as such.
 QString sliceLabel(const ScoreCellData& cell);
+// A scorecard's source as a clean file name ("results.json", not "../shared/.../results.json")
+// and, for its tooltip, the full absolute path.
+QString sourceFileName(const QString& sourcePath);
+QString sourcePathTip(const QString& sourcePath);
 
 Q_DECLARE_METATYPE(ScoreViewData)
 Q_DECLARE_METATYPE(DecisionInput)

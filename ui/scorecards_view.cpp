@@ -137,7 +137,8 @@ void ScorecardsView::selectScorecard(qint64 id) {
 }
 
 void ScorecardsView::setData(const ScoreViewData& data) {
-    const qint64 keep = currentScorecard();
+    const qint64 keep = m_pendingCard ? m_pendingCard : currentScorecard();
+    m_pendingCard = 0;
     m_data = data;
     m_status->clear();
     m_stack->setCurrentIndex(data.scorecards.isEmpty() ? 0 : 1);
@@ -166,9 +167,10 @@ void ScorecardsView::showScorecard() {
     }
     m_info->setText(tr("Source %1 (xxh64 %2) \u00b7 evaluator %3 \u00b7 evaluation set %4 \u00b7 "
                        "baseline %5")
-                        .arg(card->sourcePath, card->sourceHash, card->evaluator,
+                        .arg(sourceFileName(card->sourcePath), card->sourceHash, card->evaluator,
                              card->evalSetVersion.left(120),
                              card->baseline.isEmpty() ? tr("none (no deltas)") : card->baseline));
+    m_info->setToolTip(tr("Source: %1").arg(sourcePathTip(card->sourcePath)));
     const auto* gate = m_data.gate(card->id);
     QString policy = gate ? gate->policyJson : QString();
     if (policy.isEmpty() && !m_data.policies.isEmpty())

@@ -31,6 +31,8 @@ public:
 public slots:
     void reload(); // asks the bridge for the workspace's scorecards
     void selectScorecard(qint64 id);
+    // Selects `id` when the next data arrives (after reload(), for a scorecard just stored).
+    void showScorecardWhenLoaded(qint64 id) { m_pendingCard = id; }
     void runGate();
     void savePolicy();
 
@@ -56,4 +58,5 @@ private:
     QGroupBox* m_verdictBox;
     QTableView* m_tableView;
     QPushButton* m_run;
+    qint64 m_pendingCard = 0;
 };
