@@ -3,8 +3,10 @@
 // handed to the GUI as value types (ui/layers_types.h).
 #include "ui/engine_bridge.h"
 
+#include "engine/eval/output_error_groups.h"
 #include "engine/jobs/engine_thread.h"
 #include "engine/quant/error_histogram.h"
+#include "engine/store/evalset_store.h"
 #include "engine/store/workspace.h"
 #include "ui/engine_bridge_state.h"
 #include "ui/engine_values.h"
@@ -56,8 +58,41 @@ QList<LayerGroupRow> toRows(const std::vector<ql::GroupError>& ranked, ql::Group
     QList<LayerGroupRow> rows;
     for (const ql::GroupError& g : ranked)
         rows.append({qs(g.group), order[g.group], g.tensors, g.weights, g.share, g.weightShare,
-                     g.concentration(), g.relFrobenius(), g.rmse()});
+                     g.concentration(), g.relFrobenius(), g.rmse(), false, 0.0});
     return rows;
+}
+
+// Each group's output-aware error, aggregated by the engine from the stored traces.
+void setGroupOutputErrors(QList<LayerGroupRow>& rows,
+                          const std::vector<ql::LayerOutputErrorRecord>& layers,
+                          ql::Grouping grouping) {
+    std::map<QString, double> byGroup;
+    for (const ql::OutputErrorGroup& g : ql::groupOutputErrors(layers, grouping))
+        byGroup[qs(g.group)] = g.relError();
+    for (LayerGroupRow& row : rows)
+        if (const auto it = byGroup.find(row.group); it != byGroup.end()) {
+            row.outputMeasured = true;
+            row.outputError = it->second;
+        }
+}
+
+// The variant's latest calibration, if it was ever measured: per tensor and per group.
+void addOutputErrors(VariantLayers& v, const ql::Workspace& ws) {
+    const auto measured = ql::latestLayerOutputErrors(ws, v.id);
+    if (!measured)
+        return;
+    v.calibration = qs(measured->calibration);
+    v.calibratedAt = qs(measured->createdAt);
+    std::map<QString, double> byTensor;
+    for (const ql::LayerOutputErrorRecord& r : measured->layers)
+        byTensor[qs(r.tensor)] = r.relError;
+    for (LayerTensorRow& row : v.tensors)
+        if (const auto it = byTensor.find(row.tensor); it != byTensor.end()) {
+            row.outputMeasured = true;
+            row.outputError = it->second;
+        }
+    setGroupOutputErrors(v.blocks, measured->layers, ql::Grouping::Block);
+    setGroupOutputErrors(v.kinds, measured->layers, ql::Grouping::Kind);
 }
 
 VariantLayers readVariant(const ql::Workspace& ws, const ql::VariantRecord& v) {
@@ -72,6 +107,7 @@ VariantLayers readVariant(const ql::Workspace& ws, const ql::VariantRecord& v) {
         out.tensors.append(toRow(t, ranking.totalSquaredError));
     out.blocks = toRows(ranking.byBlock, ql::Grouping::Block);
     out.kinds = toRows(ranking.byKind, ql::Grouping::Kind);
+    addOutputErrors(out, ws);
     return out;
 }
 

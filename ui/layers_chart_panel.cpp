@@ -25,9 +25,28 @@ void clearAxes(QChart* chart) {
 QString figureTitle(LayerFigure f, LayerGrouping g) {
     const QString per =
         g == LayerGrouping::Block ? QObject::tr("per block") : QObject::tr("per tensor kind");
-    return f == LayerFigure::Share
-               ? QObject::tr("Share of each variant's squared weight error %1 (%)").arg(per)
-               : QObject::tr("Relative Frobenius error %1 (log scale)").arg(per);
+    switch (f) {
+    case LayerFigure::Share:
+        return QObject::tr("Share of each variant's squared weight error %1 (%)").arg(per);
+    case LayerFigure::RelFrobenius:
+        return QObject::tr("Relative Frobenius error %1 (log scale)").arg(per);
+    case LayerFigure::OutputError:
+        break;
+    }
+    return QObject::tr("Output error ||X(W-Q)\u1d40|| / ||XW\u1d40|| on calibration text %1 "
+                       "(log scale)")
+        .arg(per);
+}
+
+QString emptyTitle(LayerFigure f) {
+    return f == LayerFigure::OutputError
+               ? QObject::tr("No output error measured yet: press \u201cMeasure output "
+                             "error\u2026\u201d to run a variant over calibration text")
+               : QObject::tr("Quantize the model to see where the error sits");
+}
+
+bool logScale(LayerFigure f) {
+    return f != LayerFigure::Share;
 }
 
 } // namespace
@@ -41,6 +60,7 @@ LayersChartPanel::LayersChartPanel(QWidget* parent)
     m_groupingBox->addItem(tr("by tensor kind"), int(LayerGrouping::Kind));
     m_figureBox->addItem(tr("share of error"), int(LayerFigure::Share));
     m_figureBox->addItem(tr("relative error"), int(LayerFigure::RelFrobenius));
+    m_figureBox->addItem(tr("output error"), int(LayerFigure::OutputError));
     m_groupingBox->setObjectName("layersGrouping");
     m_figureBox->setObjectName("layersFigure");
     m_view->setRenderHint(QPainter::Antialiasing);
@@ -92,7 +112,7 @@ void LayersChartPanel::rebuild() {
     c->removeAllSeries();
     clearAxes(c);
     if (m_chart.isEmpty()) {
-        c->setTitle(tr("Quantize the model to see where the error sits"));
+        c->setTitle(emptyTitle(figure()));
         c->legend()->setVisible(false);
         return;
     }
@@ -124,7 +144,7 @@ void LayersChartPanel::attachAxes(QBarSeries* series) {
                         ? tr("Block (embed = token embedding, output = output head)")
                         : tr("Tensor kind"));
     QAbstractAxis* y = nullptr;
-    if (figure() == LayerFigure::RelFrobenius && m_chart.minPositive > 0) {
+    if (logScale(figure()) && m_chart.minPositive > 0) {
         // Formats differ by orders of magnitude: a log axis keeps int8 visible by int4.
         auto* log = new QLogValueAxis;
         log->setBase(10);

@@ -7,12 +7,15 @@
 
 namespace {
 
-// Categories of every variant, in model order (each row carries its model order).
-QStringList unionInModelOrder(const LayersData& data, LayerGrouping g) {
+// Categories of every variant, in model order (each row carries its model order); for
+// output errors only the groups with a measured layer (an untied embedding has none).
+QStringList unionInModelOrder(const LayersData& data, LayerGrouping g, LayerFigure f) {
     QMap<QString, int> order;
     for (const VariantLayers& v : data)
         for (const LayerGroupRow& row : groupsOf(v, g))
-            if (!order.contains(row.group) || row.modelOrder < order[row.group])
+            if (f == LayerFigure::OutputError && !row.outputMeasured)
+                continue;
+            else if (!order.contains(row.group) || row.modelOrder < order[row.group])
                 order[row.group] = row.modelOrder;
     QStringList names = order.keys();
     std::stable_sort(names.begin(), names.end(), [&](const QString& a, const QString& b) {
@@ -35,12 +38,28 @@ const QList<LayerGroupRow>& groupsOf(const VariantLayers& v, LayerGrouping g) {
 }
 
 double figureOf(const LayerGroupRow& row, LayerFigure f) {
-    return f == LayerFigure::Share ? row.share : row.relFrobenius;
+    switch (f) {
+    case LayerFigure::Share:
+        return row.share;
+    case LayerFigure::RelFrobenius:
+        return row.relFrobenius;
+    case LayerFigure::OutputError:
+        return row.outputMeasured ? row.outputError : 0.0;
+    }
+    return 0.0;
 }
 
-LayerChart buildLayerChart(const LayersData& data, LayerGrouping g, LayerFigure f) {
+bool hasFigure(const VariantLayers& v, LayerFigure f) {
+    return f != LayerFigure::OutputError || !v.calibration.isEmpty();
+}
+
+LayerChart buildLayerChart(const LayersData& all, LayerGrouping g, LayerFigure f) {
+    LayersData data;
+    for (const VariantLayers& v : all)
+        if (hasFigure(v, f))
+            data << v;
     LayerChart chart;
-    chart.categories = unionInModelOrder(data, g);
+    chart.categories = unionInModelOrder(data, g, f);
     for (const VariantLayers& v : data) {
         LayerSeries s{
             v.id, QStringLiteral("%1 (%2 bpw)").arg(v.label).arg(v.bitsPerWeight, 0, 'f', 2), {}};

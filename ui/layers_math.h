@@ -9,7 +9,9 @@
 #include <QStringList>
 
 enum class LayerGrouping { Block, Kind };
-enum class LayerFigure { Share, RelFrobenius };
+// OutputError: the output-aware error on calibration text (sqrt(sum noise / sum signal)
+// per group); only variants that were measured get a series.
+enum class LayerFigure { Share, RelFrobenius, OutputError };
 
 struct LayerSeries {
     qint64 variantId = 0;
@@ -27,6 +29,8 @@ struct LayerChart {
 
 const QList<LayerGroupRow>& groupsOf(const VariantLayers& v, LayerGrouping g);
 LayerChart buildLayerChart(const LayersData& data, LayerGrouping g, LayerFigure f);
+// Whether a variant has figures for f (output errors only once measured).
+bool hasFigure(const VariantLayers& v, LayerFigure f);
 double figureOf(const LayerGroupRow& row, LayerFigure f);
 
 // ---- Histograms -------------------------------------------------------------------

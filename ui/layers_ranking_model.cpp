@@ -29,8 +29,10 @@ QVariant LayersRankingModel::display(int rank, const LayerGroupRow& r, int colum
         return QStringLiteral("%1 %").arg(100.0 * r.weightShare, 0, 'f', 1);
     case Concentration:
         return QStringLiteral("\u00d7%1").arg(r.concentration, 0, 'f', 2);
+    case RelError:
+        return QString::number(r.relFrobenius, 'g', 3);
     }
-    return QString::number(r.relFrobenius, 'g', 3);
+    return r.outputMeasured ? QString::number(r.outputError, 'g', 3) : QString();
 }
 
 QVariant LayersRankingModel::sortValue(int rank, const LayerGroupRow& r, int column) const {
@@ -45,8 +47,10 @@ QVariant LayersRankingModel::sortValue(int rank, const LayerGroupRow& r, int col
         return r.weightShare;
     case Concentration:
         return r.concentration;
+    case RelError:
+        return r.relFrobenius;
     }
-    return r.relFrobenius;
+    return r.outputMeasured ? r.outputError : -1.0;
 }
 
 QVariant LayersRankingModel::data(const QModelIndex& index, int role) const {
@@ -59,6 +63,10 @@ QVariant LayersRankingModel::data(const QModelIndex& index, int role) const {
         return sortValue(index.row(), r, index.column());
     if (role == Qt::TextAlignmentRole && index.column() != Group)
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && index.column() == OutputError)
+        return r.outputMeasured ? tr("sqrt(\u03a3 noise / \u03a3 signal) over the group's layers "
+                                     "on the calibration text")
+                                : tr("not measured: run Measure output error");
     if (role == Qt::ToolTipRole)
         return tr("%1: %2 tensors, %3 weights; %4 % of the error on %5 % of the weights")
             .arg(r.group)
@@ -73,7 +81,8 @@ QVariant LayersRankingModel::headerData(int section, Qt::Orientation orientation
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section >= ColumnCount)
         return {};
     static const char* const names[ColumnCount] = {
-        QT_TR_NOOP("#"),          QT_TR_NOOP("Group"),          QT_TR_NOOP("Share of error"),
-        QT_TR_NOOP("Of weights"), QT_TR_NOOP("Error per size"), QT_TR_NOOP("Rel. error")};
+        QT_TR_NOOP("#"),           QT_TR_NOOP("Group"),          QT_TR_NOOP("Share of error"),
+        QT_TR_NOOP("Of weights"),  QT_TR_NOOP("Error per size"), QT_TR_NOOP("Rel. error"),
+        QT_TR_NOOP("Output error")};
     return tr(names[section]);
 }

@@ -8,7 +8,16 @@
 class LayersRankingModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Rank, Group, Share, WeightShare, Concentration, RelError, ColumnCount };
+    enum Column {
+        Rank,
+        Group,
+        Share,
+        WeightShare,
+        Concentration,
+        RelError,
+        OutputError, // the group's output-aware error; blank until measured
+        ColumnCount
+    };
     static constexpr int kSortRole = Qt::UserRole + 1;
 
     explicit LayersRankingModel(QObject* parent = nullptr);

@@ -12,6 +12,13 @@ QString snrText(double db) {
     return std::isinf(db) ? QStringLiteral("exact") : QString::number(db, 'f', 1);
 }
 
+QString outputTip(const LayerTensorRow& r) {
+    if (!r.outputMeasured)
+        return LayersTableModel::tr("not measured: run Measure output error");
+    return LayersTableModel::tr("||X(W-Q)\u1d40|| / ||XW\u1d40|| on the calibration text: "
+                                "how far this layer's output moves, not its weights");
+}
+
 } // namespace
 
 LayersTableModel::LayersTableModel(QObject* parent)
@@ -45,6 +52,8 @@ QString LayersTableModel::text(const LayerTensorRow& r, int column) const {
         return percent(r.share);
     case RelError:
         return QString::number(r.relFrobenius, 'g', 3);
+    case OutputError:
+        return r.outputMeasured ? QString::number(r.outputError, 'g', 3) : QString();
     case Rmse:
         return QString::number(r.rmse, 'g', 3);
     case SnrDb:
@@ -77,6 +86,8 @@ QVariant LayersTableModel::sortValue(const LayerTensorRow& r, int column) const 
         return r.share;
     case RelError:
         return r.relFrobenius;
+    case OutputError:
+        return r.outputMeasured ? r.outputError : -1.0; // unmeasured sorts below 0
     case Rmse:
         return r.rmse;
     case SnrDb:
@@ -107,6 +118,8 @@ QVariant LayersTableModel::data(const QModelIndex& index, int role) const {
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == Share)
         return tr("%1 of the variant's summed squared weight error").arg(percent(r.share));
+    if (role == Qt::ToolTipRole && index.column() == OutputError)
+        return outputTip(r);
     return {};
 }
 
@@ -114,10 +127,10 @@ QVariant LayersTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section >= ColumnCount)
         return {};
     static const char* const names[ColumnCount] = {
-        QT_TR_NOOP("Tensor"),    QT_TR_NOOP("Layer"),          QT_TR_NOOP("Kind"),
-        QT_TR_NOOP("Format"),    QT_TR_NOOP("Share of error"), QT_TR_NOOP("Rel. error"),
-        QT_TR_NOOP("RMSE"),      QT_TR_NOOP("SNR dB"),         QT_TR_NOOP("Cosine"),
-        QT_TR_NOOP("Max |err|"), QT_TR_NOOP("Bits/weight"),    QT_TR_NOOP("Metadata bits"),
-        QT_TR_NOOP("> 3\u03c3"), QT_TR_NOOP("> 6\u03c3")};
+        QT_TR_NOOP("Tensor"),        QT_TR_NOOP("Layer"),          QT_TR_NOOP("Kind"),
+        QT_TR_NOOP("Format"),        QT_TR_NOOP("Share of error"), QT_TR_NOOP("Rel. error"),
+        QT_TR_NOOP("Output error"),  QT_TR_NOOP("RMSE"),           QT_TR_NOOP("SNR dB"),
+        QT_TR_NOOP("Cosine"),        QT_TR_NOOP("Max |err|"),      QT_TR_NOOP("Bits/weight"),
+        QT_TR_NOOP("Metadata bits"), QT_TR_NOOP("> 3\u03c3"),      QT_TR_NOOP("> 6\u03c3")};
     return tr(names[section]);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The Layers view's metrics table: every quantized tensor of one variant with its error,
-// bits and outliers. Qt::DisplayRole is text for people; kSortRole is the raw number, so
-// a QSortFilterProxyModel sorts numerically (and layers in model order).
+// bits, outliers and (once measured) output-aware error. Qt::DisplayRole is text for people;
+// kSortRole is the raw number, so a QSortFilterProxyModel sorts numerically (and layers in model
+// order).
 #include "ui/layers_types.h"
 
 #include <QAbstractTableModel>
@@ -16,6 +17,7 @@ public:
         Format,
         Share,
         RelError,
+        OutputError, // output-aware error on calibration text; blank until measured
         Rmse,
         SnrDb,
         Cosine,

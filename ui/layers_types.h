@@ -26,6 +26,9 @@ struct LayerTensorRow {
     bool analysed = false; // false for variants stored before the error analysis
     double outlierShareK3 = 0;
     double outlierShareK6 = 0;
+    // Output-aware error on calibration text: ||X (W - Q)^T|| / ||X W^T|| (calibrate).
+    bool outputMeasured = false; // false until "Measure output error" ran for the variant
+    double outputError = 0;
 };
 
 // A block, a tensor kind or a tensor, with its share of the variant's error.
@@ -39,6 +42,10 @@ struct LayerGroupRow {
     double concentration = 0; // share / weightShare
     double relFrobenius = 0;
     double rmse = 0;
+    // sqrt(sum noise / sum signal) over the group's measured layers
+    // (engine/eval/output_error_groups.h); outputMeasured false when none was measured.
+    bool outputMeasured = false;
+    double outputError = 0;
 };
 
 struct VariantLayers {
@@ -50,6 +57,10 @@ struct VariantLayers {
     // The stored sensitivity ranking: largest share first.
     QList<LayerGroupRow> blocks;
     QList<LayerGroupRow> kinds;
+    // The calibration behind the output errors ("<text hash>;n_ctx=128;chunks=6") and when
+    // it was measured; empty when it never was.
+    QString calibration;
+    QString calibratedAt;
 };
 
 using LayersData = QList<VariantLayers>;

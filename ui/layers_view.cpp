@@ -1,6 +1,7 @@
 #include "ui/layers_view.h"
 
 #include "ui/engine_bridge.h"
+#include "ui/layers_calibrate_dialog.h"
 #include "ui/layers_chart_panel.h"
 #include "ui/layers_ranking_model.h"
 #include "ui/layers_table_model.h"
@@ -11,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -40,6 +42,7 @@ LayersView::LayersView(WorkbenchContext* context, EngineBridge* bridge, QWidget*
     , m_bridge(bridge)
     , m_variantBox(new QComboBox(this))
     , m_summary(new QLabel(this))
+    , m_measure(new QPushButton(tr("Measure output error\u2026"), this))
     , m_chart(new LayersChartPanel(this))
     , m_ranking(new LayersRankingModel(this))
     , m_rankingTitle(new QLabel(this))
@@ -53,6 +56,10 @@ LayersView::LayersView(WorkbenchContext* context, EngineBridge* bridge, QWidget*
     bar->addWidget(new QLabel(tr("Variant:"), this));
     bar->addWidget(m_variantBox);
     bar->addWidget(m_summary, 1);
+    bar->addWidget(m_measure);
+    m_measure->setObjectName("layersMeasureOutput");
+    m_measure->setToolTip(tr("Run the variant's original model over calibration text and "
+                             "measure how far each quantized layer's output moves"));
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(buildTop());
     split->addWidget(buildBottom());
@@ -67,6 +74,8 @@ LayersView::LayersView(WorkbenchContext* context, EngineBridge* bridge, QWidget*
     connect(context, &WorkbenchContext::tensorSelected, this, &LayersView::requestTensor);
     connect(bridge, &EngineBridge::layersLoaded, this, &LayersView::setLayers);
     connect(bridge, &EngineBridge::tensorAnalysisLoaded, this, &LayersView::showTensor);
+    connect(bridge, &EngineBridge::calibrationFinished, this, &LayersView::calibrationDone);
+    connect(m_measure, &QPushButton::clicked, this, &LayersView::askCalibration);
     connect(m_chart, &LayersChartPanel::variantClicked, context, &WorkbenchContext::selectVariant);
     connect(m_variantBox, &QComboBox::activated, this,
             [this] { m_context->selectVariant(m_variantBox->currentData().toLongLong()); });
@@ -156,13 +165,48 @@ void LayersView::showVariant() {
     const VariantLayers* v = variant(currentVariant());
     m_table->setRows(v ? v->tensors : QList<LayerTensorRow>{});
     m_tableView->resizeColumnsToContents();
-    m_summary->setText(v ? tr("%1 tensors, %2 bits per weight overall")
-                               .arg(v->tensors.size())
-                               .arg(v->bitsPerWeight, 0, 'f', 3)
-                         : tr("<i>No variants yet: quantize the model to measure its error "
-                              "layer by layer.</i>"));
+    m_summary->setText(summaryText(v));
+    m_measure->setEnabled(v != nullptr);
     showRanking();
     requestTensor();
+}
+
+QString LayersView::summaryText(const VariantLayers* v) const {
+    if (!v)
+        return tr("<i>No variants yet: quantize the model to measure its error layer by "
+                  "layer.</i>");
+    const QString sizes = tr("%1 tensors, %2 bits per weight overall")
+                              .arg(v->tensors.size())
+                              .arg(v->bitsPerWeight, 0, 'f', 3);
+    if (v->calibration.isEmpty())
+        return sizes + tr("; output error not measured: press Measure output error\u2026");
+    // "<sha256>;n_ctx=128;chunks=6": the settings matter to people, a prefix of the hash
+    // tells texts apart.
+    const QString hash = v->calibration.section(';', 0, 0).left(12);
+    const QString settings = v->calibration.section(';', 1).replace(';', QStringLiteral(", "));
+    return sizes + tr("; output error on text %1 (%2), %3").arg(hash, settings, v->calibratedAt);
+}
+
+quint64 LayersView::startCalibration(const QString& textPath, int nCtx, int chunks) {
+    const qint64 id = currentVariant();
+    return id > 0 ? m_bridge->calibrate(id, textPath, nCtx, chunks) : 0;
+}
+
+void LayersView::askCalibration() {
+    const VariantLayers* v = variant(currentVariant());
+    if (!v)
+        return;
+    LayersCalibrateDialog dialog(v->label, this);
+    if (dialog.exec() == QDialog::Accepted)
+        startCalibration(dialog.textPath(), dialog.context(), dialog.chunks());
+}
+
+// Read the layers again (all variants, so the chart compares them) and show the figure
+// that was just measured.
+void LayersView::calibrationDone(qint64 variantId) {
+    if (variantId == currentVariant())
+        m_chart->setFigure(LayerFigure::OutputError);
+    requestLayers();
 }
 
 void LayersView::showRanking() {

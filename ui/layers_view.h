@@ -15,6 +15,7 @@ class LayersTableModel;
 class LayersTensorPanel;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
 class WorkbenchContext;
@@ -32,11 +33,20 @@ public:
     QTableView* tableView() const { return m_tableView; }
     LayersRankingModel* rankingModel() const { return m_ranking; }
     LayersTensorPanel* tensorPanel() const { return m_tensor; }
+    QPushButton* measureButton() const { return m_measure; }
+
+    // Measures the shown variant's output-aware error on a text file as a tracked job;
+    // when it ends the layers are read again and the chart shows the output error.
+    // Returns the job id, 0 when there is nothing to measure.
+    quint64 startCalibration(const QString& textPath, int nCtx, int chunks);
 
 private:
     QWidget* buildTop();
     QWidget* buildBottom();
     void requestLayers();
+    void askCalibration();
+    void calibrationDone(qint64 variantId);
+    QString summaryText(const VariantLayers* v) const;
     void setLayers(const LayersData& layers);
     void fillVariantBox();
     void showVariant();
@@ -50,6 +60,7 @@ private:
     LayersData m_layers;
     QComboBox* m_variantBox;
     QLabel* m_summary;
+    QPushButton* m_measure;
     LayersChartPanel* m_chart;
     LayersRankingModel* m_ranking;
     QLabel* m_rankingTitle;
