@@ -223,10 +223,43 @@ private slots:
         QCOMPARE(chart->chartData().categories.first(), QString("attn_q"));
         chart->setGrouping(LayerGrouping::Block);
         QCOMPARE(chart->chartData().categories.first(), QString("0"));
+    }
 
+    // A second variant measured on the same text: the chart compares them, and int8 moves
+    // every block's output less than Q4_0 does.
+    void twoVariantsCompareInTheChart() {
+        QSignalSpy stored(&m_bridge, &EngineBridge::variantStored);
+        QVERIFY(m_bridge.quantize("int8"));
+        QTRY_COMPARE_WITH_TIMEOUT(stored.count(), 1, kJobTimeoutMs);
+        const qint64 int8 = stored.front().front().toLongLong();
+        QSignalSpy loaded(&m_bridge, &EngineBridge::variantsLoaded);
+        m_bridge.loadVariantMetrics();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kJobTimeoutMs);
+
+        LayersView view(&m_context, &m_bridge);
+        view.resize(1500, 950);
+        view.show();
+        QTRY_COMPARE_WITH_TIMEOUT(view.layers().size(), 2, kJobTimeoutMs);
+        m_context.selectVariant(int8);
+        QCOMPARE(view.currentVariant(), int8);
+        view.chartPanel()->setFigure(LayerFigure::OutputError);
+        QCOMPARE(view.chartPanel()->chartData().series.size(), 1); // only Q4_0 is measured
+        QSignalSpy finished(&m_bridge, &EngineBridge::calibrationFinished);
+        QVERIFY(view.startCalibration(textA(), 128, 4) != 0);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kJobTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(view.chartPanel()->chartData().series.size(), 2, kJobTimeoutMs);
+        const LayerChart& chart = view.chartPanel()->chartData();
+        const int i8 = chart.series[0].variantId == int8 ? 0 : 1;
+        for (qsizetype c = 0; c < chart.categories.size(); ++c)
+            QVERIFY2(chart.series[i8].values[c] < chart.series[1 - i8].values[c],
+                     qPrintable(chart.categories[c]));
+
+        m_context.selectVariant(m_variant);
+        view.tableView()->sortByColumn(LayersTableModel::OutputError, Qt::DescendingOrder);
+        view.tableView()->setCurrentIndex(view.tableProxy()->index(0, 0));
         const QString dir = qEnvironmentVariable("QUANTLENS_SCREENSHOT_DIR");
         if (!dir.isEmpty()) {
-            QTest::qWait(300); // let the chart settle
+            QTest::qWait(1500); // the tensor's histograms arrive from the engine thread
             QDir().mkpath(dir);
             QVERIFY(view.grab().save(dir + "/screenshot-layers.png"));
         }
