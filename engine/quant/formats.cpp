@@ -103,6 +103,7 @@ QuantFormatInfo rtnGridInfo(const RtnGrid& g, std::deque<std::string>& text) {
 
 std::vector<QuantFormatInfo> conventionFormats();
 std::vector<QuantFormatInfo> kquantFormats();
+std::vector<QuantFormatInfo> hqqFormats(std::deque<std::string>& text);
 void appendIntFamily(std::vector<QuantFormatInfo>& all, std::deque<std::string>& text);
 
 } // namespace
@@ -117,6 +118,8 @@ const std::vector<QuantFormatInfo>& quantFormats() {
             all.push_back(f);
         appendIntFamily(all, text);
         for (const auto& f : kquantFormats())
+            all.push_back(f);
+        for (const auto& f : hqqFormats(text)) // after the INT family: intRtnFormat finds RTN
             all.push_back(f);
         return all;
     }();
@@ -345,7 +348,7 @@ int codeOffset(const QuantFormatInfo& info) {
 
 bool needsWholeTensor(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    return info.perTensor || info.doubleQuant;
+    return info.perTensor || info.doubleQuant || info.method == "hqq";
 }
 
 int64_t groupsPerRow(QuantFormat format, int64_t cols) {
@@ -464,6 +467,36 @@ std::vector<QuantFormatInfo> kquantFormats() {
               "search; 4.5 bpw",
               DType::IQ4_NL),
     };
+}
+
+// HQQ (engine/quant/hqq.h) on the asymmetric grid of groups of 64. HQQ's meta holds the
+// scale and zero in fp16 (quant_zero / quant_scale off, its default): 32 bits per group.
+// The solver's constants are hqq.h's HqqParams defaults (a test pins them to this text).
+std::vector<QuantFormatInfo> hqqFormats(std::deque<std::string>& text) {
+    const std::pair<QuantFormat, int> kHqq[] = {{QuantFormat::HqqInt2G64, 2},
+                                                {QuantFormat::HqqInt3G64, 3},
+                                                {QuantFormat::HqqInt4G64, 4},
+                                                {QuantFormat::HqqInt8G64, 8}};
+    std::vector<QuantFormatInfo> out;
+    for (const auto& [format, bits] : kHqq) {
+        const std::string maxq = std::to_string((1 << bits) - 1);
+        text.push_back("hqq-int" + std::to_string(bits) + "-g64");
+        const std::string_view name = text.back();
+        text.push_back(
+            "HQQ (mobiusml/hqq, data-free half-quadratic solver), asymmetric int" +
+            std::to_string(bits) +
+            ", groups of 64 along the input dimension: min/max start (step = (max - min)/" + maxq +
+            ", zero = -min/step), then up to 20 rounds of an Lp proximal step (p = 0.7, "
+            "beta = 10 growing by kappa = 1.01) and a closed-form zero update, stopping early "
+            "when the tensor's mean |w - dequantized| stops falling; q = clamp(round(w/step + "
+            "zero), 0, " +
+            maxq + ") half to even; fp16 scale and fp16 zero per group, as HQQ stores them");
+        QuantFormatInfo info{format, name, "hqq", bits, 64, (1 << bits) - 1, text.back()};
+        info.scheme = QuantScheme::Asym;
+        info.zeroBits = 16;
+        out.push_back(info);
+    }
+    return out;
 }
 
 } // namespace

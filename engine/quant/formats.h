@@ -167,6 +167,12 @@ enum class QuantFormat {
     Q5_K,
     Q6_K,
     IQ4_NL,
+    // HQQ (engine/quant/hqq.h): the asymmetric grid of int{bits}-g64-asym with zero points
+    // from HQQ's half-quadratic solver; fp16 scale and fp16 zero per group, as HQQ stores.
+    HqqInt2G64,
+    HqqInt3G64,
+    HqqInt4G64,
+    HqqInt8G64,
 };
 
 // How a format's quantized data is held in a QuantizedTensor.
@@ -213,7 +219,8 @@ struct QuantFormatInfo {
 int codeOffset(const QuantFormatInfo& info);
 
 // A format whose scale statistics span rows (per-tensor scale, or the double-quantized
-// absmax's mean): it must be quantized in one call over the whole tensor, not by row chunks.
+// absmax's mean, or HQQ's early stop on the tensor's mean error): it must be quantized in
+// one call over the whole tensor, not by row chunks.
 bool needsWholeTensor(QuantFormat format);
 
 // The INT-n RTN family by parameters: group -1 = per tensor, 0 = per output channel.

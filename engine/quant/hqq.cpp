@@ -1,5 +1,8 @@
 #include "engine/quant/hqq.h"
 
+#include "engine/core/half.h"
+#include "engine/core/parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -48,27 +51,38 @@ double proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float 
     return absError;
 }
 
-} // namespace
+// Groups per thread below which threads cost more than they save.
+constexpr int64_t kMinGroupsPerThread = 256;
 
-int quantizeHqq(std::span<const float> src, int64_t rows, int64_t cols, int bits, int group,
-                QuantizedTensor& out, const HqqParams& params) {
-    const auto format = intRtnFormat(bits, group, QuantScheme::Asym);
-    if (!format || group <= 0)
-        throw std::invalid_argument("quantizeHqq: no asymmetric INT grid of " +
-                                    std::to_string(bits) + " bits, group " + std::to_string(group));
-    const float maxq = float((1 << bits) - 1);
+std::vector<HqqGroup> initialGroups(std::span<const float> src, int64_t rows, int64_t cols,
+                                    int group, float maxq) {
     std::vector<HqqGroup> groups;
+    groups.reserve(size_t(rows * ((cols + group - 1) / group)));
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t b = 0; b < cols; b += group)
             groups.push_back(
                 initialGroup(src.data(), r * cols + b, std::min<int64_t>(group, cols - b), maxq));
+    return groups;
+}
+
+// The solver's rounds; each round's sum of |x - r| adds the groups' sums in group order,
+// whatever the threads, so the early stop falls on the same round.
+int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
+          const HqqParams& params, int threads) {
+    std::vector<double> groupError(groups.size());
     double best = 1e4;
     float beta = params.beta;
     int rounds = 0;
     while (rounds < params.iterations) {
+        parallelFor(int64_t(groups.size()), threads, kMinGroupsPerThread,
+                    [&](int64_t begin, int64_t end) {
+                        for (int64_t i = begin; i < end; ++i)
+                            groupError[size_t(i)] =
+                                proximalRound(src.data(), groups[size_t(i)], maxq, beta, params.p);
+                    });
         double absError = 0.0;
-        for (auto& g : groups)
-            absError += proximalRound(src.data(), g, maxq, beta, params.p);
+        for (double e : groupError)
+            absError += e;
         beta *= params.kappa;
         ++rounds;
         const double mean = absError / double(src.size());
@@ -76,18 +90,64 @@ int quantizeHqq(std::span<const float> src, int64_t rows, int64_t cols, int bits
             break;
         best = mean;
     }
-    const auto& info = quantFormatInfo(*format);
-    const float offset = float(codeOffset(info));
-    out.resize(*format, rows, cols);
-    out.backend = "ref";
-    for (size_t gi = 0; gi < groups.size(); ++gi) {
-        const HqqGroup& g = groups[gi];
-        for (int64_t j = g.begin; j < g.begin + g.n; ++j)
-            out.codes[size_t(j)] = int8_t(code(src[size_t(j)], g, maxq) - offset);
-        out.scales[gi] = 1.0f / g.invStep;
-        out.zeros[gi] = g.zero - offset;
-    }
     return rounds;
+}
+
+// HQQ keeps its zero in fp16 meta; one beyond fp16's range (a flat group of |w| > 3.3
+// under the 2e4 step clamp) saturates instead of becoming infinite.
+float fp16Zero(float zero) {
+    return halfToFloat(floatToHalf(std::clamp(zero, -65504.0f, 65504.0f)));
+}
+
+void storeCodes(std::span<const float> src, const std::vector<HqqGroup>& groups, float maxq,
+                bool fp16Zeros, QuantizedTensor& out, int threads) {
+    const float offset = float(codeOffset(quantFormatInfo(out.format)));
+    parallelFor(int64_t(groups.size()), threads, kMinGroupsPerThread,
+                [&](int64_t begin, int64_t end) {
+                    for (int64_t gi = begin; gi < end; ++gi) {
+                        const HqqGroup& g = groups[size_t(gi)];
+                        for (int64_t j = g.begin; j < g.begin + g.n; ++j)
+                            out.codes[size_t(j)] = int8_t(code(src[size_t(j)], g, maxq) - offset);
+                        out.scales[size_t(gi)] = 1.0f / g.invStep;
+                        out.zeros[size_t(gi)] = (fp16Zeros ? fp16Zero(g.zero) : g.zero) - offset;
+                    }
+                });
+}
+
+int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int64_t rows,
+           int64_t cols, int bits, int group, QuantizedTensor& out, const HqqParams& params,
+           int threads) {
+    const float maxq = float((1 << bits) - 1);
+    std::vector<HqqGroup> groups = initialGroups(src, rows, cols, group, maxq);
+    const int rounds = solve(src, groups, maxq, params, threads);
+    out.resize(storeAs, rows, cols);
+    out.backend = "ref";
+    storeCodes(src, groups, maxq, fp16Zeros, out, threads);
+    return rounds;
+}
+
+} // namespace
+
+bool isHqqFormat(QuantFormat format) {
+    return quantFormatInfo(format).method == "hqq";
+}
+
+int quantizeHqq(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+                QuantizedTensor& out, const HqqParams& params, int threads) {
+    const auto& info = quantFormatInfo(format);
+    if (!isHqqFormat(format) || info.groupSize <= 0)
+        throw std::invalid_argument("quantizeHqq: " + std::string(info.name) +
+                                    " is not an HQQ format");
+    return runHqq(format, true, src, rows, cols, info.bits, info.groupSize, out, params, threads);
+}
+
+int quantizeHqq(std::span<const float> src, int64_t rows, int64_t cols, int bits, int group,
+                QuantizedTensor& out, const HqqParams& params) {
+    const auto format = intRtnFormat(bits, group, QuantScheme::Asym);
+    if (!format || group <= 0)
+        throw std::invalid_argument("quantizeHqq: no asymmetric INT grid of " +
+                                    std::to_string(bits) + " bits, group " + std::to_string(group));
+    return runHqq(*format, false, src, rows, cols, bits, group, out, params, 1);
 }
 
 } // namespace ql

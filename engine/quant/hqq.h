@@ -7,6 +7,10 @@
 //   zero = mean(q - (x - e) * s)  per group,  beta *= kappa,
 // for at most `iterations` rounds, stopping as soon as the tensor's mean |x - r| stops
 // falling (as HQQ does, after that round's zero update). Steps stay those of min/max.
+//
+// The early stop looks at the whole tensor, so HQQ formats are quantized in one call per
+// tensor (needsWholeTensor). Each round's per-group sums are added in group order, so the
+// threaded run (the CPU backend's) gives the same codes as the one-thread reference.
 #include "engine/quant/quantize.h"
 
 #include <span>
@@ -20,10 +24,19 @@ struct HqqParams {
     int iterations = 20;
 };
 
-// Quantizes into the asymmetric INT-n grid of the same bits and group (the format
-// intRtnFormat(bits, group, QuantScheme::Asym), groups along each row) with HQQ's zero
-// points: codes, fp16-stored steps and float zero points fill out. bits in {2, 3, 4, 8},
-// group in {32, 64, 128}; otherwise std::invalid_argument. Returns the rounds run.
+// The registered formats hqq-int{2,3,4,8}-g64 (method "hqq" in the format table).
+bool isHqqFormat(QuantFormat format);
+
+// Quantizes into a registered HQQ format: codes, fp16-stored steps and fp16 zero points
+// (HQQ's meta, unquantized; a zero beyond fp16's range saturates at +-65504). threads > 1
+// splits each round's groups over threads with identical results. Returns the rounds run.
+int quantizeHqq(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+                QuantizedTensor& out, const HqqParams& params = {}, int threads = 1);
+
+// The same solver into the asymmetric INT-n RTN grid of the same bits and group (the format
+// intRtnFormat(bits, group, QuantScheme::Asym), f32 zero points), for comparing HQQ with RTN
+// on one grid. bits in {2, 3, 4, 8}, group in {32, 64, 128}; otherwise
+// std::invalid_argument. Returns the rounds run.
 int quantizeHqq(std::span<const float> src, int64_t rows, int64_t cols, int bits, int group,
                 QuantizedTensor& out, const HqqParams& params = {});
 

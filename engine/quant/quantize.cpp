@@ -5,6 +5,7 @@
 #include "engine/quant/dequantize.h"
 #include "engine/quant/fp8.h"
 #include "engine/quant/ggml_legacy_quant.h"
+#include "engine/quant/hqq.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/nf4.h"
 #include "engine/quant/rtn_schemes.h"
@@ -169,6 +170,8 @@ void finishDoubleQuant(QuantizedTensor& out) {
 
 void quantizeReference(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                        QuantizedTensor& out) {
+    if (isHqqFormat(format)) // HQQ's solver is its own reference (hqq.h)
+        return void(quantizeHqq(format, src, rows, cols, out));
     const auto& info = quantFormatInfo(format);
     out.resize(format, rows, cols);
     out.backend = "ref";

@@ -181,8 +181,9 @@ TEST(IntFormats, RoundTripErrorWithinHalfAStep) {
     const int64_t rows = 9, cols = 300;
     const auto w = studentWeights(rows * cols, 5);
     for (const auto& info : quantFormats()) {
+        // HQQ's zero is a solver output kept in fp16: hqq_formats_test bounds its error.
         if (info.kind != QuantKind::Rtn || info.scheme == QuantScheme::Nf4 ||
-            info.scheme == QuantScheme::Fp4)
+            info.scheme == QuantScheme::Fp4 || info.method == "hqq")
             continue;
         QuantizedTensor q;
         quantizeReference(info.format, w, rows, cols, q);

@@ -1,6 +1,7 @@
 #include "engine/compute/backend.h"
 #include "engine/compute/cpu/quantize_cpu.h"
 #include "engine/core/parallel.h"
+#include "engine/quant/hqq.h"
 
 #include <algorithm>
 #include <string>
@@ -21,6 +22,11 @@ public:
 
     void quantize(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                   QuantizedTensor& out) override {
+        if (isHqqFormat(format)) { // the solver's groups over threads, same codes as ref
+            quantizeHqq(format, src, rows, cols, out, {}, m_threads);
+            out.backend = label();
+            return;
+        }
         out.resize(format, rows, cols);
         out.backend = label();
         quantizeTensorCpu(format, src, rows, cols, out, m_threads);
