@@ -2,8 +2,9 @@
 // same 4096 x 4096 f32 tensor as quantize_bench.cpp, bytes of f32 input per second, as a
 // ratio to BM_Memcpy in the same run. BM_ErrorMetrics is the figures alone (RMSE, SNR,
 // cosine, max error: what the job measured before the analysis); BM_ErrorAnalysis adds the
-// two fixed-bin histograms and the outlier counts; BM_WeightMoments is the first pass.
-// All single-threaded, as the quantize job runs them.
+// two fixed-bin histograms and the outlier counts, on 1 and 2 threads (the argument), as the
+// quantize job runs it (fixed row blocks, bit-identical on any thread count); wall time,
+// since the work is on several threads. BM_WeightMoments is the first pass (one thread).
 #include "engine/quant/metrics.h"
 
 #include <benchmark/benchmark.h>
@@ -58,8 +59,9 @@ void BM_ErrorMetrics_Int4G128(benchmark::State& state) {
 
 void BM_ErrorAnalysis_Int4G128(benchmark::State& state) {
     const Fixture& f = fixture();
+    const int threads = int(state.range(0));
     for (auto _ : state) {
-        ql::TensorErrorAnalyzer analyzer(kRows, kCols, f.moments);
+        ql::TensorErrorAnalyzer analyzer(kRows, kCols, f.moments, threads);
         analyzer.add(0, f.weights, f.quantized);
         benchmark::DoNotOptimize(analyzer.analysis(ql::QuantFormat::Int4G128).errorScale);
     }
@@ -70,4 +72,4 @@ void BM_ErrorAnalysis_Int4G128(benchmark::State& state) {
 
 BENCHMARK(BM_WeightMoments)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorMetrics_Int4G128)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ErrorAnalysis_Int4G128)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ErrorAnalysis_Int4G128)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -13,6 +13,7 @@ struct QuantizeOptions {
     std::string format;
     std::string workspace; // empty: an in-memory workspace, nothing kept
     std::string device = "auto";
+    std::string imatrix; // llama-imatrix's .dat or .gguf; empty: none
     bool json = false;
 };
 
@@ -41,8 +42,9 @@ int runQuantize(const QuantizeOptions& options) {
     BackendSet backends = makeBackends(options.device);
     Workspace workspace(options.workspace.empty() ? ":memory:" : options.workspace);
     JobContext ctx;
-    const QuantizeOutcome outcome =
-        quantizeModel({options.model, *format, {}}, workspace, backends, ctx);
+    QuantizeRequest request{options.model, *format, {}};
+    request.imatrixPath = options.imatrix;
+    const QuantizeOutcome outcome = quantizeModel(request, workspace, backends, ctx);
     if (const std::string w = ctx.warnings(); !w.empty())
         std::cerr << "quantlens-cli: warning: " << w << "\n";
     if (options.json)
@@ -61,6 +63,9 @@ void addQuantizeCommand(CLI::App& app, CommandTable& table) {
     cmd->add_option("--format", o->format, "Format name (see 'formats')")->required();
     cmd->add_option("--workspace", o->workspace, "Workspace file to store the variant in");
     cmd->add_option("--device", o->device, "auto, cpu, vulkan or vulkan:N");
+    cmd->add_option("--imatrix", o->imatrix,
+                    "Importance matrix of llama-imatrix (.dat or .gguf) for the K-quants and "
+                    "iq4_nl, as llama-quantize --imatrix");
     cmd->add_flag("--json", o->json, "Machine-readable output");
     table.add(cmd, [o] { return runQuantize(*o); });
 }

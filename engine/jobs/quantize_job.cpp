@@ -1,14 +1,31 @@
 #include "engine/jobs/quantize_job.h"
 
 #include "engine/core/error.h"
+#include "engine/core/parallel.h"
 #include "engine/model/model.h"
+#include "engine/quant/hqq.h"
+#include "engine/quant/imatrix_file.h"
+#include "engine/quant/imatrix_quantize.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 namespace ql {
 namespace {
+
+// The importance matrix of a job: read once, with what the variant records about it.
+struct ImportanceSource {
+    Imatrix imatrix;
+    std::string label;                     // the file, as errors name it
+    std::string hash;                      // xxh64 of the file's bytes
+    std::set<std::string> missing, unused; // tensors with no entry / stored in a format without
+};
+
+int jobThreads(const QuantizeRequest& request) {
+    return request.threads > 0 ? request.threads : defaultThreadCount();
+}
 
 // Rows per chunk: about 4 Mi weights by default, so cancellation is checked often and
 // memory stays bounded even for the largest tensors.
@@ -33,7 +50,25 @@ WeightMoments weightMoments(const Model& model, const TensorInfo& t, int64_t ste
     return moments;
 }
 
-std::string variantParameters(QuantFormat format) {
+nlohmann::json hqqSolver() {
+    const HqqParams p;
+    return {{"p", p.p},
+            {"beta", p.beta},
+            {"kappa", p.kappa},
+            {"iterations", p.iterations},
+            {"early_stop", "when the tensor's mean |w - dequantized| stops falling"}};
+}
+
+nlohmann::json imatrixParameters(const ImportanceSource& s) {
+    return {{"file", std::filesystem::path(s.label).filename().string()},
+            {"xxh64", s.hash},
+            {"format", s.imatrix.format == ImatrixFormat::Gguf ? "gguf" : "legacy"},
+            {"entries", s.imatrix.entries.size()},
+            {"chunk_count", s.imatrix.chunkCount},
+            {"datasets", s.imatrix.datasets}};
+}
+
+std::string variantParameters(QuantFormat format, const ImportanceSource* importance) {
     const auto& info = quantFormatInfo(format);
     const bool symmetric = info.scheme != QuantScheme::Asym; // GPTQ sym keeps zero 2^(n-1)
     const char* scaleDtype = info.doubleQuant       ? "8-bit double-quantized"
@@ -50,7 +85,65 @@ std::string variantParameters(QuantFormat format) {
         {"rounding",
          info.kind == QuantKind::Block ? "as llama.cpp's reference quantizer" : "half to even"},
         {"convention", info.convention}};
+    if (info.zeroBits > 0)
+        j["zero_point_dtype"] = info.zeroBits == 16 ? "f16" : "int" + std::to_string(info.zeroBits);
+    if (isHqqFormat(format))
+        j["hqq"] = hqqSolver();
+    if (importance)
+        j["imatrix"] = imatrixParameters(*importance);
     return j.dump();
+}
+
+std::optional<ImportanceSource> loadImportance(const QuantizeRequest& request) {
+    if (request.imatrixPath.empty())
+        return std::nullopt;
+    if (!takesImportance(request.format))
+        throw Error("--imatrix: " + std::string(quantFormatInfo(request.format).name) +
+                    " has no importance-weighted encoder here; the K-quants (q2_k..q6_k) and "
+                    "iq4_nl take one");
+    ImportanceSource s;
+    s.label = request.imatrixPath.string();
+    s.imatrix = readImatrix(request.imatrixPath);
+    s.hash = hashFiles({request.imatrixPath});
+    return s;
+}
+
+// The tensor's importance vector when its stored format takes one; notes the tensors
+// the job quantized without (reported as a warning, as llama-quantize prints them).
+std::vector<float> importanceFor(ImportanceSource* source, const TensorInfo& t,
+                                 QuantFormat format) {
+    if (!source)
+        return {};
+    const ImatrixEntry* entry = source->imatrix.find(t.name);
+    if (!entry) {
+        source->missing.insert(t.name);
+        return {};
+    }
+    std::vector<float> w = entry->importance(source->imatrix.format);
+    requireImportance(w, t.cols(), t.name, source->label);
+    if (!takesImportance(format)) {
+        source->unused.insert(t.name + " (" + std::string(quantFormatInfo(format).name) + ")");
+        return {};
+    }
+    return w;
+}
+
+std::string joined(const std::set<std::string>& names) {
+    std::string out;
+    for (const auto& n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+void warnAboutImportance(const ImportanceSource& s, JobContext& ctx) {
+    if (!s.missing.empty())
+        ctx.addWarning(s.label + " has no entry for " + std::to_string(s.missing.size()) +
+                       " tensor(s), quantized without importance: " + joined(s.missing));
+    if (!s.unused.empty())
+        ctx.addWarning(s.label + ": " + std::to_string(s.unused.size()) +
+                       " tensor(s) fell back to a format without an importance-weighted encoder "
+                       "here (llama.cpp's has one): " +
+                       joined(s.unused));
 }
 
 // Quantizes rows on the chosen backend; a failing non-CPU backend (device lost, out of
@@ -74,12 +167,14 @@ void quantizeChunk(BackendSet& backends, QuantFormat format, std::span<const flo
 
 TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
                                    const QuantizeRequest& request, BackendSet& backends,
-                                   JobContext& ctx) {
+                                   ImportanceSource* importance, JobContext& ctx) {
     const int64_t rows = t.rows(), cols = t.cols();
     const QuantFormat format = fallbackFormat(request.format, cols);
-    // Per-tensor scales and double-quantized absmax span rows: one chunk holds them all.
+    const std::vector<float> weights = importanceFor(importance, t, format);
+    // Per-tensor scales, double-quantized absmax and HQQ's early stop span rows: one chunk
+    // holds them all.
     const int64_t step = needsWholeTensor(format) ? rows : chunkRows(request.chunkWeights, cols);
-    TensorErrorAnalyzer acc(rows, cols, weightMoments(model, t, step, ctx));
+    TensorErrorAnalyzer acc(rows, cols, weightMoments(model, t, step, ctx), jobThreads(request));
     std::vector<float> buffer;
     QuantizedTensor q;
     std::set<std::string> used;
@@ -88,7 +183,14 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
         const int64_t n = std::min(step, rows - r);
         buffer.resize(size_t(n * cols));
         model.readRowsF32(t, r, n, buffer.data());
-        quantizeChunk(backends, format, buffer, n, cols, q, ctx);
+        if (weights.empty()) {
+            quantizeChunk(backends, format, buffer, n, cols, q, ctx);
+        } else { // importance-weighted encoders run on the CPU (kquant_encode.h)
+            quantizeWithImportance(format, buffer, n, cols, weights, q, jobThreads(request));
+            q.backend = backends.cpu().label();
+        }
+        if (request.onChunk)
+            request.onChunk(t.name, r, q);
         acc.add(r, buffer, q);
         used.insert(q.backend);
         ctx.advance(n * cols);
@@ -130,6 +232,7 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
                               BackendSet& backends, JobContext& ctx) {
     ctx.setStage("opening " + request.modelPath.filename().string());
     auto model = Model::open(request.modelPath);
+    std::optional<ImportanceSource> importance = loadImportance(request);
     QuantizeOutcome out;
     out.modelId = registerModel(*model, workspace);
 
@@ -148,18 +251,21 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
             continue;
         }
         ctx.setStage("quantizing " + t.name);
-        out.metrics.push_back(quantizeTensor(*model, t, request, backends, ctx));
+        out.metrics.push_back(
+            quantizeTensor(*model, t, request, backends, importance ? &*importance : nullptr, ctx));
         v.totalBytes += out.metrics.back().metrics.bytes;
         used.insert(out.metrics.back().backend);
         if (request.onTensor)
             request.onTensor(out.metrics.back());
     }
     ctx.checkCancelled();
+    if (importance)
+        warnAboutImportance(*importance, ctx);
     const auto& info = quantFormatInfo(request.format);
     v.modelId = out.modelId;
     v.format = std::string(info.name);
     v.method = std::string(info.method);
-    v.parameters = variantParameters(request.format);
+    v.parameters = variantParameters(request.format, importance ? &*importance : nullptr);
     v.toolVersion = std::string("quantlens ") + QUANTLENS_VERSION;
     for (const auto& b : used)
         v.backend += (v.backend.empty() ? "" : "; ") + b;

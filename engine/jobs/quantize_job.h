@@ -25,6 +25,16 @@ struct QuantizeRequest {
     // Weights per row chunk (at least one row per chunk). Results do not depend on it;
     // tests vary it to prove that.
     int64_t chunkWeights = int64_t(1) << 22;
+    // An importance matrix (llama-imatrix's .dat or .gguf, engine/quant/imatrix_file.h) for
+    // the formats whose encoder takes one (K-quants, IQ4_NL); empty: none.
+    std::filesystem::path imatrixPath{};
+    // Threads of the job's own CPU work: the analysis pass and importance-weighted encoding
+    // (0: all cores). Results do not depend on it.
+    int threads = 0;
+    // Called on the engine thread with each quantized chunk (rows from rowBegin), for
+    // writers and tests that need the bytes themselves.
+    std::function<void(const std::string& tensor, int64_t rowBegin, const QuantizedTensor&)>
+        onChunk{};
 };
 
 struct QuantizeOutcome {

@@ -1,10 +1,12 @@
 #include "engine/quant/metrics.h"
 
+#include "engine/core/parallel.h"
 #include "engine/quant/error_histogram.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <vector>
 
 namespace ql {
@@ -39,6 +41,15 @@ void ErrorAccumulator::addRow(const float* w, const float* q, int64_t cols) {
     m_count += double(cols);
 }
 
+void ErrorAccumulator::merge(const ErrorAccumulator& o) {
+    m_sumW2 += o.m_sumW2;
+    m_sumQ2 += o.m_sumQ2;
+    m_sumWQ += o.m_sumWQ;
+    m_sumE2 += o.m_sumE2;
+    m_maxAbs = std::max(m_maxAbs, o.m_maxAbs);
+    m_count += o.m_count;
+}
+
 ErrorMetrics ErrorAccumulator::finish(QuantFormat format, int64_t rows, int64_t cols) const {
     ErrorMetrics m;
     m.rmse = m_count > 0 ? std::sqrt(m_sumE2 / m_count) : 0.0;
@@ -64,40 +75,97 @@ ErrorMetrics measureError(std::span<const float> original, const QuantizedTensor
     return acc.finish(q.format, q.rows, q.cols);
 }
 
-TensorErrorAnalyzer::TensorErrorAnalyzer(int64_t rows, int64_t cols, const WeightMoments& moments)
+int64_t analysisBlockRows(int64_t cols) {
+    constexpr int64_t kBlockWeights = int64_t(1) << 16;
+    return std::max<int64_t>(1, kBlockWeights / std::max<int64_t>(1, cols));
+}
+
+struct TensorErrorAnalyzer::Partial {
+    std::vector<int64_t> errorHistogram, weightHistogram;
+    OutlierCounter::ColumnCounts columns;
+};
+
+TensorErrorAnalyzer::TensorErrorAnalyzer(int64_t rows, int64_t cols, const WeightMoments& moments,
+                                         int threads)
     : m_rows(rows)
     , m_cols(cols)
     , m_mean(moments.mean())
     , m_sigma(moments.sigma())
     , m_errorScale(errorScaleFor(moments))
+    , m_threads(std::max(1, threads))
+    , m_blockRows(analysisBlockRows(cols))
+    , m_blockErrors(size_t((rows + m_blockRows - 1) / m_blockRows))
     , m_outliers(rows, cols, moments.mean(), moments.sigma())
     , m_errorHistogram(size_t(errorHistogramScheme().bins()))
     , m_weightHistogram(size_t(weightHistogramScheme().bins())) {}
 
-void TensorErrorAnalyzer::add(int64_t rowBegin, std::span<const float> original,
-                              const QuantizedTensor& q) {
-    std::vector<float> row(size_t(q.cols));
-    for (int64_t r = 0; r < q.rows; ++r) {
-        q.dequantizeRow(r, row.data());
-        const float* w = original.data() + r * q.cols;
-        m_error.addRow(w, row.data(), q.cols);
-        binRow(w, row.data());
+std::vector<TensorErrorAnalyzer::Segment> TensorErrorAnalyzer::segments(int64_t rowBegin,
+                                                                        int64_t rowCount) const {
+    std::vector<Segment> out;
+    for (int64_t r = rowBegin; r < rowBegin + rowCount;) {
+        const int64_t block = r / m_blockRows;
+        const int64_t end = std::min(rowBegin + rowCount, (block + 1) * m_blockRows);
+        out.push_back({block, r, end});
+        r = end;
     }
-    m_outliers.addRows(rowBegin, original.first(size_t(q.rows * q.cols)));
+    return out;
 }
 
-void TensorErrorAnalyzer::binRow(const float* w, const float* q) {
+void TensorErrorAnalyzer::add(int64_t rowBegin, std::span<const float> original,
+                              const QuantizedTensor& q) {
+    const std::vector<Segment> parts = segments(rowBegin, q.rows);
+    std::vector<Partial> partials;
+    std::mutex partialsMutex;
+    // Each thread takes whole segments, so every block's sums have one writer, in row order.
+    parallelFor(int64_t(parts.size()), m_threads, 1, [&](int64_t begin, int64_t end) {
+        Partial p{std::vector<int64_t>(m_errorHistogram.size()),
+                  std::vector<int64_t>(m_weightHistogram.size()), m_outliers.emptyColumnCounts()};
+        for (int64_t i = begin; i < end; ++i)
+            addSegment(parts[size_t(i)], rowBegin, original, q, p);
+        const std::lock_guard lock(partialsMutex);
+        partials.push_back(std::move(p));
+    });
+    for (const Partial& p : partials)
+        merge(p);
+}
+
+void TensorErrorAnalyzer::addSegment(const Segment& s, int64_t rowBegin,
+                                     std::span<const float> original, const QuantizedTensor& q,
+                                     Partial& partial) {
+    std::vector<float> row(static_cast<size_t>(m_cols));
+    ErrorAccumulator& error = m_blockErrors[size_t(s.block)];
+    for (int64_t r = s.begin; r < s.end; ++r) {
+        q.dequantizeRow(r - rowBegin, row.data());
+        const float* w = original.data() + (r - rowBegin) * m_cols;
+        error.addRow(w, row.data(), m_cols);
+        binRow(w, row.data(), partial);
+        m_outliers.addRow(r, w, partial.columns);
+    }
+}
+
+void TensorErrorAnalyzer::binRow(const float* w, const float* q, Partial& partial) const {
     for (int64_t j = 0; j < m_cols; ++j) {
         const double e = std::fabs(double(q[j]) - double(w[j])) / m_errorScale;
-        ++m_errorHistogram[size_t(errorBinOf(e))];
+        ++partial.errorHistogram[size_t(errorBinOf(e))];
         // A constant tensor (sigma 0) has every weight at z = 0.
         const double z = m_sigma > 0 ? (double(w[j]) - m_mean) / m_sigma : 0.0;
-        ++m_weightHistogram[size_t(weightBinOf(z))];
+        ++partial.weightHistogram[size_t(weightBinOf(z))];
     }
+}
+
+void TensorErrorAnalyzer::merge(const Partial& p) {
+    for (size_t i = 0; i < m_errorHistogram.size(); ++i)
+        m_errorHistogram[i] += p.errorHistogram[i];
+    for (size_t i = 0; i < m_weightHistogram.size(); ++i)
+        m_weightHistogram[i] += p.weightHistogram[i];
+    m_outliers.mergeColumns(p.columns);
 }
 
 ErrorMetrics TensorErrorAnalyzer::metrics(QuantFormat format) const {
-    return m_error.finish(format, m_rows, m_cols);
+    ErrorAccumulator total;
+    for (const ErrorAccumulator& block : m_blockErrors)
+        total.merge(block);
+    return total.finish(format, m_rows, m_cols);
 }
 
 TensorAnalysis TensorErrorAnalyzer::analysis(QuantFormat format) const {

@@ -30,6 +30,8 @@ public:
     // original holds q.rows * q.cols floats: the rows that q quantized.
     void add(std::span<const float> original, const QuantizedTensor& q);
     void addRow(const float* original, const float* dequantized, int64_t cols);
+    // Adds another accumulator's sums after this one's (callers merge in a fixed order).
+    void merge(const ErrorAccumulator& other);
     ErrorMetrics finish(QuantFormat format, int64_t rows, int64_t cols) const;
 
 private:
@@ -58,22 +60,40 @@ struct TensorAnalysis {
     bool operator==(const TensorAnalysis&) const = default;
 };
 
-// Metrics and analysis of one tensor fed in row chunks, in any chunking. It needs the
+// Rows per block of the analysis: about 64 Ki weights, at least one row. Fixed by the
+// tensor's width alone, so sums merge the same way whatever the threads and chunks.
+int64_t analysisBlockRows(int64_t cols);
+
+// Metrics and analysis of one tensor fed in row chunks, in any chunking, on any number of
+// threads with bit-identical results: the error sums are taken per fixed block of rows
+// (analysisBlockRows), each block in element order by one thread, and merged in block
+// order; histograms and outlier counts are integers, exact in any order. It needs the
 // tensor's moments first (a first pass over the weights), for sigma-relative bins.
 class TensorErrorAnalyzer {
 public:
-    TensorErrorAnalyzer(int64_t rows, int64_t cols, const WeightMoments& moments);
-    // original holds the q.rows rows starting at rowBegin that q quantized.
+    TensorErrorAnalyzer(int64_t rows, int64_t cols, const WeightMoments& moments, int threads = 1);
+    // original holds the q.rows rows starting at rowBegin that q quantized; rows arrive in
+    // order (each chunk after the one before).
     void add(int64_t rowBegin, std::span<const float> original, const QuantizedTensor& q);
     ErrorMetrics metrics(QuantFormat format) const;
     TensorAnalysis analysis(QuantFormat format) const;
 
 private:
-    void binRow(const float* original, const float* dequantized);
+    struct Partial; // one thread's histograms and column outlier counts
+    struct Segment {
+        int64_t block, begin, end; // rows [begin, end) of the tensor, inside one block
+    };
+    std::vector<Segment> segments(int64_t rowBegin, int64_t rowCount) const;
+    void addSegment(const Segment& s, int64_t rowBegin, std::span<const float> original,
+                    const QuantizedTensor& q, Partial& partial);
+    void binRow(const float* original, const float* dequantized, Partial& partial) const;
+    void merge(const Partial& partial);
 
     int64_t m_rows, m_cols;
     double m_mean, m_sigma, m_errorScale;
-    ErrorAccumulator m_error;
+    int m_threads;
+    int64_t m_blockRows;
+    std::vector<ErrorAccumulator> m_blockErrors; // one per block, merged in block order
     OutlierCounter m_outliers;
     std::vector<int64_t> m_errorHistogram, m_weightHistogram;
 };

@@ -64,17 +64,35 @@ OutlierCounter::OutlierCounter(int64_t rows, int64_t cols, double mean, double s
 
 void OutlierCounter::addRows(int64_t rowBegin, std::span<const float> values) {
     const int64_t n = int64_t(values.size()) / m_cols;
-    for (int64_t r = 0; r < n; ++r) {
-        const float* w = values.data() + r * m_cols;
-        const size_t row = size_t(rowBegin + r);
-        for (int64_t c = 0; c < m_cols; ++c) {
-            const double d = std::fabs(double(w[c]) - m_mean);
-            const int64_t beyond3 = d > m_k3 ? 1 : 0, beyond6 = d > m_k6 ? 1 : 0;
-            m_rowK3[row] += beyond3;
-            m_rowK6[row] += beyond6;
-            m_colK3[size_t(c)] += beyond3;
-            m_colK6[size_t(c)] += beyond6;
-        }
+    ColumnCounts columns{std::move(m_colK3), std::move(m_colK6)};
+    for (int64_t r = 0; r < n; ++r)
+        addRow(rowBegin + r, values.data() + r * m_cols, columns);
+    m_colK3 = std::move(columns.k3);
+    m_colK6 = std::move(columns.k6);
+}
+
+OutlierCounter::ColumnCounts OutlierCounter::emptyColumnCounts() const {
+    return {std::vector<int64_t>(size_t(m_cols)), std::vector<int64_t>(size_t(m_cols))};
+}
+
+void OutlierCounter::addRow(int64_t row, const float* w, ColumnCounts& columns) {
+    int64_t k3 = 0, k6 = 0;
+    for (int64_t c = 0; c < m_cols; ++c) {
+        const double d = std::fabs(double(w[c]) - m_mean);
+        const int64_t beyond3 = d > m_k3 ? 1 : 0, beyond6 = d > m_k6 ? 1 : 0;
+        k3 += beyond3;
+        k6 += beyond6;
+        columns.k3[size_t(c)] += beyond3;
+        columns.k6[size_t(c)] += beyond6;
+    }
+    m_rowK3[size_t(row)] += k3;
+    m_rowK6[size_t(row)] += k6;
+}
+
+void OutlierCounter::mergeColumns(const ColumnCounts& columns) {
+    for (size_t c = 0; c < m_colK3.size(); ++c) {
+        m_colK3[c] += columns.k3[c];
+        m_colK6[c] += columns.k6[c];
     }
 }
 

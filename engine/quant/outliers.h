@@ -64,6 +64,15 @@ public:
     void addRows(int64_t rowBegin, std::span<const float> values);
     OutlierSummary finish() const;
 
+    // For threads that each take whole rows: a row's own counts have one writer, the
+    // column counts are gathered per thread and merged (integer sums: any order is exact).
+    struct ColumnCounts {
+        std::vector<int64_t> k3, k6;
+    };
+    ColumnCounts emptyColumnCounts() const;
+    void addRow(int64_t row, const float* values, ColumnCounts& columns);
+    void mergeColumns(const ColumnCounts& columns);
+
 private:
     int64_t m_rows, m_cols;
     double m_mean, m_k3, m_k6;

@@ -1,0 +1,26 @@
+#pragma once
+// Quantizing with an importance vector (one weight per column, from an imatrix file): the
+// K-quants and IQ4_NL, whose ggml encoders take llama.cpp's quant_weights
+// (kquant_encode.h). Rows go over threads; each row's bytes do not depend on the others.
+#include "engine/quant/quantize.h"
+
+#include <span>
+#include <string>
+
+namespace ql {
+
+// Formats whose encoder uses an importance vector here.
+bool takesImportance(QuantFormat format);
+
+// Throws ql::Error naming the tensor and the source file when the vector does not hold one
+// finite, non-negative weight per column.
+void requireImportance(std::span<const float> importance, int64_t cols, const std::string& tensor,
+                       const std::string& source);
+
+// `format` takes importance and cols is a whole number of its blocks; importance has been
+// checked. Fills out (resized) with the same bytes as the scalar encoder row by row.
+void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
+                            int64_t cols, std::span<const float> importance, QuantizedTensor& out,
+                            int threads);
+
+} // namespace ql

@@ -1,0 +1,88 @@
+// quantlens-cli with the HQQ formats and an importance matrix, as a user runs it.
+#include "engine/model/safetensors_writer.h"
+#include "engine/quant/imatrix_file.h"
+#include "tests/common/cli_runner.h"
+#include "tests/common/golden_files.h"
+#include "tests/common/temp_dir.h"
+#include "tests/common/test_data.h"
+
+#include <cstring>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using ql::test::CliResult;
+using ql::test::runCli;
+using ql::test::shellQuote;
+
+TEST(CliFormats, ListsHqqWithItsBitsPerWeight) {
+    const CliResult r = runCli("formats --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    int found = 0;
+    for (const auto& f : nlohmann::json::parse(r.out)) {
+        const std::string name = f["name"];
+        if (name.rfind("hqq-", 0) != 0)
+            continue;
+        ++found;
+        EXPECT_EQ(f["method"], "hqq");
+        EXPECT_EQ(f["group_size"], 64);
+        EXPECT_EQ(f["scheme"], "asym");
+        EXPECT_EQ(f["zero_point_bits"], 16);
+        // code bits + fp16 scale + fp16 zero per 64 weights
+        EXPECT_DOUBLE_EQ(f["bits_per_weight"].get<double>(), f["bits"].get<double>() + 0.5);
+    }
+    EXPECT_EQ(found, 4);
+}
+
+TEST(CliFormats, QuantizesStories260KWithHqq) {
+    QL_REQUIRE_DATA();
+    const CliResult r = runCli("quantize " + shellQuote(ql::test::stories260K()) +
+                               " --format hqq-int4-g64 --device auto --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["method"], "hqq");
+    EXPECT_EQ(j["parameters"]["hqq"]["iterations"], 20);
+    EXPECT_NEAR(j["parameters"]["hqq"]["kappa"].get<double>(), 1.01, 1e-6);
+    EXPECT_EQ(j["parameters"]["symmetric"], false);
+    EXPECT_EQ(j["parameters"]["zero_point_dtype"], "f16");
+    ASSERT_EQ(j["tensors"].size(), 37u);
+    for (const auto& t : j["tensors"]) {
+        EXPECT_EQ(t["storage_format"], "hqq-int4-g64") << t["tensor"];
+        // HQQ stays on the CPU even when a Vulkan device is there.
+        EXPECT_NE(t["backend"].get<std::string>().find("cpu"), std::string::npos);
+    }
+}
+
+TEST(CliFormats, QuantizeWithAnImatrixRecordsItsHash) {
+    QL_REQUIRE_DATA();
+    ql::test::TempDir dir;
+    const auto golden = ql::test::dataDir() / "golden" / "quant";
+    const auto x = ql::test::readFloats(golden / "gauss.f32");
+    std::vector<std::byte> bytes(x.size() * 4);
+    std::memcpy(bytes.data(), x.data(), bytes.size());
+    ql::writeSafetensors(dir / "g.safetensors", {{"gauss.weight", "F32", {8, 512}, bytes}});
+    ql::Imatrix m;
+    m.format = ql::ImatrixFormat::Legacy;
+    m.entries.push_back(
+        {"gauss.weight", ql::test::readFloats(golden / "gauss.imatrix.f32"), 1, {}});
+    ql::writeImatrixLegacy(dir / "g.imatrix", m);
+    const CliResult r =
+        runCli("quantize " + shellQuote(dir / "g.safetensors") +
+               " --format q4_k --device cpu --json --imatrix " + shellQuote(dir / "g.imatrix"));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["parameters"]["imatrix"]["file"], "g.imatrix");
+    EXPECT_EQ(j["parameters"]["imatrix"]["xxh64"].get<std::string>().size(), 16u);
+    // A truncated file: an error naming it and the offset, nothing on stdout.
+    std::filesystem::resize_file(dir / "g.imatrix", 100);
+    const CliResult bad =
+        runCli("quantize " + shellQuote(dir / "g.safetensors") +
+               " --format q4_k --device cpu --imatrix " + shellQuote(dir / "g.imatrix"));
+    EXPECT_NE(bad.exitCode, 0);
+    EXPECT_NE(bad.err.find("g.imatrix"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("at byte"), std::string::npos) << bad.err;
+    EXPECT_TRUE(bad.out.empty());
+}
+
+} // namespace
