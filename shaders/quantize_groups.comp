@@ -6,9 +6,11 @@
 // Codes, scales and zero points are bit for bit engine/quant/rtn_schemes.cpp's
 // (group_quant.glsl has the arithmetic).
 //
-// One workgroup per row, walking its groups as quantize_int8_rowwise.comp does: a shared-
-// memory reduction of the group's three range keys (|min|, max, absmax), one invocation
-// derives the group's parameters, all invocations write packed codes. Per-tensor formats
+// One workgroup per row. Rows of several groups of at most 128 weights (g32/g64/g128,
+// NF4/FP4's 64): one invocation per group, no barriers (quantizeGroupAlone). Otherwise
+// (per channel) the workgroup walks the row's groups as quantize_int8_rowwise.comp does:
+// a shared-memory reduction of the three range keys (|min|, max, absmax), one invocation
+// derives the parameters, all invocations write packed codes. Per-tensor formats
 // (perTensor = 1) skip the reduction and read the whole tensor's keys, which
 // tensor_stats.comp reduced over every chunk before this dispatch.
 //
@@ -89,12 +91,54 @@ void writeCodes(uint base, uint w0, uint w1, uint tid, QlGroupParams g) {
     }
 }
 
+// Small groups (at most WG weights, several per row): one invocation takes a whole group,
+// range, parameters and codes, with no barrier. Walking such groups with the workgroup
+// costs ten barriers per group for a few dozen values; on lavapipe (a CPU driver, where a
+// barrier switches every invocation's context) that dominated, and on a GPU it idled most
+// of the workgroup anyway. Group starts are multiples of four, so each invocation writes
+// whole code words.
+void quantizeGroupAlone(uint row, uint base, uint group) {
+    uint begin = group * p.groupLen;
+    uint end = min(begin + p.groupLen, p.cols);
+    uint n = 0u, m = 0u, a = 0u;
+    for (uint i = begin; i < end; ++i) {
+        uint x = srcBits[base + i];
+        n = max(n, qlNegativeKey(x));
+        m = max(m, qlPositiveKey(x));
+        a = max(a, qlAbsBits(x));
+    }
+    QlGroupParams g = qlGroupParams(p.scheme, p.bits, p.qmax, n, m, a);
+    uint slot = row * p.groupsPerRow + group;
+    params[p.scaleBase + slot] = g.scaleBits;
+    if (p.storeZeros != 0u) {
+        precise float stored = g.zero - float(1u << (p.bits - 1u)); // minus the offset
+        params[p.zeroBase + slot] = floatBitsToUint(stored);
+    }
+    uint rowWords = row * p.wordsPerRow;
+    for (uint w = begin / 4u; w < (end + 3u) / 4u; ++w) {
+        uint packed = 0u;
+        for (uint k = 0u; k < 4u; ++k) {
+            uint col = w * 4u + k;
+            if (col < end) {
+                int code = qlGroupCode(p.scheme, p.bits, p.qmax, g, srcBits[base + col]);
+                packed |= (uint(code) & 0xffu) << (8u * k);
+            }
+        }
+        codes[p.codeBase + rowWords + w] = packed;
+    }
+}
+
 void main() {
     uint row = gl_WorkGroupID.x;
     uint tid = gl_LocalInvocationID.x;
     if (row >= p.rows)
         return; // uniform per workgroup, so no barrier is skipped by part of it
     uint base = row * p.cols;
+    if (p.perTensor == 0u && p.groupsPerRow > 1u && p.groupLen <= WG) { // uniform too
+        for (uint group = tid; group < p.groupsPerRow; group += WG)
+            quantizeGroupAlone(row, base, group);
+        return;
+    }
     for (uint group = 0u; group < p.groupsPerRow; ++group) {
         uint begin = group * p.groupLen;
         uint end = min(begin + p.groupLen, p.cols);
