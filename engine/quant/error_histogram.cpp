@@ -27,45 +27,14 @@ HistogramScheme makeWeightScheme() {
     return s;
 }
 
-// log10 of a positive normal double from its bits, to within 0.03: exponent plus the
-// mantissa as a straight line (log2(1 + f) ~ f, off by at most 0.086).
-double roughLog10(double x) {
-    const uint64_t bits = std::bit_cast<uint64_t>(x);
-    const int exponent = int((bits >> 52) & 0x7ff) - 1023;
-    const double fraction = double(bits & ((uint64_t(1) << 52) - 1)) / double(uint64_t(1) << 52);
-    return (exponent + fraction) * 0.30102999566398120;
-}
-
-// Moves a guessed bin to the one whose [lower, upper) holds x, among bins lo..hi.
-int settle(const std::vector<double>& edges, double x, int guess, int lo, int hi) {
-    int b = std::clamp(guess, lo, hi);
-    while (b > lo && x < edges[size_t(b)])
-        --b;
-    while (b < hi && x >= edges[size_t(b) + 1])
-        ++b;
-    return b;
-}
-
 } // namespace
 
 int errorBinOf(double x) {
-    const std::vector<double>& e = errorHistogramScheme().edges;
-    if (!(x >= e[1]))
-        return 0;
-    const int last = int(e.size()) - 2;
-    if (x >= e[size_t(last)])
-        return last;
-    return settle(e, x, 1 + int(std::floor(4.0 * (roughLog10(x) + 6.0))), 1, last - 1);
+    return errorBinIn(errorHistogramScheme().edges, x);
 }
 
 int weightBinOf(double z) {
-    const std::vector<double>& e = weightHistogramScheme().edges;
-    if (z < e[1])
-        return 0;
-    const int last = int(e.size()) - 2;
-    if (z >= e[size_t(last)])
-        return last;
-    return settle(e, z, 1 + int(std::floor((z + 8.0) * 4.0)), 1, last - 1);
+    return weightBinIn(weightHistogramScheme().edges, z);
 }
 
 int HistogramScheme::binOf(double x) const {

@@ -144,12 +144,14 @@ void TensorErrorAnalyzer::addSegment(const Segment& s, int64_t rowBegin,
 }
 
 void TensorErrorAnalyzer::binRow(const float* w, const float* q, Partial& partial) const {
+    const std::vector<double>& errorEdges = errorHistogramScheme().edges;
+    const std::vector<double>& weightEdges = weightHistogramScheme().edges;
     for (int64_t j = 0; j < m_cols; ++j) {
         const double e = std::fabs(double(q[j]) - double(w[j])) / m_errorScale;
-        ++partial.errorHistogram[size_t(errorBinOf(e))];
+        ++partial.errorHistogram[size_t(errorBinIn(errorEdges, e))];
         // A constant tensor (sigma 0) has every weight at z = 0.
         const double z = m_sigma > 0 ? (double(w[j]) - m_mean) / m_sigma : 0.0;
-        ++partial.weightHistogram[size_t(weightBinOf(z))];
+        ++partial.weightHistogram[size_t(weightBinIn(weightEdges, z))];
     }
 }
 
