@@ -3,9 +3,10 @@
 // (one group per row, qmax 127) and QuantFormat::Int4G128 (groups of 128, qmax 7; the
 // last group of a row may be partial). The host picks both through push constants.
 //
-// One workgroup per row, walking the row's groups in order. For each group the absmax
-// is reduced in shared memory, one invocation derives scale and inverse with the exact
-// arithmetic of formats.glsl, then every invocation writes packed codes.
+// One workgroup per row. Rows of several groups of at most 128 weights: one invocation
+// per group (quantizeGroupAlone). Otherwise the workgroup walks the row's groups in order:
+// the absmax is reduced in shared memory, one invocation derives scale and inverse with
+// the exact arithmetic of formats.glsl, then every invocation writes packed codes.
 //
 // Codes are packed four to a uint32 (little-endian bytes), each row padded to whole
 // words, so that no 8-bit storage feature is needed. The host unpacks them. Group
@@ -80,12 +81,42 @@ void writeCodes(uint base, uint w0, uint w1, uint tid, float inv) {
     }
 }
 
+// Small groups (at most WG weights, several per row): one invocation per group, absmax,
+// scale and codes, with no barrier (as quantize_groups.comp). Walking them with the whole
+// workgroup cost ten barriers per group of 32..128 values, which dominated on lavapipe.
+void quantizeGroupAlone(uint row, uint base, uint group) {
+    uint begin = group * p.groupLen;
+    uint end = min(begin + p.groupLen, p.cols);
+    uint absmax = 0u;
+    for (uint i = begin; i < end; ++i)
+        absmax = max(absmax, qlAbsBits(srcBits[base + i]));
+    uint scale = qlScaleBits(absmax, p.qmax);
+    scales[p.scaleBase + row * p.groupsPerRow + group] = scale;
+    float inv = uintBitsToFloat(qlInverseBits(scale));
+    uint rowWords = row * p.wordsPerRow;
+    for (uint w = begin / 4u; w < (end + 3u) / 4u; ++w) {
+        uint packed = 0u;
+        for (uint k = 0u; k < 4u; ++k) {
+            uint col = w * 4u + k;
+            if (col < end)
+                packed |= (uint(qlCode(uintBitsToFloat(srcBits[base + col]), inv, p.qmax)) &
+                           0xffu) << (8u * k);
+        }
+        codes[p.codeBase + rowWords + w] = packed;
+    }
+}
+
 void main() {
     uint row = gl_WorkGroupID.x;
     uint tid = gl_LocalInvocationID.x;
     if (row >= p.rows)
         return; // uniform per workgroup, so no barrier is skipped by part of it
     uint base = row * p.cols;
+    if (p.groupsPerRow > 1u && p.groupLen <= WG) { // uniform too
+        for (uint group = tid; group < p.groupsPerRow; group += WG)
+            quantizeGroupAlone(row, base, group);
+        return;
+    }
     for (uint g = 0; g < p.groupsPerRow; ++g) {
         uint begin = g * p.groupLen;
         uint end = min(begin + p.groupLen, p.cols);
