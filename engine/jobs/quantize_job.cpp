@@ -99,8 +99,8 @@ std::optional<ImportanceSource> loadImportance(const QuantizeRequest& request) {
         return std::nullopt;
     if (!takesImportance(request.format))
         throw Error("--imatrix: " + std::string(quantFormatInfo(request.format).name) +
-                    " has no importance-weighted encoder here; the K-quants (q2_k..q6_k) and "
-                    "iq4_nl take one");
+                    " has no importance-weighted encoder (llama.cpp has one for q4_0, q4_1, "
+                    "q5_0, q5_1, q2_k..q6_k and iq4_nl)");
     ImportanceSource s;
     s.label = request.imatrixPath.string();
     s.imatrix = readImatrix(request.imatrixPath);
@@ -141,8 +141,7 @@ void warnAboutImportance(const ImportanceSource& s, JobContext& ctx) {
                        " tensor(s), quantized without importance: " + joined(s.missing));
     if (!s.unused.empty())
         ctx.addWarning(s.label + ": " + std::to_string(s.unused.size()) +
-                       " tensor(s) fell back to a format without an importance-weighted encoder "
-                       "here (llama.cpp's has one): " +
+                       " tensor(s) are stored in a fallback format that takes no importance: " +
                        joined(s.unused));
 }
 

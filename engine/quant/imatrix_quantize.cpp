@@ -2,27 +2,44 @@
 
 #include "engine/core/error.h"
 #include "engine/core/parallel.h"
+#include "engine/quant/ggml_legacy_importance.h"
 #include "engine/quant/kquant_encode.h"
 
 #include <cmath>
 
 namespace ql {
 
-bool takesImportance(QuantFormat format) {
-    const auto& info = quantFormatInfo(format);
-    if (info.kind != QuantKind::Block || info.method == "rtn" || info.method == "convert")
-        return false;
-    switch (info.storage) {
+namespace {
+
+// ggml's encoder with quant_weights for a storage type; null when ggml has none.
+KQuantRowEncoder importanceEncoder(DType storage) {
+    switch (storage) {
     case DType::Q2_K:
     case DType::Q3_K:
     case DType::Q4_K:
     case DType::Q5_K:
     case DType::Q6_K:
     case DType::IQ4_NL:
-        return true;
+        return kquantRowEncoder(storage);
+    case DType::Q4_0:
+        return quantizeRowQ4_0Importance;
+    case DType::Q4_1:
+        return quantizeRowQ4_1Importance;
+    case DType::Q5_0:
+        return quantizeRowQ5_0Importance;
+    case DType::Q5_1:
+        return quantizeRowQ5_1Importance;
     default:
-        return false;
+        return nullptr;
     }
+}
+
+} // namespace
+
+bool takesImportance(QuantFormat format) {
+    const auto& info = quantFormatInfo(format);
+    return info.kind == QuantKind::Block && info.bytesPerCode == 0 &&
+           importanceEncoder(info.storage) != nullptr;
 }
 
 void requireImportance(std::span<const float> importance, int64_t cols, const std::string& tensor,
@@ -41,7 +58,7 @@ void requireImportance(std::span<const float> importance, int64_t cols, const st
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
                             int threads) {
-    const KQuantRowEncoder encode = kquantRowEncoder(quantFormatInfo(format).storage);
+    const KQuantRowEncoder encode = importanceEncoder(quantFormatInfo(format).storage);
     out.resize(format, rows, cols);
     const uint64_t rowBytes = packedRowBytes(format, cols);
     // One row of a 4096-wide tensor is about 0.1 ms of the searched encoders.

@@ -1,7 +1,8 @@
 #pragma once
 // Quantizing with an importance vector (one weight per column, from an imatrix file): the
-// K-quants and IQ4_NL, whose ggml encoders take llama.cpp's quant_weights
-// (kquant_encode.h). Rows go over threads; each row's bytes do not depend on the others.
+// K-quants and IQ4_NL (kquant_encode.h) and Q4_0, Q4_1, Q5_0, Q5_1
+// (ggml_legacy_importance.h), whose ggml encoders take llama.cpp's quant_weights. Rows go
+// over threads; each row's bytes do not depend on the others.
 #include "engine/quant/quantize.h"
 
 #include <span>

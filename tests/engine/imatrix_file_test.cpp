@@ -270,7 +270,8 @@ TEST(ImatrixFile, QuantizeJobWithGaussImatrixGivesLlamaCppsBytes) {
         SCOPED_TRACE(file);
         for (const auto& [format, golden] :
              {std::pair{QuantFormat::Q4_K, "gauss.Q4_K.imatrix.bin"},
-              std::pair{QuantFormat::IQ4_NL, "gauss.IQ4_NL.imatrix.bin"}}) {
+              std::pair{QuantFormat::IQ4_NL, "gauss.IQ4_NL.imatrix.bin"},
+              std::pair{QuantFormat::Q4_0, "gauss.Q4_0.imatrix.bin"}}) {
             const JobResult r = quantizeWith(model, format, dir / file);
             EXPECT_EQ(r.packed, goldenBytes(golden)) << golden;
             EXPECT_TRUE(r.warnings.empty()) << r.warnings;
@@ -283,6 +284,40 @@ TEST(ImatrixFile, QuantizeJobWithGaussImatrixGivesLlamaCppsBytes) {
     const JobResult plain = quantizeWith(model, QuantFormat::Q4_K, {});
     EXPECT_NE(plain.packed, goldenBytes("gauss.Q4_K.imatrix.bin"));
     EXPECT_EQ(nlohmann::json::parse(plain.outcome.variant.parameters).count("imatrix"), 0u);
+}
+
+// Q4_1, Q5_0 and Q5_1 have no golden with importance: their importance-weighted bytes must
+// lower the importance-weighted error against the plain encoder's on the gauss input (the
+// goldens' weighted_rmse: sum w (deq - x)^2 over rows * sum w).
+TEST(ImatrixFile, LegacyTypesLowerTheWeightedErrorWithImportance) {
+    QL_REQUIRE_DATA();
+    test::TempDir dir;
+    const auto model = gaussModel(dir);
+    const auto x = test::readFloats(goldenDir() / "gauss.f32");
+    const auto w = test::readFloats(goldenDir() / "gauss.imatrix.f32");
+    Imatrix m;
+    m.format = ImatrixFormat::Legacy;
+    m.entries.push_back({"gauss.weight", w, 1, {}});
+    writeImatrixLegacy(dir / "g.dat", m);
+    const auto weighted = [&](const QuantizeOutcome&, const std::vector<std::byte>& bytes,
+                              QuantFormat f) {
+        QuantizedTensor q;
+        q.resize(f, 8, 512);
+        q.packed = bytes;
+        const auto d = q.dequantize();
+        double sum = 0.0;
+        for (size_t i = 0; i < d.size(); ++i)
+            sum += double(w[i % 512]) * (double(d[i]) - x[i]) * (double(d[i]) - x[i]);
+        return sum;
+    };
+    for (QuantFormat f :
+         {QuantFormat::Q4_0, QuantFormat::Q4_1, QuantFormat::Q5_0, QuantFormat::Q5_1}) {
+        const JobResult with = quantizeWith(model, f, dir / "g.dat");
+        const JobResult without = quantizeWith(model, f, {});
+        EXPECT_LT(weighted(with.outcome, with.packed, f),
+                  weighted(without.outcome, without.packed, f))
+            << quantFormatInfo(f).name;
+    }
 }
 
 TEST(ImatrixFile, VectorLengthDisagreeingWithColumnsIsAnError) {
@@ -309,7 +344,7 @@ TEST(ImatrixFile, FormatsWithoutAnImportanceEncoderRefuseIt) {
     test::TempDir dir;
     const auto model = gaussModel(dir);
     writeBytes(dir / "a.dat", handBuiltLegacy());
-    EXPECT_THROW(quantizeWith(model, QuantFormat::Q8_0, dir / "a.dat"), Error);
+    EXPECT_THROW(quantizeWith(model, QuantFormat::Q8_0, dir / "a.dat"), Error); // as ggml
     EXPECT_THROW(quantizeWith(model, QuantFormat::Int8PerChannel, dir / "a.dat"), Error);
     // A file without this tensor: quantized without importance, and the user is told.
     const JobResult r = quantizeWith(model, QuantFormat::Q4_K, dir / "a.dat");

@@ -1,0 +1,108 @@
+#include "engine/quant/ggml_legacy_importance.h"
+
+#include "engine/core/half.h"
+#include "engine/quant/formats.h"
+#include "engine/quant/kquant_encode_search.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace ql {
+namespace {
+
+constexpr int kBlock = 32;
+
+// The row's mean square, summed in float in element order as ggml does.
+float meanSquare(const float* x, int64_t n) {
+    float sum = 0.0f;
+    for (int64_t j = 0; j < n; ++j)
+        sum += x[j] * x[j];
+    return sum / float(n);
+}
+
+void blockWeights(const float* xb, const float* qw, float sigma2, float* weight) {
+    for (int j = 0; j < kBlock; ++j)
+        weight[j] = qw[j] * std::sqrt(sigma2 + xb[j] * xb[j]);
+}
+
+// Low nibbles of codes 0..15 and 16..31 in one byte each, as every legacy block packs them.
+template <typename Code> void packNibbles(const Code* L, uint8_t* qs) {
+    for (int j = 0; j < kBlock / 2; ++j)
+        qs[j] = uint8_t((L[j] & 0x0F) | ((L[j + kBlock / 2] & 0x0F) << 4));
+}
+
+// The fifth bits of 32 codes as one little-endian word.
+template <typename Code> void packFifthBits(const Code* L, uint8_t* qh) {
+    uint32_t bits = 0;
+    for (int j = 0; j < kBlock / 2; ++j) {
+        bits |= uint32_t((L[j] & 0x10) >> 4) << j;
+        bits |= uint32_t((L[j + kBlock / 2] & 0x10) >> 4) << (j + kBlock / 2);
+    }
+    std::memcpy(qh, &bits, sizeof bits);
+}
+
+constexpr kquant::AsymmetricSearch kLegacySearch{-0.9f, 0.05f, 36, false};
+
+} // namespace
+
+void quantizeRowQ4_0Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
+    auto* y = reinterpret_cast<BlockQ4_0*>(dst);
+    const float sigma2 = meanSquare(x, n);
+    float weight[kBlock];
+    int8_t L[kBlock];
+    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
+        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
+        const float d = kquant::symmetricScaleSearch(kBlock, 8, x + kBlock * ib, L, weight);
+        y[ib].d = floatToHalf(d);
+        packNibbles(L, y[ib].qs);
+    }
+}
+
+void quantizeRowQ5_0Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
+    auto* y = reinterpret_cast<BlockQ5_0*>(dst);
+    const float sigma2 = meanSquare(x, n);
+    float weight[kBlock];
+    int8_t L[kBlock];
+    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
+        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
+        const float d = kquant::symmetricScaleSearch(kBlock, 16, x + kBlock * ib, L, weight);
+        y[ib].d = floatToHalf(d);
+        packNibbles(L, y[ib].qs);
+        packFifthBits(L, y[ib].qh);
+    }
+}
+
+void quantizeRowQ4_1Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
+    auto* y = reinterpret_cast<BlockQ4_1*>(dst);
+    const float sigma2 = meanSquare(x, n);
+    float weight[kBlock];
+    uint8_t L[kBlock], Laux[kBlock];
+    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
+        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
+        float negMin = 0.0f;
+        const float d = kquant::asymmetricScaleSearchRobust(kBlock, 15, x + kBlock * ib, weight, L,
+                                                            &negMin, Laux, kLegacySearch);
+        y[ib].d = floatToHalf(d);
+        y[ib].m = floatToHalf(-negMin);
+        packNibbles(L, y[ib].qs);
+    }
+}
+
+void quantizeRowQ5_1Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
+    auto* y = reinterpret_cast<BlockQ5_1*>(dst);
+    const float sigma2 = meanSquare(x, n);
+    float weight[kBlock];
+    uint8_t L[kBlock], Laux[kBlock];
+    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
+        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
+        float negMin = 0.0f;
+        const float d = kquant::asymmetricScaleSearchRobust(kBlock, 31, x + kBlock * ib, weight, L,
+                                                            &negMin, Laux, kLegacySearch);
+        y[ib].d = floatToHalf(d);
+        y[ib].m = floatToHalf(-negMin);
+        packNibbles(L, y[ib].qs);
+        packFifthBits(L, y[ib].qh);
+    }
+}
+
+} // namespace ql
