@@ -12,7 +12,7 @@ namespace {
 using namespace kquant;
 
 using SearchFn = void (*)(const float*, float*, float*, uint8_t*);
-using RequantizeFn = void (*)(const float*, const float*, const float*, uint8_t*);
+using RequantizeFn = void (*)(const float*, const float*, const float*, const uint8_t*, uint8_t*);
 
 // G super-blocks (8 * G sub-blocks, one per lane) starting at block `first` of the row.
 template <int G>
@@ -20,9 +20,9 @@ void encodeGroup(const float* x, std::byte* dst, int64_t first, SearchFn search,
                  RequantizeFn requantize) {
     constexpr int W = 8 * G;
     float scales[W], negMins[W], d[W], dm[W];
-    uint8_t L[W * kK4Sub];
+    uint8_t Lt[W * kK4Sub], L[W * kK4Sub];
     K4Fields f[G];
-    search(x, scales, negMins, L);
+    search(x, scales, negMins, Lt);
     for (int b = 0; b < G; ++b) {
         quantizeScalesK4Plain(scales + 8 * b, negMins + 8 * b, f[b]);
         for (int j = 0; j < kK4SubBlocks; ++j) {
@@ -32,7 +32,7 @@ void encodeGroup(const float* x, std::byte* dst, int64_t first, SearchFn search,
             dm[8 * b + j] = viaHalf(f[b].dmin) * float(m);
         }
     }
-    requantize(x, d, dm, L);
+    requantize(x, d, dm, Lt, L);
     for (int b = 0; b < G; ++b) {
         std::copy(L + b * kQK_K, L + (b + 1) * kQK_K, f[b].L);
         storeQ4_K(f[b], dst, first + b);
@@ -57,12 +57,13 @@ void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel le
     level = std::min(level, detectedSimdLevel());
     const int64_t blocks = n / kQK_K;
     int64_t i = 0;
+    constexpr int G512 = avx512::kLanes / kK4SubBlocks, G2 = avx2::kLanes / kK4SubBlocks;
     if (level == SimdLevel::Avx512)
-        for (; i + 2 <= blocks; i += 2)
-            encodeGroup<2>(x + i * kQK_K, dst, i, avx512::searchQ4K, avx512::requantizeQ4K);
+        for (; i + G512 <= blocks; i += G512)
+            encodeGroup<G512>(x + i * kQK_K, dst, i, avx512::searchQ4K, avx512::requantizeQ4K);
     if (level != SimdLevel::Scalar)
-        for (; i < blocks; ++i)
-            encodeGroup<1>(x + i * kQK_K, dst, i, avx2::searchQ4K, avx2::requantizeQ4K);
+        for (; i + G2 <= blocks; i += G2)
+            encodeGroup<G2>(x + i * kQK_K, dst, i, avx2::searchQ4K, avx2::requantizeQ4K);
     if (i < blocks)
         quantizeRowQ4_K(x + i * kQK_K, dst + i * int64_t(sizeof(BlockQ4_K)), (blocks - i) * kQK_K,
                         nullptr);

@@ -1,10 +1,13 @@
 #include "engine/compute/cpu/ggml_q4_0_cpu.h"
 
-#include "engine/compute/cpu/simd_util.h"
+#include "engine/compute/cpu/ggml_block_cpu.h"
+#include "engine/compute/cpu/ggml_legacy_cpu_avx2.h"
+#include "engine/compute/cpu/quantize_cpu_avx2.h"
 #include "engine/core/half.h"
 #include "engine/quant/formats.h"
 #include "engine/quant/ggml_legacy_quant.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace ql {
@@ -14,14 +17,8 @@ namespace {
 
 // The value of largest magnitude, the first one on ties, as ggml's scan keeps it.
 float signedAbsMax(const float* x) {
-    const __m128 signMask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
     __m128 abs[8];
-    __m128 m = _mm_setzero_ps();
-    for (int k = 0; k < 8; ++k) {
-        abs[k] = _mm_and_ps(_mm_loadu_ps(x + 4 * k), signMask);
-        m = _mm_max_ps(m, abs[k]);
-    }
-    const float amax = horizontalMax(m);
+    const float amax = blockAbsMaxSse(x, abs);
     if (amax == 0.0f)
         return 0.0f;
     const __m128 vmax = _mm_set1_ps(amax);
@@ -58,14 +55,9 @@ bool quantizeBlock(const float* x, BlockQ4_0& y) {
 } // namespace
 
 void quantizeRowQ4_0Cpu(const float* x, std::byte* dst, int64_t n) {
-    for (int64_t i = 0; i < n / 32; ++i) {
-        BlockQ4_0 y;
-        if (!quantizeBlock(x + 32 * i, y)) {
-            quantizeRowQ4_0Ref(x + 32 * i, dst + i * int64_t(sizeof y), 32);
-            continue;
-        }
-        std::memcpy(dst + i * int64_t(sizeof y), &y, sizeof y);
-    }
+    if (cpuHasAvx2())
+        return quantizeRowQ4_0Avx2(x, dst, n);
+    quantizeRowBlocks<BlockQ4_0>(x, dst, n, quantizeBlock, quantizeRowQ4_0Ref);
 }
 #else
 void quantizeRowQ4_0Cpu(const float* x, std::byte* dst, int64_t n) {

@@ -1,15 +1,14 @@
 #include "engine/compute/cpu/ggml_q8_0_cpu.h"
 
+#include "engine/compute/cpu/ggml_block_cpu.h"
+#include "engine/compute/cpu/ggml_legacy_cpu_avx2.h"
+#include "engine/compute/cpu/quantize_cpu_avx2.h"
 #include "engine/core/half.h"
 #include "engine/quant/formats.h"
 #include "engine/quant/ggml_legacy_quant.h"
 
 #include <cmath>
 #include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace ql {
 
@@ -27,17 +26,10 @@ __m128i roundHalfAwayFromZero(__m128 v) {
     return _mm_add_epi32(t, _mm_and_si128(_mm_castps_si128(away), step));
 }
 
-// False for a block of subnormals whose 1/d overflows to inf: ggml's reference converts
-// inf to int8 (whatever the compiler makes of that), so such blocks take its own code.
+// False for a block of subnormals whose 1/d overflows to inf (ggml_block_cpu.h).
 bool quantizeBlock(const float* x, BlockQ8_0& y) {
-    const __m128 absMask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
-    __m128 m = _mm_setzero_ps();
-    for (int j = 0; j < 32; j += 4)
-        m = _mm_max_ps(m, _mm_and_ps(_mm_loadu_ps(x + j), absMask));
-    alignas(16) float lanes[4];
-    _mm_store_ps(lanes, m);
-    const float amax = std::fmax(std::fmax(lanes[0], lanes[1]), std::fmax(lanes[2], lanes[3]));
-    const float d = amax / 127.0f;
+    __m128 abs[8];
+    const float d = blockAbsMaxSse(x, abs) / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     if (!std::isfinite(id))
         return false;
@@ -55,14 +47,9 @@ bool quantizeBlock(const float* x, BlockQ8_0& y) {
 } // namespace
 
 void quantizeRowQ8_0Cpu(const float* x, std::byte* dst, int64_t n) {
-    for (int64_t i = 0; i < n / 32; ++i) {
-        BlockQ8_0 y;
-        if (!quantizeBlock(x + 32 * i, y)) {
-            quantizeRowQ8_0Ref(x + 32 * i, dst + i * int64_t(sizeof y), 32);
-            continue;
-        }
-        std::memcpy(dst + i * int64_t(sizeof y), &y, sizeof y);
-    }
+    if (cpuHasAvx2())
+        return quantizeRowQ8_0Avx2(x, dst, n);
+    quantizeRowBlocks<BlockQ8_0>(x, dst, n, quantizeBlock, quantizeRowQ8_0Ref);
 }
 #else
 void quantizeRowQ8_0Cpu(const float* x, std::byte* dst, int64_t n) {

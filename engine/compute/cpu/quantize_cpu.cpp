@@ -159,7 +159,7 @@ RangeStats groupStats(const QuantFormatInfo& info, const float* x, int64_t n) {
         return rangeStatsSse(x, n);
 #if defined(__SSE2__)
     RangeStats s;
-    s.absmax = absMaxSse(x, n);
+    s.absmax = cpuHasAvx2() ? absMaxAvx2(x, n) : absMaxSse(x, n);
     return s;
 #else
     return rangeStats(x, n);

@@ -3,6 +3,7 @@
 #if defined(__x86_64__)
 #include "engine/quant/nf4.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <immintrin.h>
@@ -31,19 +32,52 @@ __m256i select8(__m256i mask, __m256i a, __m256i b) {
     return _mm256_blendv_epi8(b, a, mask);
 }
 
+// idx * 2 + (v > table[idx]): the compare is all ones (-1) where true.
+__m256i nf4SearchStep(__m256 v, __m256 table, __m256i idx) {
+    const __m256 th = _mm256_permutevar8x32_ps(table, idx);
+    const __m256i gt = _mm256_castps_si256(_mm256_cmp_ps(v, th, _CMP_GT_OQ));
+    return _mm256_sub_epi32(_mm256_add_epi32(idx, idx), gt);
+}
+
 } // namespace
 
+// A branch-free binary search over the 15 thresholds, four compares instead of fifteen:
+// level k looks up, per lane, the threshold that splits the lane's remaining range (a
+// table of 2^(k-1) thresholds indexed by the bits found so far) and appends one bit.
+// The thresholds ascend strictly, so the result is the count of thresholds below v
+// (v > t, NaN below all of them), bit for bit the SSE2 count and bnb's tree.
 void encodeNf4Avx2(const float* x, int64_t n, float inv, int8_t* codes) {
     const auto& t = nf4Thresholds();
+    const __m256 level1 = _mm256_set1_ps(t[7]);
+    const __m256 level2 = _mm256_setr_ps(t[3], t[11], 0, 0, 0, 0, 0, 0);
+    const __m256 level3 = _mm256_setr_ps(t[1], t[5], t[9], t[13], 0, 0, 0, 0);
+    const __m256 level4 = _mm256_setr_ps(t[0], t[2], t[4], t[6], t[8], t[10], t[12], t[14]);
     const __m256 vinv = _mm256_set1_ps(inv);
     for (int64_t j = 0; j + 8 <= n; j += 8) {
         const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + j), vinv);
-        __m256i count = _mm256_setzero_si256();
-        for (float th : t)
-            count = _mm256_sub_epi32(
-                count, _mm256_castps_si256(_mm256_cmp_ps(v, _mm256_set1_ps(th), _CMP_GT_OQ)));
-        storeBytes8(codes + j, count);
+        __m256i idx = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                       _mm256_castps_si256(_mm256_cmp_ps(v, level1, _CMP_GT_OQ)));
+        idx = nf4SearchStep(v, level2, idx);
+        idx = nf4SearchStep(v, level3, idx);
+        storeBytes8(codes + j, nf4SearchStep(v, level4, idx));
     }
+}
+
+float absMaxAvx2(const float* x, int64_t n) {
+    const __m256 signMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 a = _mm256_setzero_ps(), b = a;
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        a = _mm256_max_ps(a, _mm256_and_ps(_mm256_loadu_ps(x + j), signMask));
+        b = _mm256_max_ps(b, _mm256_and_ps(_mm256_loadu_ps(x + j + 8), signMask));
+    }
+    a = _mm256_max_ps(a, b);
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    float m = _mm_cvtss_f32(_mm_max_ss(h, _mm_shuffle_ps(h, h, 1)));
+    for (; j < n; ++j)
+        m = std::max(m, std::fabs(x[j]));
+    return m;
 }
 
 void encodeFp8Avx2(const float* x, uint8_t* codes, int64_t n, Fp8Kind kind, float scale) {
@@ -80,6 +114,9 @@ bool cpuHasAvx2() {
     return false;
 }
 void encodeNf4Avx2(const float*, int64_t, float, int8_t*) {}
+float absMaxAvx2(const float*, int64_t) {
+    return 0.0f;
+}
 void encodeFp8Avx2(const float*, uint8_t*, int64_t, Fp8Kind, float) {}
 } // namespace ql
 #endif

@@ -1,7 +1,7 @@
 #pragma once
-// AVX2 versions of the CPU path's two compare-heavy loops (NF4's threshold count and the
-// FP8 bit-level encoder), eight lanes instead of four. Same operations in the same order
-// as the SSE2 loops, so the codes are the same; chosen at run time when the CPU has AVX2.
+// AVX2 versions of the CPU path's compare-heavy loops (NF4's code search, the FP8
+// bit-level encoder, a group's absmax), eight lanes instead of four, giving the SSE2
+// loops' codes exactly; chosen at run time when the CPU has AVX2.
 #include "engine/quant/fp8.h"
 
 #include <cstdint>
@@ -11,6 +11,8 @@ namespace ql {
 bool cpuHasAvx2();
 // n a multiple of 8; inv as in encodeNf4.
 void encodeNf4Avx2(const float* x, int64_t n, float inv, int8_t* codes);
+// The largest |x[j]| (NaN-free input), as absMaxSse.
+float absMaxAvx2(const float* x, int64_t n);
 // Codes of x[0..n) / scale, n a multiple of 8.
 void encodeFp8Avx2(const float* x, uint8_t* codes, int64_t n, Fp8Kind kind, float scale);
 

@@ -1,0 +1,146 @@
+// The vectorised CPU encoders against their scalar references over many random rows:
+// Q4_K's SIMD search (every level this CPU has) against the scalar K-quant encoder,
+// GGUF Q8_0 / Q4_0's AVX2 and SSE2 bodies against ggml's reference, and NF4's AVX2
+// binary search against bnb's decision tree. Rows mix Gaussian and uniform values with
+// exact rounding ties, zeros, outliers, constant and one-signed stretches and
+// subnormals, so every branch of the fast paths meets the case that could break it.
+#include "engine/compute/cpu/ggml_legacy_cpu_avx2.h"
+#include "engine/compute/cpu/ggml_q4_0_cpu.h"
+#include "engine/compute/cpu/ggml_q8_0_cpu.h"
+#include "engine/compute/cpu/quantize_cpu_avx2.h"
+#include "engine/quant/formats.h"
+#include "engine/quant/ggml_legacy_quant.h"
+#include "engine/quant/kquant_encode.h"
+#include "engine/quant/nf4.h"
+
+#include <cmath>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <limits>
+#include <random>
+
+namespace ql {
+namespace {
+
+// One row of n values in the style `kind` picks (0..9), from rng.
+std::vector<float> randomRow(int64_t n, int kind, std::mt19937& rng) {
+    std::normal_distribution<float> gauss(0.0f, 0.02f);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    std::vector<float> x(size_t(n), 0.0f);
+    for (auto& v : x)
+        v = kind % 2 == 0 ? gauss(rng) : uniform(rng);
+    switch (kind) {
+    case 2: // on a coarse grid: many exact ties of x * id against .5
+        for (auto& v : x)
+            v = std::round(v * 256.0f) / 128.0f;
+        break;
+    case 3: // outliers
+        for (size_t i = 0; i < x.size(); i += 29)
+            x[i] *= 300.0f;
+        break;
+    case 4: // runs of zeros and constants
+        for (size_t i = 0; i < x.size(); ++i)
+            if ((i / 32) % 3 == 0)
+                x[i] = (i / 96) % 2 == 0 ? 0.0f : 0.375f;
+        break;
+    case 5: // one-signed
+        for (auto& v : x)
+            v = -std::fabs(v) - 0.01f;
+        break;
+    case 6: // positive, away from zero (min raised to 0)
+        for (auto& v : x)
+            v = std::fabs(v) + 0.5f;
+        break;
+    case 7: // subnormals next to ordinary values
+        for (size_t i = 0; i < x.size(); ++i)
+            if ((i / 32) % 2 == 0)
+                x[i] = std::numeric_limits<float>::denorm_min() * float(int(i % 7) - 3);
+        break;
+    case 8: // the largest magnitude twice with both signs
+        for (size_t b = 0; b + 32 <= x.size(); b += 32) {
+            x[b + (b / 32) % 16] = (b / 32) % 2 ? 2.0f : -2.0f;
+            x[b + 31 - (b / 32) % 16] = (b / 32) % 2 ? -2.0f : 2.0f;
+        }
+        break;
+    default:
+        break;
+    }
+    return x;
+}
+
+TEST(CpuSimdProperty, Q4_KFastEqualsScalarOnRandomRows) {
+    std::mt19937 rng(2026);
+    const int64_t n = 256 * 7; // groups of 2 and 1 super-blocks and the scalar tail
+    const size_t bytes = size_t(n / 256) * sizeof(BlockQ4_K);
+    std::vector<std::byte> scalar(bytes), fast(bytes);
+    int levels = 0;
+    for (int row = 0; row < 600; ++row) {
+        const auto x = randomRow(n, row % 10, rng);
+        quantizeRowQ4_K(x.data(), scalar.data(), n, nullptr);
+        for (SimdLevel level : {SimdLevel::Avx2, SimdLevel::Avx512}) {
+            if (level > detectedSimdLevel())
+                continue;
+            ++levels;
+            std::fill(fast.begin(), fast.end(), std::byte{0xCD});
+            quantizeRowQ4_KFast(x.data(), fast.data(), n, level);
+            for (size_t b = 0; b < bytes; b += sizeof(BlockQ4_K))
+                ASSERT_EQ(0, std::memcmp(scalar.data() + b, fast.data() + b, sizeof(BlockQ4_K)))
+                    << "row " << row << " (kind " << row % 10 << "), level " << int(level)
+                    << ", block " << b / sizeof(BlockQ4_K);
+        }
+    }
+    if (levels == 0)
+        GTEST_SKIP() << "this CPU has no AVX2: only the scalar Q4_K encoder runs";
+}
+
+template <typename Block>
+void expectRowsEqual(void (*ref)(const float*, std::byte*, int64_t),
+                     void (*fast)(const float*, std::byte*, int64_t), const char* name) {
+    std::mt19937 rng(7);
+    const int64_t n = 32 * 40;
+    std::vector<std::byte> want(size_t(n / 32) * sizeof(Block)), got(want.size());
+    for (int row = 0; row < 400; ++row) {
+        const auto x = randomRow(n, row % 10, rng);
+        ref(x.data(), want.data(), n);
+        std::fill(got.begin(), got.end(), std::byte{0xCD});
+        fast(x.data(), got.data(), n);
+        for (size_t b = 0; b < want.size(); b += sizeof(Block))
+            ASSERT_EQ(0, std::memcmp(want.data() + b, got.data() + b, sizeof(Block)))
+                << name << ", row " << row << " (kind " << row % 10 << "), block "
+                << b / sizeof(Block);
+    }
+}
+
+TEST(CpuSimdProperty, Q8_0AndQ4_0EqualTheReferenceOnRandomRows) {
+    // The dispatching entry points (AVX2 where the CPU has it, SSE2 otherwise) ...
+    expectRowsEqual<BlockQ8_0>(quantizeRowQ8_0Ref, quantizeRowQ8_0Cpu, "Q8_0");
+    expectRowsEqual<BlockQ4_0>(quantizeRowQ4_0Ref, quantizeRowQ4_0Cpu, "Q4_0");
+    if (!cpuHasAvx2())
+        GTEST_SKIP() << "this CPU has no AVX2: only the SSE2 bodies ran";
+    // ... and the AVX2 bodies by name.
+    expectRowsEqual<BlockQ8_0>(quantizeRowQ8_0Ref, quantizeRowQ8_0Avx2, "Q8_0 AVX2");
+    expectRowsEqual<BlockQ4_0>(quantizeRowQ4_0Ref, quantizeRowQ4_0Avx2, "Q4_0 AVX2");
+}
+
+TEST(CpuSimdProperty, Nf4BinarySearchEqualsTheDecisionTree) {
+    if (!cpuHasAvx2())
+        GTEST_SKIP() << "this CPU has no AVX2";
+    std::vector<float> v;
+    for (float t : nf4Thresholds())
+        for (float d : {-1.0f, 1.0f})
+            v.insert(v.end(), {t, std::nextafter(t, d * 2.0f), -t, std::nextafter(-t, d * 2.0f)});
+    v.insert(v.end(),
+             {0.0f, -0.0f, 1.0f, -1.0f, 2.0f, -2.0f, std::nanf(""),
+              std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> u(-1.05f, 1.05f);
+    while (v.size() % 8 != 0 || v.size() < 100000)
+        v.push_back(u(rng));
+    std::vector<int8_t> codes(v.size(), -1);
+    encodeNf4Avx2(v.data(), int64_t(v.size()), 1.0f, codes.data());
+    for (size_t i = 0; i < v.size(); ++i)
+        ASSERT_EQ(int(codes[i]), int(nf4Code(v[i]))) << "value " << v[i] << " at " << i;
+}
+
+} // namespace
+} // namespace ql
