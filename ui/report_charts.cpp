@@ -1,6 +1,7 @@
 #include "ui/report_charts.h"
 
 #include <QBuffer>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QSvgGenerator>
 #include <algorithm>
@@ -125,10 +126,55 @@ FitChartData reportFitChart(const ql::report::FitSection& fit) {
     return out;
 }
 
-QSize heatmapSize(const HeatmapData& data) {
-    const int columns = int(data.variants.size());
-    const int rows = int(data.slices.size());
-    return {std::clamp(220 + 96 * columns, 480, 1000), 150 + 24 * rows};
+namespace {
+
+QFont chartFont() {
+    QFont f(QStringLiteral("DejaVu Sans"));
+    f.setPixelSize(12);
+    return f;
+}
+
+// layoutHeatmap's proportions (ui/heatmap_math.cpp): row labels get at most 40 % of the
+// padded width, upright column labels at most 30 % of the padded height.
+constexpr double kRowLabelShare = 0.4;
+constexpr double kColumnLabelShare = 0.3;
+
+} // namespace
+
+HeatmapLabelWidths heatmapLabelWidths(const HeatmapData& data) {
+    const QFontMetricsF fm(chartFont());
+    HeatmapLabelWidths w;
+    for (const QString& s : data.slices)
+        w.slice = std::max(w.slice, fm.horizontalAdvance(s));
+    for (const QString& v : data.variants)
+        w.variant = std::max(w.variant, fm.horizontalAdvance(v));
+    w.lineHeight = fm.lineSpacing();
+    return w;
+}
+
+QSize heatmapSizeFor(int rows, int columns, const HeatmapLabelWidths& labels, int maxHeight) {
+    const double pad = std::round(labels.lineHeight * 0.5);
+    const double labelWidth = std::ceil((labels.slice + pad) / kRowLabelShare + 2 * pad);
+    const int width =
+        std::clamp(std::max(220 + 96 * columns, int(labelWidth)), 480, kMaxReportChartWidth);
+    // Upright variant names need their length above the grid (the layout turns them when
+    // they are wider than a column: at most 90 px, less when many share the width).
+    const double inner = width - 2 * pad;
+    const double rowLabels = std::min(labels.slice + pad, inner * kRowLabelShare);
+    const double cellWidth = std::min((inner - rowLabels) / std::max(columns, 1), 90.0);
+    const bool upright = labels.variant + pad > cellWidth;
+    const double uprightHeight =
+        upright ? std::ceil((labels.variant + pad) / kColumnLabelShare + 2 * pad) : 0;
+    int height =
+        std::max(150 + 24 * rows + (upright ? int(labels.variant) : 0), int(uprightHeight));
+    if (maxHeight > 0)
+        height = std::min(height, maxHeight);
+    return {width, height};
+}
+
+QSize heatmapSize(const HeatmapData& data, int maxHeight) {
+    return heatmapSizeFor(int(data.slices.size()), int(data.variants.size()),
+                          heatmapLabelWidths(data), maxHeight);
 }
 
 QSize fitChartSize(const FitChartData& data) {
@@ -161,16 +207,6 @@ QByteArray chartSvg(const ChartPaint& paint, const QSize& size, const QString& t
     }
     return buffer.data();
 }
-
-namespace {
-
-QFont chartFont() {
-    QFont f(QStringLiteral("DejaVu Sans"));
-    f.setPixelSize(12);
-    return f;
-}
-
-} // namespace
 
 ChartPaint paintHeatmap(const HeatmapData& data) {
     return [data](QPainter& p, const QRectF& r) {

@@ -20,7 +20,20 @@ QList<HeatmapData> reportHeatmaps(const ql::report::ScorecardSection& section);
 FitChartData reportFitChart(const ql::report::FitSection& fit);
 
 // Sizes in logical pixels (1/96 inch) that read well on an A4 landscape page.
-QSize heatmapSize(const HeatmapData& data);
+// maxHeight > 0: no taller than that (a PDF page), rows then get shorter and the painter
+// labels every other one rather than letting the page cut the image.
+QSize heatmapSize(const HeatmapData& data, int maxHeight = 0);
+
+// The widest labels of a heatmap, measured in the report's chart font.
+struct HeatmapLabelWidths {
+    double slice = 0, variant = 0, lineHeight = 14;
+};
+HeatmapLabelWidths heatmapLabelWidths(const HeatmapData& data);
+// A heatmap's report size: wide enough that slice labels up to kMaxReportChartWidth's
+// share stand beside the grid whole (longer ones are elided in the middle), tall enough
+// for a row per slice and for variant names set upright above the grid.
+constexpr int kMaxReportChartWidth = 1000;
+QSize heatmapSizeFor(int rows, int columns, const HeatmapLabelWidths& labels, int maxHeight);
 QSize fitChartSize(const FitChartData& data);
 
 using ChartPaint = std::function<void(QPainter&, const QRectF&)>;

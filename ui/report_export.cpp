@@ -52,14 +52,20 @@ QString writeReportPdf(const ql::report::ReleaseReport& report, const QString& p
         return url;
     };
     doc.setHtml(releaseReportHtml(report, resource, true));
+    // Paginated on the page's own printable area at 96 px per inch (print() would otherwise
+    // add 2 cm margins of its own), the page that kPrintChartMaxHeight and kPrintTableRows
+    // are sized for: a chart shorter than a page moves to the next page instead of being
+    // cut, and a table's pieces each fit one.
+    const QPageLayout page(QPageSize(QPageSize::A4), QPageLayout::Landscape,
+                           QMarginsF(12, 12, 12, 12), QPageLayout::Millimeter);
+    doc.setPageSize(page.paintRect(QPageLayout::Inch).size() * 96.0);
 
     if (!QFileInfo(path).absoluteDir().exists())
         return QStringLiteral("%1: no such folder").arg(QFileInfo(path).absolutePath());
     QPdfWriter writer(path);
     writer.setTitle(QStringLiteral("Release decision: ") + reportSubject(report));
     writer.setCreator(QString::fromStdString(report.toolVersion));
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Landscape,
-                                     QMarginsF(12, 12, 12, 12), QPageLayout::Millimeter));
+    writer.setPageLayout(page);
     writer.setResolution(300);
     doc.print(&writer);
     if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0)

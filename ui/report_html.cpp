@@ -114,18 +114,21 @@ QString pageBreakH(int level, bool forPrint) {
                     : QStringLiteral("<h%1>").arg(level);
 }
 
-// Provenance and the heatmaps first (one page), then each dimension's table on a page of
-// its own so that a table of a few dozen slices is never cut, then the gate's reasons.
+// Provenance and the heatmaps first, then each dimension's table from a page of its own,
+// then the gate's reasons. In print a heatmap is never taller than a page (a taller image
+// would be cut across two), and a long table is split into page-sized tables, each with
+// its header, since Qt's rich text would break a row across pages.
 QString scorecardSection(const ScorecardSection& s, const ChartSource& src, bool forPrint) {
     QString h = pageBreakH(2, forPrint);
     h += QStringLiteral("Scorecard #%1: %2</h2>").arg(s.card.id).arg(esc(s.card.name));
     h += scorecardProvenance(s);
     for (const auto& map : reportHeatmaps(s))
         h += imageTag({QStringLiteral("heatmap-%1-%2").arg(s.card.id).arg(map.dimension), map.title,
-                       heatmapSize(map), paintHeatmap(map)},
+                       heatmapSize(map, forPrint ? kPrintChartMaxHeight : 0), paintHeatmap(map)},
                       src);
     for (const auto& dim : s.card.dimensions())
-        h += pageBreakH(3, forPrint) + dimensionTable(s, dim);
+        h += pageBreakH(3, forPrint) +
+             dimensionTable(s, dim, forPrint ? printTableRows(int(s.variants.size())) : 0);
     return h + gateSection(s);
 }
 

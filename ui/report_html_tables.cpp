@@ -173,7 +173,7 @@ QString gateSection(const ScorecardSection& s) {
     return h + QStringLiteral("</table>");
 }
 
-QString dimensionTable(const ScorecardSection& s, const std::string& dim) {
+QString dimensionTable(const ScorecardSection& s, const std::string& dim, int rowsPerTable) {
     QStringList labels{QStringLiteral("Slice")};
     for (const auto& v : s.variants)
         labels << esc(v) + (v == s.card.baseline ? QStringLiteral(" (baseline)") : QString());
@@ -186,13 +186,52 @@ QString dimensionTable(const ScorecardSection& s, const std::string& dim) {
                             "neither n nor a standard error, so only the delta is known and the "
                             "gate cannot judge significance (such regressions are "
                             "inconclusive, or fail on a critical slice).</p>");
-    // A wide first column: slice names ("truthfulqa_mc1") must not break mid-word.
-    h += tableOpen() + th(labels).replace(QStringLiteral("<th bgcolor=\"#eef0f3\">Slice</th>"),
-                                          QStringLiteral("<th bgcolor=\"#eef0f3\" "
-                                                         "width=\"15%\">Slice</th>"));
+    // A wide first column: slice names ("mmlu_high_school_government_and_politics") should
+    // not break mid-word.
+    const QString header =
+        tableOpen() + th(labels).replace(QStringLiteral("<th bgcolor=\"#eef0f3\">Slice</th>"),
+                                         QStringLiteral("<th bgcolor=\"#eef0f3\" "
+                                                        "width=\"24%\">Slice</th>"));
+    QStringList rows;
     for (const auto& slice : s.card.slices())
-        h += sliceRow(s, dim, slice);
-    return h + aggregateRow(s, dim) + QStringLiteral("</table>");
+        if (const QString row = sliceRow(s, dim, slice); !row.isEmpty())
+            rows << row;
+    const auto ranges = tableRowRanges(int(rows.size()), rowsPerTable);
+    for (int i = 0; i < ranges.size(); ++i) {
+        const auto [first, last] = ranges[i];
+        if (i > 0)
+            h += QStringLiteral("<p style=\"page-break-before: always\" class=\"small muted\">"
+                                "%1, continued: slices %2\u2013%3 of %4</p>")
+                     .arg(esc(dim))
+                     .arg(first + 1)
+                     .arg(last)
+                     .arg(rows.size());
+        h += header + rows.mid(first, last - first).join(QString());
+        if (i + 1 == ranges.size())
+            h += aggregateRow(s, dim);
+        h += QStringLiteral("</table>");
+    }
+    return h;
+}
+
+int printTableRows(int variants) {
+    // Measured on A4 landscape (tests/ui/report_eval_pages_test.cpp): up to three
+    // columns a row takes two or three lines, four or five take three or four, up to
+    // eight take up to six, more up to eight.
+    if (variants <= 3)
+        return 12;
+    if (variants <= 5)
+        return 9;
+    return variants <= 8 ? 6 : 4;
+}
+
+QList<std::pair<int, int>> tableRowRanges(int rows, int perTable) {
+    if (perTable <= 0 || rows <= perTable)
+        return {{0, std::max(rows, 0)}};
+    QList<std::pair<int, int>> out;
+    for (int first = 0; first < rows; first += perTable)
+        out.append({first, std::min(first + perTable, rows)});
+    return out;
 }
 
 QString fitTable(const FitSection& fit) {
