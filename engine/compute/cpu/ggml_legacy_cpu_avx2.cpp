@@ -37,15 +37,13 @@ AbsBlock blockAbs(const float* x) {
     return b;
 }
 
-// roundf: t = trunc(v), then one more away from zero where |v - t| >= 0.5 (v - t is
-// exact for the |v| <= 127.5 of a Q8_0 code).
+// roundf: t = trunc(v), plus trunc(2 * (v - t)), which is +-1 exactly where the dropped
+// fraction reaches a half (v - t and its double are exact for the |v| <= 127.5 of a
+// Q8_0 code) and 0 elsewhere.
 __m256i roundHalfAwayFromZero(__m256 v) {
     const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __m256 signMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-    const __m256 frac = _mm256_and_ps(_mm256_sub_ps(v, t), signMask);
-    const __m256 away = _mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ);
-    const __m256 one = _mm256_or_ps(_mm256_andnot_ps(signMask, v), _mm256_set1_ps(1.0f));
-    return _mm256_cvttps_epi32(_mm256_add_ps(t, _mm256_and_ps(away, one)));
+    const __m256 frac = _mm256_sub_ps(v, t);
+    return _mm256_add_epi32(_mm256_cvttps_epi32(t), _mm256_cvttps_epi32(_mm256_add_ps(frac, frac)));
 }
 
 bool quantizeBlockQ8_0(const float* x, BlockQ8_0& y) {
