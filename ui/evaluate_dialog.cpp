@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -34,16 +35,21 @@ EvaluateDialog::EvaluateDialog(EngineBridge* bridge, QWidget* parent)
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     m_ok->setText(tr("&Evaluate"));
-    auto* import =
-        buttons->addButton(tr("&Import Evaluation Set\u2026"), QDialogButtonBox::ActionRole);
+    // Left of the dialog's own buttons, as a way to get what the dialog needs.
+    auto* import = new QPushButton(tr("&Import Evaluation Set\u2026"), this);
     import->setObjectName("evaluateImportButton");
+    import->setAutoDefault(false);
     connect(import, &QPushButton::clicked, this, &EvaluateDialog::importRequested);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_empty);
     layout->addWidget(m_form, 1);
-    layout->addWidget(buttons);
+    auto* buttonRow = new QHBoxLayout;
+    buttonRow->addWidget(import);
+    buttonRow->addStretch(1);
+    buttonRow->addWidget(buttons);
+    layout->addLayout(buttonRow);
     connect(m_bridge, &EngineBridge::evalSetsLoaded, this, &EvaluateDialog::setData);
     connect(m_bridge, &EngineBridge::evalSetsFailed, this, [this](const QString& message) {
         m_loaded = true;
@@ -55,7 +61,7 @@ EvaluateDialog::EvaluateDialog(EngineBridge* bridge, QWidget* parent)
         m_pendingSet = set.spec();
         reload();
     });
-    resize(860, 580);
+    resize(860, 460);
     updateState();
     reload();
 }

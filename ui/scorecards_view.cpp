@@ -42,9 +42,11 @@ ScorecardsView::ScorecardsView(WorkbenchContext* context, EngineBridge* bridge, 
     , m_tableView(new QTableView(this))
     , m_run(new QPushButton(tr("Run Gate"), this)) {
     qRegisterMetaType<ScoreViewData>();
-    auto* empty = new QLabel(tr("No scorecards in this workspace yet.\n\nImport lm-evaluation-"
-                                "harness results or a CSV/JSONL of scores (File \u203a Import "
-                                "Scorecard\u2026, or quantlens-cli import), then gate them here."),
+    auto* empty = new QLabel(tr("No scorecards in this workspace yet.\n\nScore a variant on an "
+                                "evaluation set (Evaluate \u203a Evaluate\u2026, Ctrl+E), or "
+                                "import lm-evaluation-harness results or a CSV/JSONL of scores "
+                                "(File \u203a Import Scorecard\u2026, or quantlens-cli import), "
+                                "then gate them here."),
                              this);
     empty->setAlignment(Qt::AlignCenter);
     empty->setWordWrap(true);
