@@ -174,7 +174,10 @@ quint64 EngineBridge::evaluate(const QString& set, const QString& variant,
     auto work = [request, outcome](ql::JobContext& ctx) {
         *outcome = ql::runEvaluation(request, ctx);
     };
-    const QString title = tr("Evaluating %1 on %2").arg(QFileInfo(variant).fileName(), set);
+    bool isId = false;
+    variant.toLongLong(&isId);
+    const QString what = isId ? tr("variant #%1").arg(variant) : QFileInfo(variant).fileName();
+    const QString title = tr("Evaluating %1 on %2").arg(what, set);
     const uint64_t id = submit(title, work, [this, outcome](const ql::JobSnapshot& s) {
         if (s.status == ql::JobStatus::Finished)
             emit evaluationFinished(outcome->scorecardId,

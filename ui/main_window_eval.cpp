@@ -104,4 +104,5 @@ void MainWindow::startEvaluation() {
     statusBar()->showMessage(
         tr("Evaluating %1 on %2 against %3\u2026").arg(r.variantLabel, r.set, r.baselineLabel),
         5000);
+    m_jobDock->show(); // the evaluation's progress and its Cancel button
 }
