@@ -142,7 +142,7 @@ private slots:
         if (!dir.isEmpty()) {
             QTest::qWait(300); // let the chart settle
             QDir().mkpath(dir);
-            QVERIFY(view.grab().save(dir + "/screenshot-layers.png"));
+            QVERIFY(view.grab().save(dir + "/screenshot-layers-basic.png"));
         }
     }
 
