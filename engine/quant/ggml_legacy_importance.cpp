@@ -43,66 +43,59 @@ template <typename Code> void packFifthBits(const Code* L, uint8_t* qh) {
 
 constexpr kquant::AsymmetricSearch kLegacySearch{-0.9f, 0.05f, 36, false};
 
+// Q4_0 / Q5_0: ggml's weighted symmetric scale search per block; codes -nmax..nmax-1 + nmax.
+template <typename Block, bool kFifthBit>
+void symmetricImportanceRow(const float* x, std::byte* dst, int64_t n, const float* qw, int nmax) {
+    auto* y = reinterpret_cast<Block*>(dst);
+    const float sigma2 = meanSquare(x, n);
+    float weight[kBlock];
+    int8_t L[kBlock];
+    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
+        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
+        const float d = kquant::symmetricScaleSearch(kBlock, nmax, x + kBlock * ib, L, weight);
+        y[ib].d = floatToHalf(d);
+        packNibbles(L, y[ib].qs);
+        if constexpr (kFifthBit)
+            packFifthBits(L, y[ib].qh);
+    }
+}
+
+// Q4_1 / Q5_1: ggml's weighted min/scale search per block (codes 0..nmax).
+template <typename Block, bool kFifthBit>
+void asymmetricImportanceRow(const float* x, std::byte* dst, int64_t n, const float* qw, int nmax) {
+    auto* y = reinterpret_cast<Block*>(dst);
+    const float sigma2 = meanSquare(x, n);
+    float weight[kBlock];
+    uint8_t L[kBlock], Laux[kBlock];
+    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
+        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
+        float negMin = 0.0f;
+        const float d = kquant::asymmetricScaleSearchRobust(kBlock, nmax, x + kBlock * ib, weight,
+                                                            L, &negMin, Laux, kLegacySearch);
+        y[ib].d = floatToHalf(d);
+        y[ib].m = floatToHalf(-negMin);
+        packNibbles(L, y[ib].qs);
+        if constexpr (kFifthBit)
+            packFifthBits(L, y[ib].qh);
+    }
+}
+
 } // namespace
 
 void quantizeRowQ4_0Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
-    auto* y = reinterpret_cast<BlockQ4_0*>(dst);
-    const float sigma2 = meanSquare(x, n);
-    float weight[kBlock];
-    int8_t L[kBlock];
-    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
-        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
-        const float d = kquant::symmetricScaleSearch(kBlock, 8, x + kBlock * ib, L, weight);
-        y[ib].d = floatToHalf(d);
-        packNibbles(L, y[ib].qs);
-    }
+    symmetricImportanceRow<BlockQ4_0, false>(x, dst, n, qw, 8);
 }
 
 void quantizeRowQ5_0Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
-    auto* y = reinterpret_cast<BlockQ5_0*>(dst);
-    const float sigma2 = meanSquare(x, n);
-    float weight[kBlock];
-    int8_t L[kBlock];
-    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
-        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
-        const float d = kquant::symmetricScaleSearch(kBlock, 16, x + kBlock * ib, L, weight);
-        y[ib].d = floatToHalf(d);
-        packNibbles(L, y[ib].qs);
-        packFifthBits(L, y[ib].qh);
-    }
+    symmetricImportanceRow<BlockQ5_0, true>(x, dst, n, qw, 16);
 }
 
 void quantizeRowQ4_1Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
-    auto* y = reinterpret_cast<BlockQ4_1*>(dst);
-    const float sigma2 = meanSquare(x, n);
-    float weight[kBlock];
-    uint8_t L[kBlock], Laux[kBlock];
-    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
-        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
-        float negMin = 0.0f;
-        const float d = kquant::asymmetricScaleSearchRobust(kBlock, 15, x + kBlock * ib, weight, L,
-                                                            &negMin, Laux, kLegacySearch);
-        y[ib].d = floatToHalf(d);
-        y[ib].m = floatToHalf(-negMin);
-        packNibbles(L, y[ib].qs);
-    }
+    asymmetricImportanceRow<BlockQ4_1, false>(x, dst, n, qw, 15);
 }
 
 void quantizeRowQ5_1Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
-    auto* y = reinterpret_cast<BlockQ5_1*>(dst);
-    const float sigma2 = meanSquare(x, n);
-    float weight[kBlock];
-    uint8_t L[kBlock], Laux[kBlock];
-    for (int64_t ib = 0; ib < n / kBlock; ++ib) {
-        blockWeights(x + kBlock * ib, qw + kBlock * ib, sigma2, weight);
-        float negMin = 0.0f;
-        const float d = kquant::asymmetricScaleSearchRobust(kBlock, 31, x + kBlock * ib, weight, L,
-                                                            &negMin, Laux, kLegacySearch);
-        y[ib].d = floatToHalf(d);
-        y[ib].m = floatToHalf(-negMin);
-        packNibbles(L, y[ib].qs);
-        packFifthBits(L, y[ib].qh);
-    }
+    asymmetricImportanceRow<BlockQ5_1, true>(x, dst, n, qw, 31);
 }
 
 } // namespace ql
