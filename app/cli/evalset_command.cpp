@@ -15,6 +15,7 @@ namespace {
 struct ImportOptions {
     std::string workspace, file, name, separator, scoring = "document", tokenizerModel;
     int64_t nCtx = 512;
+    int64_t baselineTopK = 0;
     bool json = false;
 };
 
@@ -24,6 +25,12 @@ std::vector<EvalExample> readExamples(const ImportOptions& o) {
     return readJsonlExamples(o.file);
 }
 
+// "full log-prob baseline" or "top-32 baseline": how the set keeps baseline distributions.
+std::string baselineEncoding(const EvalSettings& s) {
+    return s.baselineTopK > 0 ? "top-" + std::to_string(s.baselineTopK) + " baseline"
+                              : std::string("full log-prob baseline");
+}
+
 nlohmann::json versionJson(const EvalSetVersion& v) {
     return {{"name", v.name},
             {"version", v.version},
@@ -31,6 +38,7 @@ nlohmann::json versionJson(const EvalSetVersion& v) {
             {"content_hash", v.contentHash},
             {"examples_hash", v.examplesHash},
             {"settings", nlohmann::json::parse(settingsJson(v.settings))},
+            {"baseline_top_k", v.settings.baselineTopK},
             {"examples", v.exampleCount},
             {"source", v.sourcePath},
             {"created_at", v.createdAt}};
@@ -40,6 +48,8 @@ int runImport(const ImportOptions& o) {
     EvalSettings settings;
     settings.nCtx = o.nCtx;
     settings.scoring = exampleScoringFromName(o.scoring);
+    checkBaselineTopK(o.baselineTopK);
+    settings.baselineTopK = int32_t(o.baselineTopK);
     if (!o.tokenizerModel.empty())
         settings.tokenizer =
             Tokenizer::fromMetadata(Model::open(o.tokenizerModel)->metadata()).fingerprint();
@@ -57,8 +67,8 @@ int runImport(const ImportOptions& o) {
     }
     std::cout << (r.created ? "imported " : "unchanged: ") << r.version.name << "@v"
               << r.version.version << " (" << r.version.exampleCount << " examples, n_ctx "
-              << settings.nCtx << ", " << exampleScoringName(settings.scoring) << " scoring, hash "
-              << r.version.contentHash << ")\n";
+              << settings.nCtx << ", " << exampleScoringName(settings.scoring) << " scoring, "
+              << baselineEncoding(settings) << ", hash " << r.version.contentHash << ")\n";
     return 0;
 }
 
@@ -75,7 +85,8 @@ int runList(const std::string& workspace, bool json) {
     for (const auto& v : versions)
         std::cout << v.name << "@v" << v.version << "  " << v.exampleCount << " examples  n_ctx "
                   << v.settings.nCtx << "  " << exampleScoringName(v.settings.scoring) << "  "
-                  << v.contentHash << "  " << v.sourcePath << "\n";
+                  << baselineEncoding(v.settings) << "  " << v.contentHash << "  " << v.sourcePath
+                  << "\n";
     if (versions.empty())
         std::cout << "no evaluation sets in " << workspace << "\n";
     return 0;
@@ -98,6 +109,11 @@ void addEvalSetCommand(CLI::App& app, CommandTable& table) {
                     "Text file: a line equal to this separates examples (e.g. '<|endoftext|>')");
     imp->add_option("-c,--ctx-size", o->nCtx, "Window length in tokens")->capture_default_str();
     imp->add_option("--scoring", o->scoring, "document or llama-perplexity")->capture_default_str();
+    imp->add_option("--baseline-top-k", o->baselineTopK,
+                    "Keep the baseline's k most probable tokens and a tail bucket per scored "
+                    "token (8k+8 bytes; KLD a lower bound) instead of the full log-prob record "
+                    "(2*n_vocab+8 bytes); 0: full")
+        ->capture_default_str();
     imp->add_option("--tokenizer", o->tokenizerModel,
                     "Pin the set to this model's tokenizer (else each model's own)");
     imp->add_flag("--json", o->json, "Machine-readable output");

@@ -25,11 +25,20 @@ ExampleScoring exampleScoringFromName(const std::string& name) {
 }
 
 std::string settingsJson(const EvalSettings& s) {
-    const nlohmann::json j = {{"bos", kBosRule},
-                              {"n_ctx", s.nCtx},
-                              {"scoring", exampleScoringName(s.scoring)},
-                              {"tokenizer", s.tokenizer}};
+    nlohmann::json j = {{"bos", kBosRule},
+                        {"n_ctx", s.nCtx},
+                        {"scoring", exampleScoringName(s.scoring)},
+                        {"tokenizer", s.tokenizer}};
+    if (s.baselineTopK != 0)
+        j["baseline_top_k"] = s.baselineTopK;
     return j.dump(); // nlohmann's object keeps keys sorted: canonical
+}
+
+void checkBaselineTopK(int64_t k) {
+    if (k < 0 || k > kMaxBaselineTopK)
+        throw Error("evaluation settings: baseline_top_k " + std::to_string(k) +
+                    " is outside 0 .. " + std::to_string(kMaxBaselineTopK) +
+                    " (0: the full log-prob record)");
 }
 
 EvalSettings settingsFromJson(const std::string& text) {
@@ -39,6 +48,11 @@ EvalSettings settingsFromJson(const std::string& text) {
         s.nCtx = j.at("n_ctx").get<int64_t>();
         s.scoring = exampleScoringFromName(j.at("scoring").get<std::string>());
         s.tokenizer = j.at("tokenizer").get<std::string>();
+        if (j.contains("baseline_top_k")) {
+            const auto k = j.at("baseline_top_k").get<int64_t>();
+            checkBaselineTopK(k);
+            s.baselineTopK = int32_t(k);
+        }
         if (j.at("bos").get<std::string>() != kBosRule)
             throw Error("evaluation settings: unknown BOS rule " + j.at("bos").dump());
         return s;

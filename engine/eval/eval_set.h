@@ -32,12 +32,21 @@ struct EvalSettings {
     // Tokenizer fingerprint the set is pinned to (Tokenizer::fingerprint); empty: each
     // scored model's own, which the scorecard's version string then names.
     std::string tokenizer;
+    // How the baseline's distributions are kept (engine/eval/example_scoring.h):
+    // 0, the default: llama-perplexity's full uint16 log-prob record (2 * n_vocab + 8
+    // bytes per scored token); k > 0: the k most probable tokens and a tail bucket
+    // (8k + 8 bytes), whose KL divergence is a lower bound of the full one.
+    int32_t baselineTopK = 0;
 };
 
 // Canonical JSON of the settings (sorted keys), including the fixed BOS rule, so that
-// the version hash covers everything that changes a score.
+// the version hash covers everything that changes a score. "baseline_top_k" appears
+// only when non-zero, so versions made before it existed keep their hashes.
 std::string settingsJson(const EvalSettings& settings);
 EvalSettings settingsFromJson(const std::string& json); // throws ql::Error
+// Beyond this a top-k record outgrows the full record of a 256K-token vocabulary.
+constexpr int64_t kMaxBaselineTopK = 1 << 16;
+void checkBaselineTopK(int64_t k); // throws ql::Error outside 0 .. kMaxBaselineTopK
 
 std::string xxh64Hex(std::string_view bytes);
 std::string examplesHash(const std::vector<EvalExample>& examples);

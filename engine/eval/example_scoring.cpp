@@ -6,7 +6,10 @@
 #include "engine/eval/perplexity.h"
 #include "engine/jobs/engine_thread.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstring>
 #include <string>
 
 namespace ql {
@@ -90,7 +93,87 @@ void sizeScores(ExampleRun& run, std::span<const std::vector<TokenId>> tokens,
     }
 }
 
+// A 4-byte field at a word offset of a uint16 record (BaselineCache's convention).
+template <class T> void putField(std::span<uint16_t> record, size_t word, T value) {
+    static_assert(sizeof(T) == 4);
+    std::memcpy(record.data() + word, &value, sizeof value);
+}
+
+template <class T> T field(std::span<const uint16_t> record, size_t word) {
+    static_assert(sizeof(T) == 4);
+    T value;
+    std::memcpy(&value, record.data() + word, sizeof value);
+    return value;
+}
+
+void encodeRecord(const ExampleBaseline& base, std::span<const float> logits, TokenId correct,
+                  std::span<uint16_t> out) {
+    if (base.topK > 0)
+        encodeTopKRecord(logits, base.topK, correct, out);
+    else
+        BaselineCache::encode(logits, out);
+}
+
 } // namespace
+
+size_t topKRecordSize(int32_t k, int32_t nVocab) {
+    return size_t(4 * std::min(k, nVocab) + 4);
+}
+
+void encodeTopKRecord(std::span<const float> logits, int32_t k, TokenId correct,
+                      std::span<uint16_t> record) {
+    const TopKDistribution d = encodeTopK(logits, k);
+    if (record.size() != topKRecordSize(k, int32_t(logits.size())))
+        throw Error("top-k baseline record: " + std::to_string(record.size()) +
+                    " words for k = " + std::to_string(k));
+    putField(record, 0, d.tailLogProb);
+    putField(record, 2, float(-tokenNll(logits, correct)));
+    const size_t kept = d.ids.size();
+    for (size_t i = 0; i < kept; ++i) {
+        putField(record, 4 + 2 * i, d.ids[i]);
+        putField(record, 4 + 2 * (kept + i), d.logProbs[i]);
+    }
+}
+
+TopKDistribution decodeTopKRecord(std::span<const uint16_t> record) {
+    const size_t kept = (record.size() - 4) / 4;
+    TopKDistribution d;
+    d.tailLogProb = field<float>(record, 0);
+    d.ids.resize(kept);
+    d.logProbs.resize(kept);
+    for (size_t i = 0; i < kept; ++i) {
+        d.ids[i] = field<int32_t>(record, 4 + 2 * i);
+        d.logProbs[i] = field<float>(record, 4 + 2 * (kept + i));
+    }
+    return d;
+}
+
+PositionKl compareTopKPosition(std::span<const float> logits, std::span<const uint16_t> record,
+                               TokenId token) {
+    // The variant's NLL and argmax exactly as comparePosition finds them (float maximum,
+    // first strict maximum wins, float exponentials summed in double), so that a set's
+    // NLL cells do not depend on how its baseline is kept.
+    float maxLogit = logits[0];
+    int32_t argmax = 0;
+    for (size_t i = 1; i < logits.size(); ++i)
+        if (logits[i] > maxLogit) {
+            maxLogit = logits[i];
+            argmax = int32_t(i);
+        }
+    double sum = 0;
+    for (float l : logits)
+        sum += std::exp(l - maxLogit);
+    const float nll = maxLogit + float(std::log(sum)) - logits[size_t(token)];
+    const TopKDistribution base = decodeTopKRecord(record);
+    const float correctLogProb = field<float>(record, 2);
+    return {topKKlDivergence(base, logits),
+            double(std::exp(-nll)) - double(std::exp(correctLogProb)), double(nll),
+            -double(correctLogProb), !base.ids.empty() && argmax == base.ids[0]};
+}
+
+size_t ExampleBaseline::recordSize() const {
+    return topK > 0 ? topKRecordSize(topK, nVocab) : size_t(2 * ((nVocab + 1) / 2) + 4);
+}
 
 std::span<const uint16_t> ExampleBaseline::record(size_t example, int64_t scoredIndex) const {
     return std::span<const uint16_t>(entries[example].records)
@@ -111,7 +194,9 @@ ExampleRun scoreExamples(const LlamaForward& model, std::span<const std::vector<
     sized.examples.resize(tokens.size());
     sizeScores(sized, tokens, options.settings, false);
     if (record) {
+        checkBaselineTopK(options.settings.baselineTopK);
         record->nVocab = int32_t(vocab);
+        record->topK = options.settings.baselineTopK;
         record->entries.assign(tokens.size(), {});
         for (size_t e = 0; e < tokens.size(); ++e) {
             record->entries[e].tokens = tokens[e];
@@ -129,9 +214,9 @@ ExampleRun scoreExamples(const LlamaForward& model, std::span<const std::vector<
                 s.nll[size_t(at)] = tokenNll(row, window[size_t(t.window.first + j + 1)]);
                 if (record) {
                     auto& records = record->entries[t.example].records;
-                    BaselineCache::encode(
-                        row, std::span<uint16_t>(records).subspan(size_t(at) * record->recordSize(),
-                                                                  record->recordSize()));
+                    encodeRecord(*record, row, window[size_t(t.window.first + j + 1)],
+                                 std::span<uint16_t>(records).subspan(
+                                     size_t(at) * record->recordSize(), record->recordSize()));
                 }
             }
         });
@@ -145,6 +230,10 @@ ExampleRun scoreExamplesAgainst(const LlamaForward& model, const ExampleBaseline
     if (vocab != base.nVocab)
         throw Error("the model's vocabulary (" + std::to_string(vocab) +
                     ") differs from the baseline's (" + std::to_string(base.nVocab) + ")");
+    if (base.topK != options.settings.baselineTopK)
+        throw Error("baseline cache: kept with baseline_top_k " + std::to_string(base.topK) +
+                    ", but the set's settings say " +
+                    std::to_string(options.settings.baselineTopK));
     std::vector<std::vector<TokenId>> tokens;
     tokens.reserve(base.entries.size());
     for (const auto& e : base.entries)
@@ -164,8 +253,10 @@ ExampleRun scoreExamplesAgainst(const LlamaForward& model, const ExampleBaseline
             for (int64_t j = 0; j < t.window.scored(); ++j) {
                 const auto row = logits.subspan(size_t(j * vocab), size_t(vocab));
                 const size_t at = size_t(t.scoredBefore + j);
-                const PositionKl k = comparePosition(row, base.record(t.example, int64_t(at)),
-                                                     window[size_t(t.window.first + j + 1)]);
+                const auto record = base.record(t.example, int64_t(at));
+                const TokenId next = window[size_t(t.window.first + j + 1)];
+                const PositionKl k = base.topK > 0 ? compareTopKPosition(row, record, next)
+                                                   : comparePosition(row, record, next);
                 s.nll[at] = k.nll;
                 s.kld[at] = k.kld;
                 s.deltaP[at] = k.deltaP;

@@ -209,14 +209,19 @@ std::vector<EvalExample> evalSetExamples(const Workspace& ws, int64_t versionId)
 
 std::optional<ExampleBaseline> loadEvalBaseline(const Workspace& ws, int64_t versionId,
                                                 const std::string& baseKey) {
+    // The record encoding is the version's own setting (baseline_top_k), so a
+    // baseline's records are read the way they were written.
     Statement head(ws.handle(),
-                   "SELECT id, n_vocab FROM eval_baselines WHERE version_id = ? AND base_key = ?",
+                   "SELECT b.id, b.n_vocab, v.settings FROM eval_baselines b "
+                   "JOIN eval_set_versions v ON v.id = b.version_id "
+                   "WHERE b.version_id = ? AND b.base_key = ?",
                    ws.path());
     head.bind(1, versionId).bind(2, baseKey);
     if (!head.step())
         return std::nullopt;
     ExampleBaseline b;
     b.nVocab = int32_t(head.integer(1));
+    b.topK = settingsFromJson(head.text(2)).baselineTopK;
     BlobStatement st(ws, "SELECT tokens, records FROM eval_baseline_examples "
                          "WHERE baseline_id = ? ORDER BY ordinal");
     st.bind(1, head.integer(0));
@@ -236,7 +241,9 @@ void storeEvalBaseline(Workspace& ws, int64_t versionId, const std::string& base
         .bind(2, baseKey)
         .bind(3, baseLabel)
         .bind(4, int64_t(b.nVocab))
-        .bind(5, std::string("llama-perplexity log-probs (uint16, 16-nat clamp)"))
+        .bind(5, b.topK > 0 ? "top-" + std::to_string(b.topK) +
+                                  " log-probs with tail bucket and correct-token log-prob (float)"
+                            : std::string("llama-perplexity log-probs (uint16, 16-nat clamp)"))
         .bind(6, int64_t(b.bytes()))
         .bind(7, nowIso8601())
         .run();
