@@ -34,5 +34,6 @@ void addReportCommand(CLI::App& app, CommandTable& table);
 void addEvalSetCommand(CLI::App& app, CommandTable& table);
 void addEvalCommand(CLI::App& app, CommandTable& table);
 void addCalibrateCommand(CLI::App& app, CommandTable& table);
+void addImatrixCommand(CLI::App& app, CommandTable& table);
 
 } // namespace ql::cli

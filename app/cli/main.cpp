@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     ql::cli::addEvalSetCommand(app, table);
     ql::cli::addEvalCommand(app, table);
     ql::cli::addCalibrateCommand(app, table);
+    ql::cli::addImatrixCommand(app, table);
 
     CLI11_PARSE(app, argc, argv);
     try {
