@@ -4,7 +4,10 @@
 // cosine, max error: what the job measured before the analysis); BM_ErrorAnalysis adds the
 // two fixed-bin histograms and the outlier counts, on 1 and 2 threads (the argument), as the
 // quantize job runs it (fixed row blocks, bit-identical on any thread count); wall time,
-// since the work is on several threads. BM_WeightMoments is the first pass (one thread).
+// since the work is on several threads. BM_WeightMoments is the old first pass (one
+// thread, one running sum); BM_RowMoments is the job's first pass now (per-row sums merged
+// in row order, with the NaN/Inf check) on 1 and 2 threads.
+#include "engine/jobs/weight_moments.h"
 #include "engine/quant/metrics.h"
 
 #include <benchmark/benchmark.h>
@@ -50,6 +53,17 @@ void BM_WeightMoments(benchmark::State& state) {
     setBytes(state);
 }
 
+void BM_RowMoments(benchmark::State& state) {
+    const Fixture& f = fixture();
+    const int threads = int(state.range(0));
+    for (auto _ : state) {
+        ql::WeightMoments m;
+        ql::addRowMoments(f.weights, kCols, 0, threads, "bench", m);
+        benchmark::DoNotOptimize(m.sigma());
+    }
+    setBytes(state);
+}
+
 void BM_ErrorMetrics_Int4G128(benchmark::State& state) {
     const Fixture& f = fixture();
     for (auto _ : state)
@@ -71,5 +85,6 @@ void BM_ErrorAnalysis_Int4G128(benchmark::State& state) {
 } // namespace
 
 BENCHMARK(BM_WeightMoments)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RowMoments)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorMetrics_Int4G128)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorAnalysis_Int4G128)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);

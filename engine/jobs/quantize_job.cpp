@@ -1,5 +1,7 @@
 #include "engine/jobs/quantize_job.h"
 
+#include "engine/jobs/weight_moments.h"
+
 #include "engine/core/error.h"
 #include "engine/core/parallel.h"
 #include "engine/model/model.h"
@@ -35,7 +37,9 @@ int64_t chunkRows(int64_t chunkWeights, int64_t cols) {
 
 // First pass: the tensor's mean and sigma, which the analysis measures in. It also
 // rejects NaN and Inf before anything is quantized.
-WeightMoments weightMoments(const Model& model, const TensorInfo& t, int64_t step,
+// Rows are summed on threads and merged in row order (weight_moments.h), so the moments
+// are the same for any thread count and chunk size.
+WeightMoments weightMoments(const Model& model, const TensorInfo& t, int64_t step, int threads,
                             JobContext& ctx) {
     WeightMoments moments;
     std::vector<float> buffer;
@@ -44,8 +48,7 @@ WeightMoments weightMoments(const Model& model, const TensorInfo& t, int64_t ste
         const int64_t n = std::min(step, t.rows() - r);
         buffer.resize(size_t(n * t.cols()));
         model.readRowsF32(t, r, n, buffer.data());
-        requireFinite(buffer, t.name);
-        moments.add(buffer);
+        addRowMoments(buffer, t.cols(), r, threads, t.name, moments);
     }
     return moments;
 }
@@ -173,7 +176,8 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     // Per-tensor scales, double-quantized absmax and HQQ's early stop span rows: one chunk
     // holds them all.
     const int64_t step = needsWholeTensor(format) ? rows : chunkRows(request.chunkWeights, cols);
-    TensorErrorAnalyzer acc(rows, cols, weightMoments(model, t, step, ctx), jobThreads(request));
+    TensorErrorAnalyzer acc(rows, cols, weightMoments(model, t, step, jobThreads(request), ctx),
+                            jobThreads(request));
     std::vector<float> buffer;
     QuantizedTensor q;
     std::set<std::string> used;

@@ -39,6 +39,12 @@ void WeightMoments::add(std::span<const float> values) {
     m_count += int64_t(values.size());
 }
 
+void WeightMoments::addSums(double sum, double sumSquares, int64_t count) {
+    m_sum += sum;
+    m_sumSquares += sumSquares;
+    m_count += count;
+}
+
 double WeightMoments::mean() const {
     return m_count > 0 ? m_sum / double(m_count) : 0.0;
 }

@@ -24,6 +24,8 @@ inline constexpr size_t kOutlierTopCount = 8;
 class WeightMoments {
 public:
     void add(std::span<const float> values);
+    // Sums taken elsewhere (a row block of a parallel pass); the caller fixes the order.
+    void addSums(double sum, double sumSquares, int64_t count);
     int64_t count() const { return m_count; }
     double mean() const;
     double sigma() const; // population standard deviation; 0 for a constant tensor
