@@ -212,6 +212,13 @@ void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int
         return quantizeBlockRowsCpu(format, src, rowBegin, rowEnd, cols, out);
     const int64_t groupLen = info.groupSize == 0 ? cols : info.groupSize;
     const int64_t groups = groupsPerRow(format, cols);
+    if (info.scheme == QuantScheme::Nf4 && !info.perTensor && cpuHasAvx2()) {
+        // Blocks of 64: per-group calls cost about as much as the codes; one call a row.
+        for (int64_t r = rowBegin; r < rowEnd; ++r)
+            quantizeRowNf4Avx2(src + r * cols, cols, groupLen, out.codes.data() + r * cols,
+                               out.scales.data() + r * groups);
+        return;
+    }
     for (int64_t r = rowBegin; r < rowEnd; ++r) {
         for (int64_t g = 0; g < groups; ++g) {
             const int64_t begin = g * groupLen;

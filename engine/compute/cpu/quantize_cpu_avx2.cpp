@@ -39,31 +39,37 @@ __m256i nf4SearchStep(__m256 v, __m256 table, __m256i idx) {
     return _mm256_sub_epi32(_mm256_add_epi32(idx, idx), gt);
 }
 
-} // namespace
-
 // A branch-free binary search over the 15 thresholds, four compares instead of fifteen:
 // level k looks up, per lane, the threshold that splits the lane's remaining range (a
 // table of 2^(k-1) thresholds indexed by the bits found so far) and appends one bit.
 // The thresholds ascend strictly, so the result is the count of thresholds below v
 // (v > t, NaN below all of them), bit for bit the SSE2 count and bnb's tree.
-void encodeNf4Avx2(const float* x, int64_t n, float inv, int8_t* codes) {
-    const auto& t = nf4Thresholds();
-    const __m256 level1 = _mm256_set1_ps(t[7]);
-    const __m256 level2 = _mm256_setr_ps(t[3], t[11], 0, 0, 0, 0, 0, 0);
-    const __m256 level3 = _mm256_setr_ps(t[1], t[5], t[9], t[13], 0, 0, 0, 0);
-    const __m256 level4 = _mm256_setr_ps(t[0], t[2], t[4], t[6], t[8], t[10], t[12], t[14]);
-    const __m256 vinv = _mm256_set1_ps(inv);
-    for (int64_t j = 0; j + 8 <= n; j += 8) {
-        const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + j), vinv);
-        __m256i idx = _mm256_sub_epi32(_mm256_setzero_si256(),
-                                       _mm256_castps_si256(_mm256_cmp_ps(v, level1, _CMP_GT_OQ)));
-        idx = nf4SearchStep(v, level2, idx);
-        idx = nf4SearchStep(v, level3, idx);
-        storeBytes8(codes + j, nf4SearchStep(v, level4, idx));
-    }
-}
+struct Nf4Search {
+    __m256 level1, level2, level3, level4;
 
-float absMaxAvx2(const float* x, int64_t n) {
+    Nf4Search() {
+        const auto& t = nf4Thresholds();
+        level1 = _mm256_set1_ps(t[7]);
+        level2 = _mm256_setr_ps(t[3], t[11], 0, 0, 0, 0, 0, 0);
+        level3 = _mm256_setr_ps(t[1], t[5], t[9], t[13], 0, 0, 0, 0);
+        level4 = _mm256_setr_ps(t[0], t[2], t[4], t[6], t[8], t[10], t[12], t[14]);
+    }
+
+    void encode(const float* x, int64_t n, float inv, int8_t* codes) const {
+        const __m256 vinv = _mm256_set1_ps(inv);
+        for (int64_t j = 0; j + 8 <= n; j += 8) {
+            const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + j), vinv);
+            __m256i idx = _mm256_sub_epi32(
+                _mm256_setzero_si256(), _mm256_castps_si256(_mm256_cmp_ps(v, level1, _CMP_GT_OQ)));
+            idx = nf4SearchStep(v, level2, idx);
+            idx = nf4SearchStep(v, level3, idx);
+            storeBytes8(codes + j, nf4SearchStep(v, level4, idx));
+        }
+    }
+};
+
+// max(|x|) in two eight-lane accumulators; max is exact, so any order gives the same value.
+inline float absMax(const float* x, int64_t n) {
     const __m256 signMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
     __m256 a = _mm256_setzero_ps(), b = a;
     int64_t j = 0;
@@ -78,6 +84,32 @@ float absMaxAvx2(const float* x, int64_t n) {
     for (; j < n; ++j)
         m = std::max(m, std::fabs(x[j]));
     return m;
+}
+
+} // namespace
+
+void encodeNf4Avx2(const float* x, int64_t n, float inv, int8_t* codes) {
+    const Nf4Search search;
+    search.encode(x, n, inv, codes);
+}
+
+float absMaxAvx2(const float* x, int64_t n) {
+    return absMax(x, n);
+}
+
+void quantizeRowNf4Avx2(const float* x, int64_t cols, int64_t groupLen, int8_t* codes,
+                        float* scales) {
+    const Nf4Search search;
+    for (int64_t begin = 0, g = 0; begin < cols; begin += groupLen, ++g) {
+        const int64_t n = std::min(cols, begin + groupLen) - begin;
+        const float absmax = absMax(x + begin, n);
+        const float inv = 1.0f / absmax; // bnb: inf for a zero block, as groupParams
+        const int64_t vectorised = n / 8 * 8;
+        search.encode(x + begin, vectorised, inv, codes + begin);
+        for (int64_t j = vectorised; j < n; ++j)
+            codes[begin + j] = int8_t(nf4Code(x[begin + j] * inv));
+        scales[g] = absmax;
+    }
 }
 
 void encodeFp8Avx2(const float* x, uint8_t* codes, int64_t n, Fp8Kind kind, float scale) {
@@ -114,6 +146,7 @@ bool cpuHasAvx2() {
     return false;
 }
 void encodeNf4Avx2(const float*, int64_t, float, int8_t*) {}
+void quantizeRowNf4Avx2(const float*, int64_t, int64_t, int8_t*, float*) {}
 float absMaxAvx2(const float*, int64_t) {
     return 0.0f;
 }

@@ -11,6 +11,11 @@ namespace ql {
 bool cpuHasAvx2();
 // n a multiple of 8; inv as in encodeNf4.
 void encodeNf4Avx2(const float* x, int64_t n, float inv, int8_t* codes);
+// One NF4 row fused: for each group of groupLen values (the last may be shorter), its
+// absmax into scales[g] and its codes, as groupStats + groupParams + encodeNf4 give them,
+// without a call and table set-up per group.
+void quantizeRowNf4Avx2(const float* x, int64_t cols, int64_t groupLen, int8_t* codes,
+                        float* scales);
 // The largest |x[j]| (NaN-free input), as absMaxSse.
 float absMaxAvx2(const float* x, int64_t n);
 // Codes of x[0..n) / scale, n a multiple of 8.
