@@ -5,6 +5,8 @@
 #include "engine/eval/text_file.h"
 #include "engine/jobs/engine_thread.h"
 
+#include <algorithm>
+
 namespace ql {
 namespace {
 
@@ -59,6 +61,9 @@ Imatrix imatrixFromCapture(const ActivationCapture& capture,
             throw Error("no activations were captured for '" + name + "'");
         m.entries.push_back(entryFor(name, *x, provenance));
     }
+    // By name, as llama-imatrix stores both formats.
+    std::sort(m.entries.begin(), m.entries.end(),
+              [](const ImatrixEntry& a, const ImatrixEntry& b) { return a.name < b.name; });
     return m;
 }
 

@@ -30,7 +30,7 @@ struct ImatrixProvenance {
 std::vector<std::string> imatrixWeightNames(const std::vector<std::string>& linearNames,
                                             bool processOutput);
 
-// One entry per weight; throws ql::Error when a weight's input was not captured.
+// One entry per weight, by name; throws ql::Error when a weight's input was not captured.
 Imatrix imatrixFromCapture(const ActivationCapture& capture,
                            const std::vector<std::string>& weightNames,
                            const ImatrixProvenance& provenance);

@@ -6,6 +6,7 @@
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
+#include <algorithm>
 #include <fstream>
 #include <gtest/gtest.h>
 
@@ -48,6 +49,8 @@ TEST(ImatrixCli, WritesGgufAndDatThatReadBack) {
     EXPECT_EQ(dat.format, ql::ImatrixFormat::Legacy);
     ASSERT_EQ(dat.entries.size(), 35u);
     EXPECT_EQ(dat.chunkCount, 4);
+    EXPECT_TRUE(std::is_sorted(dat.entries.begin(), dat.entries.end(),
+                               [](const auto& a, const auto& b) { return a.name < b.name; }));
     for (const auto& e : gguf.entries) {
         const auto a = e.importance(ql::ImatrixFormat::Gguf);
         const auto b = dat.find(e.name)->importance(ql::ImatrixFormat::Legacy);

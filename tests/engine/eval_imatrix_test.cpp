@@ -2,20 +2,23 @@
 // imatrix_from_capture.h) on stories260K: it reads back in both of llama.cpp's formats
 // with every weight's importance equal to the Gram diagonal over the rows, and to the sum
 // of x_j^2 over tokens computed from the raw rows of one layer; and quantizing with it
-// lowers the activation-weighted output error, which is the point of an imatrix.
+// lowers the activation-weighted output error, which is the point of an imatrix (measured
+// on the bytes the quantize job produced, through layerOutputErrors on the same text).
 #include "engine/compute/backend.h"
-#include "engine/eval/calibrate_job.h"
 #include "engine/eval/eval_model.h"
 #include "engine/eval/imatrix_from_capture.h"
 #include "engine/eval/text_file.h"
 #include "engine/jobs/engine_thread.h"
 #include "engine/jobs/quantize_job.h"
+#include "engine/quant/quantize.h"
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <gtest/gtest.h>
+#include <map>
 
 namespace {
 
@@ -125,33 +128,47 @@ struct SummedError {
     double rel() const { return std::sqrt(noise / signal); }
 };
 
-// sqrt(sum noise / sum signal) over the variant's blk.* layers, on the calibration chunks.
-SummedError outputError(const std::filesystem::path& ws, int64_t variantId) {
-    CalibrationRequest r;
-    r.workspace = ws;
-    r.variant = std::to_string(variantId);
-    r.text = calibrationText();
-    r.nCtx = 128;
-    r.maxChunks = 8;
-    r.threads = 2;
-    JobContext job;
+// What the quantize job stored for each tensor, dequantized.
+using Dequantized = std::map<std::string, std::vector<float>>;
+
+Dequantized quantize(QuantFormat format, const std::filesystem::path& ws,
+                     const std::filesystem::path& imatrix) {
+    Workspace workspace(ws);
+    BackendSet backends(BackendSet::Preference::Cpu);
+    JobContext ctx;
+    Dequantized out;
+    QuantizeRequest request{test::stories260K(), format, {}};
+    request.imatrixPath = imatrix;
+    request.onChunk = [&](const std::string& tensor, int64_t rowBegin, const QuantizedTensor& q) {
+        const std::vector<float> v = q.dequantize();
+        std::vector<float>& all = out[tensor];
+        all.resize(std::max(all.size(), size_t((rowBegin + q.rows) * q.cols)));
+        std::copy(v.begin(), v.end(), all.begin() + rowBegin * q.cols);
+    };
+    quantizeModel(request, workspace, backends, ctx);
+    return out;
+}
+
+// sqrt(sum noise / sum signal) over the blk.* layers (the ones the imatrix covers) of the
+// model whose weights are the job's output, through layerOutputErrors on the capture.
+SummedError outputError(const ActivationCapture& capture, const EvalModel& original,
+                        const Dequantized& stored) {
+    ForwardOptions options;
+    options.transform = [&](const TensorInfo& t, std::span<float> w) {
+        if (const auto it = stored.find(t.name); it != stored.end()) {
+            EXPECT_EQ(it->second.size(), w.size()) << t.name;
+            std::copy(it->second.begin(), it->second.end(), w.begin());
+        }
+        return t.dtype;
+    };
+    const LlamaForward variant(*original.model, options);
     SummedError e;
-    for (const auto& l : runCalibration(r, job).layers)
+    for (const auto& l : layerOutputErrors(capture, *original.forward, variant))
         if (l.tensor.rfind("blk.", 0) == 0) {
             e.noise += l.traces.noise;
             e.signal += l.traces.signal;
         }
     return e;
-}
-
-int64_t quantize(const std::filesystem::path& ws, QuantFormat format,
-                 const std::filesystem::path& imatrix) {
-    Workspace workspace(ws);
-    BackendSet backends(BackendSet::Preference::Cpu);
-    JobContext ctx;
-    QuantizeRequest request{test::stories260K(), format, {}};
-    request.imatrixPath = imatrix;
-    return quantizeModel(request, workspace, backends, ctx).variantId;
 }
 
 TEST(EvalImatrix, QuantizingWithItLowersTheOutputError) {
@@ -170,11 +187,25 @@ TEST(EvalImatrix, QuantizingWithItLowersTheOutputError) {
     const auto imatrix = dir / "stories.imatrix.gguf";
     writeImatrixGguf(imatrix, emitted.imatrix);
 
+    // The same text and chunks, captured again for the measurement.
+    const EvalModel original = openEvalModel(test::stories260K().string(), nullptr);
+    ActivationCapture capture;
+    RunOptions o;
+    o.nCtx = 128;
+    o.maxChunks = 8;
+    o.threads = 2;
+    captureActivations(*original.forward,
+                       original.tokenizer.tokenize(readEvalText(calibrationText())),
+                       original.tokenizer.bos(), o, capture);
+
     for (const QuantFormat format : {QuantFormat::Q4_0, QuantFormat::Q4_K}) {
         const std::string name(quantFormatInfo(format).name);
         const auto ws = dir / (name + ".quantlens");
-        const SummedError plain = outputError(ws, quantize(ws, format, {}));
-        const SummedError weighted = outputError(ws, quantize(ws, format, imatrix));
+        const Dequantized plainWeights = quantize(format, ws, {});
+        const Dequantized weightedWeights = quantize(format, ws, imatrix);
+        ASSERT_EQ(plainWeights.size(), weightedWeights.size());
+        const SummedError plain = outputError(capture, original, plainWeights);
+        const SummedError weighted = outputError(capture, original, weightedWeights);
         std::printf("[ imatrix ] %s on stories260K, 8 chunks of 128: summed output error "
                     "%.6f without imatrix, %.6f with\n",
                     name.c_str(), plain.rel(), weighted.rel());
