@@ -6,12 +6,18 @@
 // quantize job runs it (fixed row blocks, bit-identical on any thread count); wall time,
 // since the work is on several threads. BM_WeightMoments is the old first pass (one
 // thread, one running sum); BM_RowMoments is the job's first pass now (per-row sums merged
-// in row order, with the NaN/Inf check) on 1 and 2 threads.
+// in row order, with the NaN/Inf check) on 1 and 2 threads. BM_QuantizeJob_Q8_0 is the
+// whole quantize job (first pass, Q8_0 on the CPU, analysis, SQLite rows) of a GGUF file
+// holding the same tensor as F32, on 2 threads.
+#include "engine/jobs/quantize_job.h"
 #include "engine/jobs/weight_moments.h"
+#include "engine/model/gguf_writer.h"
 #include "engine/quant/metrics.h"
 
 #include <benchmark/benchmark.h>
+#include <filesystem>
 #include <random>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -82,8 +88,35 @@ void BM_ErrorAnalysis_Int4G128(benchmark::State& state) {
     setBytes(state);
 }
 
+// A scratch folder of this process, removed when the benchmark ends.
+struct ScratchDir {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("quantlens_bench_" + std::to_string(::getpid()));
+    ScratchDir() { std::filesystem::create_directories(path); }
+    ~ScratchDir() { std::filesystem::remove_all(path); }
+};
+
+void BM_QuantizeJob_Q8_0(benchmark::State& state) {
+    const Fixture& f = fixture();
+    const ScratchDir dir;
+    ql::GgufWriter writer;
+    writer.setString("general.architecture", "bench");
+    writer.addTensorF32("blk.0.ffn_up.weight", {kRows, kCols}, ql::DType::F32, f.weights);
+    writer.write(dir.path / "bench.gguf");
+    ql::Workspace workspace(dir.path / "bench.quantlens");
+    ql::BackendSet backends(ql::BackendSet::Preference::Cpu);
+    ql::QuantizeRequest request{dir.path / "bench.gguf", ql::QuantFormat::Q8_0, {}};
+    request.threads = 2;
+    for (auto _ : state) {
+        ql::JobContext ctx;
+        benchmark::DoNotOptimize(ql::quantizeModel(request, workspace, backends, ctx).variantId);
+    }
+    setBytes(state);
+}
+
 } // namespace
 
+BENCHMARK(BM_QuantizeJob_Q8_0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WeightMoments)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RowMoments)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorMetrics_Int4G128)->Unit(benchmark::kMillisecond);
