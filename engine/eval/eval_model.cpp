@@ -2,12 +2,15 @@
 
 #include "engine/core/error.h"
 #include "engine/jobs/quantize_job.h"
+#include "engine/quant/imatrix_file.h"
+#include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/quantize.h"
 #include "engine/store/workspace.h"
 
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <nlohmann/json.hpp>
 
 namespace ql {
 namespace {
@@ -39,8 +42,24 @@ DType roundingType(QuantFormat f, DType source) {
     return info.kind == QuantKind::Block && info.storage != DType::F32 ? info.storage : source;
 }
 
-WeightTransform quantizeTransform(QuantFormat format, std::map<std::string, std::string> storage) {
-    return [format, storage = std::move(storage)](const TensorInfo& t, std::span<float> w) {
+// The tensor's importance vector as the quantize job used it: the file's entry, when the
+// tensor's stored format takes one (engine/jobs/quantize_job.cpp, importanceFor).
+std::vector<float> importanceOf(const Imatrix* imatrix, const std::string& source,
+                                const TensorInfo& t, QuantFormat stored) {
+    if (!imatrix || !takesImportance(stored))
+        return {};
+    const ImatrixEntry* entry = imatrix->find(t.name);
+    if (!entry)
+        return {};
+    std::vector<float> w = entry->importance(imatrix->format);
+    requireImportance(w, t.cols(), t.name, source);
+    return w;
+}
+
+WeightTransform quantizeTransform(QuantFormat format, std::map<std::string, std::string> storage,
+                                  std::shared_ptr<const Imatrix> imatrix, std::string source) {
+    return [format, storage = std::move(storage), imatrix = std::move(imatrix),
+            source = std::move(source)](const TensorInfo& t, std::span<float> w) {
         if (!isQuantizableWeight(t))
             return t.dtype;
         QuantFormat f = fallbackFormat(format, t.cols());
@@ -48,11 +67,42 @@ WeightTransform quantizeTransform(QuantFormat format, std::map<std::string, std:
             if (const auto stored = quantFormatFromName(it->second))
                 f = *stored;
         QuantizedTensor q;
-        quantizeReference(f, w, t.rows(), t.cols(), q);
+        const std::vector<float> importance = importanceOf(imatrix.get(), source, t, f);
+        if (importance.empty())
+            quantizeReference(f, w, t.rows(), t.cols(), q);
+        else
+            quantizeWithImportance(f, w, t.rows(), t.cols(), importance, q, 0);
         const std::vector<float> values = q.dequantize();
         std::copy(values.begin(), values.end(), w.begin());
         return roundingType(f, t.dtype);
     };
+}
+
+// A variant quantized with an importance matrix is rebuilt with the same file: the one
+// its parameters name, checked by its hash, so its figures are those of the bytes the
+// job measured and never those of the plain format.
+struct VariantImportance {
+    std::shared_ptr<const Imatrix> imatrix;
+    std::string path, hash;
+};
+
+VariantImportance variantImportance(const VariantRecord& v) {
+    const auto params = nlohmann::json::parse(v.parameters, nullptr, false);
+    if (params.is_discarded() || !params.is_object() || !params.contains("imatrix"))
+        return {};
+    const auto& m = params["imatrix"];
+    const std::string id = "variant " + std::to_string(v.id);
+    const std::string path = m.value("path", "");
+    const std::string hash = m.value("xxh64", "");
+    if (path.empty())
+        throw Error(id + " was quantized with the importance matrix " + m.value("file", "?") +
+                    ", whose path its parameters do not record; quantize it again to evaluate it");
+    if (!std::filesystem::exists(path))
+        throw Error(path + ": the importance matrix " + id + " was quantized with is missing");
+    if (hashFiles({path}) != hash)
+        throw Error(path + ": the importance matrix changed since " + id +
+                    " was quantized with it (xxh64 differs from " + hash + ")");
+    return {std::make_shared<const Imatrix>(readImatrix(path)), path, hash};
 }
 
 const VariantRecord& pickVariant(const std::vector<VariantRecord>& all, const std::string& spec,
@@ -74,6 +124,16 @@ const VariantRecord& pickVariant(const std::vector<VariantRecord>& all, const st
                                     " have that format; name one by its id"));
 }
 
+// The variant's label and id, once the model file is the one the variant was made from.
+EvalModel finishVariant(EvalModel e, const VariantRecord& v, const ModelRecord& record) {
+    if (modelHash(*e.model) != record.contentHash)
+        throw Error(record.path + ": the file changed since variant " + std::to_string(v.id) +
+                    " was made from it (content hash differs)");
+    e.label = v.format + "#" + std::to_string(v.id);
+    e.variantId = v.id;
+    return e;
+}
+
 } // namespace
 
 EvalModel openQuantizedModel(const std::filesystem::path& modelPath, const std::string& format,
@@ -82,7 +142,7 @@ EvalModel openQuantizedModel(const std::filesystem::path& modelPath, const std::
     if (!f)
         throw Error("format '" + format + "' is unknown ('quantlens-cli formats' lists them)");
     ForwardOptions options;
-    options.transform = quantizeTransform(*f, storage);
+    options.transform = quantizeTransform(*f, storage, nullptr, "");
     return finish(Model::open(modelPath), std::move(options), format, format);
 }
 
@@ -100,13 +160,17 @@ EvalModel openEvalModel(const std::string& spec, const Workspace* ws) {
     std::map<std::string, std::string> storage;
     for (const auto& t : ws->tensorMetrics(v.id))
         storage[t.tensor] = t.storageFormat;
-    EvalModel e = openQuantizedModel(record->path, v.format, storage);
-    if (modelHash(*e.model) != record->contentHash)
-        throw Error(record->path + ": the file changed since variant " + std::to_string(v.id) +
-                    " was made from it (content hash differs)");
-    e.label = v.format + "#" + std::to_string(v.id);
-    e.variantId = v.id;
-    return e;
+    const VariantImportance importance = variantImportance(v);
+    if (!importance.imatrix)
+        return finishVariant(openQuantizedModel(record->path, v.format, storage), v, *record);
+    const auto f = quantFormatFromName(v.format);
+    if (!f)
+        throw Error("format '" + v.format + "' is unknown ('quantlens-cli formats' lists them)");
+    ForwardOptions options;
+    options.transform = quantizeTransform(*f, storage, importance.imatrix, importance.path);
+    const std::string weights = v.format + "+imatrix:" + importance.hash;
+    return finishVariant(finish(Model::open(record->path), std::move(options), weights, weights), v,
+                         *record);
 }
 
 } // namespace ql

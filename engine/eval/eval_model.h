@@ -4,6 +4,8 @@
 // (per tensor the storage format its metrics record, fallbacks included) on the scalar
 // reference path and dequantizing: the same values the quantize job measured, since
 // every backend reproduces the reference code for code. Variants store no weights.
+// A variant quantized with an importance matrix is rebuilt with that file (its path and
+// xxh64 are in the variant's parameters); a missing or changed file is an error.
 #include "engine/eval/llama_forward.h"
 #include "engine/model/model.h"
 

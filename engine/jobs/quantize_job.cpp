@@ -63,7 +63,10 @@ nlohmann::json hqqSolver() {
 }
 
 nlohmann::json imatrixParameters(const ImportanceSource& s) {
+    // The absolute path lets the evaluators rebuild the variant with the same file (checked
+    // by its hash): engine/eval/eval_model.cpp.
     return {{"file", std::filesystem::path(s.label).filename().string()},
+            {"path", std::filesystem::absolute(s.label).lexically_normal().string()},
             {"xxh64", s.hash},
             {"format", s.imatrix.format == ImatrixFormat::Gguf ? "gguf" : "legacy"},
             {"entries", s.imatrix.entries.size()},
