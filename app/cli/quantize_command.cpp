@@ -64,8 +64,8 @@ void addQuantizeCommand(CLI::App& app, CommandTable& table) {
     cmd->add_option("--workspace", o->workspace, "Workspace file to store the variant in");
     cmd->add_option("--device", o->device, "auto, cpu, vulkan or vulkan:N");
     cmd->add_option("--imatrix", o->imatrix,
-                    "Importance matrix of llama-imatrix (.dat or .gguf) for the K-quants and "
-                    "iq4_nl, as llama-quantize --imatrix");
+                    "Importance matrix of llama-imatrix (.dat or .gguf) for q4_0..q5_1, the "
+                    "K-quants and iq4_nl, as llama-quantize --imatrix");
     cmd->add_flag("--json", o->json, "Machine-readable output");
     table.add(cmd, [o] { return runQuantize(*o); });
 }
