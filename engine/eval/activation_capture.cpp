@@ -63,8 +63,8 @@ uint64_t ActivationCapture::bytes() const {
     return total;
 }
 
-void captureActivations(const LlamaForward& model, std::span<const TokenId> tokens, TokenId bos,
-                        const RunOptions& options, ActivationCapture& capture) {
+int64_t captureActivations(const LlamaForward& model, std::span<const TokenId> tokens, TokenId bos,
+                           const RunOptions& options, ActivationCapture& capture) {
     const ChunkPlan plan = planChunks(int64_t(tokens.size()), options.nCtx, options.maxChunks);
     const std::string stage =
         "capturing activations over " + std::to_string(plan.nChunks) + " chunks";
@@ -74,6 +74,7 @@ void captureActivations(const LlamaForward& model, std::span<const TokenId> toke
                      // input is captured whole.
                      model.evaluate(chunk, 0, logits, &capture);
                  });
+    return plan.nChunks;
 }
 
 double OutputErrorTraces::relError() const {

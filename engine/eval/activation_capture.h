@@ -38,9 +38,10 @@ private:
 
 // Runs the model over llama-perplexity's chunks of tokens (options.nCtx, maxChunks,
 // threads, job: one progress step per chunk, cancel between chunks; the chunk loop is
-// forEachChunk's) and captures every linear layer's input at every position.
-void captureActivations(const LlamaForward& model, std::span<const TokenId> tokens, TokenId bos,
-                        const RunOptions& options, ActivationCapture& capture);
+// forEachChunk's) and captures every linear layer's input at every position. Returns the
+// number of chunks captured.
+int64_t captureActivations(const LlamaForward& model, std::span<const TokenId> tokens, TokenId bos,
+                           const RunOptions& options, ActivationCapture& capture);
 
 // The two traces behind an output-aware error. They add across layers, so a group of
 // layers has the error sqrt(sum noise / sum signal): its outputs as one long vector.

@@ -29,23 +29,19 @@ CalibrationOutcome runCalibration(const CalibrationRequest& r, JobContext& job) 
     const EvalModel original = openEvalModel(variant.model->path().string(), nullptr);
     job.setStage("tokenizing " + r.text.filename().string());
     const auto tokens = original.tokenizer.tokenize(readEvalText(r.text));
-    const ChunkPlan plan = planChunks(int64_t(tokens.size()), r.nCtx, r.maxChunks);
-
-    RunOptions run;
-    run.nCtx = r.nCtx;
-    run.maxChunks = plan.nChunks;
-    run.threads = r.threads;
-    run.job = &job;
+    const RunOptions run{
+        .nCtx = r.nCtx, .maxChunks = r.maxChunks, .threads = r.threads, .job = &job};
     ActivationCapture capture;
-    captureActivations(*original.forward, tokens, original.tokenizer.bos(), run, capture);
+    const int64_t chunks =
+        captureActivations(*original.forward, tokens, original.tokenizer.bos(), run, capture);
     job.checkCancelled();
     job.setStage("comparing every linear layer with the original's");
 
     CalibrationOutcome out;
     out.variantLabel = variant.label;
     out.variantId = variant.variantId;
-    out.calibration = calibrationKey(hashFiles({r.text}), r.nCtx, plan.nChunks);
-    out.chunks = plan.nChunks;
+    out.calibration = calibrationKey(hashFiles({r.text}), r.nCtx, chunks);
+    out.chunks = chunks;
     out.captureBytes = capture.bytes();
     out.layers = layerOutputErrors(capture, *original.forward, *variant.forward);
     job.checkCancelled(); // the last moment a cancel leaves the workspace as it was

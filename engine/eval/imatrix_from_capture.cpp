@@ -76,27 +76,23 @@ ImatrixOutcome computeImatrix(const ImatrixRequest& r, JobContext& job) {
         throw Error(r.text.string() + ": " + std::to_string(tokens.size()) +
                     " tokens, fewer than one chunk of " + std::to_string(r.nCtx) +
                     "; an importance matrix needs at least one whole chunk of text");
-    const ChunkPlan plan = planChunks(int64_t(tokens.size()), r.nCtx, r.maxChunks);
-
-    RunOptions run;
-    run.nCtx = r.nCtx;
-    run.maxChunks = plan.nChunks;
-    run.threads = r.threads;
-    run.job = &job;
+    const RunOptions run{
+        .nCtx = r.nCtx, .maxChunks = r.maxChunks, .threads = r.threads, .job = &job};
     ActivationCapture capture;
-    captureActivations(*model.forward, tokens, model.tokenizer.bos(), run, capture);
+    const int64_t chunks =
+        captureActivations(*model.forward, tokens, model.tokenizer.bos(), run, capture);
     job.checkCancelled();
 
     ImatrixProvenance p;
     p.format = r.format;
     p.dataset = r.text.string();
-    p.chunkCount = int32_t(plan.nChunks);
+    p.chunkCount = int32_t(chunks);
     p.chunkSize = uint32_t(r.nCtx);
     ImatrixOutcome out;
     out.imatrix = imatrixFromCapture(
         capture, imatrixWeightNames(model.forward->linearNames(), r.processOutput), p);
-    out.chunks = plan.nChunks;
-    out.tokens = plan.nChunks * r.nCtx;
+    out.chunks = chunks;
+    out.tokens = chunks * r.nCtx;
     return out;
 }
 
