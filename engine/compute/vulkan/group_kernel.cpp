@@ -125,11 +125,7 @@ RowChunking GroupQuantKernel::plan(QuantFormat format, int64_t rows, int64_t col
 void GroupQuantKernel::reserve(QuantFormat format, int64_t chunkRows, int64_t cols) {
     bool changed = false;
     auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
-        if (buffer && buffer->bytes() >= bytes)
-            return;
-        buffer.reset();
-        buffer = std::make_unique<HostBuffer>(m_device, bytes, use);
-        changed = true;
+        changed |= growBuffer(m_device, buffer, bytes, use);
     };
     const uint64_t n = uint64_t(chunkRows);
     ensure(m_src, std::max<uint64_t>(n * uint64_t(cols) * 4, 4), HostBuffer::Use::Upload);

@@ -75,11 +75,7 @@ void RtnRowwiseKernel::reserve(int64_t chunkRows, int64_t cols, int64_t groups) 
     const uint64_t scaleBytes = int8ScaleBytes(chunkRows, groups);
     bool changed = false;
     auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
-        if (buffer && buffer->bytes() >= bytes)
-            return;
-        buffer.reset();
-        buffer = std::make_unique<HostBuffer>(m_device, bytes, use);
-        changed = true;
+        changed |= growBuffer(m_device, buffer, bytes, use);
     };
     ensure(m_src, srcBytes, HostBuffer::Use::Upload);
     ensure(m_codes, codeBytes, HostBuffer::Use::Readback);

@@ -62,11 +62,7 @@ RowChunking StagedKernel::planRows(int64_t rows, int64_t cols, const DispatchLim
 void StagedKernel::reserve(uint64_t srcBytes, uint64_t outWords) {
     bool changed = false;
     auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
-        if (buffer && buffer->bytes() >= bytes)
-            return;
-        buffer.reset();
-        buffer = std::make_unique<HostBuffer>(m_device, bytes, use);
-        changed = true;
+        changed |= growBuffer(m_device, buffer, bytes, use);
     };
     ensure(m_src, std::max<uint64_t>(srcBytes, 4), HostBuffer::Use::Upload);
     ensure(m_out, outputBytes(outWords), HostBuffer::Use::Readback);

@@ -77,4 +77,13 @@ void HostBuffer::release() {
     m_buffer = VK_NULL_HANDLE;
 }
 
+bool growBuffer(const Device& device, std::unique_ptr<HostBuffer>& buffer, uint64_t bytes,
+                HostBuffer::Use use) {
+    if (buffer && buffer->bytes() >= bytes)
+        return false;
+    buffer.reset(); // free the old one before allocating its successor
+    buffer = std::make_unique<HostBuffer>(device, bytes, use);
+    return true;
+}
+
 } // namespace ql::vk

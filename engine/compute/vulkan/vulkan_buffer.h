@@ -5,6 +5,7 @@
 #include "engine/compute/vulkan/vulkan_device.h"
 
 #include <cstdint>
+#include <memory>
 #include <vulkan/vulkan.h>
 
 namespace ql::vk {
@@ -31,5 +32,11 @@ private:
     VkDeviceMemory m_memory = VK_NULL_HANDLE;
     void* m_mapped = nullptr;
 };
+
+// Kernels keep their buffers across chunks and tensors: replaces buffer with a new one of
+// `bytes` only when it is missing or smaller. Returns whether it did (descriptors must then
+// be bound again).
+bool growBuffer(const Device& device, std::unique_ptr<HostBuffer>& buffer, uint64_t bytes,
+                HostBuffer::Use use);
 
 } // namespace ql::vk
