@@ -52,7 +52,7 @@ std::vector<float> importanceOf(const Imatrix* imatrix, const std::string& sourc
     if (!entry)
         return {};
     std::vector<float> w = entry->importance(imatrix->format);
-    requireImportance(w, t.cols(), t.name, source);
+    requireImportance(w, t.cols(), t.matrices(), t.name, source);
     return w;
 }
 
@@ -66,14 +66,19 @@ WeightTransform quantizeTransform(QuantFormat format, std::map<std::string, std:
         if (const auto it = storage.find(t.name); it != storage.end())
             if (const auto stored = quantFormatFromName(it->second))
                 f = *stored;
-        QuantizedTensor q;
         const std::vector<float> importance = importanceOf(imatrix.get(), source, t, f);
-        if (importance.empty())
-            quantizeReference(f, w, t.rows(), t.cols(), q);
-        else
-            quantizeWithImportance(f, w, t.rows(), t.cols(), importance, q, 0);
-        const std::vector<float> values = q.dequantize();
-        std::copy(values.begin(), values.end(), w.begin());
+        // Matrix by matrix, as the quantize job chunks a MoE stack for per-tensor formats.
+        const int64_t rows = t.matrixRows(), weights = rows * t.cols();
+        for (int64_t m = 0; m < t.matrices(); ++m) {
+            const std::span<float> part = w.subspan(size_t(m * weights), size_t(weights));
+            QuantizedTensor q;
+            if (importance.empty())
+                quantizeReference(f, part, rows, t.cols(), q);
+            else
+                quantizeWithImportance(f, part, rows, t.cols(), importance, q, 0, {m * rows, rows});
+            const std::vector<float> values = q.dequantize();
+            std::copy(values.begin(), values.end(), part.begin());
+        }
         return roundingType(f, t.dtype);
     };
 }

@@ -126,7 +126,7 @@ std::vector<float> importanceFor(ImportanceSource* source, const TensorInfo& t,
         return {};
     }
     std::vector<float> w = entry->importance(source->imatrix.format);
-    requireImportance(w, t.cols(), t.name, source->label);
+    requireImportance(w, t.cols(), t.matrices(), t.name, source->label);
     if (!takesImportance(format)) {
         source->unused.insert(t.name + " (" + std::string(quantFormatInfo(format).name) + ")");
         return {};
@@ -177,8 +177,11 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     const QuantFormat format = fallbackFormat(request.format, cols);
     const std::vector<float> weights = importanceFor(importance, t, format);
     // Per-tensor scales, double-quantized absmax and HQQ's early stop span rows: one chunk
-    // holds them all.
-    const int64_t step = needsWholeTensor(format) ? rows : chunkRows(request.chunkWeights, cols);
+    // holds a whole matrix. A MoE stack takes one chunk per expert, since every expert is a
+    // Linear of its own in the checkpoints these formats come from (vLLM keeps one FP8 scale
+    // per expert).
+    const int64_t step =
+        needsWholeTensor(format) ? t.matrixRows() : chunkRows(request.chunkWeights, cols);
     TensorErrorAnalyzer acc(rows, cols, weightMoments(model, t, step, jobThreads(request), ctx),
                             jobThreads(request));
     std::vector<float> buffer;
@@ -192,7 +195,8 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
         if (weights.empty()) {
             quantizeChunk(backends, format, buffer, n, cols, q, ctx);
         } else { // importance-weighted encoders run on the CPU (kquant_encode.h)
-            quantizeWithImportance(format, buffer, n, cols, weights, q, jobThreads(request));
+            quantizeWithImportance(format, buffer, n, cols, weights, q, jobThreads(request),
+                                   {r, t.matrixRows()});
             q.backend = backends.cpu().label();
         }
         if (request.onChunk)
@@ -215,10 +219,6 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
 }
 
 } // namespace
-
-bool isQuantizableWeight(const TensorInfo& t) {
-    return t.isMatrix() && isFloatDType(t.dtype) && t.elements() > 0;
-}
 
 int64_t registerModel(const Model& model, Workspace& workspace) {
     ModelRecord rec;

@@ -45,9 +45,16 @@ struct QuantizeOutcome {
     SensitivityRanking sensitivity; // as stored with the variant
 };
 
-// Which tensors a variant quantizes: every 2-D tensor stored as a float type (F32, F16,
-// BF16), embeddings and output included, as llama-quantize does; 1-D norms stay as they are.
+// Which tensors a variant quantizes (engine/jobs/quantizable_weight.cpp): every tensor of
+// two or more dimensions stored as a float type (F32, F16, BF16), embeddings, output and
+// MoE expert stacks ({n_expert, rows, cols}, quantized as their rows) included, as
+// llama-quantize does; 1-D norms stay as they are, and so do the tensors llama-quantize
+// keeps by name (MoE routers `ffn_gate_inp.weight`, position embeddings, SSM convolutions,
+// RWKV's small mixing matrices, ...).
 bool isQuantizableWeight(const struct TensorInfo& t);
+
+// Why llama-quantize keeps a tensor of this name as stored (empty: it does not).
+std::string keptAsStoredByName(const std::string& name);
 
 // Runs inside a job; throws ql::Cancelled or ql::Error. The workspace is written only
 // when every tensor succeeded.

@@ -28,6 +28,10 @@ struct TensorInfo {
     int64_t cols() const { return shape.empty() ? 1 : shape.back(); }
     int64_t rows() const { return cols() == 0 ? 0 : elements() / cols(); }
     bool isMatrix() const { return shape.size() == 2; }
+    // A tensor of three or more dimensions is a stack of matrices of its last two (GGUF's
+    // MoE expert tensors, {n_expert, rows, cols}); a matrix is a stack of one.
+    int64_t matrixRows() const { return shape.size() < 2 ? rows() : shape[shape.size() - 2]; }
+    int64_t matrices() const { return matrixRows() == 0 ? 0 : rows() / matrixRows(); }
 };
 
 // Architecture hyper-parameters; 0 (or empty) where the file does not say.

@@ -42,30 +42,47 @@ bool takesImportance(QuantFormat format) {
            importanceEncoder(info.storage) != nullptr;
 }
 
-void requireImportance(std::span<const float> importance, int64_t cols, const std::string& tensor,
-                       const std::string& source) {
-    if (int64_t(importance.size()) != cols)
+void requireImportance(std::span<const float> importance, int64_t cols, int64_t matrices,
+                       const std::string& tensor, const std::string& source) {
+    if (int64_t(importance.size()) != cols * matrices)
         throw Error(source + ": the importance vector of '" + tensor + "' has " +
                     std::to_string(importance.size()) + " values, but the tensor has " +
-                    std::to_string(cols) + " columns; it needs one per column");
+                    (matrices == 1
+                         ? std::to_string(cols) + " columns; it needs one per column"
+                         : std::to_string(matrices) + " matrices of " + std::to_string(cols) +
+                               " columns; it needs " + std::to_string(cols * matrices) +
+                               " (one per column of each matrix)"));
     for (size_t i = 0; i < importance.size(); ++i)
         if (!std::isfinite(importance[i]) || importance[i] < 0.0f)
             throw Error(source + ": the importance vector of '" + tensor + "' has " +
-                        std::to_string(importance[i]) + " at column " + std::to_string(i) +
+                        std::to_string(importance[i]) + " at column " +
+                        std::to_string(int64_t(i) % cols) +
+                        (matrices == 1 ? "" : " of matrix " + std::to_string(int64_t(i) / cols)) +
                         "; weights must be finite and non-negative");
 }
 
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
-                            int threads) {
+                            int threads, ImportanceRows layout) {
     const KQuantRowEncoder encode = importanceEncoder(quantFormatInfo(format).storage);
+    const int64_t matrices = int64_t(importance.size()) / cols;
+    const auto vectorOf = [&](int64_t r) {
+        const int64_t m =
+            layout.rowsPerMatrix > 0 ? (layout.firstRow + r) / layout.rowsPerMatrix : 0;
+        if (m >= matrices)
+            throw Error("importance: row " + std::to_string(layout.firstRow + r) +
+                        " is in matrix " + std::to_string(m) + ", but the importance holds " +
+                        std::to_string(matrices) + " vector(s)");
+        return importance.data() + m * cols;
+    };
+    vectorOf(rows - 1); // the last row has the largest index: check before the threads start
     out.resize(format, rows, cols);
     const uint64_t rowBytes = packedRowBytes(format, cols);
     // One row of a 4096-wide tensor is about 0.1 ms of the searched encoders.
     parallelFor(rows, threads, 16, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r)
             encode(src.data() + r * cols, out.packed.data() + size_t(r) * rowBytes, cols,
-                   importance.data());
+                   vectorOf(r));
     });
 }
 

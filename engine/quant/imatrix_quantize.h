@@ -14,14 +14,24 @@ namespace ql {
 bool takesImportance(QuantFormat format);
 
 // Throws ql::Error naming the tensor and the source file when the vector does not hold one
-// finite, non-negative weight per column.
-void requireImportance(std::span<const float> importance, int64_t cols, const std::string& tensor,
-                       const std::string& source);
+// finite, non-negative weight per column of each of the tensor's `matrices` (a MoE expert
+// tensor has one vector per expert, as llama-imatrix writes them).
+void requireImportance(std::span<const float> importance, int64_t cols, int64_t matrices,
+                       const std::string& tensor, const std::string& source);
+
+// Which matrix of a stacked tensor a row of `src` belongs to: rows [firstRow, firstRow +
+// rows) of a tensor whose matrices have rowsPerMatrix rows each (0: one matrix). Row r
+// takes importance vector (firstRow + r) / rowsPerMatrix, as llama-quantize passes each
+// expert its own slice.
+struct ImportanceRows {
+    int64_t firstRow = 0;
+    int64_t rowsPerMatrix = 0;
+};
 
 // `format` takes importance and cols is a whole number of its blocks; importance has been
 // checked. Fills out (resized) with the same bytes as the scalar encoder row by row.
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
-                            int threads);
+                            int threads, ImportanceRows layout = {});
 
 } // namespace ql
