@@ -1,10 +1,15 @@
 // Vulkan against the CPU for every format of the table, on a 4096 x 4096 f32 tensor
 // (64 MiB), as bytes of f32 input per second:
-//   Quantize4096/<format>/vulkan   end to end: upload into host-visible memory, dispatch,
-//                                  fence, unpack into the QuantizedTensor. Counter
-//                                  device_GBps: the same bytes over the device time alone
-//                                  (GPU timestamps around the dispatches), which is what
+//   Quantize4096/<format>/vulkan   end to end: copy into host-visible memory (and, on a
+//                                  discrete GPU, the staging copies to and from device-local
+//                                  buffers), dispatch, fence, unpack into the
+//                                  QuantizedTensor. Counter device_GBps: the same bytes over
+//                                  the device time alone (GPU timestamps around the
+//                                  dispatches, staging copies excluded), which is what
 //                                  compares with the card's memory bandwidth.
+// The first line names the device and its kernel choices (memory placement, group layout;
+// engine/compute/vulkan/kernel_choice.h); QUANTLENS_VULKAN_FORCE_STAGING and
+// QUANTLENS_VULKAN_GROUP_LAYOUT change them for a comparison in the same session.
 //   Quantize4096/<format>/cpu_2t   the CPU backend with two threads.
 // The baseline is BM_Memcpy (quantize_bench.cpp) in the same run; bench/main.cpp prints
 // every rate as a ratio to it. At exit this file prints one `vulkan_vs_cpu` line per
@@ -115,7 +120,7 @@ void vulkanQuantize(benchmark::State& state, ql::QuantFormat format) {
                           1e9;
         state.counters["device_GBps"] = r.device;
     }
-    state.SetLabel(vulkan->deviceName());
+    state.SetLabel(vulkan->deviceName() + " [" + vulkan->kernelChoices() + "]");
 }
 
 void cpuQuantize(benchmark::State& state, ql::QuantFormat format) {

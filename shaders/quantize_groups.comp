@@ -1,4 +1,7 @@
 #version 450
+#ifdef QL_COOPERATIVE // compiled twice: quantize_groups_coop.spv has it (CMakeLists.txt)
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 // The unpacked (QuantKind::Rtn) formats that quantize_int8_rowwise.comp does not take:
 // compressed-tensors' half-range grid (int8-ct, int4-g128-ct), GPTQ's symmetric grid with
 // zero point 2^(n-1) (int4-g128-gptq), the asymmetric min/max grids with zero points
@@ -7,7 +10,9 @@
 // (group_quant.glsl has the arithmetic).
 //
 // One workgroup per row. Rows of several groups of at most 128 weights (g32/g64/g128,
-// NF4/FP4's 64): one invocation per group, no barriers (quantizeGroupAlone). Otherwise
+// NF4/FP4's 64): one invocation per group, no barriers (quantizeGroupAlone), or, in the
+// QL_COOPERATIVE variant, one subgroup per group (quantizeGroupCooperative; the host
+// picks the variant per device). Otherwise
 // (per channel) the workgroup walks the row's groups as quantize_int8_rowwise.comp does:
 // a shared-memory reduction of the three range keys (|min|, max, absmax), one invocation
 // derives the parameters, all invocations write packed codes. Per-tensor formats
@@ -23,6 +28,8 @@ layout(local_size_x = 128) in;
 const uint WG = 128;
 
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
+// The same buffer seen as 16-byte vectors, for rows that start 16-byte aligned.
+layout(std430, set = 0, binding = 0) readonly buffer Src4 { uvec4 srcBits4[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Codes { uint codes[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer Params { uint params[]; };
 // tensor_stats.comp's result: [statsBase + 0] |min|, [+ 1] max, [+ 2] absmax.
@@ -128,6 +135,63 @@ void quantizeGroupAlone(uint row, uint base, uint group) {
     }
 }
 
+#ifdef QL_COOPERATIVE
+// Small groups, one subgroup each: the layout of quantize_int8_rowwise.comp's
+// quantizeGroupCooperative (lane l takes the group's code words l, l + S, ..., four
+// consecutive floats each, so a subgroup's loads are contiguous), with the three range
+// keys reduced by subgroupMax. Every lane derives the same parameters from the same keys
+// (qlGroupParams, integer arithmetic: identical on every lane); lane 0 stores the scale
+// and zero point.
+uvec4 groupWord(uint base, uint w, uint end) {
+    if (p.cols % 4u == 0u) // rows start 16-byte aligned, and so does every group
+        return srcBits4[base / 4u + w];
+    uvec4 x = uvec4(0u);
+    for (uint k = 0u; k < 4u; ++k)
+        if (w * 4u + k < end)
+            x[k] = srcBits[base + w * 4u + k];
+    return x; // the padding past `end` is +0: no effect on the keys, its codes unused
+}
+
+void quantizeGroupCooperative(uint row, uint base, uint group) {
+    uint lane = gl_SubgroupInvocationID;
+    uint begin = group * p.groupLen;
+    uint end = min(begin + p.groupLen, p.cols);
+    uint w0 = begin / 4u, w1 = (end + 3u) / 4u;
+    uint n = 0u, m = 0u, a = 0u;
+    for (uint w = w0 + lane; w < w1; w += gl_SubgroupSize) {
+        uvec4 x = groupWord(base, w, end);
+        for (uint k = 0u; k < 4u; ++k) {
+            n = max(n, qlNegativeKey(x[k]));
+            m = max(m, qlPositiveKey(x[k]));
+            a = max(a, qlAbsBits(x[k]));
+        }
+    }
+    n = subgroupMax(n);
+    m = subgroupMax(m);
+    a = subgroupMax(a);
+    QlGroupParams g = qlGroupParams(p.scheme, p.bits, p.qmax, n, m, a);
+    uint slot = row * p.groupsPerRow + group;
+    if (lane == 0u) {
+        params[p.scaleBase + slot] = g.scaleBits;
+        if (p.storeZeros != 0u) {
+            precise float stored = g.zero - float(1u << (p.bits - 1u)); // minus the offset
+            params[p.zeroBase + slot] = floatBitsToUint(stored);
+        }
+    }
+    uint rowWords = row * p.wordsPerRow;
+    for (uint w = w0 + lane; w < w1; w += gl_SubgroupSize) {
+        uvec4 x = groupWord(base, w, end);
+        uint packed = 0u;
+        for (uint k = 0u; k < 4u; ++k)
+            if (w * 4u + k < end) {
+                int code = qlGroupCode(p.scheme, p.bits, p.qmax, g, x[k]);
+                packed |= (uint(code) & 0xffu) << (8u * k);
+            }
+        codes[p.codeBase + rowWords + w] = packed;
+    }
+}
+#endif
+
 void main() {
     uint row = gl_WorkGroupID.x;
     uint tid = gl_LocalInvocationID.x;
@@ -135,8 +199,14 @@ void main() {
         return; // uniform per workgroup, so no barrier is skipped by part of it
     uint base = row * p.cols;
     if (p.perTensor == 0u && p.groupsPerRow > 1u && p.groupLen <= WG) { // uniform too
+#ifdef QL_COOPERATIVE
+        // The loop bound is uniform in each subgroup, so every lane reaches subgroupMax.
+        for (uint group = gl_SubgroupID; group < p.groupsPerRow; group += gl_NumSubgroups)
+            quantizeGroupCooperative(row, base, group);
+#else
         for (uint group = tid; group < p.groupsPerRow; group += WG)
             quantizeGroupAlone(row, base, group);
+#endif
         return;
     }
     for (uint group = 0u; group < p.groupsPerRow; ++group) {

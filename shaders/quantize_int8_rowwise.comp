@@ -1,10 +1,14 @@
 #version 450
+#ifdef QL_COOPERATIVE // compiled twice: quantize_int8_rowwise_coop.spv has it (CMakeLists.txt)
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 // Symmetric RTN quantization in groups along a row, for QuantFormat::Int8PerChannel
 // (one group per row, qmax 127) and QuantFormat::Int4G128 (groups of 128, qmax 7; the
 // last group of a row may be partial). The host picks both through push constants.
 //
 // One workgroup per row. Rows of several groups of at most 128 weights: one invocation
-// per group (quantizeGroupAlone). Otherwise the workgroup walks the row's groups in order:
+// per group (quantizeGroupAlone), or, in the QL_COOPERATIVE variant, one subgroup per
+// group (quantizeGroupCooperative; the host picks the variant per device). Otherwise the workgroup walks the row's groups in order:
 // the absmax is reduced in shared memory, one invocation derives scale and inverse with
 // the exact arithmetic of formats.glsl, then every invocation writes packed codes.
 //
@@ -106,6 +110,55 @@ void quantizeGroupAlone(uint row, uint base, uint group) {
     }
 }
 
+#ifdef QL_COOPERATIVE
+// Small groups, one subgroup each (the variant for GPUs: quantizeGroupAlone has every lane
+// read its own group, so the lanes of one load touch addresses 128..512 bytes apart). Lane
+// l takes the group's code words l, l + S, ... (S = gl_SubgroupSize, any size): each word
+// is four consecutive floats, so consecutive lanes read consecutive 16 bytes and a
+// subgroup of 32 reads a g128 group in one 512-byte load. subgroupMax reduces the absmax
+// bit patterns (the same exact unsigned max as the other paths). Every lane then derives
+// the same scale and inverse from the same value with the same integer arithmetic (one
+// lane deriving them and broadcasting would cost a shuffle and save nothing: the lanes run
+// in lockstep); lane 0 stores the scale and each lane its code words (coalesced stores).
+// The second pass reads the group again, from cache.
+uvec4 groupWord(uint base, uint w, uint end) {
+    if (p.cols % 4u == 0u) // rows start 16-byte aligned, and so does every group
+        return srcBits4[base / 4u + w];
+    uvec4 x = uvec4(0u);
+    for (uint k = 0u; k < 4u; ++k)
+        if (w * 4u + k < end)
+            x[k] = srcBits[base + w * 4u + k];
+    return x; // the padding past `end` is +0: no effect on an absmax, its codes unused
+}
+
+void quantizeGroupCooperative(uint row, uint base, uint group) {
+    uint lane = gl_SubgroupInvocationID;
+    uint begin = group * p.groupLen;
+    uint end = min(begin + p.groupLen, p.cols);
+    uint w0 = begin / 4u, w1 = (end + 3u) / 4u;
+    uint absmax = 0u;
+    for (uint w = w0 + lane; w < w1; w += gl_SubgroupSize) {
+        uvec4 x = groupWord(base, w, end);
+        absmax = max(absmax, max(max(qlAbsBits(x.x), qlAbsBits(x.y)),
+                                 max(qlAbsBits(x.z), qlAbsBits(x.w))));
+    }
+    absmax = subgroupMax(absmax);
+    uint scale = qlScaleBits(absmax, p.qmax);
+    if (lane == 0u)
+        scales[p.scaleBase + row * p.groupsPerRow + group] = scale;
+    float inv = uintBitsToFloat(qlInverseBits(scale));
+    uint rowWords = row * p.wordsPerRow;
+    for (uint w = w0 + lane; w < w1; w += gl_SubgroupSize) {
+        uvec4 x = groupWord(base, w, end);
+        uint packed = 0u;
+        for (uint k = 0u; k < 4u; ++k)
+            if (w * 4u + k < end)
+                packed |= (uint(qlCode(uintBitsToFloat(x[k]), inv, p.qmax)) & 0xffu) << (8u * k);
+        codes[p.codeBase + rowWords + w] = packed;
+    }
+}
+#endif
+
 void main() {
     uint row = gl_WorkGroupID.x;
     uint tid = gl_LocalInvocationID.x;
@@ -113,8 +166,14 @@ void main() {
         return; // uniform per workgroup, so no barrier is skipped by part of it
     uint base = row * p.cols;
     if (p.groupsPerRow > 1u && p.groupLen <= WG) { // uniform too
+#ifdef QL_COOPERATIVE
+        // The loop bound is uniform in each subgroup, so every lane reaches subgroupMax.
+        for (uint group = gl_SubgroupID; group < p.groupsPerRow; group += gl_NumSubgroups)
+            quantizeGroupCooperative(row, base, group);
+#else
         for (uint group = tid; group < p.groupsPerRow; group += WG)
             quantizeGroupAlone(row, base, group);
+#endif
         return;
     }
     for (uint g = 0; g < p.groupsPerRow; ++g) {

@@ -81,7 +81,7 @@ GroupScheme groupScheme(QuantScheme scheme) {
 
 GroupQuantKernel::GroupQuantKernel(Device& device)
     : m_device(device)
-    , m_groups(device, "quantize_groups", 4, sizeof(GroupPush))
+    , m_groups(device, groupShader(device, "quantize_groups"), 4, sizeof(GroupPush))
     , m_fp8Tensor(device, "quantize_fp8_tensor", 3, sizeof(Fp8TensorPush))
     , m_stats(device, "tensor_stats", 2, sizeof(StatsPush)) {}
 
@@ -124,7 +124,7 @@ RowChunking GroupQuantKernel::plan(QuantFormat format, int64_t rows, int64_t col
 // Buffers grow to the largest chunk seen and are reused by later tensors.
 void GroupQuantKernel::reserve(QuantFormat format, int64_t chunkRows, int64_t cols) {
     bool changed = false;
-    auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
+    auto ensure = [&](auto& buffer, uint64_t bytes, HostBuffer::Use use) {
         changed |= growBuffer(m_device, buffer, bytes, use);
     };
     const uint64_t n = uint64_t(chunkRows);
@@ -169,18 +169,29 @@ int GroupQuantKernel::run(QuantFormat format, std::span<const float> src, int64_
             if (statsWithQuantize)
                 break;
             upload(src.data(), chunk, cols);
-            m_device.submitAndWait([&](VkCommandBuffer c) { recordStats(c, chunk, cols); });
+            Device::Submission stats;
+            stats.upload = [&](VkCommandBuffer c) { recordUploads(c, format, chunk, cols, false); };
+            stats.kernel = [&](VkCommandBuffer c) { recordStats(c, chunk, cols); };
+            if (!m_src->staged())
+                stats.upload = nullptr;
+            m_device.submitAndWait(stats);
             ++dispatches;
         }
     }
     for (const Chunk& chunk : chunks) {
         upload(src.data(), chunk, cols);
         fillGuards(format, chunk, cols);
-        m_device.submitAndWait([&](VkCommandBuffer c) {
+        Device::Submission submission;
+        submission.upload = [&](VkCommandBuffer c) { recordUploads(c, format, chunk, cols, true); };
+        submission.kernel = [&](VkCommandBuffer c) {
             if (statsWithQuantize)
                 recordStats(c, chunk, cols);
             recordQuantize(c, format, chunk, cols, measure);
-        });
+        };
+        submission.download = [&](VkCommandBuffer c) { recordDownloads(c, format, chunk, cols); };
+        if (!m_src->staged())
+            submission.upload = submission.download = nullptr; // the shaders use host memory
+        m_device.submitAndWait(submission);
         dispatches += statsWithQuantize ? 2 : 1;
         checkGuards(format, chunk, cols);
         if (measure.kernel)
@@ -194,6 +205,28 @@ int GroupQuantKernel::run(QuantFormat format, std::span<const float> src, int64_
 void GroupQuantKernel::upload(const float* src, const Chunk& chunk, int64_t cols) {
     std::memcpy(m_src->data(), src + chunk.rowBegin * cols,
                 size_t(chunk.rows * cols) * sizeof(float));
+}
+
+void GroupQuantKernel::recordUploads(VkCommandBuffer commands, QuantFormat format,
+                                     const Chunk& chunk, int64_t cols, bool outputs) const {
+    m_src->recordUpload(commands, 0, uint64_t(chunk.rows) * uint64_t(cols) * 4);
+    if (!outputs)
+        return;
+    const uint64_t guardBytes = kGuardWords * 4; // the guard words, not the outputs
+    const uint64_t codeWords = uint64_t(chunk.rows) * outputRowWords(format, cols);
+    const uint64_t paramWords = uint64_t(chunk.rows) * paramWordsPerRow(format, cols);
+    m_codes->recordUpload(commands, 0, guardBytes);
+    m_codes->recordUpload(commands, (kGuardWords + codeWords) * 4, guardBytes);
+    m_params->recordUpload(commands, 0, guardBytes);
+    m_params->recordUpload(commands, (kGuardWords + paramWords) * 4, guardBytes);
+}
+
+void GroupQuantKernel::recordDownloads(VkCommandBuffer commands, QuantFormat format,
+                                       const Chunk& chunk, int64_t cols) const {
+    m_codes->recordDownload(commands, 0,
+                            withGuards(uint64_t(chunk.rows) * outputRowWords(format, cols)));
+    m_params->recordDownload(commands, 0,
+                             withGuards(uint64_t(chunk.rows) * paramWordsPerRow(format, cols)));
 }
 
 void GroupQuantKernel::resetTensorStats() {

@@ -54,6 +54,11 @@ private:
     };
     void reserve(QuantFormat format, int64_t chunkRows, int64_t cols);
     void upload(const float* src, const Chunk& chunk, int64_t cols);
+    // The copies of a staged submission (nothing under host-visible placement).
+    void recordUploads(VkCommandBuffer commands, QuantFormat format, const Chunk& chunk,
+                       int64_t cols, bool outputs) const;
+    void recordDownloads(VkCommandBuffer commands, QuantFormat format, const Chunk& chunk,
+                         int64_t cols) const;
     void resetTensorStats();
     void recordStats(VkCommandBuffer commands, const Chunk& chunk, int64_t cols);
     void recordQuantize(VkCommandBuffer commands, QuantFormat format, const Chunk& chunk,
@@ -66,9 +71,11 @@ private:
     ComputePipeline m_groups;
     ComputePipeline m_fp8Tensor;
     ComputePipeline m_stats;
-    std::unique_ptr<HostBuffer> m_src;
-    std::unique_ptr<HostBuffer> m_codes;  // codes, or FP8 rows (scale word + codes)
-    std::unique_ptr<HostBuffer> m_params; // scales then zero points
+    std::unique_ptr<KernelBuffer> m_src;
+    std::unique_ptr<KernelBuffer> m_codes;  // codes, or FP8 rows (scale word + codes)
+    std::unique_ptr<KernelBuffer> m_params; // scales then zero points
+    // Host-visible always: the host zeroes it once per tensor, every chunk's range pass
+    // merges into it with atomicMax, and it is a few words (three atomics per 4096 values).
     std::unique_ptr<HostBuffer> m_tensorStats;
 };
 

@@ -1,5 +1,11 @@
 #include "engine/compute/vulkan/kernel_choice.h"
 
+#include "engine/core/error.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
 namespace ql::vk {
 namespace {
 
@@ -58,6 +64,66 @@ std::string hostStepsOf(QuantFormat format) {
     if (quantFormatInfo(format).doubleQuant)
         return " + host (absmax double quantization)";
     return {};
+}
+
+KernelOptions kernelOptionsFromEnvironment() {
+    KernelOptions options;
+    if (const char* staging = std::getenv("QUANTLENS_VULKAN_FORCE_STAGING"))
+        options.forceStaging = std::string_view(staging) == "1";
+    if (const char* layout = std::getenv("QUANTLENS_VULKAN_GROUP_LAYOUT"); layout && *layout) {
+        const std::string_view value(layout);
+        if (value == "cooperative")
+            options.groupLayout = GroupLayout::Cooperative;
+        else if (value == "per-invocation")
+            options.groupLayout = GroupLayout::PerInvocation;
+        else
+            throw Error("QUANTLENS_VULKAN_GROUP_LAYOUT='" + std::string(value) +
+                        "': expected 'cooperative' or 'per-invocation'");
+    }
+    return options;
+}
+
+MemoryPlacement chooseMemoryPlacement(const VkPhysicalDeviceMemoryProperties& memory,
+                                      bool forceStaging) {
+    if (forceStaging)
+        return MemoryPlacement::DeviceLocal;
+    const uint32_t count = std::min<uint32_t>(memory.memoryTypeCount, VK_MAX_MEMORY_TYPES);
+    for (uint32_t i = 0; i < count; ++i) {
+        const VkMemoryPropertyFlags flags = memory.memoryTypes[i].propertyFlags;
+        if ((flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) &&
+            !(flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+            return MemoryPlacement::DeviceLocal;
+    }
+    return MemoryPlacement::HostVisible;
+}
+
+bool cooperativeLayoutRuns(const SubgroupSupport& subgroups) {
+    constexpr VkSubgroupFeatureFlags needed =
+        VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+    return subgroups.size > 0 && (subgroups.stages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+           (subgroups.operations & needed) == needed;
+}
+
+// Below 32 lanes (lavapipe's 8, some mobile GPUs' 4 or 16) a subgroup reads less than one
+// 128-weight group per load and the reduction's extra steps buy nothing on a CPU driver:
+// the per-invocation layout stays the default there, and tests force the other one.
+GroupLayout chooseGroupLayout(const SubgroupSupport& subgroups, std::optional<GroupLayout> forced) {
+    if (!cooperativeLayoutRuns(subgroups))
+        return GroupLayout::PerInvocation;
+    if (forced)
+        return *forced;
+    return subgroups.size >= 32 ? GroupLayout::Cooperative : GroupLayout::PerInvocation;
+}
+
+std::string describe(const KernelChoices& choices) {
+    const std::string memory = choices.placement == MemoryPlacement::DeviceLocal
+                                   ? "device-local buffers with staging copies"
+                                   : "host-visible buffers";
+    const std::string groups =
+        choices.groupLayout == GroupLayout::Cooperative
+            ? "one subgroup of " + std::to_string(choices.subgroupSize) + " lanes per group"
+            : "one invocation per group";
+    return memory + "; " + groups;
 }
 
 } // namespace ql::vk

@@ -30,7 +30,7 @@ uint32_t wordsPerRow(int64_t cols) {
 
 RtnRowwiseKernel::RtnRowwiseKernel(Device& device)
     : m_device(device)
-    , m_pipeline(device, "quantize_int8_rowwise", 3, sizeof(RtnPush)) {}
+    , m_pipeline(device, groupShader(device, "quantize_int8_rowwise"), 3, sizeof(RtnPush)) {}
 
 bool RtnRowwiseKernel::handles(QuantFormat format) {
     // The contract this shader implements is the symmetric absmax grid of quantize.h:
@@ -74,7 +74,7 @@ void RtnRowwiseKernel::reserve(int64_t chunkRows, int64_t cols, int64_t groups) 
     const uint64_t codeBytes = int8CodeBytes(chunkRows, cols);
     const uint64_t scaleBytes = int8ScaleBytes(chunkRows, groups);
     bool changed = false;
-    auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
+    auto ensure = [&](std::unique_ptr<KernelBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
         changed |= growBuffer(m_device, buffer, bytes, use);
     };
     ensure(m_src, srcBytes, HostBuffer::Use::Upload);
@@ -96,12 +96,29 @@ void RtnRowwiseKernel::runChunk(QuantFormat format, const float* src, int64_t ro
                        wordsPerRow(cols),     uint32_t(kGuardWords),
                        uint32_t(kGuardWords), uint32_t(groupLength(format, cols)),
                        uint32_t(groups),      int32_t(quantFormatInfo(format).qmax)};
-    m_device.submitAndWait([&](VkCommandBuffer commands) {
+    const uint64_t codeBytes = int8CodeBytes(chunkRows, cols);
+    const uint64_t scaleBytes = int8ScaleBytes(chunkRows, groups);
+    Device::Submission submission;
+    submission.upload = [&](VkCommandBuffer commands) {
+        m_src->recordUpload(commands, 0, int8InputBytes(chunkRows, cols));
+        for (const KernelBuffer* out : {m_codes.get(), m_scales.get()}) // guard words only
+            out->recordUpload(commands, 0, kGuardWords * 4);
+        m_codes->recordUpload(commands, codeBytes - kGuardWords * 4, kGuardWords * 4);
+        m_scales->recordUpload(commands, scaleBytes - kGuardWords * 4, kGuardWords * 4);
+    };
+    submission.kernel = [&](VkCommandBuffer commands) {
         m_pipeline.recordDispatch(commands, &push, uint32_t(chunkRows));
         if (measure.kernel)
             measure.kernel->record(commands, format, chunkRows, cols, m_src->handle(),
                                    m_codes->handle(), m_scales->handle());
-    });
+    };
+    submission.download = [&](VkCommandBuffer commands) {
+        m_codes->recordDownload(commands, 0, codeBytes);
+        m_scales->recordDownload(commands, 0, scaleBytes);
+    };
+    if (!m_src->staged())
+        submission.upload = submission.download = nullptr; // the shader uses host memory
+    m_device.submitAndWait(submission);
     checkGuards(chunkRows, cols, groups);
     if (measure.kernel)
         measure.kernel->collect(*measure.sums);

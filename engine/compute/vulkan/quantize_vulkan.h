@@ -37,9 +37,9 @@ private:
 
     Device& m_device;
     ComputePipeline m_pipeline;
-    std::unique_ptr<HostBuffer> m_src;
-    std::unique_ptr<HostBuffer> m_codes;
-    std::unique_ptr<HostBuffer> m_scales;
+    std::unique_ptr<KernelBuffer> m_src;
+    std::unique_ptr<KernelBuffer> m_codes;
+    std::unique_ptr<KernelBuffer> m_scales;
 };
 
 } // namespace ql::vk

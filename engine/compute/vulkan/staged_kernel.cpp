@@ -61,7 +61,7 @@ RowChunking StagedKernel::planRows(int64_t rows, int64_t cols, const DispatchLim
 
 void StagedKernel::reserve(uint64_t srcBytes, uint64_t outWords) {
     bool changed = false;
-    auto ensure = [&](std::unique_ptr<HostBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
+    auto ensure = [&](std::unique_ptr<KernelBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
         changed |= growBuffer(m_device, buffer, bytes, use);
     };
     ensure(m_src, std::max<uint64_t>(srcBytes, 4), HostBuffer::Use::Upload);
@@ -80,12 +80,26 @@ const uint32_t* StagedKernel::dispatch(QuantFormat format, int64_t chunkRows, in
     std::memcpy(m_src->data(), src, srcBytes);
     fillGuardWords(m_out->data(), 0, kGuardWords);
     fillGuardWords(m_out->data(), kGuardWords + outWords, kGuardWords);
-    m_device.submitAndWait([&](VkCommandBuffer commands) {
+    const uint64_t outBytes = outputBytes(outWords);
+    const uint64_t tailGuard = (kGuardWords + outWords) * 4;
+    Device::Submission submission;
+    submission.upload = [&](VkCommandBuffer commands) {
+        m_src->recordUpload(commands, 0, srcBytes);
+        m_out->recordUpload(commands, 0, kGuardWords * 4); // the guards, not the codes
+        m_out->recordUpload(commands, tailGuard, kGuardWords * 4);
+    };
+    submission.kernel = [&](VkCommandBuffer commands) {
         m_pipeline.recordDispatch(commands, push, groups);
         if (m_measure.kernel)
             m_measure.kernel->record(commands, format, chunkRows, cols, m_src->handle(),
                                      m_out->handle(), m_out->handle());
-    });
+    };
+    submission.download = [&](VkCommandBuffer commands) {
+        m_out->recordDownload(commands, 0, outBytes); // codes and guards
+    };
+    if (!m_out->staged())
+        submission.upload = submission.download = nullptr; // the shader writes host memory
+    m_device.submitAndWait(submission);
     if (!guardWordsIntact(m_out->data(), 0, kGuardWords) ||
         !guardWordsIntact(m_out->data(), kGuardWords + outWords, kGuardWords))
         throw Error("vulkan: " + m_shaderName +

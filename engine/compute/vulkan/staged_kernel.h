@@ -1,8 +1,9 @@
 #pragma once
 // The common frame of the packed-output kernels (ggml blocks, F16, FP8): one input
 // buffer of f32 weights and one output buffer of 32-bit words with guard words on both
-// sides, both host-visible and reused between dispatches (they grow to the largest chunk
-// seen). A kernel writes whole words, so no 8- or 16-bit storage feature is needed.
+// sides, reused between dispatches (they grow to the largest chunk seen); device-local
+// with staging copies on a discrete GPU (KernelBuffer). A kernel writes whole words, so no 8- or
+// 16-bit storage feature is needed.
 #include "engine/compute/vulkan/error_sum_kernel.h"
 #include "engine/compute/vulkan/row_chunking.h"
 #include "engine/compute/vulkan/vulkan_buffer.h"
@@ -58,8 +59,8 @@ private:
     Device& m_device;
     std::string m_shaderName;
     ComputePipeline m_pipeline;
-    std::unique_ptr<HostBuffer> m_src;
-    std::unique_ptr<HostBuffer> m_out;
+    std::unique_ptr<KernelBuffer> m_src;
+    std::unique_ptr<KernelBuffer> m_out;
     MeasureTarget m_measure; // set for the duration of run()
 };
 

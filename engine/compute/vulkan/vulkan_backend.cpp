@@ -139,6 +139,15 @@ std::string VulkanBackend::pipelineCachePath() const {
 bool VulkanBackend::pipelineCacheLoaded() const {
     return m_device->pipelineCacheFile().loadedFromDisk();
 }
+std::string VulkanBackend::kernelChoices() const {
+    return vk::describe(m_device->choices());
+}
+bool VulkanBackend::stagedMemory() const {
+    return m_device->choices().placement == vk::MemoryPlacement::DeviceLocal;
+}
+bool VulkanBackend::cooperativeGroups() const {
+    return m_device->choices().groupLayout == vk::GroupLayout::Cooperative;
+}
 bool VulkanBackend::validationEnabled() const {
     return m_instance->validationEnabled();
 }
@@ -159,7 +168,8 @@ VulkanProbe makeVulkanBackend(int deviceIndex) {
             return {nullptr, choice.why};
         auto backend = std::make_unique<VulkanBackend>(
             instance, std::make_unique<vk::Device>(instance, choice));
-        std::string message = "Vulkan device: " + backend->deviceName();
+        std::string message =
+            "Vulkan device: " + backend->deviceName() + " [" + backend->kernelChoices() + "]";
         return {std::move(backend), std::move(message)};
     } catch (const std::exception& e) {
         return {nullptr, std::string("Vulkan unavailable: ") + e.what()};

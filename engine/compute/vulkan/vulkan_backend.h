@@ -57,6 +57,12 @@ public:
     // pipelines were built from it.
     std::string pipelineCachePath() const;
     bool pipelineCacheLoaded() const;
+    // The kernel choices made for this device (kernel_choice.h), in words, and the two
+    // that tests check: device-local buffers with staging copies, and the cooperative
+    // (one subgroup per group) layout of the grouped shaders.
+    std::string kernelChoices() const;
+    bool stagedMemory() const;
+    bool cooperativeGroups() const;
     bool validationEnabled() const;
     int validationErrors() const;
 

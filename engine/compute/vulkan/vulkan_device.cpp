@@ -108,6 +108,9 @@ Device::Device(std::shared_ptr<Instance> instance, const PhysicalChoice& choice)
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES);
     auto ids = make<VkPhysicalDeviceIDProperties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES);
     maintenance3.pNext = &ids;
+    auto subgroups = make<VkPhysicalDeviceSubgroupProperties>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES);
+    ids.pNext = &subgroups;
     auto props2 = make<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
     props2.pNext = &maintenance3;
     vkGetPhysicalDeviceProperties2(m_physical, &props2);
@@ -118,6 +121,7 @@ Device::Device(std::shared_ptr<Instance> instance, const PhysicalChoice& choice)
     std::memcpy(m_identity.deviceUuid, ids.deviceUUID, VK_UUID_SIZE);
     m_maxAllocation = maintenance3.maxMemoryAllocationSize;
     vkGetPhysicalDeviceMemoryProperties(m_physical, &m_memory);
+    chooseKernels(subgroups);
 
     // No optional feature is enabled: the kernels pack 8-bit codes into 32-bit words and
     // need nothing beyond core Vulkan 1.2 compute.
@@ -146,6 +150,15 @@ Device::Device(std::shared_ptr<Instance> instance, const PhysicalChoice& choice)
     auto fenceInfo = make<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
     check(vkCreateFence(m_device, &fenceInfo, nullptr, &m_fence), "vkCreateFence");
     createTimestampPool(choice.queueFamily);
+}
+
+void Device::chooseKernels(const VkPhysicalDeviceSubgroupProperties& subgroups) {
+    const KernelOptions options = kernelOptionsFromEnvironment();
+    const SubgroupSupport support{subgroups.subgroupSize, subgroups.supportedStages,
+                                  subgroups.supportedOperations};
+    m_choices.placement = chooseMemoryPlacement(m_memory, options.forceStaging);
+    m_choices.groupLayout = chooseGroupLayout(support, options.groupLayout);
+    m_choices.subgroupSize = subgroups.subgroupSize;
 }
 
 void Device::createTimestampPool(uint32_t queueFamily) {
@@ -188,18 +201,48 @@ Device::~Device() {
     vkDestroyDevice(m_device, nullptr);
 }
 
-void Device::submitAndWait(const std::function<void(VkCommandBuffer)>& record) {
+namespace {
+
+void recordBarrier(VkCommandBuffer commands, VkPipelineStageFlags srcStage, VkAccessFlags srcAccess,
+                   VkPipelineStageFlags dstStage, VkAccessFlags dstAccess) {
+    auto barrier = make<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+    barrier.srcAccessMask = srcAccess;
+    barrier.dstAccessMask = dstAccess;
+    vkCmdPipelineBarrier(commands, srcStage, dstStage, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+}
+
+} // namespace
+
+void Device::submitAndWait(const Submission& submission) {
     check(vkResetCommandBuffer(m_commands, 0), "vkResetCommandBuffer");
     auto begin = make<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     check(vkBeginCommandBuffer(m_commands, &begin), "vkBeginCommandBuffer");
-    if (m_timestamps) {
+    if (m_timestamps)
         vkCmdResetQueryPool(m_commands, m_timestamps, 0, 2);
-        vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, m_timestamps, 0);
+    if (submission.upload) {
+        submission.upload(m_commands);
+        recordBarrier(m_commands, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
     }
-    record(m_commands);
+    // A timestamp latches once every earlier command has passed the given stage: at the
+    // bottom of the pipe, after the uploads have finished; the end one after the kernels.
+    if (m_timestamps)
+        vkCmdWriteTimestamp(m_commands,
+                            submission.upload ? VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT
+                                              : VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+                            m_timestamps, 0);
+    submission.kernel(m_commands);
     if (m_timestamps)
         vkCmdWriteTimestamp(m_commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_timestamps, 1);
+    if (submission.download) {
+        recordBarrier(m_commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                      VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+        submission.download(m_commands);
+        recordBarrier(m_commands, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                      VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    }
     check(vkEndCommandBuffer(m_commands), "vkEndCommandBuffer");
 
     if (m_failSubmit > 0 && --m_failSubmit == 0)

@@ -1,6 +1,7 @@
 #pragma once
 // Physical device choice, the logical device with one compute queue, and a one-shot
 // submit (record, submit, wait on a fence) for the kernels.
+#include "engine/compute/vulkan/kernel_choice.h"
 #include "engine/compute/vulkan/pipeline_cache.h"
 #include "engine/compute/vulkan/vulkan_instance.h"
 
@@ -39,27 +40,45 @@ public:
     VkPipelineCache pipelineCache() const { return m_pipelineCache->handle(); }
     const PipelineCache& pipelineCacheFile() const { return *m_pipelineCache; }
 
-    // Records with `record`, submits, and waits. Throws VulkanFault on device loss,
-    // out-of-memory or a timeout.
-    void submitAndWait(const std::function<void(VkCommandBuffer)>& record);
+    // Memory placement and group layout for this device's kernels (kernel_choice.h), chosen
+    // once from its properties and the environment's options.
+    const KernelChoices& choices() const { return m_choices; }
+
+    // One submission in three parts: `upload` records copies into device-local buffers,
+    // `kernel` the dispatches, `download` copies back to staging buffers. Either copy part
+    // may be empty. The barriers between the parts are recorded here, and the GPU
+    // timestamps (deviceSeconds) enclose `kernel` only.
+    struct Submission {
+        std::function<void(VkCommandBuffer)> upload;
+        std::function<void(VkCommandBuffer)> kernel;
+        std::function<void(VkCommandBuffer)> download;
+    };
+    // Records, submits, and waits. Throws VulkanFault on device loss, out-of-memory or a
+    // timeout.
+    void submitAndWait(const Submission& submission);
+    void submitAndWait(const std::function<void(VkCommandBuffer)>& kernel) {
+        submitAndWait(Submission{{}, kernel, {}});
+    }
     // The `submits`-th submission from now throws VulkanFault as VK_ERROR_DEVICE_LOST
     // would; 0 disarms. For the tests of the CPU fallback.
     void failSubmitForTesting(int submits) { m_failSubmit = submits; }
-    // Seconds the device spent between the start and the end of the submissions since
-    // the last reset (GPU timestamps around each command buffer); 0 when the queue has no
-    // timestamps. Lets benchmarks separate kernel time from host copies.
+    // Seconds the device spent in the kernel parts of the submissions since the last reset
+    // (GPU timestamps around them, staging copies excluded); 0 when the queue has no
+    // timestamps. Lets benchmarks separate kernel time from copies.
     double deviceSeconds() const { return m_deviceSeconds; }
     void resetDeviceSeconds() { m_deviceSeconds = 0; }
 
 private:
     void createTimestampPool(uint32_t queueFamily);
     void addTimestampSeconds();
+    void chooseKernels(const VkPhysicalDeviceSubgroupProperties& subgroups);
 
     std::shared_ptr<Instance> m_instance;
     VkPhysicalDevice m_physical = VK_NULL_HANDLE;
     VkPhysicalDeviceProperties m_properties{};
     VkPhysicalDeviceMemoryProperties m_memory{};
     uint64_t m_maxAllocation = 0;
+    KernelChoices m_choices;
     PipelineCacheIdentity m_identity;
     VkDevice m_device = VK_NULL_HANDLE;
     std::unique_ptr<PipelineCache> m_pipelineCache;

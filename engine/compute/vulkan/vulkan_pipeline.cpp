@@ -8,6 +8,10 @@
 
 namespace ql::vk {
 
+std::string groupShader(const Device& device, const std::string& base) {
+    return device.choices().groupLayout == GroupLayout::Cooperative ? base + "_coop" : base;
+}
+
 ComputePipeline::ComputePipeline(const Device& device, const std::string& shaderName,
                                  uint32_t bindings, uint32_t pushBytes)
     : m_device(device.handle())

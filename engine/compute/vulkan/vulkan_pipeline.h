@@ -11,6 +11,10 @@
 
 namespace ql::vk {
 
+// The name of the grouped shader `base` in the layout the device chose: base + "_coop"
+// for GroupLayout::Cooperative (shaders/CMakeLists.txt compiles that variant).
+std::string groupShader(const Device& device, const std::string& base);
+
 class ComputePipeline {
 public:
     ComputePipeline(const Device& device, const std::string& shaderName, uint32_t bindings,
