@@ -1,6 +1,7 @@
 #include "engine/compute/cpu/fp8_cpu.h"
 
 #include "engine/compute/cpu/quantize_cpu_avx2.h"
+#include "engine/compute/cpu/quantize_cpu_avx512.h"
 #include "engine/compute/cpu/simd_util.h"
 
 #include <cmath>
@@ -45,7 +46,10 @@ void quantizeRowFp8ScaledCpu(const float* x, uint8_t* dst, int64_t n, Fp8Kind ki
     const __m128 vscale = _mm_set1_ps(scale);
     const __m128 subnormalScale = _mm_set1_ps(std::ldexp(1.0f, b.bias + b.mantissaBits - 1));
     int64_t j = 0;
-    if (cpuHasAvx2()) {
+    if (cpuHasAvx512()) {
+        j = n / 16 * 16;
+        encodeFp8Avx512(x, codes, j, kind, scale);
+    } else if (cpuHasAvx2()) {
         j = n / 8 * 8;
         encodeFp8Avx2(x, codes, j, kind, scale);
     }
@@ -63,7 +67,7 @@ void quantizeRowFp8ScaledCpu(const float* x, uint8_t* dst, int64_t n, Fp8Kind ki
 }
 
 void quantizeRowFp8Cpu(const float* x, uint8_t* dst, int64_t n, Fp8Kind kind) {
-    quantizeRowFp8ScaledCpu(x, dst, n, kind, absMaxSse(x, n) / fp8MaxFinite(kind));
+    quantizeRowFp8ScaledCpu(x, dst, n, kind, absMaxCpu(x, n) / fp8MaxFinite(kind));
 }
 #else
 void quantizeRowFp8ScaledCpu(const float* x, uint8_t* dst, int64_t n, Fp8Kind kind, float scale) {

@@ -1,6 +1,7 @@
 #pragma once
-// The CPU path of FP8 encoding: x / scale, then floatToFp8Bits four lanes at a time with
-// SSE2. Equal to the scalar reference (floatToFp8) code for code.
+// The CPU path of FP8 encoding: x / scale, then floatToFp8Bits sixteen lanes at a time
+// with AVX-512, eight with AVX2 or four with SSE2, whichever the CPU has. Equal to the
+// scalar reference (floatToFp8) code for code (cpu_fp8_encoder_test: every float).
 #include "engine/quant/fp8.h"
 
 #include <cstdint>

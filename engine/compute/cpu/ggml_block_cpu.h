@@ -17,6 +17,7 @@ template <typename Block, typename EncodeBlock, typename Reference>
 void quantizeRowBlocks(const float* x, std::byte* dst, int64_t n, EncodeBlock encode,
                        Reference reference) {
     for (int64_t i = 0; i < n / 32; ++i) {
+        prefetchAhead(x + 32 * i);
         std::byte* out = dst + i * int64_t(sizeof(Block));
         Block y;
         if (encode(x + 32 * i, y))

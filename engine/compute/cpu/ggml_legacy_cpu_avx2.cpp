@@ -6,6 +6,8 @@
 #include "engine/quant/ggml_legacy_quant.h"
 
 #include <cmath>
+#include <cstddef>
+#include <cstring>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -46,12 +48,8 @@ __m256i roundHalfAwayFromZero(__m256 v) {
     return _mm256_add_epi32(_mm256_cvttps_epi32(t), _mm256_cvttps_epi32(_mm256_add_ps(frac, frac)));
 }
 
-bool quantizeBlockQ8_0(const float* x, BlockQ8_0& y) {
-    const float d = blockAbs(x).amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    if (!std::isfinite(id))
-        return false;
-    y.d = floatToHalf(d);
+// The 32 codes of one Q8_0 block: roundf(x * id).
+void codesQ8_0(const float* x, float id, void* qs) {
     const __m256 vid = _mm256_set1_ps(id);
     __m256i q[4];
     for (int k = 0; k < 4; ++k)
@@ -60,7 +58,16 @@ bool quantizeBlockQ8_0(const float* x, BlockQ8_0& y) {
     const __m256i w =
         _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
     const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(y.qs), _mm256_permutevar8x32_epi32(w, order));
+    _mm256_storeu_si256(static_cast<__m256i*>(qs), _mm256_permutevar8x32_epi32(w, order));
+}
+
+bool quantizeBlockQ8_0(const float* x, BlockQ8_0& y) {
+    const float d = blockAbs(x).amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    if (!std::isfinite(id))
+        return false;
+    y.d = floatToHalf(d);
+    codesQ8_0(x, id, y.qs);
     return true;
 }
 
@@ -81,12 +88,9 @@ __m256i codes8(const float* x, __m256 id) {
     return _mm256_min_epi32(_mm256_cvttps_epi32(v), _mm256_set1_epi32(15));
 }
 
-bool quantizeBlockQ4_0(const float* x, BlockQ4_0& y) {
-    const float d = signedAbsMax(x, blockAbs(x)) / -8.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    if (!std::isfinite(id))
-        return false;
-    y.d = floatToHalf(d);
+// The 16 bytes of one Q4_0 block: min(15, trunc(x * id + 8.5)), elements j and j + 16
+// in the low and high nibble of byte j.
+void codesQ4_0(const float* x, float id, void* qs) {
     const __m256 vid = _mm256_set1_ps(id);
     const __m256i lo = _mm256_or_si256(codes8(x, vid), _mm256_slli_epi32(codes8(x + 16, vid), 4));
     const __m256i hi =
@@ -95,8 +99,133 @@ bool quantizeBlockQ4_0(const float* x, BlockQ4_0& y) {
     const __m256i w = _mm256_permute4x64_epi64(_mm256_packs_epi32(lo, hi), 0xd8);
     const __m128i bytes =
         _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(y.qs), bytes);
+    _mm_storeu_si128(static_cast<__m128i*>(qs), bytes);
+}
+
+bool quantizeBlockQ4_0(const float* x, BlockQ4_0& y) {
+    const float d = signedAbsMax(x, blockAbs(x)) / -8.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    if (!std::isfinite(id))
+        return false;
+    y.d = floatToHalf(d);
+    codesQ4_0(x, id, y.qs);
     return true;
+}
+
+// Eight blocks at a time: the per-block reductions end in one vector (a lane per block),
+// so the scale's two divisions run once for eight blocks instead of once per block, and
+// vdivps rounds exactly as the scalar division does.
+
+struct MaxOp {
+    __m256 operator()(__m256 a, __m256 b) const { return _mm256_max_ps(a, b); }
+};
+struct MinOp {
+    __m256 operator()(__m256 a, __m256 b) const { return _mm256_min_ps(a, b); }
+};
+
+// op of a's lane pairs and b's, per 128-bit half: a01 a23 b01 b23.
+template <typename Op> __m256 pairs(__m256 a, __m256 b) {
+    return Op{}(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xdd));
+}
+
+// Op over each vector's eight lanes, the eight results in one vector in order.
+template <typename Op> __m256 reduceLanes(const __m256 v[8]) {
+    const __m256 q0 = pairs<Op>(pairs<Op>(v[0], v[1]), pairs<Op>(v[2], v[3])); // 0-3, 4-7
+    const __m256 q1 = pairs<Op>(pairs<Op>(v[4], v[5]), pairs<Op>(v[6], v[7]));
+    return Op{}(_mm256_permute2f128_ps(q0, q1, 0x20), _mm256_permute2f128_ps(q0, q1, 0x31));
+}
+
+// max |x| of each of the eight blocks of 32 at x.
+__m256 absMax8(const float* x) {
+    const __m256 signMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 m[8];
+    for (int b = 0; b < 8; ++b) {
+        prefetchAhead(x + 32 * b);
+        __m256 a = _mm256_and_ps(_mm256_loadu_ps(x + 32 * b), signMask);
+        for (int k = 1; k < 4; ++k)
+            a = _mm256_max_ps(a, _mm256_and_ps(_mm256_loadu_ps(x + 32 * b + 8 * k), signMask));
+        m[b] = a;
+    }
+    return reduceLanes<MaxOp>(m);
+}
+
+// d != 0 ? 1 / d : 0, and a bit per lane where that is finite (the vector bodies' rule).
+__m256 inverseOrZero(__m256 d, int& finite) {
+    const __m256 nonZero = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_OQ);
+    const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nonZero);
+    const __m256 absId = _mm256_and_ps(id, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)));
+    finite = _mm256_movemask_ps(_mm256_cmp_ps(absId, _mm256_set1_ps(INFINITY), _CMP_LT_OQ));
+    return id;
+}
+
+// Scales and codes of eight blocks from their d: the reference's own code for a block
+// whose 1/d is not finite.
+template <typename Block, typename Codes, typename Reference>
+void writeBlocks8(const float* x, __m256 d, std::byte* out, Codes codes, Reference reference) {
+    int finite = 0;
+    alignas(32) float ds[8], ids[8];
+    _mm256_store_ps(ids, inverseOrZero(d, finite));
+    _mm256_store_ps(ds, d);
+    for (int b = 0; b < 8; ++b) {
+        std::byte* o = out + b * int64_t(sizeof(Block));
+        if (!((finite >> b) & 1)) {
+            reference(x + 32 * b, o, 32);
+            continue;
+        }
+        const uint16_t half = floatToHalf(ds[b]);
+        std::memcpy(o, &half, sizeof half); // Block::d leads both layouts
+        codes(x + 32 * b, ids[b], o + offsetof(Block, qs));
+    }
+}
+
+void quantize8BlocksQ8_0(const float* x, std::byte* out) {
+    const __m256 d = _mm256_div_ps(absMax8(x), _mm256_set1_ps(127.0f));
+    writeBlocks8<BlockQ8_0>(x, d, out, codesQ8_0, quantizeRowQ8_0Ref);
+}
+
+// Q4_0's scale comes from the first value of largest magnitude. Where a block's maximum
+// is +amax and its minimum is not -amax that value is +amax, and the reverse; only a
+// block holding both (a tie of signs) needs the first-hit scan.
+void quantize8BlocksQ4_0(const float* x, std::byte* out) {
+    const __m256 signMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 mAbs[8], mMax[8], mMin[8];
+    for (int b = 0; b < 8; ++b) {
+        prefetchAhead(x + 32 * b);
+        const __m256 v0 = _mm256_loadu_ps(x + 32 * b);
+        mAbs[b] = _mm256_and_ps(v0, signMask);
+        mMax[b] = mMin[b] = v0;
+        for (int k = 1; k < 4; ++k) {
+            const __m256 v = _mm256_loadu_ps(x + 32 * b + 8 * k);
+            mAbs[b] = _mm256_max_ps(mAbs[b], _mm256_and_ps(v, signMask));
+            mMax[b] = _mm256_max_ps(mMax[b], v);
+            mMin[b] = _mm256_min_ps(mMin[b], v);
+        }
+    }
+    const __m256 amax = reduceLanes<MaxOp>(mAbs);
+    const __m256 negAmax = _mm256_xor_ps(amax, _mm256_set1_ps(-0.0f));
+    const __m256 hasPos = _mm256_cmp_ps(reduceLanes<MaxOp>(mMax), amax, _CMP_EQ_OQ);
+    const __m256 hasNeg = _mm256_cmp_ps(reduceLanes<MinOp>(mMin), negAmax, _CMP_EQ_OQ);
+    const __m256 nonZero = _mm256_cmp_ps(amax, _mm256_setzero_ps(), _CMP_NEQ_OQ);
+    alignas(32) float signedMax[8];
+    _mm256_store_ps(signedMax, _mm256_blendv_ps(negAmax, amax, hasPos));
+    int ties = _mm256_movemask_ps(_mm256_and_ps(_mm256_and_ps(hasPos, hasNeg), nonZero));
+    for (; ties != 0; ties &= ties - 1) {
+        const int b = __builtin_ctz(unsigned(ties));
+        signedMax[b] = signedAbsMax(x + 32 * b, blockAbs(x + 32 * b));
+    }
+    const __m256 d = _mm256_div_ps(_mm256_load_ps(signedMax), _mm256_set1_ps(-8.0f));
+    writeBlocks8<BlockQ4_0>(x, d, out, codesQ4_0, quantizeRowQ4_0Ref);
+}
+
+// Whole groups of eight blocks, then the rest one block at a time.
+template <typename Block, typename Blocks8, typename EncodeBlock, typename Reference>
+void quantizeRowBatched(const float* x, std::byte* dst, int64_t n, Blocks8 blocks8,
+                        EncodeBlock encode, Reference reference) {
+    const int64_t batched = n / 256 * 256;
+    for (int64_t j = 0; j < batched; j += 256)
+        blocks8(x + j, dst + j / 32 * int64_t(sizeof(Block)));
+    quantizeRowBlocks<Block>(x + batched, dst + batched / 32 * int64_t(sizeof(Block)), n - batched,
+                             encode, reference);
 }
 
 } // namespace
@@ -105,12 +234,12 @@ void quantizeRowQ8_0Avx2(const float* x, std::byte* dst, int64_t n) {
     // A lambda, not the function's address: an instance of the template that only this
     // file uses, so no AVX2 copy can stand in for the SSE2 file's (or the reverse).
     const auto encode = [](const float* b, BlockQ8_0& y) { return quantizeBlockQ8_0(b, y); };
-    quantizeRowBlocks<BlockQ8_0>(x, dst, n, encode, quantizeRowQ8_0Ref);
+    quantizeRowBatched<BlockQ8_0>(x, dst, n, quantize8BlocksQ8_0, encode, quantizeRowQ8_0Ref);
 }
 
 void quantizeRowQ4_0Avx2(const float* x, std::byte* dst, int64_t n) {
     const auto encode = [](const float* b, BlockQ4_0& y) { return quantizeBlockQ4_0(b, y); };
-    quantizeRowBlocks<BlockQ4_0>(x, dst, n, encode, quantizeRowQ4_0Ref);
+    quantizeRowBatched<BlockQ4_0>(x, dst, n, quantize8BlocksQ4_0, encode, quantizeRowQ4_0Ref);
 }
 
 } // namespace ql

@@ -1,11 +1,12 @@
 #include "engine/compute/cpu/quantize_cpu.h"
 
+#include "engine/compute/cpu/cpu_parallel.h"
 #include "engine/compute/cpu/fp8_cpu.h"
 #include "engine/compute/cpu/ggml_q4_0_cpu.h"
 #include "engine/compute/cpu/ggml_q8_0_cpu.h"
 #include "engine/compute/cpu/quantize_cpu_avx2.h"
+#include "engine/compute/cpu/quantize_cpu_avx512.h"
 #include "engine/compute/cpu/simd_util.h"
-#include "engine/core/parallel.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/nf4.h"
 
@@ -36,6 +37,10 @@ RangeStats rangeStatsSse(const float* x, int64_t n) {
 
 void encodeSymAbsmax(const float* x, int64_t n, float inv, int qmax, int8_t* codes) {
     int64_t j = 0;
+    if (cpuHasAvx2()) {
+        j = n / 8 * 8;
+        encodeSymAbsmaxAvx2(x, j, inv, qmax, codes);
+    }
     const __m128 vinv = _mm_set1_ps(inv);
     const __m128i hi = _mm_set1_epi16(int16_t(qmax)), lo = _mm_set1_epi16(int16_t(-qmax));
     for (; j + 8 <= n; j += 8) {
@@ -157,13 +162,9 @@ void encodeGroup(const QuantFormatInfo& info, const float* x, int64_t n, const G
 RangeStats groupStats(const QuantFormatInfo& info, const float* x, int64_t n) {
     if (info.scheme == QuantScheme::SymGptq || info.scheme == QuantScheme::Asym)
         return rangeStatsSse(x, n);
-#if defined(__SSE2__)
     RangeStats s;
-    s.absmax = cpuHasAvx2() ? absMaxAvx2(x, n) : absMaxSse(x, n);
+    s.absmax = absMaxCpu(x, n);
     return s;
-#else
-    return rangeStats(x, n);
-#endif
 }
 
 void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
@@ -214,9 +215,10 @@ void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int
     const int64_t groups = groupsPerRow(format, cols);
     if (info.scheme == QuantScheme::Nf4 && !info.perTensor && cpuHasAvx2()) {
         // Blocks of 64: per-group calls cost about as much as the codes; one call a row.
+        const auto row = cpuHasAvx512() ? quantizeRowNf4Avx512 : quantizeRowNf4Avx2;
         for (int64_t r = rowBegin; r < rowEnd; ++r)
-            quantizeRowNf4Avx2(src + r * cols, cols, groupLen, out.codes.data() + r * cols,
-                               out.scales.data() + r * groups);
+            row(src + r * cols, cols, groupLen, out.codes.data() + r * cols,
+                out.scales.data() + r * groups);
         return;
     }
     for (int64_t r = rowBegin; r < rowEnd; ++r) {
@@ -234,26 +236,46 @@ void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int
     }
 }
 
+namespace {
+
+// The per-tensor statistics, over chunks of rows: the absmax alone (AVX2 where there is
+// one) unless the scheme needs min and max.
+RangeStats tensorStats(const QuantFormatInfo& info, const float* src, int64_t rows, int64_t cols,
+                       int threads, int64_t minRows) {
+    const bool absmaxOnly = info.kind == QuantKind::Block || (info.scheme != QuantScheme::SymGptq &&
+                                                              info.scheme != QuantScheme::Asym);
+    RangeStats total;
+    std::mutex m;
+    forEachRowChunk(rows, threads, rowChunkFor(cols), minRows, [&](int64_t begin, int64_t end) {
+        const float* x = src + begin * cols;
+        const int64_t n = (end - begin) * cols;
+        RangeStats s;
+        if (absmaxOnly)
+            s.absmax = absMaxCpu(x, n);
+        else
+            s = rangeStatsSse(x, n);
+        const std::lock_guard lock(m);
+        total = mergeStats(total, s);
+    });
+    return total;
+}
+
+} // namespace
+
 void quantizeTensorCpu(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                        QuantizedTensor& out, int threads) {
     const auto& info = quantFormatInfo(format);
     // At least 64 Ki weights per thread, or threads cost more than they save.
-    const int64_t minRows = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, cols));
+    const int64_t minRows = rowChunkFor(cols);
     GroupParams tensorParams;
     if (info.perTensor) {
-        RangeStats total;
-        std::mutex m;
-        parallelFor(rows, threads, minRows, [&](int64_t begin, int64_t end) {
-            const RangeStats s = rangeStatsSse(src.data() + begin * cols, (end - begin) * cols);
-            const std::lock_guard lock(m);
-            total = mergeStats(total, s);
-        });
+        const RangeStats total = tensorStats(info, src.data(), rows, cols, threads, minRows);
         if (info.kind == QuantKind::Block)
             storeTensorFp8Scale(format, total.absmax, out);
         else
             tensorParams = groupParams(info, total);
     }
-    parallelFor(rows, threads, minRows, [&](int64_t begin, int64_t end) {
+    forEachRowChunk(rows, threads, rowChunkFor(cols), minRows, [&](int64_t begin, int64_t end) {
         quantizeRowsCpu(format, src.data(), begin, end, cols, out, tensorParams);
     });
     finishDoubleQuant(out);

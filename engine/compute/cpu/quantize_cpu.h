@@ -1,9 +1,10 @@
 #pragma once
-// The optimised CPU path of the quantizers: rows split over threads, each group's
-// per-weight loop four floats at a time with SSE2 (the x86-64 baseline, so the binary runs
-// on any x86-64 machine). Scales and zero points come from the same scalar functions as
-// the reference (rtn_schemes.h), so codes are identical. _mm_cvtps_epi32 rounds half to
-// even under the default MXCSR mode, which is the contract's roundEven.
+// The optimised CPU path of the quantizers: rows in small chunks over threads
+// (cpu_parallel.h), each group's per-weight loop in SSE2 (the x86-64 baseline, so the
+// binary runs on any x86-64 machine) or, chosen at run time, AVX2 / AVX-512. Scales and
+// zero points come from the same scalar functions as the reference (rtn_schemes.h), so
+// codes are identical. _mm_cvtps_epi32 rounds half to even under the default MXCSR mode,
+// which is the contract's roundEven.
 #include "engine/quant/quantize.h"
 #include "engine/quant/rtn_schemes.h"
 

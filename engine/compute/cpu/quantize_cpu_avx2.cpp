@@ -28,6 +28,12 @@ void storeBytes8(void* dst, __m256i v) {
     _mm_storel_epi64(static_cast<__m128i*>(dst), _mm_packus_epi16(w, w));
 }
 
+// Eight int32 lanes in [-128, 127] to eight signed bytes.
+void storeSignedBytes8(void* dst, __m256i v) {
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    _mm_storel_epi64(static_cast<__m128i*>(dst), _mm_packs_epi16(w, w));
+}
+
 __m256i select8(__m256i mask, __m256i a, __m256i b) {
     return _mm256_blendv_epi8(b, a, mask);
 }
@@ -74,6 +80,8 @@ inline float absMax(const float* x, int64_t n) {
     __m256 a = _mm256_setzero_ps(), b = a;
     int64_t j = 0;
     for (; j + 16 <= n; j += 16) {
+        // The first pass over a row from memory: ask for the line 2 KiB ahead.
+        _mm_prefetch(reinterpret_cast<const char*>(x + j + 512), _MM_HINT_T0);
         a = _mm256_max_ps(a, _mm256_and_ps(_mm256_loadu_ps(x + j), signMask));
         b = _mm256_max_ps(b, _mm256_and_ps(_mm256_loadu_ps(x + j + 8), signMask));
     }
@@ -112,6 +120,17 @@ void quantizeRowNf4Avx2(const float* x, int64_t cols, int64_t groupLen, int8_t* 
     }
 }
 
+void encodeSymAbsmaxAvx2(const float* x, int64_t n, float inv, int qmax, int8_t* codes) {
+    const __m256 vinv = _mm256_set1_ps(inv);
+    const __m256i hi = _mm256_set1_epi32(qmax), lo = _mm256_set1_epi32(-qmax);
+    for (int64_t j = 0; j + 8 <= n; j += 8) {
+        // cvtps rounds half to even (default MXCSR), as nearbyint; the clamp after it
+        // equals the reference's clamp of the rounded float, qmax being an integer.
+        const __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + j), vinv));
+        storeSignedBytes8(codes + j, _mm256_max_epi32(_mm256_min_epi32(q, hi), lo));
+    }
+}
+
 void encodeFp8Avx2(const float* x, uint8_t* codes, int64_t n, Fp8Kind kind, float scale) {
     const Fp8Bits b = fp8Bits(kind);
     const int shift = 23 - b.mantissaBits;
@@ -125,6 +144,8 @@ void encodeFp8Avx2(const float* x, uint8_t* codes, int64_t n, Fp8Kind kind, floa
     const __m256i maxCode = _mm256_set1_epi32(b.maxCode), nanCode = _mm256_set1_epi32(b.nanCode);
     const __m256i infBits = _mm256_set1_epi32(0x7f800000), signBit = _mm256_set1_epi32(0x80);
     for (int64_t j = 0; j + 8 <= n; j += 8) {
+        if (j % 16 == 0) // per-tensor scales read the rows from memory here
+            _mm_prefetch(reinterpret_cast<const char*>(x + j + 512), _MM_HINT_T0);
         const __m256i u = _mm256_castps_si256(_mm256_div_ps(_mm256_loadu_ps(x + j), vscale));
         const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(u, 24), signBit);
         const __m256i a = _mm256_and_si256(u, absMask);
@@ -151,5 +172,6 @@ float absMaxAvx2(const float*, int64_t) {
     return 0.0f;
 }
 void encodeFp8Avx2(const float*, uint8_t*, int64_t, Fp8Kind, float) {}
+void encodeSymAbsmaxAvx2(const float*, int64_t, float, int, int8_t*) {}
 } // namespace ql
 #endif

@@ -18,6 +18,9 @@ void quantizeRowNf4Avx2(const float* x, int64_t cols, int64_t groupLen, int8_t* 
                         float* scales);
 // The largest |x[j]| (NaN-free input), as absMaxSse.
 float absMaxAvx2(const float* x, int64_t n);
+// Symmetric absmax codes clamp(round_even(x * inv), -qmax, qmax) of the first n / 8 * 8
+// values.
+void encodeSymAbsmaxAvx2(const float* x, int64_t n, float inv, int qmax, int8_t* codes);
 // Codes of x[0..n) / scale, n a multiple of 8.
 void encodeFp8Avx2(const float* x, uint8_t* codes, int64_t n, Fp8Kind kind, float scale);
 

@@ -5,9 +5,21 @@
 #include <cstdint>
 
 #if defined(__SSE2__)
+#include "engine/compute/cpu/quantize_cpu_avx2.h"
+
+#include <xmmintrin.h>
+
 #include <emmintrin.h>
 
 namespace ql {
+
+// The input lines a loop reaches kPrefetchFloats floats (2 KiB) after x, asked for now:
+// the encoders read their rows once, front to back, and stall on memory without it.
+inline constexpr int64_t kPrefetchFloats = 512;
+inline void prefetchAhead(const float* x) {
+    _mm_prefetch(reinterpret_cast<const char*>(x + kPrefetchFloats), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(x + kPrefetchFloats + 16), _MM_HINT_T0);
+}
 
 // mask ? a : b, per 32-bit lane (mask lanes are all ones or all zeros).
 inline __m128i select(__m128i mask, __m128i a, __m128i b) {
@@ -32,6 +44,11 @@ inline float absMaxSse(const float* x, int64_t n) {
     return m;
 }
 
+// The largest |x[j]| (NaN-free input): AVX2 where the CPU has it.
+inline float absMaxCpu(const float* x, int64_t n) {
+    return cpuHasAvx2() ? absMaxAvx2(x, n) : absMaxSse(x, n);
+}
+
 // Four int32 lanes (values that fit int8) to four bytes at dst.
 inline void storeBytes4(int8_t* dst, __m128i v) {
     const __m128i w = _mm_packs_epi32(v, v);
@@ -39,5 +56,14 @@ inline void storeBytes4(int8_t* dst, __m128i v) {
     __builtin_memcpy(dst, &packed, 4);
 }
 
+} // namespace ql
+#else
+namespace ql {
+inline float absMaxCpu(const float* x, int64_t n) {
+    float m = 0.0f;
+    for (int64_t j = 0; j < n; ++j)
+        m = std::max(m, std::fabs(x[j]));
+    return m;
+}
 } // namespace ql
 #endif
