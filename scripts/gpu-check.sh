@@ -2,16 +2,24 @@
 # Checks the Vulkan path on a machine with an NVIDIA GPU: prints the Vulkan devices, runs
 # the conformance tests with the Vulkan path required, runs the Vulkan, CPU (2 threads)
 # and memcpy benchmarks, and prints each format's device throughput against the card's
-# memory bandwidth.
+# memory bandwidth: per format, GB/s of f32 input over device time (GPU timestamps around
+# the dispatches; staging copies excluded), GB/s of input + output traffic over the same
+# time, and each as a fraction of the bandwidth (the target is >= 0.5 of it for traffic).
 #
-#   scripts/gpu-check.sh [run] [--bandwidth GBPS | --gpu CATALOG_ID]
+#   scripts/gpu-check.sh [run] [--bandwidth GBPS | --gpu SPEC_ID]
 #                                   on the GPU machine. Uses binaries staged in .gpu/ when
 #                                   present, otherwise configures and builds a release
 #                                   (no UI) in build/gpu-release. The bandwidth comes from
-#                                   --bandwidth, else from resources/gpu_catalog.json by
-#                                   --gpu or by the Vulkan device name (H100 PCIe/SXM,
-#                                   H200, A100 ...).
+#                                   --bandwidth, else from the GPU specs of the shared data
+#                                   (gpus/gpu_specs_combined.csv, column memory_bandwidth_gb_s)
+#                                   by --gpu (its `gpu` column, e.g. h100_sxm) or by the
+#                                   Vulkan device name (H100 PCIe/SXM, H200, A100, L40S),
+#                                   else from resources/gpu_catalog.json; with none of
+#                                   them the fractions are left out and the operator is
+#                                   asked for --bandwidth.
 # QUANTLENS_BENCH_FILTER and QUANTLENS_GTEST_FILTER narrow the benchmarks and tests;
+# QUANTLENS_COMPARE_LAYOUTS=1 reruns the grouped formats' benchmarks with the
+# per-invocation group layout (QUANTLENS_VULKAN_GROUP_LAYOUT) for a same-run comparison;
 # QUANTLENS_GPU_STAGE / QUANTLENS_GL_DEBS point at staged binaries and loader packages.
 #
 #   scripts/gpu-check.sh summarize BENCH_OUTPUT [--bandwidth GBPS]
@@ -51,6 +59,8 @@ prepare() {
     grep -vE '/(libc|libm|libgcc_s|libstdc\+\+|ld-linux|libvulkan)[.-]' |
     xargs -r cp -L -t "$STAGE/lib/"
   cp "${QUANTLENS_DATA:-../shared/data}/models/stories260K.gguf" "$STAGE/data/models/"
+  mkdir -p "$STAGE/data/gpus"
+  cp "${QUANTLENS_DATA:-../shared/data}/gpus/gpu_specs_combined.csv" "$STAGE/data/gpus/"
   mkdir -p .gl /tmp/amd64/partial
   local o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
   apt-get $o update -qq
@@ -90,6 +100,34 @@ catalogBandwidth() {
   ' "$CATALOG"
 }
 
+# memory_bandwidth_gb_s of the first row of the shared data's GPU specs whose `gpu` column
+# is $1 (empty if none, or if the file is not there).
+specsBandwidth() {
+  local csv
+  for csv in "${QUANTLENS_DATA:-$ROOT/../shared/data}/gpus/gpu_specs_combined.csv" \
+             "$STAGE/data/gpus/gpu_specs_combined.csv"; do
+    [[ -f $csv ]] || continue
+    awk -F, -v want="$1" '
+      NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
+      $col["gpu"] == want && $col["memory_bandwidth_gb_s"] != "" {
+        print $col["memory_bandwidth_gb_s"] + 0; exit }' "$csv"
+    return
+  done
+}
+
+# The specs' `gpu` id for a Vulkan device name.
+specIdFor() {
+  case "$1" in
+    *H100*PCIe*) echo h100_pcie ;;
+    *H100*HBM3* | *H100*SXM*) echo h100_sxm ;;
+    *H200*) echo h200_sxm ;;
+    *A100*PCIe*80GB*) echo a100_pcie ;;
+    *A100*SXM*80GB* | *A100*80GB*) echo a100_sxm ;;
+    *L40S*) echo l40s ;;
+    *) echo "$1" ;;
+  esac
+}
+
 # The catalog id for a Vulkan device name (NVIDIA's names differ from the catalog's).
 gpuIdFor() {
   case "$1" in
@@ -105,34 +143,44 @@ gpuIdFor() {
 
 # Reads the bench output ($1) and prints each format's rates against the bandwidth.
 summarize() {
-  local device bw source
-  device=$(sed -n 's/.*vulkan_bench: Vulkan device: //p' "$1" | head -n1)
+  local probe device choices bw="" source=""
+  probe=$(sed -n 's/.*vulkan_bench: Vulkan device: //p' "$1" | head -n1)
+  device=${probe%% \[*}
+  choices=$(sed -n 's/^[^[]*\[\(.*\)\]$/\1/p' <<<"$probe")
   if [[ -n $BANDWIDTH ]]; then
     bw=$BANDWIDTH source="--bandwidth"
   else
-    local id=${GPU_ID:-$(gpuIdFor "$device")}
-    bw=$(catalogBandwidth "$id") source="resources/gpu_catalog.json entry '$id'"
+    local spec=${GPU_ID:-$(specIdFor "$device")}
+    bw=$(specsBandwidth "$spec")
+    source="gpus/gpu_specs_combined.csv row '$spec'"
+    if [[ -z $bw ]]; then
+      local id=${GPU_ID:-$(gpuIdFor "$device")}
+      bw=$(catalogBandwidth "$id") source="resources/gpu_catalog.json entry '$id'"
+    fi
   fi
   echo "== Vulkan vs CPU per format (4096 x 4096 f32), device: ${device:-none}"
+  echo "kernel choices: ${choices:-unknown}"
   if [[ -z $bw ]]; then
-    echo "(no bandwidth for '${device}': pass --bandwidth GBPS or --gpu CATALOG_ID)"
+    echo "(no bandwidth for '${device}': pass --bandwidth GBPS or --gpu SPEC_ID)"
     bw=0
   else
     echo "memory bandwidth ${bw} GB/s (${source})"
   fi
   awk -v bw="$bw" '
-    BEGIN { printf "%-12s %10s %9s %12s %14s %10s\n", "format", "vulkan GB/s", "x cpu_2t",
-            "device GB/s", "traffic GB/s", "x bandw." }
+    BEGIN { printf "%-18s %9s %8s %11s %9s %12s %9s\n", "format", "e2e GB/s", "x cpu_2t",
+            "device GB/s", "x bandw.", "traffic GB/s", "x bandw." }
+    function frac(x) { return bw > 0 ? sprintf("%9.3f", x / bw) : sprintf("%9s", "-") }
     /^vulkan_vs_cpu / {
       for (i = 3; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      frac = bw > 0 ? v["device_traffic_GBps"] / bw : 0
-      ratio = v["cpu_2t_GBps"] > 0 ? sprintf("%9.2f", v["vulkan_over_cpu"]) : sprintf("%9s", "-")
-      printf "%-12s %10.2f %s %12.1f %14.1f %10.3f\n", $2, v["vulkan_GBps"], ratio,
-             v["device_GBps"], v["device_traffic_GBps"], frac
+      ratio = v["cpu_2t_GBps"] > 0 ? sprintf("%8.2f", v["vulkan_over_cpu"]) : sprintf("%8s", "-")
+      printf "%-18s %9.2f %s %11.1f %s %12.1f %s\n", $2, v["vulkan_GBps"], ratio,
+             v["device_GBps"], frac(v["device_GBps"]), v["device_traffic_GBps"],
+             frac(v["device_traffic_GBps"])
     }' "$1"
-  echo "(vulkan GB/s: f32 input per second end to end, host copies included; device: the"
-  echo " same over GPU time alone; traffic: input + output bytes over GPU time, which is"
-  echo " what compares with the card's bandwidth)"
+  echo "(e2e: f32 input per second end to end, host copies and unpacking included; device:"
+  echo " the same input over GPU time alone (timestamps around the dispatches, staging"
+  echo " copies excluded); traffic: input + output bytes over GPU time, which is what"
+  echo " compares with the card's bandwidth; target: traffic >= 0.5 x bandwidth)"
 }
 
 check() {
@@ -159,6 +207,15 @@ check() {
   "$bench" --benchmark_filter="$BENCH_FILTER" --benchmark_min_time="${BENCH_MIN_TIME:-1}" 2>&1 |
     tee "$out"
   summarize "$out"
+  # The same grouped formats under the other group layout, in the same session: the
+  # per-invocation layout is what the GPU ran before the cooperative one existed.
+  if [[ ${QUANTLENS_COMPARE_LAYOUTS:-0} == 1 ]]; then
+    echo "== grouped formats, QUANTLENS_VULKAN_GROUP_LAYOUT=per-invocation"
+    local grouped='Memcpy|Quantize4096/(int[2348]-g(32|64|128)[^/]*|nf4[^/]*|fp4[^/]*)/vulkan'
+    QUANTLENS_VULKAN_GROUP_LAYOUT=per-invocation "$bench" --benchmark_filter="$grouped" \
+      --benchmark_min_time="${BENCH_MIN_TIME:-1}" >"$out.per-invocation" 2>&1 || true
+    summarize "$out.per-invocation"
+  fi
   return "$status"
 }
 
@@ -170,7 +227,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --bandwidth) BANDWIDTH=$2; shift 2 ;;
     --gpu) GPU_ID=$2; shift 2 ;;
-    *) echo "usage: $0 [run|prepare|summarize FILE] [--bandwidth GBPS | --gpu CATALOG_ID]" >&2; exit 2 ;;
+    *) echo "usage: $0 [run|prepare|summarize FILE] [--bandwidth GBPS | --gpu SPEC_ID]" >&2; exit 2 ;;
   esac
 done
 
@@ -178,5 +235,5 @@ case "$command" in
   prepare) prepare ;;
   run) check ;;
   summarize) summarize "${SUMMARY_FILE:?usage: $0 summarize BENCH_OUTPUT [--bandwidth GBPS]}" ;;
-  *) echo "usage: $0 [run|prepare|summarize BENCH_OUTPUT] [--bandwidth GBPS | --gpu CATALOG_ID]" >&2; exit 2 ;;
+  *) echo "usage: $0 [run|prepare|summarize BENCH_OUTPUT] [--bandwidth GBPS | --gpu SPEC_ID]" >&2; exit 2 ;;
 esac
