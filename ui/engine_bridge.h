@@ -100,6 +100,8 @@ public:
     FitChartData computeFit(const FitQuery& query) const;
     static QList<GpuInfo> gpuCatalog();
     static QStringList fitFormatNames();
+    // The largest baseline top-k an evaluation set accepts (ql::kMaxBaselineTopK).
+    static int maxBaselineTopK();
 
     // --- Evaluation (engine_bridge_eval.cpp) ---
     // Scores `variant` (a workspace variant id or format, or a model file) per example on

@@ -48,6 +48,7 @@ EvalSetInfo toSetInfo(const ql::EvalSetVersion& v, const std::vector<ql::EvalExa
     i.nCtx = v.settings.nCtx;
     i.scoring = QString::fromLatin1(ql::exampleScoringName(v.settings.scoring));
     i.tokenizer = qs(v.settings.tokenizer);
+    i.baselineTopK = v.settings.baselineTopK;
     i.slices = sliceCounts(examples);
     i.sourcePath = qs(v.sourcePath);
     i.createdAt = qs(v.createdAt);
@@ -120,6 +121,10 @@ void EngineBridge::loadEvalSets() {
     });
 }
 
+int EngineBridge::maxBaselineTopK() {
+    return int(ql::kMaxBaselineTopK);
+}
+
 quint64 EngineBridge::importEvalSet(const QString& file, const EvalSetImportOptions& options) {
     if (m_workspacePath.isEmpty() || file.isEmpty())
         return 0;
@@ -128,10 +133,13 @@ quint64 EngineBridge::importEvalSet(const QString& file, const EvalSetImportOpti
                                                               : options.name.toStdString();
     auto work = [state = m_state, ws = toPath(m_workspacePath), path = toPath(file), name,
                  separator = options.separator.toStdString(), nCtx = options.nCtx,
-                 scoring = options.scoring.toStdString(), result](ql::JobContext& ctx) {
+                 scoring = options.scoring.toStdString(), topK = options.baselineTopK,
+                 result](ql::JobContext& ctx) {
         ql::EvalSettings settings;
         settings.nCtx = nCtx;
         settings.scoring = ql::exampleScoringFromName(scoring);
+        ql::checkBaselineTopK(topK);
+        settings.baselineTopK = int32_t(topK);
         ctx.setTotal(3);
         ctx.setStage("reading " + path.filename().string());
         const auto examples = readExamples(path, separator);

@@ -1,4 +1,5 @@
 #include "ui/eval_import_dialog.h"
+#include "ui/engine_bridge.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -23,7 +24,8 @@ EvalImportDialog::EvalImportDialog(QWidget* parent)
     , m_name(new QLineEdit(this))
     , m_separator(new QLineEdit(QStringLiteral("<|endoftext|>"), this))
     , m_context(new QSpinBox(this))
-    , m_scoring(new QComboBox(this)) {
+    , m_scoring(new QComboBox(this))
+    , m_baselineTopK(new QSpinBox(this)) {
     setWindowTitle(tr("Import Evaluation Set"));
     m_file->setObjectName("evalImportFile");
     m_file->setPlaceholderText(tr("a .jsonl of {\"id\", \"text\", \"slice\"} lines, or a .txt"));
@@ -40,6 +42,17 @@ EvalImportDialog::EvalImportDialog(QWidget* parent)
                        QStringLiteral("document"));
     m_scoring->addItem(tr("llama-perplexity (whole windows, second halves)"),
                        QStringLiteral("llama-perplexity"));
+    m_baselineTopK->setObjectName("evalImportBaselineTopK");
+    m_baselineTopK->setRange(0, EngineBridge::maxBaselineTopK());
+    m_baselineTopK->setSpecialValueText(tr("full record (as llama-perplexity)"));
+    m_baselineTopK->setPrefix(tr("top "));
+    m_baselineTopK->setSuffix(tr(" tokens and a tail bucket"));
+    m_baselineTopK->setToolTip(
+        tr("How the baseline's next-token distributions are kept for KL divergence. The full "
+           "record is llama-perplexity's (2 bytes per vocabulary entry per scored token: "
+           "256 KiB per token for a 128K vocabulary). Top k keeps the k most probable tokens "
+           "and one tail bucket (8k + 8 bytes per token); its KL divergence is a lower bound "
+           "of the full one, and NLL, \u0394p and top-1 agreement stay exact."));
     auto* browse = new QPushButton(tr("&Browse\u2026"), this);
     connect(browse, &QPushButton::clicked, this, &EvalImportDialog::browse);
     connect(m_file, &QLineEdit::textChanged, this, &EvalImportDialog::updateFields);
@@ -47,11 +60,15 @@ EvalImportDialog::EvalImportDialog(QWidget* parent)
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browse);
     auto* form = new QFormLayout;
-    form->addRow(tr("&File:"), fileRow);
+    // A row holding a layout gets no buddy from addRow, which would show the '&' itself.
+    auto* fileLabel = new QLabel(tr("&File:"), this);
+    fileLabel->setBuddy(m_file);
+    form->addRow(fileLabel, fileRow);
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Separator line:"), m_separator);
     form->addRow(tr("&Context:"), m_context);
     form->addRow(tr("S&coring:"), m_scoring);
+    form->addRow(tr("&Baseline kept:"), m_baselineTopK);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Import"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -97,5 +114,6 @@ EvalSetImportRequest EvalImportDialog::request() const {
     r.options.separator = isJsonlFile(r.file) ? QString() : m_separator->text();
     r.options.nCtx = m_context->value();
     r.options.scoring = m_scoring->currentData().toString();
+    r.options.baselineTopK = m_baselineTopK->value();
     return r;
 }

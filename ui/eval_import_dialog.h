@@ -35,4 +35,5 @@ private:
     QLineEdit* m_separator;
     QSpinBox* m_context;
     QComboBox* m_scoring;
+    QSpinBox* m_baselineTopK;
 };

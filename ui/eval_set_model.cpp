@@ -27,6 +27,13 @@ int EvalSetTableModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+QString baselineRecordText(const EvalSetInfo& set) {
+    if (set.baselineTopK <= 0)
+        return QObject::tr("full log-prob record");
+    return QObject::tr("top %1 tokens and a tail bucket (KL divergence a lower bound)")
+        .arg(set.baselineTopK);
+}
+
 namespace {
 
 QVariant displayValue(const EvalSetInfo& s, int column) {
@@ -50,13 +57,15 @@ QVariant displayValue(const EvalSetInfo& s, int column) {
 }
 
 QString toolTip(const EvalSetInfo& s) {
-    return QObject::tr("%1\n%2 examples, n_ctx %3, %4 scoring%5\nslices: %6\nfrom %7\nimported %8")
+    return QObject::tr("%1\n%2 examples, n_ctx %3, %4 scoring%5\nslices: %6\nfrom %7\nimported %8"
+                       "\nbaseline: %9")
         .arg(s.label)
         .arg(s.exampleCount)
         .arg(s.nCtx)
         .arg(s.scoring,
              s.tokenizer.isEmpty() ? QString() : QObject::tr(", tokenizer %1").arg(s.tokenizer),
-             sliceSummary(s), QDir::toNativeSeparators(s.sourcePath), s.createdAt);
+             sliceSummary(s), QDir::toNativeSeparators(s.sourcePath), s.createdAt,
+             baselineRecordText(s));
 }
 
 } // namespace

@@ -26,3 +26,6 @@ private:
 
 // "a (12), b (28)": a set's slices with their example counts; "none" without slices.
 QString sliceSummary(const EvalSetInfo& set);
+// How the set keeps the baseline's distributions: "full log-prob record" or "top 32 tokens
+// and a tail bucket (KL divergence a lower bound)".
+QString baselineRecordText(const EvalSetInfo& set);

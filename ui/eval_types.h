@@ -14,9 +14,10 @@ struct EvalSetInfo {
     QString label;       // "NAME@vN:<content hash>", what scorecards record
     QString contentHash; // of the examples and the settings
     qint64 exampleCount = 0;
-    qint64 nCtx = 0;   // window length in tokens
-    QString scoring;   // "document" or "llama-perplexity"
-    QString tokenizer; // fingerprint the set is pinned to; empty: each model's own
+    qint64 nCtx = 0;         // window length in tokens
+    QString scoring;         // "document" or "llama-perplexity"
+    QString tokenizer;       // fingerprint the set is pinned to; empty: each model's own
+    qint64 baselineTopK = 0; // 0: full baseline record; k: top-k and a tail bucket
     QList<QPair<QString, qint64>> slices; // slice name and its examples, first-seen order
     QString sourcePath, createdAt;
 
@@ -49,6 +50,9 @@ struct EvalSetImportOptions {
     QString separator; // empty: JSONL; else a line equal to it separates plain-text examples
     qint64 nCtx = 512;
     QString scoring = QStringLiteral("document");
+    // 0: the baseline keeps llama-perplexity's full log-prob record; k: its k most
+    // probable tokens and a tail bucket (EvalSettings::baselineTopK).
+    qint64 baselineTopK = 0;
 };
 
 // The baseline an evaluation of `targets[variant]` starts with: the same model's original

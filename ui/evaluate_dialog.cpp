@@ -249,8 +249,9 @@ QString EvaluateDialog::summaryHtml() const {
                             "perplexity per example), no deltas.");
     else
         text += "<br>" + tr("Baseline %1: per example NLL and perplexity, KL divergence, "
-                            "\u0394p of the correct token and top-1 agreement against it.")
-                             .arg(b(r.baselineLabel));
+                            "\u0394p of the correct token and top-1 agreement against it; "
+                            "kept as its %2.")
+                             .arg(b(r.baselineLabel), baselineRecordText(*set).toHtmlEscaped());
     text += "<br>" + tr("Results go to the scorecard %1 (set hash %2). The job runs on the "
                         "engine thread; the Jobs dock shows its progress and can cancel it.")
                          .arg(b(QStringLiteral("eval ") + set->spec()), set->contentHash);

@@ -69,7 +69,10 @@ ImportScorecardDialog::ImportScorecardDialog(QWidget* parent)
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browse);
     auto* form = new QFormLayout;
-    form->addRow(tr("&File:"), fileRow);
+    // A row holding a layout gets no buddy from addRow, which would show the '&' itself.
+    auto* fileLabel = new QLabel(tr("&File:"), this);
+    fileLabel->setBuddy(m_file);
+    form->addRow(fileLabel, fileRow);
     form->addRow(tr("&Mapping:"), m_mapping);
     form->addRow(tr("&Baseline:"), m_baseline);
     form->addRow(tr("Score &scale:"), m_scale);
