@@ -8,10 +8,14 @@
 // thread, one running sum); BM_RowMoments is the job's first pass now (per-row sums merged
 // in row order, with the NaN/Inf check) on 1 and 2 threads. BM_QuantizeJob_Q8_0 is the
 // whole quantize job (first pass, Q8_0 on the CPU, analysis, SQLite rows) of a GGUF file
-// holding the same tensor as F32, on 2 threads.
+// holding the same tensor as F32, on 2 threads. BM_AnalysisRowPass is the per-row pass of
+// the analysis alone (analysis_row.h: sums, bins, outliers) over the tensor and its values
+// dequantized beforehand, one thread: argument 0 the reference path, 1 the fastest path
+// this CPU runs (AVX-512 where it has it); both give the same bits.
 #include "engine/jobs/quantize_job.h"
 #include "engine/jobs/weight_moments.h"
 #include "engine/model/gguf_writer.h"
+#include "engine/quant/analysis_row.h"
 #include "engine/quant/metrics.h"
 
 #include <benchmark/benchmark.h>
@@ -88,6 +92,24 @@ void BM_ErrorAnalysis_Int4G128(benchmark::State& state) {
     setBytes(state);
 }
 
+void BM_AnalysisRowPass(benchmark::State& state) {
+    const Fixture& f = fixture();
+    static const std::vector<float> dequantized = f.quantized.dequantize();
+    const double sigma = f.moments.sigma();
+    const ql::AnalysisBins bins = ql::analysisBins(f.moments.mean(), sigma, sigma);
+    const auto pass = state.range(0) == 0 ? ql::analyseRowReference : ql::analyseRow;
+    for (auto _ : state) {
+        ql::RunningErrorSums sums;
+        ql::AnalysisTally tally;
+        tally.columns = {std::vector<int64_t>(size_t(kCols)), std::vector<int64_t>(size_t(kCols))};
+        for (int64_t r = 0; r < kRows; ++r)
+            pass(bins, f.weights.data() + r * kCols, dequantized.data() + r * kCols, kCols, sums,
+                 tally);
+        benchmark::DoNotOptimize(sums.e2);
+    }
+    setBytes(state);
+}
+
 // A scratch folder of this process, removed when the benchmark ends.
 struct ScratchDir {
     std::filesystem::path path =
@@ -120,4 +142,5 @@ BENCHMARK(BM_QuantizeJob_Q8_0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WeightMoments)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RowMoments)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorMetrics_Int4G128)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AnalysisRowPass)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorAnalysis_Int4G128)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -1,6 +1,7 @@
 #include "engine/quant/metrics.h"
 
 #include "engine/core/parallel.h"
+#include "engine/quant/analysis_row.h"
 #include "engine/quant/error_histogram.h"
 
 #include <algorithm>
@@ -32,40 +33,41 @@ void ErrorAccumulator::add(std::span<const float> original, const QuantizedTenso
 void ErrorAccumulator::addRow(const float* w, const float* q, int64_t cols) {
     for (int64_t j = 0; j < cols; ++j) {
         const double wv = w[j], qv = q[j], e = qv - wv;
-        m_sumW2 += wv * wv;
-        m_sumQ2 += qv * qv;
-        m_sumWQ += wv * qv;
-        m_sumE2 += e * e;
-        m_maxAbs = std::max(m_maxAbs, std::fabs(e));
+        m_s.w2 += wv * wv;
+        m_s.q2 += qv * qv;
+        m_s.wq += wv * qv;
+        m_s.e2 += e * e;
+        m_s.maxAbs = std::max(m_s.maxAbs, std::fabs(e));
     }
-    m_count += double(cols);
+    m_s.count += double(cols);
 }
 
-void ErrorAccumulator::merge(const ErrorAccumulator& o) {
-    m_sumW2 += o.m_sumW2;
-    m_sumQ2 += o.m_sumQ2;
-    m_sumWQ += o.m_sumWQ;
-    m_sumE2 += o.m_sumE2;
-    m_maxAbs = std::max(m_maxAbs, o.m_maxAbs);
-    m_count += o.m_count;
+void ErrorAccumulator::merge(const ErrorAccumulator& other) {
+    const RunningErrorSums& o = other.m_s;
+    m_s.w2 += o.w2;
+    m_s.q2 += o.q2;
+    m_s.wq += o.wq;
+    m_s.e2 += o.e2;
+    m_s.maxAbs = std::max(m_s.maxAbs, o.maxAbs);
+    m_s.count += o.count;
 }
 
 ErrorMetrics ErrorAccumulator::finish(QuantFormat format, int64_t rows, int64_t cols) const {
+    const RunningErrorSums& s = m_s;
     ErrorMetrics m;
-    m.rmse = m_count > 0 ? std::sqrt(m_sumE2 / m_count) : 0.0;
-    m.relFrobenius = m_sumW2 > 0 ? std::sqrt(m_sumE2 / m_sumW2) : 0.0;
-    m.snrDb = m_sumE2 > 0 ? 10.0 * std::log10(m_sumW2 / m_sumE2)
-                          : std::numeric_limits<double>::infinity();
-    if (m_sumW2 > 0 && m_sumQ2 > 0)
-        m.cosine = m_sumWQ / std::sqrt(m_sumW2 * m_sumQ2);
+    m.rmse = s.count > 0 ? std::sqrt(s.e2 / s.count) : 0.0;
+    m.relFrobenius = s.w2 > 0 ? std::sqrt(s.e2 / s.w2) : 0.0;
+    m.snrDb = s.e2 > 0 ? 10.0 * std::log10(s.w2 / s.e2) : std::numeric_limits<double>::infinity();
+    if (s.w2 > 0 && s.q2 > 0)
+        m.cosine = s.wq / std::sqrt(s.w2 * s.q2);
     else
-        m.cosine = (m_sumW2 == 0 && m_sumQ2 == 0) ? 1.0 : 0.0;
-    m.maxAbsError = m_maxAbs;
+        m.cosine = (s.w2 == 0 && s.q2 == 0) ? 1.0 : 0.0;
+    m.maxAbsError = s.maxAbs;
     m.bytes = quantizedBytes(format, rows, cols);
     const double n = double(rows) * double(cols);
     m.bitsPerWeight = n > 0 ? 8.0 * double(m.bytes) / n : 0.0;
-    m.sumSquaredError = m_sumE2;
-    m.sumSquaredWeight = m_sumW2;
+    m.sumSquaredError = s.e2;
+    m.sumSquaredWeight = s.w2;
     return m;
 }
 
@@ -80,11 +82,6 @@ int64_t analysisBlockRows(int64_t cols) {
     return std::max<int64_t>(1, kBlockWeights / std::max<int64_t>(1, cols));
 }
 
-struct TensorErrorAnalyzer::Partial {
-    std::vector<int64_t> errorHistogram, weightHistogram;
-    OutlierCounter::ColumnCounts columns;
-};
-
 TensorErrorAnalyzer::TensorErrorAnalyzer(int64_t rows, int64_t cols, const WeightMoments& moments,
                                          int threads)
     : m_rows(rows)
@@ -94,6 +91,7 @@ TensorErrorAnalyzer::TensorErrorAnalyzer(int64_t rows, int64_t cols, const Weigh
     , m_errorScale(errorScaleFor(moments))
     , m_threads(std::max(1, threads))
     , m_blockRows(analysisBlockRows(cols))
+    , m_bins(analysisBins(moments.mean(), moments.sigma(), m_errorScale))
     , m_blockErrors(size_t((rows + m_blockRows - 1) / m_blockRows))
     , m_outliers(rows, cols, moments.mean(), moments.sigma())
     , m_errorHistogram(size_t(errorHistogramScheme().bins()))
@@ -114,53 +112,37 @@ std::vector<TensorErrorAnalyzer::Segment> TensorErrorAnalyzer::segments(int64_t 
 void TensorErrorAnalyzer::add(int64_t rowBegin, std::span<const float> original,
                               const QuantizedTensor& q) {
     const std::vector<Segment> parts = segments(rowBegin, q.rows);
-    std::vector<Partial> partials;
-    std::mutex partialsMutex;
+    std::vector<AnalysisTally> tallies;
+    std::mutex talliesMutex;
     // Each thread takes whole segments, so every block's sums have one writer, in row order.
     parallelFor(int64_t(parts.size()), m_threads, 1, [&](int64_t begin, int64_t end) {
-        Partial p{std::vector<int64_t>(m_errorHistogram.size()),
-                  std::vector<int64_t>(m_weightHistogram.size()), m_outliers.emptyColumnCounts()};
+        AnalysisTally tally;
+        tally.columns = m_outliers.emptyColumnCounts();
+        std::vector<float> row(static_cast<size_t>(m_cols));
         for (int64_t i = begin; i < end; ++i)
-            addSegment(parts[size_t(i)], rowBegin, original, q, p);
-        const std::lock_guard lock(partialsMutex);
-        partials.push_back(std::move(p));
+            addSegment(parts[size_t(i)], rowBegin, original, q, row, tally);
+        const std::lock_guard lock(talliesMutex);
+        tallies.push_back(std::move(tally));
     });
-    for (const Partial& p : partials)
-        merge(p);
+    for (const AnalysisTally& t : tallies)
+        merge(t);
 }
 
 void TensorErrorAnalyzer::addSegment(const Segment& s, int64_t rowBegin,
                                      std::span<const float> original, const QuantizedTensor& q,
-                                     Partial& partial) {
-    std::vector<float> row(static_cast<size_t>(m_cols));
-    ErrorAccumulator& error = m_blockErrors[size_t(s.block)];
+                                     std::vector<float>& row, AnalysisTally& tally) {
+    RunningErrorSums& error = m_blockErrors[size_t(s.block)].sums();
     for (int64_t r = s.begin; r < s.end; ++r) {
         q.dequantizeRow(r - rowBegin, row.data());
         const float* w = original.data() + (r - rowBegin) * m_cols;
-        error.addRow(w, row.data(), m_cols);
-        binRow(w, row.data(), partial);
-        m_outliers.addRow(r, w, partial.columns);
+        const RowOutliers outliers = analyseRow(m_bins, w, row.data(), m_cols, error, tally);
+        m_outliers.addRowCounts(r, outliers.k3, outliers.k6);
     }
 }
 
-void TensorErrorAnalyzer::binRow(const float* w, const float* q, Partial& partial) const {
-    const std::vector<double>& errorEdges = errorHistogramScheme().edges;
-    const std::vector<double>& weightEdges = weightHistogramScheme().edges;
-    for (int64_t j = 0; j < m_cols; ++j) {
-        const double e = std::fabs(double(q[j]) - double(w[j])) / m_errorScale;
-        ++partial.errorHistogram[size_t(errorBinIn(errorEdges, e))];
-        // A constant tensor (sigma 0) has every weight at z = 0.
-        const double z = m_sigma > 0 ? (double(w[j]) - m_mean) / m_sigma : 0.0;
-        ++partial.weightHistogram[size_t(weightBinIn(weightEdges, z))];
-    }
-}
-
-void TensorErrorAnalyzer::merge(const Partial& p) {
-    for (size_t i = 0; i < m_errorHistogram.size(); ++i)
-        m_errorHistogram[i] += p.errorHistogram[i];
-    for (size_t i = 0; i < m_weightHistogram.size(); ++i)
-        m_weightHistogram[i] += p.weightHistogram[i];
-    m_outliers.mergeColumns(p.columns);
+void TensorErrorAnalyzer::merge(const AnalysisTally& tally) {
+    tally.addCountsTo(m_errorHistogram, m_weightHistogram);
+    m_outliers.mergeColumns(tally.columns);
 }
 
 ErrorMetrics TensorErrorAnalyzer::metrics(QuantFormat format) const {

@@ -1,6 +1,7 @@
 #pragma once
 // Per-tensor error of a quantized tensor against its float original, and the error
 // analysis beside it (histograms, outliers, what the bits are spent on).
+#include "engine/quant/analysis_row.h"
 #include "engine/quant/outliers.h"
 #include "engine/quant/quantize.h"
 
@@ -33,10 +34,11 @@ public:
     // Adds another accumulator's sums after this one's (callers merge in a fixed order).
     void merge(const ErrorAccumulator& other);
     ErrorMetrics finish(QuantFormat format, int64_t rows, int64_t cols) const;
+    // The running sums, for row passes that add to them in element order (analysis_row.h).
+    RunningErrorSums& sums() { return m_s; }
 
 private:
-    double m_sumW2 = 0, m_sumQ2 = 0, m_sumWQ = 0, m_sumE2 = 0, m_maxAbs = 0;
-    double m_count = 0;
+    RunningErrorSums m_s;
 };
 
 ErrorMetrics measureError(std::span<const float> original, const QuantizedTensor& q);
@@ -79,20 +81,19 @@ public:
     TensorAnalysis analysis(QuantFormat format) const;
 
 private:
-    struct Partial; // one thread's histograms and column outlier counts
     struct Segment {
         int64_t block, begin, end; // rows [begin, end) of the tensor, inside one block
     };
     std::vector<Segment> segments(int64_t rowBegin, int64_t rowCount) const;
     void addSegment(const Segment& s, int64_t rowBegin, std::span<const float> original,
-                    const QuantizedTensor& q, Partial& partial);
-    void binRow(const float* original, const float* dequantized, Partial& partial) const;
-    void merge(const Partial& partial);
+                    const QuantizedTensor& q, std::vector<float>& row, AnalysisTally& tally);
+    void merge(const AnalysisTally& tally);
 
     int64_t m_rows, m_cols;
     double m_mean, m_sigma, m_errorScale;
     int m_threads;
     int64_t m_blockRows;
+    AnalysisBins m_bins; // the thresholds each weight is binned and counted by
     std::vector<ErrorAccumulator> m_blockErrors; // one per block, merged in block order
     OutlierCounter m_outliers;
     std::vector<int64_t> m_errorHistogram, m_weightHistogram;

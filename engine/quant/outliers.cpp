@@ -95,6 +95,11 @@ void OutlierCounter::addRow(int64_t row, const float* w, ColumnCounts& columns) 
     m_rowK6[size_t(row)] += k6;
 }
 
+void OutlierCounter::addRowCounts(int64_t row, int64_t k3, int64_t k6) {
+    m_rowK3[size_t(row)] += k3;
+    m_rowK6[size_t(row)] += k6;
+}
+
 void OutlierCounter::mergeColumns(const ColumnCounts& columns) {
     for (size_t c = 0; c < m_colK3.size(); ++c) {
         m_colK3[c] += columns.k3[c];

@@ -74,6 +74,8 @@ public:
     ColumnCounts emptyColumnCounts() const;
     void addRow(int64_t row, const float* values, ColumnCounts& columns);
     void mergeColumns(const ColumnCounts& columns);
+    // A row's counts taken elsewhere (analysis_row.h), with its columns' in a ColumnCounts.
+    void addRowCounts(int64_t row, int64_t k3, int64_t k6);
 
 private:
     int64_t m_rows, m_cols;
