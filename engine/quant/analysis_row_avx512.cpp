@@ -1,8 +1,8 @@
 // The analysis row pass compiled for AVX-512 (F, DQ, VL), 16 weights per step; only
 // called after a run-time check that the CPU has them (analysisHasAvx512). Each weight is
-// binned by comparing it with the exact thresholds of analysis_bins.h; the error sums
-// stay scalar and in element order (their rounding is the result), fed with products
-// computed eight at a time, so the vector work runs beside the sums' dependency chain.
+// binned by comparing it with the exact thresholds of analysis_bins.h (looked up by
+// permutes); the error sums stay in element order (one vector lane per sum, added to one
+// weight after the other), so the vector work runs beside the sums' dependency chain.
 #include "engine/quant/analysis_row.h"
 
 #if defined(__x86_64__)
@@ -97,9 +97,29 @@ __mmask16 weightBins16(const Consts& c, __m512 w, int32_t* out) {
     return __mmask16(~inBin);
 }
 
-struct Sums4 {
-    double w2, q2, wq, e2;
-};
+// Adds the w^2, q^2, w q and e^2 of eight weights to sums (lanes: w2, q2, wq, e2), one
+// weight after the other: each lane is one running sum, added to in element order, so
+// its rounding is that of the reference's scalar sum.
+__m256d addInOrder(__m256d sums, __m512d ww, __m512d qq, __m512d wq, __m512d ee) {
+    const __m512d even0 = _mm512_unpacklo_pd(ww, qq); // ww0 qq0 | ww2 qq2 | ww4 qq4 | ww6 qq6
+    const __m512d odd0 = _mm512_unpackhi_pd(ww, qq);  // ww1 qq1 | ww3 qq3 | ...
+    const __m512d even1 = _mm512_unpacklo_pd(wq, ee);
+    const __m512d odd1 = _mm512_unpackhi_pd(wq, ee);
+    const __m512i first = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i second = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    const __m512d w02 = _mm512_permutex2var_pd(even0, first, even1); // weights 0 | 2
+    const __m512d w13 = _mm512_permutex2var_pd(odd0, first, odd1);   // 1 | 3
+    const __m512d w46 = _mm512_permutex2var_pd(even0, second, even1);
+    const __m512d w57 = _mm512_permutex2var_pd(odd0, second, odd1);
+    sums = _mm256_add_pd(sums, _mm512_castpd512_pd256(w02));
+    sums = _mm256_add_pd(sums, _mm512_castpd512_pd256(w13));
+    sums = _mm256_add_pd(sums, _mm512_extractf64x4_pd(w02, 1));
+    sums = _mm256_add_pd(sums, _mm512_extractf64x4_pd(w13, 1));
+    sums = _mm256_add_pd(sums, _mm512_castpd512_pd256(w46));
+    sums = _mm256_add_pd(sums, _mm512_castpd512_pd256(w57));
+    sums = _mm256_add_pd(sums, _mm512_extractf64x4_pd(w46, 1));
+    return _mm256_add_pd(sums, _mm512_extractf64x4_pd(w57, 1));
+}
 
 } // namespace
 
@@ -112,13 +132,12 @@ RowOutliers analyseRowAvx512(const AnalysisBins& b, const float* w, const float*
                              RunningErrorSums& s, AnalysisTally& tally) {
     const Consts c(b);
     RowOutliers row;
-    Sums4 sum{s.w2, s.q2, s.wq, s.e2}; // locals: kept in registers across the stores below
+    __m256d sums = _mm256_setr_pd(s.w2, s.q2, s.wq, s.e2);
     __m512d maxAbs = c.zero;
     int64_t* errorCounts = tally.errorCopies.data();
     int64_t* weightCounts = tally.weightCopies.data();
     int64_t* colK3 = tally.columns.k3.data();
     int64_t* colK6 = tally.columns.k6.data();
-    alignas(64) double products[4][16]; // w^2, q^2, w q, e^2 of the 16 weights
     alignas(64) int32_t errorBin[16], weightBin[16];
     int64_t j = 0;
     for (; j + 16 <= cols; j += 16) {
@@ -130,10 +149,8 @@ RowOutliers analyseRowAvx512(const AnalysisBins& b, const float* w, const float*
             const __m512d qd =
                 _mm512_cvtps_pd(h ? _mm512_extractf32x8_ps(qf, 1) : _mm512_castps512_ps256(qf));
             const __m512d e = _mm512_sub_pd(qd, wd);
-            _mm512_store_pd(products[0] + 8 * h, _mm512_mul_pd(wd, wd));
-            _mm512_store_pd(products[1] + 8 * h, _mm512_mul_pd(qd, qd));
-            _mm512_store_pd(products[2] + 8 * h, _mm512_mul_pd(wd, qd));
-            _mm512_store_pd(products[3] + 8 * h, _mm512_mul_pd(e, e));
+            sums = addInOrder(sums, _mm512_mul_pd(wd, wd), _mm512_mul_pd(qd, qd),
+                              _mm512_mul_pd(wd, qd), _mm512_mul_pd(e, e));
             const __m512d a = _mm512_abs_pd(e);
             maxAbs = _mm512_max_pd(a, maxAbs); // a NaN keeps the old maximum, as std::max
             errorNaN |= __mmask16(errorBins8(c, a, errorBin + 8 * h)) << (8 * h);
@@ -163,17 +180,13 @@ RowOutliers analyseRowAvx512(const AnalysisBins& b, const float* w, const float*
             ++weightCounts[(k % AnalysisTally::kCopies) * AnalysisTally::kWeightStride +
                            weightBin[k]];
         }
-        for (int k = 0; k < 16; ++k) { // element order: the rounding of every sum as before
-            sum.w2 += products[0][k];
-            sum.q2 += products[1][k];
-            sum.wq += products[2][k];
-            sum.e2 += products[3][k];
-        }
     }
-    s.w2 = sum.w2;
-    s.q2 = sum.q2;
-    s.wq = sum.wq;
-    s.e2 = sum.e2;
+    alignas(32) double total[4];
+    _mm256_store_pd(total, sums);
+    s.w2 = total[0];
+    s.q2 = total[1];
+    s.wq = total[2];
+    s.e2 = total[3];
     s.maxAbs = std::max(s.maxAbs, _mm512_reduce_max_pd(maxAbs));
     for (; j < cols; ++j)
         analysis_detail::analyseWeight(b, w[j], q[j], j, s, tally, row);
