@@ -9,6 +9,8 @@
 #include <cmath>
 
 std::optional<double> HeatmapData::scaleLimit() const {
+    if (sharedScale)
+        return sharedScale->limit;
     std::optional<double> out;
     for (const HeatmapCell& c : cells)
         if (c.present && c.limit && *c.limit > 0)
@@ -17,6 +19,8 @@ std::optional<double> HeatmapData::scaleLimit() const {
 }
 
 double HeatmapData::largestDelta() const {
+    if (sharedScale)
+        return sharedScale->largestDelta;
     double out = 0;
     for (const HeatmapCell& c : cells)
         if (c.present)

@@ -43,6 +43,13 @@ struct HeatmapData {
     QStringList slices;       // rows
     QStringList variants;     // columns
     QList<HeatmapCell> cells; // row-major: cells[row * variants.size() + column]
+    // A part of a larger heatmap (a printed page of its slices) keeps the whole one's
+    // colour scale, so that the same delta has the same colour on every page.
+    struct SharedScale {
+        std::optional<double> limit;
+        double largestDelta = 0;
+    };
+    std::optional<SharedScale> sharedScale;
 
     const HeatmapCell& cell(int row, int column) const {
         return cells[row * variants.size() + column];

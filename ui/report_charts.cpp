@@ -1,5 +1,7 @@
 #include "ui/report_charts.h"
 
+#include "ui/heatmap_math.h"
+
 #include <QBuffer>
 #include <QFontMetricsF>
 #include <QPainter>
@@ -175,6 +177,59 @@ QSize heatmapSizeFor(int rows, int columns, const HeatmapLabelWidths& labels, in
 QSize heatmapSize(const HeatmapData& data, int maxHeight) {
     return heatmapSizeFor(int(data.slices.size()), int(data.variants.size()),
                           heatmapLabelWidths(data), maxHeight);
+}
+
+namespace {
+
+// The whole map cut into `pages` parts of as even a number of slices as the rows allow.
+QList<HeatmapData> heatmapParts(const HeatmapData& data, int pages) {
+    const int rows = int(data.slices.size()), columns = int(data.variants.size());
+    const int perPage = (rows + pages - 1) / pages;
+    QList<HeatmapData> out;
+    for (int first = 0; first < rows; first += perPage) {
+        const int n = std::min(perPage, rows - first);
+        HeatmapData part = data;
+        part.slices = data.slices.mid(first, n);
+        part.cells = data.cells.mid(qsizetype(first) * columns, qsizetype(n) * columns);
+        part.sharedScale = HeatmapData::SharedScale{data.scaleLimit(), data.largestDelta()};
+        part.title = QStringLiteral("%1 (slices %2\u2013%3 of %4)")
+                         .arg(data.title)
+                         .arg(first + 1)
+                         .arg(first + n)
+                         .arg(rows);
+        out.append(part);
+    }
+    return out;
+}
+
+} // namespace
+
+bool heatmapLabelsEveryRow(const HeatmapData& data, int maxHeight) {
+    const HeatmapLabelWidths w = heatmapLabelWidths(data);
+    HeatmapLayoutInput in;
+    in.area = QRectF(QPointF(0, 0), QSizeF(heatmapSize(data, maxHeight)));
+    in.rows = int(data.slices.size());
+    in.columns = int(data.variants.size());
+    in.rowLabelWidth = w.slice;
+    in.columnLabelWidth = w.variant;
+    in.lineHeight = w.lineHeight;
+    return layoutHeatmap(in).cellHeight >= w.lineHeight;
+}
+
+QList<HeatmapData> heatmapPagesFor(const HeatmapData& data, int maxHeight) {
+    const int rows = int(data.slices.size());
+    if (rows <= 1 || heatmapLabelsEveryRow(data, maxHeight))
+        return {data};
+    // A part's own labels set its size (shorter slice names make it narrower, which can
+    // turn the variant names upright), so every part is measured as it will be drawn.
+    for (int pages = 2; pages <= rows; ++pages) {
+        QList<HeatmapData> parts = heatmapParts(data, pages);
+        if (std::all_of(parts.begin(), parts.end(), [&](const HeatmapData& part) {
+                return heatmapLabelsEveryRow(part, maxHeight);
+            }))
+            return parts;
+    }
+    return {data}; // not even one row a page fits: the squeezed map, labelled every few rows
 }
 
 QSize fitChartSize(const FitChartData& data) {

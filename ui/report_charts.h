@@ -34,6 +34,12 @@ HeatmapLabelWidths heatmapLabelWidths(const HeatmapData& data);
 // for a row per slice and for variant names set upright above the grid.
 constexpr int kMaxReportChartWidth = 1000;
 QSize heatmapSizeFor(int rows, int columns, const HeatmapLabelWidths& labels, int maxHeight);
+// A heatmap cut by slices into parts no taller than maxHeight at a full row per slice (the
+// whole map when it fits), each titled with its slice range and keeping the whole map's
+// colour scale: a printed page then labels every slice instead of every few.
+QList<HeatmapData> heatmapPagesFor(const HeatmapData& data, int maxHeight);
+// Whether the map at heatmapSize(data, maxHeight) gives every row the height of a label.
+bool heatmapLabelsEveryRow(const HeatmapData& data, int maxHeight);
 QSize fitChartSize(const FitChartData& data);
 
 using ChartPaint = std::function<void(QPainter&, const QRectF&)>;

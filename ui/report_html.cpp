@@ -122,10 +122,18 @@ QString scorecardSection(const ScorecardSection& s, const ChartSource& src, bool
     QString h = pageBreakH(2, forPrint);
     h += QStringLiteral("Scorecard #%1: %2</h2>").arg(s.card.id).arg(esc(s.card.name));
     h += scorecardProvenance(s);
-    for (const auto& map : reportHeatmaps(s))
-        h += imageTag({QStringLiteral("heatmap-%1-%2").arg(s.card.id).arg(map.dimension), map.title,
-                       heatmapSize(map, forPrint ? kPrintChartMaxHeight : 0), paintHeatmap(map)},
-                      src);
+    for (const auto& whole : reportHeatmaps(s)) {
+        const QList<HeatmapData> parts =
+            forPrint ? heatmapPagesFor(whole, kPrintChartMaxHeight) : QList<HeatmapData>{whole};
+        for (int i = 0; i < parts.size(); ++i) {
+            const HeatmapData& map = parts[i];
+            const QString id = QStringLiteral("heatmap-%1-%2").arg(s.card.id).arg(map.dimension) +
+                               (parts.size() > 1 ? QStringLiteral("-%1").arg(i + 1) : QString());
+            h += imageTag({id, map.title, heatmapSize(map, forPrint ? kPrintChartMaxHeight : 0),
+                           paintHeatmap(map)},
+                          src);
+        }
+    }
     for (const auto& dim : s.card.dimensions())
         h += pageBreakH(3, forPrint) +
              dimensionTable(s, dim, forPrint ? printTableRows(int(s.variants.size())) : 0);

@@ -106,6 +106,72 @@ private slots:
                     }
     }
 
+    // A heatmap taller than a printed page is cut by slices into page-sized parts in which
+    // every slice keeps a full labelled row, with the whole map's colour scale; one that
+    // fits stays whole.
+    void tallHeatmapsPrintInPartsWithEverySliceLabelled() {
+        ql::test::TempDir dir;
+        const auto ws = dir / "ws.sqlite";
+        {
+            ql::Workspace workspace(ws);
+            ql::addScorecard(workspace, manySlices(kAllVariants.mid(0, 4)));
+        }
+        const auto report = ql::report::gatherReleaseReport(ql::Workspace(ws));
+        QCOMPARE(report.scorecards.size(), size_t(1));
+        const QList<HeatmapData> maps = reportHeatmaps(report.scorecards[0]);
+        QCOMPARE(maps.size(), 1);
+        const HeatmapData& whole = maps[0];
+        QCOMPARE(whole.slices.size(), kSlices);
+        const QList<HeatmapData> parts = heatmapPagesFor(whole, kPrintChartMaxHeight);
+        QVERIFY(!heatmapLabelsEveryRow(whole, kPrintChartMaxHeight)); // why it is cut
+        QVERIFY(heatmapLabelsEveryRow(whole, 0));
+        QVERIFY(parts.size() > 1);
+        QStringList slices;
+        QList<double> deltas;
+        for (int i = 0; i < parts.size(); ++i) {
+            const HeatmapData& part = parts[i];
+            slices += part.slices;
+            for (const HeatmapCell& c : part.cells)
+                deltas.append(c.delta);
+            QCOMPARE(part.variants, whole.variants);
+            QCOMPARE(part.cells.size(), part.slices.size() * part.variants.size());
+            QCOMPARE(part.largestDelta(), whole.largestDelta());
+            QCOMPARE(part.scaleLimit(), whole.scaleLimit());
+            QVERIFY2(part.title.startsWith(whole.title + QStringLiteral(" (slices ")),
+                     qPrintable(part.title));
+            QVERIFY2(part.title.endsWith(QStringLiteral(" of %1)").arg(kSlices)),
+                     qPrintable(part.title));
+            QVERIFY(heatmapSize(part, kPrintChartMaxHeight).height() <= kPrintChartMaxHeight);
+            QVERIFY(heatmapLabelsEveryRow(part, kPrintChartMaxHeight));
+            // The same check by hand: the layout's rows are at least a line tall.
+            const HeatmapLabelWidths w = heatmapLabelWidths(part);
+            HeatmapLayoutInput in;
+            in.area = QRectF(QPointF(0, 0), QSizeF(heatmapSize(part, kPrintChartMaxHeight)));
+            in.rows = int(part.slices.size());
+            in.columns = int(part.variants.size());
+            in.rowLabelWidth = w.slice;
+            in.columnLabelWidth = w.variant;
+            in.lineHeight = w.lineHeight;
+            QVERIFY(layoutHeatmap(in).cellHeight >= w.lineHeight);
+        }
+        QCOMPARE(slices, whole.slices);
+        QList<double> wholeDeltas;
+        for (const HeatmapCell& c : whole.cells)
+            wholeDeltas.append(c.delta);
+        QCOMPARE(deltas, wholeDeltas);
+        QCOMPARE(parts[0].title, whole.title + QStringLiteral(" (slices 1\u2013%1 of %2)")
+                                                   .arg(parts[0].slices.size())
+                                                   .arg(kSlices));
+
+        HeatmapData small = whole;
+        small.slices = whole.slices.mid(0, 5);
+        small.cells = whole.cells.mid(0, 5 * whole.variants.size());
+        const QList<HeatmapData> one = heatmapPagesFor(small, kPrintChartMaxHeight);
+        QCOMPARE(one.size(), 1);
+        QCOMPARE(one[0].title, small.title);
+        QVERIFY(!one[0].sharedScale.has_value());
+    }
+
     void longTablesSplitIntoWholeRowsUnderTheirHeader_data() {
         QTest::addColumn<int>("variants");
         for (const int n : {2, 3, 4, 5, 6, 8, 10})
