@@ -11,6 +11,26 @@ int defaultThreadCount() {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
+void onThreads(int64_t count, const std::function<void(int64_t)>& work) {
+    std::vector<std::exception_ptr> errors(static_cast<size_t>(std::max<int64_t>(count, 1)));
+    const auto run = [&](int64_t slot) {
+        try {
+            work(slot);
+        } catch (...) {
+            errors[size_t(slot)] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> workers;
+    for (int64_t t = 1; t < count; ++t)
+        workers.emplace_back(run, t);
+    run(0);
+    for (auto& w : workers)
+        w.join();
+    for (auto& e : errors)
+        if (e)
+            std::rethrow_exception(e);
+}
+
 void parallelFor(int64_t n, int threads, int64_t minPerThread,
                  const std::function<void(int64_t, int64_t)>& body) {
     if (n <= 0)
@@ -21,31 +41,12 @@ void parallelFor(int64_t n, int threads, int64_t minPerThread,
         body(0, n);
         return;
     }
-    std::vector<std::thread> workers;
-    std::vector<std::exception_ptr> errors(static_cast<size_t>(count));
     const int64_t step = (n + count - 1) / count;
-    for (int64_t t = 1; t < count; ++t) {
+    onThreads(count, [&](int64_t t) {
         const int64_t begin = t * step, end = std::min(n, begin + step);
-        if (begin >= end)
-            break;
-        workers.emplace_back([&, t, begin, end] {
-            try {
-                body(begin, end);
-            } catch (...) {
-                errors[size_t(t)] = std::current_exception();
-            }
-        });
-    }
-    try {
-        body(0, std::min(n, step));
-    } catch (...) {
-        errors[0] = std::current_exception();
-    }
-    for (auto& w : workers)
-        w.join();
-    for (auto& e : errors)
-        if (e)
-            std::rethrow_exception(e);
+        if (begin < end)
+            body(begin, end);
+    });
 }
 
 } // namespace ql

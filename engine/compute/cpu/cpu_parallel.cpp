@@ -1,10 +1,8 @@
 #include "engine/compute/cpu/cpu_parallel.h"
+#include "engine/core/parallel.h"
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
-#include <thread>
-#include <vector>
 
 namespace ql {
 
@@ -26,26 +24,15 @@ void forEachRowChunk(int64_t rows, int threads, int64_t chunkRows, int64_t minRo
     }
     std::atomic<int64_t> next{0};
     std::atomic<bool> failed{false};
-    std::vector<std::exception_ptr> errors(static_cast<size_t>(count));
-    const auto work = [&](size_t slot) {
+    onThreads(count, [&](int64_t) {
         try {
             for (int64_t c = next.fetch_add(1); c < chunks && !failed.load(); c = next.fetch_add(1))
                 body(c * chunkRows, std::min(rows, (c + 1) * chunkRows));
         } catch (...) {
-            errors[slot] = std::current_exception();
-            failed = true;
+            failed = true; // the other threads stop taking chunks
+            throw;
         }
-    };
-    std::vector<std::thread> workers;
-    workers.reserve(size_t(count - 1));
-    for (int64_t t = 1; t < count; ++t)
-        workers.emplace_back(work, size_t(t));
-    work(0);
-    for (auto& w : workers)
-        w.join();
-    for (auto& e : errors)
-        if (e)
-            std::rethrow_exception(e);
+    });
 }
 
 } // namespace ql
