@@ -173,6 +173,17 @@ void printTensorTable(std::ostream& out, const Model& model) {
     }
 }
 
+namespace {
+
+nlohmann::json keptJson(const QuantizeOutcome& o) {
+    nlohmann::json kept = nlohmann::json::array();
+    for (const auto& [tensor, why] : o.keptAsStored)
+        kept.push_back({{"tensor", tensor}, {"reason", why}});
+    return kept;
+}
+
+} // namespace
+
 nlohmann::json quantizeJson(const QuantizeOutcome& o, const std::string& backends) {
     nlohmann::json tensors = nlohmann::json::array();
     for (const auto& t : o.metrics)
@@ -192,6 +203,7 @@ nlohmann::json quantizeJson(const QuantizeOutcome& o, const std::string& backend
              {{"error", schemeJson(errorHistogramScheme(), "|q - w| / error_scale")},
               {"weight", schemeJson(weightHistogramScheme(), "(w - weight_mean) / weight_sigma")}}},
             {"tensors", tensors},
+            {"kept_as_stored", keptJson(o)},
             {"sensitivity", sensitivityJson(o.sensitivity)}};
 }
 
@@ -243,6 +255,13 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
             << fallbacks << " tensors have rows that are not a whole number of " << v.format
             << " blocks and were stored in the fallback format shown, as "
                "llama-quantize does\n";
+    if (!o.keptAsStored.empty()) {
+        out << "\n"
+            << o.keptAsStored.size() << " tensors kept as stored, as llama-quantize keeps them:";
+        for (const auto& [tensor, why] : o.keptAsStored)
+            out << "\n  " << tensor << " (" << why << ")";
+        out << "\n";
+    }
     printSensitivity(out, o.sensitivity);
     out << "\n"
         << o.metrics.size() << " tensors quantized; variant size " << v.totalBytes << " bytes ("

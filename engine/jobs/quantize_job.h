@@ -43,6 +43,9 @@ struct QuantizeOutcome {
     VariantRecord variant;
     std::vector<TensorMetricsRecord> metrics;
     SensitivityRanking sensitivity; // as stored with the variant
+    // Float tensors of two or more dimensions kept as stored because llama-quantize keeps
+    // them by name (MoE routers, ...): tensor name and why, in file order.
+    std::vector<std::pair<std::string, std::string>> keptAsStored;
 };
 
 // Which tensors a variant quantizes (engine/jobs/quantizable_weight.cpp): every tensor of

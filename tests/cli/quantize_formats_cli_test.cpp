@@ -1,4 +1,6 @@
-// quantlens-cli with the HQQ formats and an importance matrix, as a user runs it.
+// quantlens-cli with the HQQ formats, an importance matrix and a MoE model, as a user runs
+// it.
+#include "engine/model/gguf_writer.h"
 #include "engine/model/safetensors_writer.h"
 #include "engine/quant/imatrix_file.h"
 #include "tests/common/cli_runner.h"
@@ -83,6 +85,40 @@ TEST(CliFormats, QuantizeWithAnImatrixRecordsItsHash) {
     EXPECT_NE(bad.err.find("g.imatrix"), std::string::npos) << bad.err;
     EXPECT_NE(bad.err.find("at byte"), std::string::npos) << bad.err;
     EXPECT_TRUE(bad.out.empty());
+}
+
+// A MoE GGUF: the expert stack is quantized as rows, the router is kept as stored and the
+// output says so (text and --json), with the stack's shape in rows x columns.
+TEST(CliFormats, QuantizeMoeStackKeepsTheRouterAndSaysSo) {
+    ql::test::TempDir dir;
+    std::vector<float> stack(size_t(4 * 16 * 64)), router(size_t(4 * 64));
+    for (size_t i = 0; i < stack.size(); ++i)
+        stack[i] = 0.01f * float(int(i % 97) - 48);
+    for (size_t i = 0; i < router.size(); ++i)
+        router[i] = 0.001f * float(i % 13);
+    ql::GgufWriter w;
+    w.addTensorF32("blk.0.ffn_up_exps.weight", {4, 16, 64}, ql::DType::F32, stack);
+    w.addTensorF32("blk.0.ffn_gate_inp.weight", {4, 64}, ql::DType::F32, router);
+    w.write(dir / "moe.gguf");
+    const std::string args =
+        "quantize " + shellQuote(dir / "moe.gguf") + " --format q8_0 --device cpu";
+    const CliResult j = runCli(args + " --json");
+    ASSERT_EQ(j.exitCode, 0) << j.err;
+    const auto json = nlohmann::json::parse(j.out);
+    ASSERT_EQ(json["tensors"].size(), 1u);
+    EXPECT_EQ(json["tensors"][0]["tensor"], "blk.0.ffn_up_exps.weight");
+    EXPECT_EQ(json["tensors"][0]["shape"], nlohmann::json::array({64, 64}));
+    ASSERT_EQ(json["kept_as_stored"].size(), 1u);
+    EXPECT_EQ(json["kept_as_stored"][0]["tensor"], "blk.0.ffn_gate_inp.weight");
+    EXPECT_EQ(json["kept_as_stored"][0]["reason"], "a MoE router (expert gating)");
+    // Q8_0 stack (64 rows of two 34-byte blocks) plus the F32 router as stored.
+    EXPECT_EQ(json["total_bytes"], 64 * 2 * 34 + 4 * 64 * 4);
+    const CliResult t = runCli(args);
+    ASSERT_EQ(t.exitCode, 0) << t.err;
+    EXPECT_NE(t.out.find("1 tensors kept as stored, as llama-quantize keeps them:\n"
+                         "  blk.0.ffn_gate_inp.weight (a MoE router (expert gating))"),
+              std::string::npos)
+        << t.out;
 }
 
 } // namespace

@@ -114,6 +114,9 @@ TEST(MoeQuantize, ExpertStacksQuantizeAndRoutersStayAsStored) {
         EXPECT_EQ(m->storageFormat, std::string(quantFormatInfo(format).name));
         EXPECT_EQ(metricsOf(r.outcome, kRouter), nullptr) << "the router must stay as stored";
         EXPECT_EQ(r.bytes.count(kRouter), 0u);
+        ASSERT_EQ(r.outcome.keptAsStored.size(), 1u);
+        EXPECT_EQ(r.outcome.keptAsStored[0].first, kRouter);
+        EXPECT_EQ(r.outcome.keptAsStored[0].second, "a MoE router (expert gating)");
         EXPECT_EQ(expertBytes(r, 0), goldenBytes(golden));
         EXPECT_EQ(expertBytes(r, 2), goldenBytes(golden));
         QuantizedTensor q1;
