@@ -2,11 +2,12 @@
 // quantize_bench.cpp, as bytes of f32 input per second (main.cpp prints each as a ratio
 // to BM_Memcpy of that buffer in the same run). The CPU backend runs on 2 threads; the
 // single-thread rows compare the vectorised Q4_K path with the scalar encoder it must
-// equal byte for byte. GB/s per thread (the unit of llama.cpp's test-quantize-perf, whose
-// reference K-quant encoder does about 0.07 GB/s here) is the rate over the thread count
-// in the name: *_2t rows / 2, *_1t rows as printed.
+// equal byte for byte, and q4_k-lsq (Quantlens' own search, other bytes) with both. GB/s per thread
+// (the unit of llama.cpp's test-quantize-perf, whose reference K-quant encoder does about 0.07 GB/s
+// here) is the rate over the thread count in the name: *_2t rows / 2, *_1t rows as printed.
 #include "engine/compute/backend.h"
 #include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_lsq.h"
 
 #include <benchmark/benchmark.h>
 #include <random>
@@ -73,6 +74,20 @@ void BM_Q4_KFast1t(benchmark::State& state) {
     report(state);
 }
 
+// q4_k-lsq's vector kernels, one thread: the same rows as the two above.
+void BM_Q4_KLsq1t(benchmark::State& state) {
+    const auto& src = weights();
+    std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * sizeof(ql::BlockQ4_K));
+    const size_t rowBytes = dst.size() / size_t(kRows);
+    for (auto _ : state) {
+        for (int64_t r = 0; r < kRows; ++r)
+            ql::quantizeRowQ4_KLsq(src.data() + r * kCols, dst.data() + size_t(r) * rowBytes,
+                                   kCols);
+        benchmark::DoNotOptimize(dst.data());
+    }
+    report(state);
+}
+
 } // namespace
 
 BENCHMARK_CAPTURE(BM_KQuantCpu, Q2_K_cpu_2t, ql::QuantFormat::Q2_K)
@@ -82,6 +97,9 @@ BENCHMARK_CAPTURE(BM_KQuantCpu, Q3_K_cpu_2t, ql::QuantFormat::Q3_K)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_KQuantCpu, Q4_K_cpu_2t, ql::QuantFormat::Q4_K)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_KQuantCpu, Q4_K_lsq_cpu_2t, ql::QuantFormat::Q4_KLsq)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_KQuantCpu, Q5_K_cpu_2t, ql::QuantFormat::Q5_K)
@@ -95,3 +113,4 @@ BENCHMARK_CAPTURE(BM_KQuantCpu, IQ4_NL_cpu_2t, ql::QuantFormat::IQ4_NL)
     ->UseRealTime();
 BENCHMARK(BM_Q4_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q4_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Q4_KLsq1t)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -380,6 +380,7 @@ std::optional<QuantFormat> kquantSubstitute(QuantFormat format) {
     case QuantFormat::Q3_K:
         return QuantFormat::IQ4_NL;
     case QuantFormat::Q4_K:
+    case QuantFormat::Q4_KLsq:
         return QuantFormat::Q5_0;
     case QuantFormat::Q5_K:
         return QuantFormat::Q5_1;
@@ -436,6 +437,10 @@ std::vector<QuantFormatInfo> kquantFormats() {
         }
         return info;
     };
+    const auto lsq = [](QuantFormatInfo info) {
+        info.method = kLsqMethod;
+        return info;
+    };
     return {
         block(QuantFormat::Q2_K, "q2_k", 2, 3,
               "GGUF Q2_K, llama.cpp's encoder byte for byte: super-blocks of 256, 16 sub-blocks "
@@ -452,6 +457,14 @@ std::vector<QuantFormatInfo> kquantFormats() {
               "32 with 6-bit scale and min under fp16 d and dmin, codes 0..15; 21-candidate "
               "weighted scale/min search per sub-block; 4.5 bpw",
               DType::Q4_K),
+        lsq(block(QuantFormat::Q4_KLsq, "q4_k-lsq", 4, 15,
+                  "GGUF Q4_K bytes (llama.cpp loads them as any Q4_K) from Quantlens' own "
+                  "search, NOT llama-quantize's bytes: per sub-block of 32 three candidate grids "
+                  "fitted by unweighted least squares plus one Lloyd step, then per super-block "
+                  "the best 6-bit scale/min pair of the 3 x 3 around the fit under two fp16 "
+                  "super-scales (max/63, max/62); RMSE no worse than q4_k's on llama.cpp's "
+                  "goldens, several times faster; no importance vector; 4.5 bpw",
+                  DType::Q4_K)),
         block(QuantFormat::Q5_K, "q5_k", 5, 31,
               "GGUF Q5_K, llama.cpp's encoder byte for byte: as Q4_K with 5-bit codes 0..31 and "
               "a 16-candidate search; 5.5 bpw",

@@ -173,6 +173,9 @@ enum class QuantFormat {
     HqqInt3G64,
     HqqInt4G64,
     HqqInt8G64,
+    // GGUF Q4_K bytes from Quantlens' least-squares search (engine/quant/kquant_lsq.h):
+    // not llama-quantize's bytes, its RMSE no worse, several times faster.
+    Q4_KLsq,
 };
 
 // How a format's quantized data is held in a QuantizedTensor.
@@ -191,6 +194,10 @@ enum class QuantScheme {
     Nf4,          // bitsandbytes NF4 code book times the block's absmax
     Fp4,          // bitsandbytes FP4 code book times the block's absmax
 };
+
+// The method of formats whose encoder is Quantlens' own search rather than the ecosystem's
+// (their bytes are a standard storage type's, their values are not the reference tool's).
+constexpr std::string_view kLsqMethod = "quantlens-lsq";
 
 struct QuantFormatInfo {
     QuantFormat format;

@@ -38,7 +38,8 @@ KQuantRowEncoder importanceEncoder(DType storage) {
 
 bool takesImportance(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    return info.kind == QuantKind::Block && info.bytesPerCode == 0 &&
+    // q4_k-lsq has Q4_K's storage but no importance-weighted search of its own.
+    return info.kind == QuantKind::Block && info.bytesPerCode == 0 && info.method != kLsqMethod &&
            importanceEncoder(info.storage) != nullptr;
 }
 

@@ -7,6 +7,7 @@
 #include "engine/quant/ggml_legacy_quant.h"
 #include "engine/quant/hqq.h"
 #include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_lsq.h"
 #include "engine/quant/nf4.h"
 #include "engine/quant/rtn_schemes.h"
 
@@ -144,6 +145,10 @@ RowEncoder blockEncoder(QuantFormat format) {
     case QuantFormat::Q6_K:
     case QuantFormat::IQ4_NL:
         return kquantPlainRowEncoder(quantFormatInfo(format).storage);
+    case QuantFormat::Q4_KLsq: // the scalar lanes, the reference of the vector ones
+        return [](const float* x, std::byte* dst, int64_t n) {
+            quantizeRowQ4_KLsq(x, dst, n, SimdLevel::Scalar);
+        };
     default:
         throw std::logic_error("blockEncoder: not a block format");
     }

@@ -8,6 +8,7 @@
 #include "engine/compute/cpu/quantize_cpu_avx512.h"
 #include "engine/compute/cpu/simd_util.h"
 #include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_lsq.h"
 #include "engine/quant/nf4.h"
 
 #include <algorithm>
@@ -183,6 +184,9 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
             break;
         case QuantFormat::Q4_K: // vectorised, same bytes as the scalar encoder
             quantizeRowQ4_KFast(src + r * cols, dst, cols);
+            break;
+        case QuantFormat::Q4_KLsq: // vectorised, same bytes as its scalar lanes
+            quantizeRowQ4_KLsq(src + r * cols, dst, cols);
             break;
         case QuantFormat::Fp8E4M3:
             quantizeRowFp8Cpu(src + r * cols, bytes, cols, Fp8Kind::E4M3FN);

@@ -1,0 +1,26 @@
+#pragma once
+// q4_k-lsq: GGUF Q4_K bytes (llama.cpp loads and decodes them as any Q4_K) from a
+// least-squares search of Quantlens' own instead of llama-quantize's weighted 21-candidate
+// sweep. Not llama-quantize's bytes: its own RMSE, no worse than llama.cpp's on the
+// goldens and the real tensors (tests/engine/kquant_lsq_test.cpp), at several times the
+// speed. Per sub-block of 32:
+//   1. five candidate grids (14, 14.5, 15, 15.5 or 16 steps over [min(x, 0), max x]),
+//      each code assignment fitted by unweighted least squares (scale >= 0, min <= 0),
+//      then one Lloyd step (codes again against the best fit, fitted again);
+//   2. per super-block two fp16 super-scales, max scale / 63 and / 62, and under each the
+//      best of the 3 x 3 neighbouring 6-bit scale/min pairs around the fit, by the
+//      squared error of the codes they give; the super-scale with the lower total wins.
+// Codes are the nearest on the stored grid. No importance vector (q4_k takes one).
+#include "engine/quant/kquant_encode.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ql {
+
+// n is a multiple of 256. The widest level the CPU has, or `level` when the CPU has it
+// (Scalar is the reference the vector levels equal byte for byte).
+void quantizeRowQ4_KLsq(const float* x, std::byte* dst, int64_t n);
+void quantizeRowQ4_KLsq(const float* x, std::byte* dst, int64_t n, SimdLevel level);
+
+} // namespace ql
