@@ -56,8 +56,8 @@ double rmse(const std::vector<float>& x, const std::vector<float>& y) {
 
 // Gaussian rows with outliers, then degenerate sub-blocks: in super-block 0 zeros and
 // constants of either sign; in super-block 1 tiny values next to +-6e4, subnormals and a
-// lattice of exact ties; super-block 2 negative-only, 3 positive-only. 7 super-blocks a
-// row: AVX-512 pairs and one left over.
+// lattice of exact ties; super-block 2 negative-only, 3 positive-only, 4 values past
+// Q4_K's range. 7 super-blocks a row: AVX-512 pairs and one left over.
 std::vector<float> testRows(int64_t n) {
     std::mt19937 rng(11);
     std::normal_distribution<float> gauss(0.0f, 0.02f);
@@ -79,6 +79,9 @@ std::vector<float> testRows(int64_t n) {
         x[size_t(i)] = -std::fabs(x[size_t(i)]) - 0.01f;
     for (int i = 768; i < 1024; ++i)
         x[size_t(i)] = std::fabs(x[size_t(i)]) + 0.01f;
+    // Beyond what Q4_K can hold (fp16 super-scales): garbage in, but the same garbage.
+    for (int i = 1024; i < 1280 && i < n; ++i)
+        x[size_t(i)] = (i % 3 == 0 ? 3e38f : (i % 3 == 1 ? -1e30f : 1e-3f));
     return x;
 }
 
