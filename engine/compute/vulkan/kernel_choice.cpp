@@ -41,9 +41,10 @@ bool contains(std::string_view text, std::string_view word) {
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
-    if (info.method == kLsqMethod) // not the K-quants' reason: see shaders/README.md
-        return name + ": no Vulkan kernel written yet for Quantlens' least-squares search " +
-               "(fixed passes, a fit for a GPU, but not done); the CPU runs it";
+    if (info.method == kLsqMethod) // shaders/README.md: "What stays on the CPU"
+        return name + ": its codes come from fused multiply-adds rounded once, which Vulkan " +
+               "does not promise without VK_KHR_shader_fma (GLSL fma may round twice); the " +
+               "CPU runs it";
     if (info.kind == QuantKind::Block && isSearchedBlockType(info.storage))
         return name + ": its scales come from an iterative per-sub-block search (ggml " +
                "make_qkx2_quants / make_qx_quants), serial work a GPU does not speed up; " +
