@@ -46,46 +46,36 @@ void BM_KQuantCpu(benchmark::State& state, ql::QuantFormat format) {
     report(state);
 }
 
-// One thread, rows in a loop: the scalar Q4_K encoder (ggml's algorithm as written) and
-// the vectorised one, each over the whole tensor.
-void BM_Q4_KScalar1t(benchmark::State& state) {
+// One thread, rows in a loop over the whole tensor: the scalar Q4_K encoder (ggml's
+// algorithm as written), the vectorised one with its bytes, and q4_k-lsq's kernels.
+void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::byte*, int64_t)) {
     const auto& src = weights();
     std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * sizeof(ql::BlockQ4_K));
     const size_t rowBytes = dst.size() / size_t(kRows);
     for (auto _ : state) {
         for (int64_t r = 0; r < kRows; ++r)
-            ql::quantizeRowQ4_K(src.data() + r * kCols, dst.data() + size_t(r) * rowBytes, kCols,
-                                nullptr);
+            encodeRow(src.data() + r * kCols, dst.data() + size_t(r) * rowBytes, kCols);
         benchmark::DoNotOptimize(dst.data());
     }
     report(state);
+}
+
+void BM_Q4_KScalar1t(benchmark::State& state) {
+    encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
+        ql::quantizeRowQ4_K(x, dst, n, nullptr);
+    });
 }
 
 void BM_Q4_KFast1t(benchmark::State& state) {
-    const auto& src = weights();
-    std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * sizeof(ql::BlockQ4_K));
-    const size_t rowBytes = dst.size() / size_t(kRows);
-    for (auto _ : state) {
-        for (int64_t r = 0; r < kRows; ++r)
-            ql::quantizeRowQ4_KFast(src.data() + r * kCols, dst.data() + size_t(r) * rowBytes,
-                                    kCols);
-        benchmark::DoNotOptimize(dst.data());
-    }
-    report(state);
+    encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
+        ql::quantizeRowQ4_KFast(x, dst, n);
+    });
 }
 
-// q4_k-lsq's vector kernels, one thread: the same rows as the two above.
 void BM_Q4_KLsq1t(benchmark::State& state) {
-    const auto& src = weights();
-    std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * sizeof(ql::BlockQ4_K));
-    const size_t rowBytes = dst.size() / size_t(kRows);
-    for (auto _ : state) {
-        for (int64_t r = 0; r < kRows; ++r)
-            ql::quantizeRowQ4_KLsq(src.data() + r * kCols, dst.data() + size_t(r) * rowBytes,
-                                   kCols);
-        benchmark::DoNotOptimize(dst.data());
-    }
-    report(state);
+    encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
+        ql::quantizeRowQ4_KLsq(x, dst, n);
+    });
 }
 
 } // namespace
