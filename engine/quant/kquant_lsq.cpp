@@ -209,48 +209,67 @@ float maxOf(const float* v, int n) {
     return m;
 }
 
-// G = lanes / 8 super-blocks from x into blocks first.. of dst.
-void encodeGroup(const LaneKernels& kern, const float* x, std::byte* dst, int64_t first) {
-    constexpr int kMaxLanes = 16;
-    alignas(64) float xt[kMaxLanes * lsq::kSub];
-    float scales[kMaxLanes], negMins[kMaxLanes], dsc[2][kMaxLanes], dmn[kMaxLanes];
-    uint16_t dHalf[2][2], dminHalf[2];
-    kern.fit(x, xt, scales, negMins);
-    const int groups = kern.lanes / kK4SubBlocks;
+constexpr int kMaxLanes = 16;
+
+// A group's candidate fp16 super-scales: per super-block g, d = max scale / 63 or / 62
+// (the second puts the largest scale at 62 steps, which can fit the other sub-blocks'
+// scales better) and dmin = max min / 63; per lane, the values they decode to.
+struct SuperScales {
+    uint16_t d[2][2], dmin[2];
+    float dsc[2][kMaxLanes], dmn[kMaxLanes];
+};
+
+SuperScales superScales(const float* scales, const float* negMins, int groups) {
+    SuperScales s;
     for (int g = 0; g < groups; ++g) {
         const float maxScale = maxOf(scales + kK4SubBlocks * g, kK4SubBlocks);
         const float maxMin = maxOf(negMins + kK4SubBlocks * g, kK4SubBlocks);
-        dminHalf[g] = floatToHalf(maxMin / 63.0f);
-        dHalf[g][0] = floatToHalf(maxScale / 63.0f);
-        dHalf[g][1] = floatToHalf(maxScale / 62.0f);
+        s.dmin[g] = floatToHalf(maxMin / 63.0f);
+        s.d[g][0] = floatToHalf(maxScale / 63.0f);
+        s.d[g][1] = floatToHalf(maxScale / 62.0f);
         for (int j = kK4SubBlocks * g; j < kK4SubBlocks * (g + 1); ++j) {
-            dsc[0][j] = viaHalf(dHalf[g][0]);
-            dsc[1][j] = viaHalf(dHalf[g][1]);
-            dmn[j] = viaHalf(dminHalf[g]);
+            s.dsc[0][j] = viaHalf(s.d[g][0]);
+            s.dsc[1][j] = viaHalf(s.d[g][1]);
+            s.dmn[j] = viaHalf(s.dmin[g]);
         }
     }
+    return s;
+}
+
+// Super-block g takes the super-scale whose sub-blocks' summed error is lower (the first
+// on a tie); its scale/min indices go into f, each lane's step and offset into d1, m1.
+void choose(const SuperScales& s, const lsq::RefineOut& r, int g, K4Fields& f, float* d1,
+            float* m1) {
+    const int j0 = kK4SubBlocks * g;
+    float total[2] = {0.0f, 0.0f};
+    for (int c = 0; c < 2; ++c)
+        for (int j = j0; j < j0 + kK4SubBlocks; ++j)
+            total[c] += r.err[c][j];
+    const int c = total[1] < total[0] ? 1 : 0;
+    f.d = s.d[g][c];
+    f.dmin = s.dmin[g];
+    uint8_t ls[kK4SubBlocks], lm[kK4SubBlocks];
+    for (int j = 0; j < kK4SubBlocks; ++j) {
+        ls[j] = r.ls[c][j0 + j];
+        lm[j] = r.lm[c][j0 + j];
+        d1[j0 + j] = s.dsc[c][j0 + j] * float(ls[j]);
+        m1[j0 + j] = s.dmn[j0 + j] * float(lm[j]);
+    }
+    packScaleMinK4(ls, lm, f.scales);
+}
+
+// lanes / 8 super-blocks from x into blocks first.. of dst.
+void encodeGroup(const LaneKernels& kern, const float* x, std::byte* dst, int64_t first) {
+    alignas(64) float xt[kMaxLanes * lsq::kSub];
+    float scales[kMaxLanes], negMins[kMaxLanes], d1[kMaxLanes], m1[kMaxLanes];
+    kern.fit(x, xt, scales, negMins);
+    const int groups = kern.lanes / kK4SubBlocks;
+    const SuperScales s = superScales(scales, negMins, groups);
     lsq::RefineOut r;
-    kern.refine(xt, scales, negMins, dsc[0], dsc[1], dmn, r);
-    float d1[kMaxLanes], m1[kMaxLanes];
+    kern.refine(xt, scales, negMins, s.dsc[0], s.dsc[1], s.dmn, r);
     K4Fields f[2];
-    uint8_t ls[kMaxLanes], lm[kMaxLanes];
-    for (int g = 0; g < groups; ++g) {
-        const int j0 = kK4SubBlocks * g;
-        float total[2] = {0.0f, 0.0f};
-        for (int c = 0; c < 2; ++c)
-            for (int j = j0; j < j0 + kK4SubBlocks; ++j)
-                total[c] += r.err[c][j];
-        const int c = total[1] < total[0] ? 1 : 0;
-        f[g].d = dHalf[g][c];
-        f[g].dmin = dminHalf[g];
-        for (int j = j0; j < j0 + kK4SubBlocks; ++j) {
-            ls[j] = r.ls[c][j];
-            lm[j] = r.lm[c][j];
-            d1[j] = dsc[c][j] * float(ls[j]);
-            m1[j] = dmn[j] * float(lm[j]);
-        }
-        packScaleMinK4(ls + j0, lm + j0, f[g].scales);
-    }
+    for (int g = 0; g < groups; ++g)
+        choose(s, r, g, f[g], d1, m1);
     uint8_t L[kMaxLanes * lsq::kSub];
     kern.codes(x, d1, m1, L);
     for (int g = 0; g < groups; ++g) {
