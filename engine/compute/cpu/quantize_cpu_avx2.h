@@ -1,7 +1,8 @@
 #pragma once
 // AVX2 versions of the CPU path's compare-heavy loops (NF4's code search, the FP8
 // bit-level encoder, a group's absmax), eight lanes instead of four, giving the SSE2
-// loops' codes exactly; chosen at run time when the CPU has AVX2.
+// loops' codes exactly; chosen at run time when the CPU has AVX2. The FP8 and NF4 bodies
+// and absMax are fp8_nf4_kernel.inc, the source of the AVX-512 ones too.
 #include "engine/quant/fp8.h"
 
 #include <cstdint>
@@ -16,7 +17,8 @@ void encodeNf4Avx2(const float* x, int64_t n, float inv, int8_t* codes);
 // without a call and table set-up per group.
 void quantizeRowNf4Avx2(const float* x, int64_t cols, int64_t groupLen, int8_t* codes,
                         float* scales);
-// The largest |x[j]| (NaN-free input), as absMaxSse.
+// The largest |x[j]|, as absMaxSse for NaN-free input; NaNs are skipped, as the scalar
+// std::max(m, |x[j]|) skips them.
 float absMaxAvx2(const float* x, int64_t n);
 // Symmetric absmax codes clamp(round_even(x * inv), -qmax, qmax) of the first n / 8 * 8
 // values.

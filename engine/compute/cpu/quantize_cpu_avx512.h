@@ -2,7 +2,8 @@
 // AVX-512 bodies of the CPU path's two compare-heavy encoders, sixteen lanes with the
 // branches as mask registers: FP8's bit-level encoder (the integer steps of encodeFp8Avx2
 // and floatToFp8Bits) and NF4's binary search over the thresholds (that of
-// quantizeRowNf4Avx2), so the same codes. Called only where cpuHasAvx512() says so.
+// quantizeRowNf4Avx2), so the same codes: both are compiled from fp8_nf4_kernel.inc.
+// Called only where cpuHasAvx512() says so.
 #include "engine/quant/fp8.h"
 
 #include <cstdint>
