@@ -74,23 +74,35 @@ nlohmann::json imatrixParameters(const ImportanceSource& s) {
             {"datasets", s.imatrix.datasets}};
 }
 
+// ggml block types whose values are scale * code - min, a min per block or sub-block.
+bool hasMinOffset(DType storage) {
+    return storage == DType::Q4_1 || storage == DType::Q5_1 || storage == DType::Q2_K ||
+           storage == DType::Q4_K || storage == DType::Q5_K;
+}
+
+std::string blockRounding(const QuantFormatInfo& info) {
+    if (info.method == kLsqMethod)
+        return "Quantlens' least-squares search, not llama.cpp's bytes (see convention)";
+    return "as llama.cpp's reference quantizer";
+}
+
 std::string variantParameters(QuantFormat format, const ImportanceSource* importance) {
     const auto& info = quantFormatInfo(format);
-    const bool symmetric = info.scheme != QuantScheme::Asym; // GPTQ sym keeps zero 2^(n-1)
+    const bool block = info.kind == QuantKind::Block;
+    // GPTQ sym keeps zero 2^(n-1); Q4_1, Q4_K and the like carry a min.
+    const bool symmetric = block ? !hasMinOffset(info.storage) : info.scheme != QuantScheme::Asym;
     const char* scaleDtype = info.doubleQuant       ? "8-bit double-quantized"
                              : info.scaleBits == 32 ? "f32"
                                                     : "f16";
-    nlohmann::json j{
-        {"bits", info.bits},
-        {"group_size", info.groupSize},
-        {"per_tensor", info.perTensor},
-        {"symmetric", symmetric},
-        {"zero_point_bits", info.zeroBits},
-        {"qmax", info.qmax},
-        {"scale_dtype", info.kind == QuantKind::Block ? "per block layout" : scaleDtype},
-        {"rounding",
-         info.kind == QuantKind::Block ? "as llama.cpp's reference quantizer" : "half to even"},
-        {"convention", info.convention}};
+    nlohmann::json j{{"bits", info.bits},
+                     {"group_size", info.groupSize},
+                     {"per_tensor", info.perTensor},
+                     {"symmetric", symmetric},
+                     {"zero_point_bits", info.zeroBits},
+                     {"qmax", info.qmax},
+                     {"scale_dtype", block ? "per block layout" : scaleDtype},
+                     {"rounding", block ? blockRounding(info) : "half to even"},
+                     {"convention", info.convention}};
     if (info.zeroBits > 0)
         j["zero_point_dtype"] = info.zeroBits == 16 ? "f16" : "int" + std::to_string(info.zeroBits);
     if (isHqqFormat(format))

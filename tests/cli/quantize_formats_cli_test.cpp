@@ -87,6 +87,54 @@ TEST(CliFormats, QuantizeWithAnImatrixRecordsItsHash) {
     EXPECT_TRUE(bad.out.empty());
 }
 
+// q4_k-lsq end to end: the same Q4_K storage and bytes per tensor as q4_k, an RMSE no
+// worse on both golden inputs, parameters that say whose search it is, the CPU even when
+// a Vulkan device is there, and an imatrix refused with the format named.
+TEST(CliFormats, Q4KLsqQuantizesNoWorseThanQ4KAndSaysWhoseBytes) {
+    QL_REQUIRE_DATA();
+    ql::test::TempDir dir;
+    const auto golden = ql::test::dataDir() / "golden" / "quant";
+    std::vector<ql::SafetensorsTensor> tensors;
+    for (const char* name : {"gauss", "outliers"}) {
+        const auto x = ql::test::readFloats(golden / (std::string(name) + ".f32"));
+        std::vector<std::byte> bytes(x.size() * 4);
+        std::memcpy(bytes.data(), x.data(), bytes.size());
+        tensors.push_back({std::string(name) + ".weight", "F32", {8, 512}, bytes});
+    }
+    ql::writeSafetensors(dir / "g.safetensors", tensors);
+    const auto run = [&](const std::string& format) {
+        const CliResult r = runCli("quantize " + shellQuote(dir / "g.safetensors") + " --format " +
+                                   format + " --device auto --json");
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return nlohmann::json::parse(r.out);
+    };
+    const auto lsq = run("q4_k-lsq"), ggml = run("q4_k");
+    EXPECT_EQ(lsq["method"], "quantlens-lsq");
+    EXPECT_EQ(lsq["parameters"]["symmetric"], false);
+    EXPECT_NE(lsq["parameters"]["rounding"].get<std::string>().find("not llama.cpp's bytes"),
+              std::string::npos);
+    EXPECT_EQ(ggml["parameters"]["rounding"], "as llama.cpp's reference quantizer");
+    EXPECT_EQ(lsq["total_bytes"], ggml["total_bytes"]);
+    ASSERT_EQ(lsq["tensors"].size(), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+        const auto& t = lsq["tensors"][i];
+        EXPECT_EQ(t["storage_format"], "q4_k-lsq");
+        EXPECT_EQ(t["bits_per_weight"], 4.5);
+        EXPECT_NE(t["backend"].get<std::string>().find("cpu"), std::string::npos);
+        EXPECT_LE(t["rmse"].get<double>(), ggml["tensors"][i]["rmse"].get<double>()) << t["tensor"];
+    }
+    ql::Imatrix m;
+    m.format = ql::ImatrixFormat::Legacy;
+    m.entries.push_back({"gauss.weight", std::vector<float>(512, 1.0f), 1, {}});
+    ql::writeImatrixLegacy(dir / "g.imatrix", m);
+    const CliResult refused =
+        runCli("quantize " + shellQuote(dir / "g.safetensors") +
+               " --format q4_k-lsq --device cpu --imatrix " + shellQuote(dir / "g.imatrix"));
+    EXPECT_NE(refused.exitCode, 0);
+    EXPECT_NE(refused.err.find("q4_k-lsq has no importance-weighted encoder"), std::string::npos)
+        << refused.err;
+}
+
 // A MoE GGUF: the expert stack is quantized as rows, the router is kept as stored and the
 // output says so (text and --json), with the stack's shape in rows x columns.
 TEST(CliFormats, QuantizeMoeStackKeepsTheRouterAndSaysSo) {
