@@ -461,7 +461,7 @@ std::vector<QuantFormatInfo> kquantFormats() {
                   "GGUF Q4_K bytes (llama.cpp loads them as any Q4_K) from Quantlens' own "
                   "search, NOT llama-quantize's bytes: per sub-block of 32 three candidate grids "
                   "fitted by unweighted least squares plus one Lloyd step, then per super-block "
-                  "the best 6-bit scale/min pair of the 3 x 3 around the fit under two fp16 "
+                  "the best of 2 x 3 6-bit scale/min pairs around the fit under two fp16 "
                   "super-scales (max/63, max/62); RMSE no worse than q4_k's on llama.cpp's "
                   "goldens, several times faster; no importance vector; 4.5 bpw",
                   DType::Q4_K)),

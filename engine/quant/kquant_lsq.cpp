@@ -105,7 +105,7 @@ void refineOne(const float* x, float s, float negMin, const float* dsc, float dm
     const float lm0 = dm > 0.0f ? (rm < 63.0f ? rm : 63.0f) : 0.0f;
     float ls0[2], bestErr[2], bestLs[2], bestLm[2];
     for (int c = 0; c < 2; ++c) {
-        const float r = std::nearbyint(s / dsc[c]);
+        const float r = std::floor(s / dsc[c]) + 1.0f;
         ls0[c] = dsc[c] > 0.0f ? (r < 63.0f ? r : 63.0f) : 0.0f;
         bestErr[c] = std::numeric_limits<float>::infinity();
         bestLs[c] = ls0[c];
@@ -119,7 +119,7 @@ void refineOne(const float* x, float s, float negMin, const float* dsc, float dm
         for (int i = 0; i < kSub; ++i)
             t[i] = x[i] + m1;
         for (int c = 0; c < 2; ++c) {
-            for (int a = -1; a <= 1; ++a) {
+            for (int a = -1; a < kScaleSteps - 1; ++a) {
                 const float ls = ls0[c] + float(a);
                 const bool valid = lmValid && ls >= 0.0f && ls <= 63.0f;
                 const float d1 = dsc[c] * ls;

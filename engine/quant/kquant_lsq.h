@@ -4,12 +4,13 @@
 // sweep. Not llama-quantize's bytes: its own RMSE, no worse than llama.cpp's on the
 // goldens and the real tensors (tests/engine/kquant_lsq_test.cpp), at several times the
 // speed. Per sub-block of 32:
-//   1. five candidate grids (14, 14.5, 15, 15.5 or 16 steps over [min(x, 0), max x]),
-//      each code assignment fitted by unweighted least squares (scale >= 0, min <= 0),
-//      then one Lloyd step (codes again against the best fit, fitted again);
+//   1. three candidate grids (14, 14.75 or 15.5 steps over [min(x, 0), max x]), each code
+//      assignment fitted by unweighted least squares (scale >= 0, min <= 0), then one
+//      Lloyd step (codes again against the best fit, fitted again);
 //   2. per super-block two fp16 super-scales, max scale / 63 and / 62, and under each the
-//      best of the 3 x 3 neighbouring 6-bit scale/min pairs around the fit, by the
-//      squared error of the codes they give; the super-scale with the lower total wins.
+//      best of 2 x 3 6-bit scale/min pairs around the fit (scale index floor(s / d) or
+//      one above, min index round(m / dmin) -1, +0, +1), by the squared error of the
+//      codes they give; the super-scale with the lower total wins.
 // Codes are the nearest on the stored grid. No importance vector (q4_k takes one).
 #include "engine/quant/kquant_encode.h"
 

@@ -11,4 +11,5 @@
 #define QL_MAX_PS(a, b) __builtin_ia32_maxps256(a, b)
 #define QL_ROUND_PS(v) __builtin_ia32_roundps256(v, 0x08)
 #define QL_FMA_PS(a, b, c) __builtin_ia32_vfmaddps256(a, b, c)
+#define QL_FLOOR_PS(v) __builtin_ia32_roundps256(v, 0x09)
 #include "engine/quant/kquant_lsq_kernel.inc"

@@ -11,4 +11,5 @@
 #define QL_MAX_PS(a, b) __builtin_ia32_maxps512_mask(a, b, a, -1, 4)
 #define QL_ROUND_PS(v) __builtin_ia32_rndscaleps_mask(v, 0x08, v, -1, 4)
 #define QL_FMA_PS(a, b, c) __builtin_ia32_vfmaddps512_mask(a, b, c, -1, 4)
+#define QL_FLOOR_PS(v) __builtin_ia32_rndscaleps_mask(v, 0x09, v, -1, 4)
 #include "engine/quant/kquant_lsq_kernel.inc"

@@ -15,6 +15,9 @@ constexpr float kCandidates[] = {14.0f, 14.75f, 15.5f};
 // share of the sub-block's energy: float noise in the closed-form error must not decide
 // between fits that are equally good (the first, coarsest one wins those).
 constexpr float kTieShare = 1e-6f;
+// Stage 2 tries the 6-bit scale indices floor(s / d) and one above (62 and 63 at the top)
+// with the min indices round(min / dmin) - 1, + 0 and + 1: 2 x 3 pairs per super-scale.
+constexpr int kScaleSteps = 2;
 // Added to a product to round it to an integer in the float format itself.
 constexpr float kRoundShift = 12582912.0f;
 
