@@ -71,8 +71,8 @@ void fitOne(const float* x, float& scale, float& negMin) {
     float lo = x[0], mx = x[0];
     Moments mo;
     for (int i = 0; i < kSub; ++i) {
-        lo = x[i] < lo ? x[i] : lo;
-        mx = x[i] > mx ? x[i] : mx;
+        lo = lo < x[i] ? lo : x[i]; // minps(lo, v) and maxps(mx, v): NaN in x wins
+        mx = mx > x[i] ? mx : x[i];
         mo.x = mo.x + x[i];
         mo.x2 = std::fma(x[i], x[i], mo.x2);
     }
@@ -211,6 +211,13 @@ float maxOf(const float* v, int n) {
 
 constexpr int kMaxLanes = 16;
 
+// fp16 of top / steps, but at least the smallest subnormal (0x0001) when top > 0: below
+// 2^-25 it would round to 0 and zero a super-block of tiny but nonzero weights.
+uint16_t nonZeroHalf(float top, float steps) {
+    const uint16_t h = floatToHalf(top / steps);
+    return top > 0.0f && (h & 0x7fff) == 0 ? uint16_t(0x0001) : h;
+}
+
 // A group's candidate fp16 super-scales: per super-block g, d = max scale / 63 or / 62
 // (the second puts the largest scale at 62 steps, which can fit the other sub-blocks'
 // scales better) and dmin = max min / 63; per lane, the values they decode to.
@@ -224,9 +231,9 @@ SuperScales superScales(const float* scales, const float* negMins, int groups) {
     for (int g = 0; g < groups; ++g) {
         const float maxScale = maxOf(scales + kK4SubBlocks * g, kK4SubBlocks);
         const float maxMin = maxOf(negMins + kK4SubBlocks * g, kK4SubBlocks);
-        s.dmin[g] = floatToHalf(maxMin / 63.0f);
-        s.d[g][0] = floatToHalf(maxScale / 63.0f);
-        s.d[g][1] = floatToHalf(maxScale / 62.0f);
+        s.dmin[g] = nonZeroHalf(maxMin, 63.0f);
+        s.d[g][0] = nonZeroHalf(maxScale, 63.0f);
+        s.d[g][1] = nonZeroHalf(maxScale, 62.0f);
         for (int j = kK4SubBlocks * g; j < kK4SubBlocks * (g + 1); ++j) {
             s.dsc[0][j] = viaHalf(s.d[g][0]);
             s.dsc[1][j] = viaHalf(s.d[g][1]);

@@ -11,7 +11,10 @@
 //      best of 2 x 3 6-bit scale/min pairs around the fit (scale index floor(s / d) or
 //      one above, min index round(m / dmin) -1, +0, +1), by the squared error of the
 //      codes they give; the super-scale with the lower total wins.
-// Codes are the nearest on the stored grid. No importance vector (q4_k takes one).
+// Codes are the nearest on the stored grid. A super-scale fp16 would round to 0 under
+// nonzero weights (all below about 1e-6) is kept at fp16's smallest subnormal;
+// llama-quantize stores 0 there, and each weight decodes to its sub-block's min. No
+// importance vector (q4_k takes one).
 #include "engine/quant/kquant_encode.h"
 
 #include <cstddef>

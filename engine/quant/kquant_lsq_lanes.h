@@ -9,7 +9,8 @@
 namespace ql::kquant::lsq {
 
 constexpr int kSub = 32;
-// Stage 1's inverse scales are kCandidates[c] / range: llama.cpp's 15 -/+ one code step.
+// Stage 1's inverse scales are kCandidates[c] / range: a grid of 14, 14.75 or 15.5 steps
+// over the sub-block's range, around llama.cpp's 15.
 constexpr float kCandidates[] = {14.0f, 14.75f, 15.5f};
 // A candidate replaces the best only when it lowers the squared error by more than this
 // share of the sub-block's energy: float noise in the closed-form error must not decide

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <gtest/gtest.h>
 #include <iostream>
+#include <limits>
 #include <random>
 
 namespace ql {
@@ -57,7 +58,7 @@ double rmse(const std::vector<float>& x, const std::vector<float>& y) {
 // Gaussian rows with outliers, then degenerate sub-blocks: in super-block 0 zeros and
 // constants of either sign; in super-block 1 tiny values next to +-6e4, subnormals and a
 // lattice of exact ties; super-block 2 negative-only, 3 positive-only, 4 values past
-// Q4_K's range. 7 super-blocks a row: AVX-512 pairs and one left over.
+// Q4_K's range, 5 NaN, 6 infinities. 7 super-blocks a row: AVX-512 pairs and one left over.
 std::vector<float> testRows(int64_t n) {
     std::mt19937 rng(11);
     std::normal_distribution<float> gauss(0.0f, 0.02f);
@@ -82,6 +83,19 @@ std::vector<float> testRows(int64_t n) {
     // Beyond what Q4_K can hold (fp16 super-scales): garbage in, but the same garbage.
     for (int i = 1024; i < 1280 && i < n; ++i)
         x[size_t(i)] = (i % 3 == 0 ? 3e38f : (i % 3 == 1 ? -1e30f : 1e-3f));
+    // NaN and infinities (the quantize job refuses them first; the kernels must still
+    // agree): a NaN first in its sub-block, one after lower values, one last; +-inf in
+    // the next super-block (an infinite super-scale would hide the NaN lanes' choices).
+    if (n >= 1792) {
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const float inf = std::numeric_limits<float>::infinity();
+        x[1280] = nan;
+        x[1312 + 20] = nan;
+        x[1312 + 3] = -3.0f;
+        x[1344 + 31] = nan;
+        x[1536 + 5] = inf;
+        x[1568 + 9] = -inf;
+    }
     return x;
 }
 
@@ -128,6 +142,26 @@ TEST(Q4KLsq, ReproducesAGridItCanHoldWithinFp16Rounding) {
         x[size_t(i)] = -1.0f + 0.125f * float((i * 7) % 16);
     const auto y = decode(encodeLsq(x, detectedSimdLevel()));
     EXPECT_LE(rmse(x, y), 63.0 * std::ldexp(1.0, -20) * 15.0 + 63.0 * std::ldexp(1.0, -17));
+}
+
+// Weights of about 1e-6 (with outliers of 20 sigma): the largest sub-block scale / 63
+// falls below fp16's smallest subnormal, 2^-24; rounded to a zero super-scale it would
+// zero the super-block (it did: 28.7 times q4_k's RMSE). The super-scale stays 0x0001.
+TEST(Q4KLsq, TinyWeightsKeepANonZeroSuperScale) {
+    std::mt19937_64 rng(7);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    std::vector<float> x(256 * 64);
+    for (auto& v : x)
+        v = gauss(rng) * (rng() % 100 == 0 ? 20.0f : 1.0f) * 1e-6f;
+    const auto q = encodeLsq(x, detectedSimdLevel());
+    for (size_t b = 0; b < q.size(); b += kBlockBytes) {
+        uint16_t d = 0;
+        std::memcpy(&d, q.data() + b, sizeof d);
+        ASSERT_NE(d, 0) << "super-block " << b / kBlockBytes;
+    }
+    const double lsq = rmse(x, decode(q)), ggml = rmse(x, decode(encodeGgml(x)));
+    std::cout << "[ q4_k-lsq ] weights of 1e-6: RMSE " << lsq << " vs q4_k " << ggml << "\n";
+    EXPECT_LE(lsq, ggml);
 }
 
 // llama.cpp's RMSE comes from its own dequantized output (<input>.Q4_K.deq.f32), so the
