@@ -208,12 +208,4 @@ void quantizeReference(QuantFormat format, std::span<const float> src, int64_t r
     finishDoubleQuant(out);
 }
 
-void requireFinite(std::span<const float> values, const std::string& tensorName) {
-    for (size_t i = 0; i < values.size(); ++i) {
-        if (!std::isfinite(values[i]))
-            throw Error("tensor '" + tensorName + "': " + (std::isnan(values[i]) ? "NaN" : "Inf") +
-                        " at element " + groupDigits(i) + "; quantization needs finite weights");
-    }
-}
-
 } // namespace ql

@@ -71,7 +71,4 @@ void finishDoubleQuant(QuantizedTensor& out);
 void quantizeReference(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                        QuantizedTensor& out);
 
-// Throws ql::Error naming the tensor and the flat index of the first NaN or Inf.
-void requireFinite(std::span<const float> values, const std::string& tensorName);
-
 } // namespace ql

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <gtest/gtest.h>
+#include <iostream>
 #include <limits>
 
 namespace ql {
@@ -106,17 +107,62 @@ TEST(FormatEdges, EveryFormatHandlesEdgeRows) {
     }
 }
 
-TEST(FormatEdges, NonFiniteWeightsAreRefusedWithTensorAndIndex) {
-    std::vector<float> w(300, 0.5f);
-    w[257] = -std::numeric_limits<float>::infinity();
-    try {
-        requireFinite(w, "blk.1.ffn_up.weight");
-        FAIL() << "expected an error";
-    } catch (const Error& e) {
-        const std::string what = e.what();
-        EXPECT_NE(what.find("blk.1.ffn_up.weight"), std::string::npos) << what;
-        EXPECT_NE(what.find("Inf at element 257"), std::string::npos) << what;
+// The integer code range around zero, in steps, that the scheme's scale puts the group's
+// extremes on, as [lo, hi] (hand-worked from each scheme's rule in quantize.h).
+struct StepSpan {
+    double lo, hi;
+};
+StepSpan stepSpan(const QuantFormatInfo& info) {
+    const double levels = double((1 << info.bits) - 1);
+    switch (info.scheme) {
+    case QuantScheme::SymAbsmax: // scale = absmax / qmax
+        return {-double(info.qmax), double(info.qmax)};
+    case QuantScheme::SymHalfRange: // scale = absmax / ((2^n - 1) / 2)
+    case QuantScheme::SymGptq:      // scale = 2 xmax / (2^n - 1), zero 2^(n-1)
+        return {-levels / 2.0, levels / 2.0};
+    default: // Asym: scale = (max - min) / (2^n - 1), zero = round(-min / scale)
+        return {-double(1 << (info.bits - 1)), double((1 << (info.bits - 1)) - 1)};
     }
+}
+
+// Exact ties on every RTN grid: each group holds its extremes at lo and hi steps of 0.125
+// (so every scheme's scale is exactly 0.125 and its zero point an integer) and, between
+// them, values at k + 0.5 steps. Each must decode to the even neighbour (round half to
+// even: torch.round, nearbyint, GLSL roundEven), whatever the group size or scope.
+TEST(FormatEdges, RtnTiesRoundHalfToEvenOnEveryGrid) {
+    constexpr double kStep = 0.125;
+    int formats = 0;
+    for (const auto& info : quantFormats()) {
+        if (info.method != "rtn" || info.kind != QuantKind::Rtn ||
+            (info.scheme != QuantScheme::SymAbsmax && info.scheme != QuantScheme::SymHalfRange &&
+             info.scheme != QuantScheme::SymGptq && info.scheme != QuantScheme::Asym))
+            continue;
+        const StepSpan span = stepSpan(info);
+        const int64_t group = info.groupSize == 0 ? kCols : info.groupSize;
+        const int kLo = int(std::ceil(span.lo)), kHi = int(std::floor(span.hi)) - 1;
+        std::vector<float> w(size_t(kRows * kCols));
+        std::vector<double> expected(w.size());
+        for (int64_t j = 0; j < kRows * kCols; ++j) {
+            const int64_t c = j % group;
+            const double steps = c == 0   ? span.lo
+                                 : c == 1 ? span.hi
+                                          : double(kLo + int(c % (kHi - kLo + 1))) + 0.5;
+            w[size_t(j)] = float(steps * kStep);
+            expected[size_t(j)] = std::nearbyint(steps) * kStep;
+        }
+        QuantizedTensor q;
+        quantizeReference(info.format, w, kRows, kCols, q);
+        const auto d = q.dequantize();
+        for (size_t j = 0; j < d.size(); ++j) {
+            if (j % size_t(group) < 2)
+                continue; // the extremes may clip (half-range grids)
+            ASSERT_EQ(double(d[j]), expected[j])
+                << info.name << " element " << j << ": " << w[j] / kStep << " steps";
+        }
+        ++formats;
+    }
+    std::cout << "[ ties ] " << formats << " RTN formats\n";
+    EXPECT_GE(formats, 40); // the symmetric, half-range, GPTQ and asymmetric families
 }
 
 } // namespace

@@ -92,6 +92,53 @@ TEST(GgmlLegacyQuant, MatchesLlamaQuantizeOnStories260K) {
     expectSameAsLlamaQuantize(QuantFormat::Q5_0, "stories260K-Q5_0.gguf");
 }
 
+// Q5_1 worked by hand from ggml's layout (ggml-common.h block_q5_1: fp16 d, fp16 m, 32
+// high bits qh, 16 bytes of low nibbles; element j < 16 in the low nibble of qs[j] and bit
+// j of qh, element j + 16 in the high nibble and bit j + 16) and its rounding
+// (quantize_row_q5_1_ref: d = (max - min) / 31, code = (uint8_t)((x - min) / d + 0.5f),
+// so halves round up). Block 0 holds -2 + 0.25 p(j), p a permutation of 0..31, so
+// d = 0.25 and every code is p(j) exactly; block 1 holds 0 and 7.75 (d = 0.25 again) and
+// in between values 0.25 (k + 0.5), exact halves, which must take code k + 1.
+TEST(GgmlLegacyQuant, Q5_1BytesWorkedByHand) {
+    std::vector<float> x(64);
+    uint8_t code[64];
+    for (int j = 0; j < 32; ++j) {
+        code[j] = uint8_t((j * 7) % 32);
+        x[size_t(j)] = -2.0f + 0.25f * float(code[j]);
+    }
+    x[32] = 0.0f;
+    x[33] = 7.75f;
+    code[32] = 0;
+    code[33] = 31;
+    for (int j = 34; j < 64; ++j) {
+        const int k = (j * 5) % 31; // 0..30: k + 0.5 below 31
+        x[size_t(j)] = 0.25f * (float(k) + 0.5f);
+        code[j] = uint8_t(k + 1);
+    }
+    std::vector<uint8_t> expected;
+    const uint16_t halfD = 0x3400, halfMin[2] = {0xC000, 0x0000}; // fp16 0.25, -2, 0
+    for (int b = 0; b < 2; ++b) {
+        const uint8_t* c = code + 32 * b;
+        uint32_t qh = 0;
+        for (int j = 0; j < 32; ++j)
+            qh |= uint32_t(c[j] >> 4) << j;
+        for (uint32_t v : {uint32_t(halfD), uint32_t(halfMin[b])})
+            expected.insert(expected.end(), {uint8_t(v), uint8_t(v >> 8)});
+        for (int k = 0; k < 4; ++k)
+            expected.push_back(uint8_t(qh >> (8 * k)));
+        for (int j = 0; j < 16; ++j)
+            expected.push_back(uint8_t((c[j] & 0xf) | ((c[j + 16] & 0xf) << 4)));
+    }
+    QuantizedTensor q;
+    quantizeReference(QuantFormat::Q5_1, x, 1, 64, q);
+    ASSERT_EQ(q.packed.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i)
+        EXPECT_EQ(uint8_t(q.packed[i]), expected[i]) << "byte " << i;
+    const auto y = q.dequantize();
+    for (int j = 0; j < 64; ++j) // d and min are exact in fp16: code * d + min exactly
+        EXPECT_EQ(y[size_t(j)], 0.25f * float(code[j]) + (j < 32 ? -2.0f : 0.0f)) << j;
+}
+
 // Q5_1 has no golden file here; it must round-trip within half a step of its grid, and
 // quantizing its own dequantized values must give the same bytes (grid idempotence).
 TEST(GgmlLegacyQuant, Q5_1RoundTripBoundAndIdempotence) {

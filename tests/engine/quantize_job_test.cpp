@@ -76,23 +76,37 @@ TEST(QuantizeJob, CancelledJobLeavesNoVariant) {
     EXPECT_TRUE(ws.variants().empty());
 }
 
-TEST(QuantizeJob, NaNWeightFailsWithTensorAndIndexAndStoresNothing) {
-    test::TempDir dir;
-    std::vector<float> w(4 * 32, 0.5f);
-    w[37] = std::numeric_limits<float>::infinity();
-    GgufWriter writer;
-    writer.setString("general.architecture", "llama");
-    writer.addTensorF32("blk.0.attn_q.weight", {4, 32}, DType::F32, w);
-    writer.write(dir / "bad.gguf");
-    Workspace ws(dir / "ws.quantlens");
-    try {
-        quantize(dir / "bad.gguf", QuantFormat::Int8PerChannel, ws);
-        FAIL() << "expected an error";
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("blk.0.attn_q.weight"), std::string::npos);
-        EXPECT_NE(std::string(e.what()).find("Inf at element 37"), std::string::npos);
+// The job checks every weight before it stores anything (weight_moments.h): NaN, +Inf
+// and -Inf each fail with the tensor's name and the element's flat index.
+TEST(QuantizeJob, NonFiniteWeightFailsWithTensorAndIndexAndStoresNothing) {
+    const struct {
+        float value;
+        const char* word;
+    } cases[] = {{std::numeric_limits<float>::quiet_NaN(), "NaN at element 37"},
+                 {std::numeric_limits<float>::infinity(), "Inf at element 37"},
+                 {-std::numeric_limits<float>::infinity(), "Inf at element 37"}};
+    for (const auto& c : cases) {
+        test::TempDir dir;
+        std::vector<float> w(4 * 32, 0.5f);
+        w[37] = c.value;
+        w[90] = c.value; // a later one: the first is named
+        GgufWriter writer;
+        writer.setString("general.architecture", "llama");
+        writer.addTensorF32("blk.0.attn_q.weight", {4, 32}, DType::F32, w);
+        writer.write(dir / "bad.gguf");
+        Workspace ws(dir / "ws.quantlens");
+        for (QuantFormat f : {QuantFormat::Int8PerChannel, QuantFormat::Q8_0, QuantFormat::Nf4}) {
+            try {
+                quantize(dir / "bad.gguf", f, ws);
+                ADD_FAILURE() << "expected an error for " << c.word;
+            } catch (const Error& e) {
+                const std::string what = e.what();
+                EXPECT_NE(what.find("blk.0.attn_q.weight"), std::string::npos) << what;
+                EXPECT_NE(what.find(c.word), std::string::npos) << what;
+            }
+        }
+        EXPECT_TRUE(ws.variants().empty());
     }
-    EXPECT_TRUE(ws.variants().empty());
 }
 
 } // namespace
