@@ -1,6 +1,7 @@
 // OCP FP8 encoding in integers, shared by quantize_fp8_rowwise.comp (a scale per row) and
 // quantize_fp8_tensor.comp (one scale for the whole tensor): code for code
-// engine/quant/fp8.cpp's floatToFp8(x / scale), the quotient by integer long division.
+// engine/quant/fp8.cpp's floatToFp8(x / scale): the quotient from one multiply where that
+// provably gives the same code, by integer long division where it might not.
 #ifndef QL_FP8_ENCODE_GLSL
 #define QL_FP8_ENCODE_GLSL
 
@@ -44,11 +45,44 @@ uint fp8Magnitude(uint a, Fp8 f) {
     return min(code, f.maxCode);
 }
 
-uint fp8Code(uint xBits, uint scaleBits, Fp8 f) {
+// 1 / scale for fp8Code's shortcut, exact (qlDivBits), or 0 where the shortcut must not
+// be taken: a scale of 0, an inverse that overflows or is subnormal (a device may flush it).
+uint fp8InverseBits(uint scaleBits) {
+    if (scaleBits == 0u)
+        return 0u;
+    uint inv = qlDivBits(0x3f800000u, scaleBits);
+    uint e = inv >> 23;
+    return e == 0u || e >= 255u ? 0u : inv;
+}
+
+// Bits of f32 below 2^-60: far under half the smallest FP8 subnormal (2^-10, 2^-17).
+const uint QL_FP8_TINY_BITS = (127u - 60u) << 23;
+// q = x * (1 / scale), two correctly rounded steps, lies within 2^-23 of x / scale
+// relative, so within 4 ulps of the f32 quotient the reference rounds to FP8 (a binade
+// edge at most doubles 2 ulps). FP8 rounding is monotone: when q - 8 and q + 8 ulps give
+// the same code, the quotient does too.
+const uint QL_FP8_SLACK_ULPS = 8u;
+
+// The FP8 code of x / scale, sign kept. invBits = fp8InverseBits(scaleBits). Most values
+// take one multiply and two roundings to FP8; those within a few ulps of an FP8 midpoint,
+// and subnormal or non-finite x (a device may flush the one, the other has no quotient to
+// approximate), take the exact long division.
+uint fp8Code(uint xBits, uint scaleBits, uint invBits, Fp8 f) {
     if (scaleBits == 0u)
         return 0u;
     uint sign = (xBits >> 24) & 0x80u;
-    return sign | fp8Magnitude(qlDivBits(xBits & 0x7fffffffu, scaleBits), f);
+    uint a = xBits & 0x7fffffffu;
+    uint ea = a >> 23;
+    if (invBits != 0u && ea != 0u && ea != 255u) {
+        precise float q = uintBitsToFloat(a) * uintBitsToFloat(invBits);
+        uint qb = floatBitsToUint(q);
+        if (qb < QL_FP8_TINY_BITS)
+            return sign;
+        uint lo = fp8Magnitude(qb - QL_FP8_SLACK_ULPS, f);
+        if (lo == fp8Magnitude(qb + QL_FP8_SLACK_ULPS, f))
+            return sign | lo;
+    }
+    return sign | fp8Magnitude(qlDivBits(a, scaleBits), f);
 }
 
 #endif

@@ -4,11 +4,13 @@
 // nearest even and saturated to +-maxFinite, sign kept (also on zero), all codes 0 when
 // the scale is 0.
 //
-// One workgroup per row. The absmax is a max on integer bit patterns; the scale and every
-// quotient x / scale come from integer long division (qlDivBits), so they are the IEEE
-// f32 results the CPU computes, subnormals included, on any device (no float arithmetic
-// that a driver could approximate or flush). The f32 quotient is then rounded to FP8 in
-// integers: the reference rounds twice (to f32, then to FP8) and so does this.
+// One workgroup per row. The absmax is a max on integer bit patterns; the scale and its
+// inverse come from integer long division (qlDivBits), so they are the IEEE f32 results
+// the CPU computes, subnormals included, on any device. Each code is the FP8 rounding of
+// x / scale, done in integers: from the product x * inverse (one correctly rounded
+// multiply) where a few ulps either side give the same code, otherwise from the exact
+// f32 quotient by long division (fp8_encode.glsl), so the reference's two roundings (to
+// f32, then to FP8) are reproduced code for code.
 //
 // Output rows are padded to whole words (no 8-bit storage needed): word 0 is the scale's
 // bits, then the codes four per word (little-endian). The host copies 4 + cols bytes.
@@ -29,7 +31,7 @@ layout(push_constant) uniform Params {
 } p;
 
 shared uint partial[WG];
-shared uint rowScale;
+shared uint rowScale, rowInverse;
 
 uint rowAbsmaxBits(uint base, uint tid) {
     uint m = 0u;
@@ -55,17 +57,18 @@ void main() {
     uint absmax = rowAbsmaxBits(base, tid);
     if (tid == 0u) {
         rowScale = qlDivBits(absmax, f.maxFiniteBits);
+        rowInverse = fp8InverseBits(rowScale);
         outWords[p.outBase + row * p.rowWords] = rowScale;
     }
     barrier();
-    uint scale = rowScale;
+    uint scale = rowScale, inverse = rowInverse;
     uint words = (p.cols + 3u) / 4u;
     for (uint w = tid; w < words; w += WG) {
         uint packed = 0u;
         for (uint k = 0u; k < 4u; ++k) {
             uint col = w * 4u + k;
             if (col < p.cols)
-                packed |= fp8Code(srcBits[base + col], scale, f) << (8u * k);
+                packed |= fp8Code(srcBits[base + col], scale, inverse, f) << (8u * k);
         }
         outWords[p.outBase + row * p.rowWords + 1u + w] = packed;
     }

@@ -33,6 +33,7 @@ void main() {
         return;
     Fp8 f = layoutOf(p.kind);
     uint scale = qlDivBits(stats[p.statsBase + 2u], f.maxFiniteBits);
+    uint inverse = fp8InverseBits(scale);
     uint base = row * p.cols;
     uint rowStart = p.outBase + row * p.rowWords;
     if (tid == 0u)
@@ -43,7 +44,7 @@ void main() {
         for (uint k = 0u; k < 4u; ++k) {
             uint col = w * 4u + k;
             if (col < p.cols)
-                packed |= fp8Code(srcBits[base + col], scale, f) << (8u * k);
+                packed |= fp8Code(srcBits[base + col], scale, inverse, f) << (8u * k);
         }
         outWords[rowStart + 1u + w] = packed;
     }

@@ -1,6 +1,9 @@
 #include "tests/conformance/value_patterns.h"
 
+#include "engine/quant/fp8.h"
+
 #include <cmath>
+#include <cstdlib>
 
 namespace ql::test {
 namespace {
@@ -40,6 +43,34 @@ void fillTies(std::vector<float>& x, QuantFormat format, int64_t rows, int64_t c
         }
         for (int64_t c = 0; c < cols; c += group) // every group's absmax is qmax * scale
             x[size_t(r * cols + c)] = (c / group) % 2 ? -float(qmax) * scale : float(qmax) * scale;
+    }
+}
+
+// FP8 has no integer grid: its ties are the midpoints between neighbouring FP8 values.
+// Each row's absmax sets its scale: a power of two on even rows (x / scale is exact, so
+// midpoints are exact ties) and not on odd ones (x / scale rounds to f32 first, and the
+// reference rounds again to FP8: a backend that divides another way lands on the other
+// side). Around each midpoint times the scale, values up to 3 f32 ulps either side.
+void fillFp8Ties(std::vector<float>& x, QuantFormat format, int64_t rows, int64_t cols) {
+    const std::string_view name = quantFormatInfo(format).name;
+    const Fp8Kind kind = name.substr(0, 8) == "fp8-e4m3" ? Fp8Kind::E4M3FN : Fp8Kind::E5M2;
+    const float maxFinite = fp8MaxFinite(kind);
+    const int maxCode = floatToFp8(maxFinite, kind);
+    for (int64_t r = 0; r < rows; ++r) {
+        const float pow2 = std::ldexp(1.0f, int(r % 5) - 2);
+        const float absmax = maxFinite * (r % 2 ? pow2 * (1.0f + float(r % 7 + 1) / 9.0f) : pow2);
+        const float scale = absmax / maxFinite;
+        for (int64_t c = 0; c < cols; ++c) {
+            const int code = int((r * 13 + c * 5) % maxCode); // 0 .. maxCode - 1
+            const float mid =
+                0.5f * (fp8ToFloat(uint8_t(code), kind) + fp8ToFloat(uint8_t(code + 1), kind));
+            float v = mid * scale;
+            const int step = int(c % 7) - 3;
+            for (int k = 0; k < std::abs(step); ++k)
+                v = std::nextafter(v, step < 0 ? 0.0f : absmax);
+            x[size_t(r * cols + c)] = (r + c) % 2 ? -v : v;
+        }
+        x[size_t(r * cols)] = absmax; // the row's largest magnitude, so its scale
     }
 }
 
@@ -96,7 +127,9 @@ std::vector<float> makePattern(Pattern p, QuantFormat format, int64_t rows, int6
         if (p == Pattern::Outlier)
             x[size_t(r * cols + (r * 7919) % cols)] = r % 2 ? -1.0e4f : 1.0e4f;
     }
-    if (p == Pattern::Ties)
+    if (p == Pattern::Ties && quantFormatInfo(format).name.substr(0, 4) == "fp8-")
+        fillFp8Ties(x, format, rows, cols);
+    else if (p == Pattern::Ties)
         fillTies(x, format, rows, cols);
     return x;
 }
