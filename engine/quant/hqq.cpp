@@ -2,6 +2,7 @@
 
 #include "engine/core/half.h"
 #include "engine/core/parallel.h"
+#include "engine/quant/hqq_solver.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,22 +19,19 @@ struct HqqGroup {
     float invStep = 0.0f, zero = 0.0f;
 };
 
-float shrink(float t, float beta, float p) {
-    const float a = std::fabs(t);
-    const float cut = std::pow(a + 1e-8f, p - 1.0f) / beta;
-    return a > cut ? std::copysign(a - cut, t) : 0.0f;
-}
-
 float code(float x, const HqqGroup& g, float maxq) {
     return std::clamp(std::nearbyint(x * g.invStep + g.zero), 0.0f, maxq);
 }
 
-// HQQ's initial min/max grid (its scale clamp at 2e4 keeps flat groups finite).
-HqqGroup initialGroup(const float* x, int64_t begin, int64_t n, float maxq) {
+// HQQ's initial min/max grid (its scale clamp at 2e4 keeps flat groups finite), the zero
+// rounded to an integer where HQQ's BaseQuantizeConfig sets round_zero.
+HqqGroup initialGroup(const float* x, int64_t begin, int64_t n, float maxq, bool roundZero) {
     const auto [lo, hi] = std::minmax_element(x + begin, x + begin + n);
     HqqGroup g{begin, n};
     g.invStep = std::min(maxq / (*hi - *lo), 2e4f);
     g.zero = -*lo * g.invStep;
+    if (roundZero)
+        g.zero = std::nearbyint(g.zero);
     return g;
 }
 
@@ -43,7 +41,7 @@ double proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float 
     for (int64_t j = g.begin; j < g.begin + g.n; ++j) {
         const float q = code(x[j], g, maxq);
         const float r = (q - g.zero) / g.invStep;
-        const float e = shrink(x[j] - r, beta, p);
+        const float e = hqqShrink(x[j] - r, beta, p);
         zeroSum += double(q - (x[j] - e) * g.invStep);
         absError += std::fabs(double(x[j] - r));
     }
@@ -55,18 +53,20 @@ double proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float 
 constexpr int64_t kMinGroupsPerThread = 256;
 
 std::vector<HqqGroup> initialGroups(std::span<const float> src, int64_t rows, int64_t cols,
-                                    int group, float maxq) {
+                                    int group, float maxq, bool roundZero) {
     std::vector<HqqGroup> groups;
     groups.reserve(size_t(rows * ((cols + group - 1) / group)));
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t b = 0; b < cols; b += group)
-            groups.push_back(
-                initialGroup(src.data(), r * cols + b, std::min<int64_t>(group, cols - b), maxq));
+            groups.push_back(initialGroup(src.data(), r * cols + b,
+                                          std::min<int64_t>(group, cols - b), maxq, roundZero));
     return groups;
 }
 
 // The solver's rounds; each round's sum of |x - r| adds the groups' sums in group order,
-// whatever the threads, so the early stop falls on the same round.
+// whatever the threads, so the early stop falls on the same round. HQQ's rule: a round's
+// error (measured before its zero update) that is not strictly below the best so far ends
+// the solve, keeping that round's updated zero (best starts at 1e4).
 int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
           const HqqParams& params, int threads) {
     std::vector<double> groupError(groups.size());
@@ -86,7 +86,7 @@ int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
         beta *= params.kappa;
         ++rounds;
         const double mean = absError / double(src.size());
-        if (!(mean < best))
+        if (params.earlyStop && !(mean < best))
             break;
         best = mean;
     }
@@ -118,7 +118,7 @@ int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int6
            int64_t cols, int bits, int group, QuantizedTensor& out, const HqqParams& params,
            int threads) {
     const float maxq = float((1 << bits) - 1);
-    std::vector<HqqGroup> groups = initialGroups(src, rows, cols, group, maxq);
+    std::vector<HqqGroup> groups = initialGroups(src, rows, cols, group, maxq, params.roundZero);
     const int rounds = solve(src, groups, maxq, params, threads);
     out.resize(storeAs, rows, cols);
     out.backend = "ref";
@@ -127,6 +127,16 @@ int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int6
 }
 
 } // namespace
+
+float hqqShrink(float t, float beta, float p) {
+    // HQQ's |t|^(p-1) is +inf at t = 0 (p < 1) and relu(0 - inf) gives 0: said directly
+    // here, without the division by zero (a NaN residual gives 0 too).
+    const float a = std::fabs(t);
+    if (!(a > 0.0f))
+        return 0.0f;
+    const float cut = std::pow(a, p - 1.0f) / beta;
+    return a > cut ? std::copysign(a - cut, t) : 0.0f;
+}
 
 bool isHqqFormat(QuantFormat format) {
     return quantFormatInfo(format).method == "hqq";

@@ -7,6 +7,8 @@
 //   zero = mean(q - (x - e) * s)  per group,  beta *= kappa,
 // for at most `iterations` rounds, stopping as soon as the tensor's mean |x - r| stops
 // falling (as HQQ does, after that round's zero update). Steps stay those of min/max.
+// The starting zero is not rounded unless HqqParams::roundZero asks for it (HQQ's
+// BaseQuantizeConfig rounds it at 4 bits).
 //
 // The early stop looks at the whole tensor, so HQQ formats are quantized in one call per
 // tensor (needsWholeTensor). Each round's per-group sums are added in group order, so the
@@ -22,6 +24,12 @@ struct HqqParams {
     float beta = 10.0f;
     float kappa = 1.01f;
     int iterations = 20;
+    // Off: all `iterations` rounds run (HQQ's optimize_weights_proximal_v2 early_stop=False).
+    bool earlyStop = true;
+    // HQQ's round_zero: round the min/max start's zero to an integer before the solver.
+    // HQQ's BaseQuantizeConfig turns it on at 4 bits only; the registered formats leave it
+    // off at every width (formats.cpp says why).
+    bool roundZero = false;
 };
 
 // The registered formats hqq-int{2,3,4,8}-g64 (method "hqq" in the format table).

@@ -66,11 +66,18 @@ TEST(HqqFormats, DescriptionNamesTheSolverParameters) {
     EXPECT_FLOAT_EQ(p.beta, 10.0f);
     EXPECT_FLOAT_EQ(p.kappa, 1.01f);
     EXPECT_EQ(p.iterations, 20);
+    EXPECT_TRUE(p.earlyStop);
+    EXPECT_FALSE(p.roundZero);
     for (const auto& c : kCases) {
         const std::string text(quantFormatInfo(c.hqq).convention);
         for (const char* word : {"p = 0.7", "beta = 10", "kappa = 1.01", "20 rounds", "early",
                                  "fp16 scale and fp16 zero"})
             EXPECT_NE(text.find(word), std::string::npos) << c.name << ": " << word;
+        // HQQ's BaseQuantizeConfig rounds the start's zero at 4 bits; ours does not, and says so.
+        EXPECT_NE(text.find("zero = -min/step, not rounded: HQQ's BaseQuantizeConfig sets "
+                            "round_zero at 4 bits"),
+                  std::string::npos)
+            << c.name;
     }
 }
 
