@@ -49,6 +49,12 @@ std::string schemeName(const QuantFormatInfo& f) {
     return "";
 }
 
+// Bits a per-row format stores beside one row's codes (scale, zero point), as quantizedBytes
+// counts them.
+int64_t perRowMetadataBits(const QuantFormatInfo& f) {
+    return 8 * int64_t(quantizedBytes(f.format, 1, kQuoteCols)) - int64_t(f.bits) * kQuoteCols;
+}
+
 // The per-weight cost that does not depend on the shape: code bits for formats whose only
 // metadata is one scale per row or per tensor (then the note says what to add), else
 // the 4096 x 4096 figure (exact for blocked formats, whose metadata is per block).
@@ -56,10 +62,8 @@ std::pair<double, std::string> shapeFreeBitsPerWeight(const QuantFormatInfo& f) 
     if (f.perTensor)
         return {double(f.bits), "plus one scale per tensor"};
     const bool perRow = (f.kind == QuantKind::Rtn && f.groupSize == 0) || f.bytesPerCode > 0;
-    if (perRow)
-        return {double(f.bits), "plus " + std::to_string(f.kind == QuantKind::Rtn ? 16 : 32) +
-                                    (f.zeroBits ? "+" + std::to_string(f.zeroBits) : "") +
-                                    "/columns"};
+    if (perRow) // the table's own bytes for one row, so a zero point padded to a byte counts
+        return {double(f.bits), "plus " + std::to_string(perRowMetadataBits(f)) + "/columns"};
     return {quotedBitsPerWeight(f), "exact"};
 }
 

@@ -257,7 +257,8 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
                "llama-quantize does\n";
     if (!o.keptAsStored.empty()) {
         out << "\n"
-            << o.keptAsStored.size() << " tensors kept as stored, as llama-quantize keeps them:";
+            << o.keptAsStored.size()
+            << " tensors kept as stored (names llama-quantize keeps, or already quantized):";
         for (const auto& [tensor, why] : o.keptAsStored)
             out << "\n  " << tensor << " (" << why << ")";
         out << "\n";

@@ -60,6 +60,21 @@ std::string keptAsStoredByName(const std::string& name) {
     return {};
 }
 
+std::string keptAsStoredReason(const TensorInfo& t, QuantFormat target) {
+    if (t.shape.size() < 2)
+        return {};
+    if (isFloatDType(t.dtype))
+        return keptAsStoredByName(t.name);
+    const std::string stored(dtypeInfo(t.dtype).name);
+    const auto& info = quantFormatInfo(target);
+    if (info.kind == QuantKind::Block && info.storage == t.dtype)
+        return "already " + stored + ", the target's storage type: copied as stored, as " +
+               "llama-quantize copies it";
+    return "already quantized (" + stored +
+           "): llama-quantize refuses to requantize it without --allow-requantize, which "
+           "would compound two roundings";
+}
+
 bool isQuantizableWeight(const TensorInfo& t) {
     return t.shape.size() >= 2 && isFloatDType(t.dtype) && t.elements() > 0 &&
            keptAsStoredByName(t.name).empty();

@@ -266,9 +266,8 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
         v.totalWeights += t.elements();
         if (!isQuantizableWeight(t)) {
             v.totalBytes += t.nbytes;
-            if (t.shape.size() >= 2 && isFloatDType(t.dtype))
-                if (std::string why = keptAsStoredByName(t.name); !why.empty())
-                    out.keptAsStored.emplace_back(t.name, std::move(why));
+            if (std::string why = keptAsStoredReason(t, request.format); !why.empty())
+                out.keptAsStored.emplace_back(t.name, std::move(why));
             continue;
         }
         ctx.setStage("quantizing " + t.name);

@@ -43,8 +43,9 @@ struct QuantizeOutcome {
     VariantRecord variant;
     std::vector<TensorMetricsRecord> metrics;
     SensitivityRanking sensitivity; // as stored with the variant
-    // Float tensors of two or more dimensions kept as stored because llama-quantize keeps
-    // them by name (MoE routers, ...): tensor name and why, in file order.
+    // Tensors of two or more dimensions kept as stored, with why, in file order: float ones
+    // llama-quantize keeps by name (MoE routers, ...) and ones the file already holds in a
+    // quantized type (keptAsStoredReason).
     std::vector<std::pair<std::string, std::string>> keptAsStored;
 };
 
@@ -58,6 +59,13 @@ bool isQuantizableWeight(const struct TensorInfo& t);
 
 // Why llama-quantize keeps a tensor of this name as stored (empty: it does not).
 std::string keptAsStoredByName(const std::string& name);
+
+// Why a variant in `target` keeps this tensor as stored; empty for the tensors it quantizes
+// and for 1-D ones (norms, biases), which no tool quantizes. A matrix the file already holds
+// in a quantized type is kept: llama-quantize copies it when it is the target type and
+// otherwise refuses ("requantizing from type ... is disabled") unless --allow-requantize,
+// whose dequantize-and-requantize compounds two roundings.
+std::string keptAsStoredReason(const struct TensorInfo& t, QuantFormat target);
 
 // Runs inside a job; throws ql::Cancelled or ql::Error. The workspace is written only
 // when every tensor succeeded.
