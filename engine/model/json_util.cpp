@@ -5,9 +5,43 @@
 
 namespace ql {
 
+namespace {
+
+// Real headers, configs and results nest a handful of levels.
+constexpr int kMaxJsonNesting = 100;
+
+} // namespace
+
+// Brackets inside strings do not count.
+void checkJsonNesting(std::string_view text, const std::string& label, uint64_t base,
+                      const std::string& what) {
+    int depth = 0;
+    bool inString = false, escaped = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if ((c == '[' || c == '{') && ++depth > kMaxJsonNesting) {
+            throw Error(label + ": " + what + " nests arrays or objects deeper than " +
+                        std::to_string(kMaxJsonNesting) + " levels (at byte " +
+                        groupDigits(base + i) + ")");
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+}
+
 nlohmann::json parseJson(std::span<const std::byte> bytes, const std::string& label, uint64_t base,
                          const std::string& what) {
     const char* begin = reinterpret_cast<const char*>(bytes.data());
+    checkJsonNesting(std::string_view(begin, bytes.size()), label, base, what);
     try {
         return nlohmann::json::parse(begin, begin + bytes.size());
     } catch (const nlohmann::json::parse_error& e) {

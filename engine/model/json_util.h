@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <string_view>
 
 namespace ql {
 
@@ -13,6 +14,12 @@ namespace ql {
 nlohmann::json parseJson(std::span<const std::byte> bytes, const std::string& label, uint64_t base,
                          const std::string& what);
 nlohmann::json parseJsonFile(const std::filesystem::path& path);
+
+// Throws ql::Error ("label: what nests ... (at byte base + i)") at the first bracket that
+// opens a level deeper than the readers accept: dump() and the code walking a parsed value
+// recurse per level. parseJson calls it; code calling nlohmann's parse itself must too.
+void checkJsonNesting(std::string_view text, const std::string& label, uint64_t base,
+                      const std::string& what);
 
 // Adds `value` under `key`; objects become one key per leaf ("key.child").
 void addJsonMetadata(Metadata& meta, const std::string& key, const nlohmann::json& value);

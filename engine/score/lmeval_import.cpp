@@ -8,6 +8,7 @@
 #include "engine/score/importer.h"
 #include "engine/store/workspace.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -21,14 +22,29 @@ std::string dimensionName(const std::string& metric, const std::string& filter) 
     return filter == "none" ? metric : metric + "," + filter;
 }
 
+// What nlohmann's value(key, fallback) does, but a field of another type is a ql::Error.
+std::string stringOr(const json& j, const std::string& key, const std::string& fallback,
+                     const std::string& label, const std::string& field) {
+    const auto it = j.find(key);
+    if (it == j.end())
+        return fallback;
+    if (!it->is_string())
+        throw Error(label + ": field " + field + " is not a string (" + it->type_name() + ")");
+    return it->get<std::string>();
+}
+
 std::string variantName(const json& j, const std::filesystem::path& file, const ImportOptions& o) {
     if (!o.variantName.empty())
         return o.variantName;
     if (j.contains("model_name") && j["model_name"].is_string() &&
         !j["model_name"].get<std::string>().empty())
         return j["model_name"].get<std::string>();
-    const json& cfg = j.value("config", json::object());
-    const std::string args = cfg.value("model_args", std::string());
+    const auto cfg = j.find("config");
+    if (cfg != j.end() && !cfg->is_object())
+        throw Error(file.string() + ": field config is not an object (" + cfg->type_name() + ")");
+    const std::string args =
+        cfg == j.end() ? std::string()
+                       : stringOr(*cfg, "model_args", "", file.string(), "config.model_args");
     if (const auto p = args.find("pretrained="); p != std::string::npos)
         return args.substr(p + 11, args.find(',', p) - (p + 11));
     return file.stem().string();
@@ -52,31 +68,63 @@ std::string evalSetVersion(const json& j) {
     return out;
 }
 
-int64_t taskN(const json& j, const std::string& task) {
+// A sample count: a non-negative integer that fits int64 (nlohmann reads those as unsigned).
+int64_t countOf(const json& v, const std::string& label, const std::string& field) {
+    if (v.is_number_unsigned() && v.get<uint64_t>() <= uint64_t(INT64_MAX))
+        return int64_t(v.get<uint64_t>());
+    throw Error(label + ": field " + field + " is " + v.dump() + ", not a count of samples");
+}
+
+int64_t taskN(const json& j, const std::string& task, const std::string& label) {
     if (!j.contains("n-samples") || !j["n-samples"].contains(task))
         return 0;
     const json& s = j["n-samples"][task];
     if (s.is_number_integer())
-        return s.get<int64_t>();
+        return countOf(s, label, "n-samples." + task);
     for (const char* key : {"effective", "original"})
         if (s.contains(key) && s[key].is_number_integer())
-            return s[key].get<int64_t>();
+            return countOf(s[key], label, "n-samples." + task + "." + key);
     return 0;
 }
 
-// n of a group: the sum over its subtasks, when every one of them is known.
-int64_t groupN(const json& j, const std::string& group) {
+// n of a group: the sum over its subtasks, when every one of them is known. `open` holds
+// the groups being summed, so that a group among its own subtasks is an error, not
+// recursion without end.
+int64_t groupN(const json& j, const std::string& group, const std::string& label,
+               std::vector<std::string>& open) {
     if (!j.contains("group_subtasks") || !j["group_subtasks"].contains(group))
         return 0;
+    const std::string field = "group_subtasks." + group;
+    if (std::find(open.begin(), open.end(), group) != open.end()) {
+        std::string cycle;
+        for (const auto& g : open)
+            cycle += g + " -> ";
+        throw Error(label + ": field group_subtasks." + open.back() + " lists '" + group +
+                    "', which contains it: the groups form a cycle (" + cycle + group + ")");
+    }
+    open.push_back(group);
     int64_t sum = 0;
     for (const auto& sub : j["group_subtasks"][group]) {
+        if (!sub.is_string())
+            throw Error(label + ": field " + field + " lists " + sub.dump() + ", not a task name");
         const std::string s = sub.get<std::string>();
-        const int64_t n = j["group_subtasks"].contains(s) ? groupN(j, s) : taskN(j, s);
-        if (n == 0)
+        const int64_t n =
+            j["group_subtasks"].contains(s) ? groupN(j, s, label, open) : taskN(j, s, label);
+        if (n == 0) {
+            open.pop_back();
             return 0;
-        sum += n;
+        }
+        if (__builtin_add_overflow(sum, n, &sum))
+            throw Error(label + ": field " + field + ": the subtasks' sample counts add up to " +
+                        "more than 64 bits hold");
     }
+    open.pop_back();
     return sum;
+}
+
+int64_t groupN(const json& j, const std::string& group, const std::string& label) {
+    std::vector<std::string> open;
+    return groupN(j, group, label, open);
 }
 
 bool isGroup(const json& j, const std::string& task) {
@@ -86,7 +134,7 @@ bool isGroup(const json& j, const std::string& task) {
 }
 
 void addTask(Scorecard& card, const json& j, const std::string& variant, const std::string& task,
-             const json& metrics, double scale) {
+             const json& metrics, double scale, const std::string& label) {
     const bool group = isGroup(j, task);
     for (const auto& [key, value] : metrics.items()) {
         const auto comma = key.find(',');
@@ -100,7 +148,7 @@ void addTask(Scorecard& card, const json& j, const std::string& variant, const s
                        task,
                        group ? CellKind::Group : CellKind::Slice,
                        value.get<double>() * scale,
-                       group ? groupN(j, task) : taskN(j, task),
+                       group ? groupN(j, task, label) : taskN(j, task, label),
                        {},
                        {}};
         const std::string se = metric + "_stderr," + filter;
@@ -116,10 +164,11 @@ std::string timestampOf(const std::filesystem::path& file) {
     return stem.rfind("results_", 0) == 0 ? stem.substr(8) : std::string();
 }
 
-void attachSampleLine(Scorecard& card, const json& line, const std::string& task, double scale) {
+void attachSampleLine(Scorecard& card, const json& line, const std::string& task, double scale,
+                      const std::string& where) {
     const std::string id =
         line["doc_id"].is_string() ? line["doc_id"].get<std::string>() : line["doc_id"].dump();
-    const std::string filter = line.value("filter", std::string("none"));
+    const std::string filter = stringOr(line, "filter", "none", where, "filter");
     for (auto& cell : card.cells) {
         if (cell.slice != task)
             continue;
@@ -133,14 +182,16 @@ void attachSamples(Scorecard& card, const std::filesystem::path& file, const std
                    double scale) {
     std::ifstream in(file);
     std::string text;
-    for (int n = 1; std::getline(in, text); ++n) {
+    uint64_t offset = 0; // of the line in the file
+    for (int n = 1; std::getline(in, text); ++n, offset += text.size() + 1) {
         if (text.find_first_not_of(" \t\r") == std::string::npos)
             continue;
+        const std::string where = file.filename().string() + ":" + std::to_string(n);
+        checkJsonNesting(text, where, offset, "the sample");
         const json line = json::parse(text, nullptr, false);
         if (line.is_discarded() || !line.is_object() || !line.contains("doc_id"))
-            throw Error(file.filename().string() + ":" + std::to_string(n) +
-                        ": not an lm-eval sample (a JSON object with \"doc_id\")");
-        attachSampleLine(card, line, task, scale);
+            throw Error(where + ": not an lm-eval sample (a JSON object with \"doc_id\")");
+        attachSampleLine(card, line, task, scale, where);
     }
 }
 
@@ -169,7 +220,7 @@ Scorecard importLmEval(const std::filesystem::path& file, const ImportOptions& o
     for (const auto& [task, metrics] : j["results"].items()) {
         if (!metrics.is_object())
             throw Error(file.string() + ": field results." + task + " is not an object");
-        addTask(card, j, variant, task, metrics, o.scoreScale);
+        addTask(card, j, variant, task, metrics, o.scoreScale, file.string());
     }
     if (card.cells.empty())
         throw Error(file.string() + ": field \"results\" holds no numeric metric");
@@ -181,7 +232,8 @@ Scorecard importLmEval(const std::filesystem::path& file, const ImportOptions& o
     card.sourcePath = file.string();
     card.sourceHash = hashFiles({file});
     card.evalSetVersion = o.evalSetVersion.empty() ? evalSetVersion(j) : o.evalSetVersion;
-    const std::string version = j.value("lm_eval_version", std::string());
+    const std::string version =
+        stringOr(j, "lm_eval_version", "", file.string(), "lm_eval_version");
     card.evaluator = !o.evaluator.empty()
                          ? o.evaluator
                          : "lm-evaluation-harness" + (version.empty() ? "" : " " + version);

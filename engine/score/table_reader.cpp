@@ -1,6 +1,7 @@
 #include "engine/score/table_reader.h"
 
 #include "engine/core/error.h"
+#include "engine/model/json_util.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -108,9 +109,12 @@ Table readJsonl(const std::filesystem::path& file) {
     std::string text;
     std::vector<nlohmann::json> objects;
     std::vector<int> lines;
-    for (int line = 1; std::getline(in, text); ++line) {
+    uint64_t offset = 0; // of the line in the file
+    for (int line = 1; std::getline(in, text); ++line, offset += text.size() + 1) {
         if (text.find_first_not_of(" \t\r") == std::string::npos)
             continue;
+        // fieldText() dumps nested values, recursing once per level.
+        checkJsonNesting(text, t.label + ":" + std::to_string(line), offset, "the row");
         nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
         if (j.is_discarded() || !j.is_object())
             throw Error(t.label + ":" + std::to_string(line) + ": not a JSON object");

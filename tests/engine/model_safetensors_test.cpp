@@ -263,6 +263,23 @@ TEST_F(SafetensorsErrors, InvalidJsonHeader) {
     open("{\"a\": {\"shape\": [1], \"data_offsets\": [0, 4]}}", 4, {"tensor 'a' has no dtype"});
 }
 
+// A crafted input to tests/fuzz/fuzz_safetensors: 200 000 nested brackets in a header value
+// overflowed the stack in nlohmann's dump(), which copies deep metadata values as text.
+TEST_F(SafetensorsErrors, DeeplyNestedHeaderIsRefusedWithItsOffset) {
+    const std::string prefix = "{\"__metadata__\":{\"a\":";
+    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    // The two braces are levels 1 and 2; the 99th '[' opens level 101.
+    open(prefix + deep + "}}", 0,
+         {"model.safetensors: the header nests arrays or objects deeper than 100 levels",
+          "at byte " + groupDigits(8 + prefix.size() + 98) + ")"});
+    open("{" + entry("a", "F32", deep, 0, 4) + "}", 4, {"deeper than 100 levels"});
+    // Brackets inside strings (after an escaped quote, too) are text, not nesting.
+    const std::string text = "\"\\\"" + std::string(500, '[') + "\"";
+    test::writeBytes(path, rawFile(prefix + text + "}}", 0));
+    EXPECT_EQ(Model::open(path)->metadata().at("a").toDisplayString(),
+              "\"" + std::string(500, '['));
+}
+
 TEST_F(SafetensorsErrors, UnsupportedDtypeIsNamed) {
     open("{" + entry("position_ids", "I64", "[2]", 0, 16) + "}", 16,
          {"tensor 'position_ids' has dtype I64, which Quantlens cannot read"});

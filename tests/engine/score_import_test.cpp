@@ -306,3 +306,63 @@ TEST(ScoreImport, DifferingEvaluatorsInOneScorecardAreRefused) {
     o.mapping = parseMapping("variant=variant,slice=slice,score=score,evaluator=tool");
     EXPECT_THAT(importError(dir / "e.csv", o), HasSubstr("e.csv:3: evaluator"));
 }
+
+// Crafted inputs to tests/fuzz/fuzz_score_import: fields of an unexpected type escaped as
+// nlohmann::type_error, a group among its own subtasks recursed until the stack overflowed,
+// huge sample counts overflowed int64, and deeply nested values overflowed the stack in
+// dump(). Each is now a ql::Error naming the file (and line) and the field.
+TEST(ScoreImport, LmEvalFieldsOfTheWrongShapeAreErrors) {
+    ql::test::TempDir dir;
+    const auto error = [&](const std::string& extra, const ImportOptions& o = {}) {
+        const auto file = dir / "results_x.json";
+        write(file, R"({"results": {"a": {"acc,none": 0.5}})" + extra + "}");
+        return importError(file, o);
+    };
+    EXPECT_THAT(error(R"(, "group_subtasks": {"a": ["b"], "b": ["a"]})"),
+                HasSubstr("results_x.json: field group_subtasks.b lists 'a', which contains it: "
+                          "the groups form a cycle (a -> b -> a)"));
+    EXPECT_THAT(error(R"(, "group_subtasks": {"a": [1]})"),
+                HasSubstr("results_x.json: field group_subtasks.a lists 1, not a task name"));
+    EXPECT_THAT(error(R"(, "lm_eval_version": 5)"),
+                HasSubstr("results_x.json: field lm_eval_version is not a string (number)"));
+    EXPECT_THAT(error(R"(, "config": 5)"),
+                HasSubstr("results_x.json: field config is not an object (number)"));
+    EXPECT_THAT(error(R"(, "config": {"model_args": [1]})"),
+                HasSubstr("field config.model_args is not a string (array)"));
+    EXPECT_THAT(error(R"(, "n-samples": {"a": {"effective": -3}})"),
+                HasSubstr("field n-samples.a.effective is -3, not a count of samples"));
+    EXPECT_THAT(error(R"(, "group_subtasks": {"a": ["b", "c"]},
+                         "n-samples": {"b": 9223372036854775807, "c": 9223372036854775807})"),
+                HasSubstr("field group_subtasks.a: the subtasks' sample counts add up to more "
+                          "than 64 bits hold"));
+    const std::string deep = std::string(1000, '[') + std::string(1000, ']');
+    const std::string head = R"({"results": {"a": {"acc,none": 0.5}}, "x": )";
+    write(dir / "results_x.json", head + deep + "}");
+    // '{' is level 1; the 100th '[' opens level 101.
+    EXPECT_THAT(importError(dir / "results_x.json", {}),
+                HasSubstr("results_x.json: the file nests arrays or objects deeper than 100 "
+                          "levels (at byte " +
+                          std::to_string(head.size() + 99) + ")"));
+}
+
+TEST(ScoreImport, LmEvalSamplesAndJsonlRowsOfTheWrongShapeAreErrors) {
+    ql::test::TempDir dir;
+    write(dir / "results_t.json", R"({"results": {"a": {"acc,none": 0.5}}})");
+    const auto samples = dir / "samples_a_t.jsonl";
+    write(samples, R"({"doc_id": 0, "filter": 5, "acc": 1})"
+                   "\n");
+    EXPECT_THAT(importError(dir / "results_t.json", {}),
+                HasSubstr("samples_a_t.jsonl:1: field filter is not a string (number)"));
+    const std::string first = R"({"doc_id": 0, "acc": 1})"
+                              "\n";
+    const std::string head = R"({"doc_id": )";
+    write(samples, first + head + std::string(200000, '[') + std::string(200000, ']') + "}\n");
+    EXPECT_THAT(importError(dir / "results_t.json", {}),
+                HasSubstr("samples_a_t.jsonl:2: the sample nests arrays or objects deeper than "
+                          "100 levels (at byte " +
+                          std::to_string(first.size() + head.size() + 99) + ")"));
+    write(dir / "s.jsonl", R"({"variant": "a", "score": 1, "slice": )" + std::string(200000, '[') +
+                               std::string(200000, ']') + "}\n");
+    EXPECT_THAT(importError(dir / "s.jsonl", {}),
+                HasSubstr("s.jsonl:1: the row nests arrays or objects deeper than 100 levels"));
+}
