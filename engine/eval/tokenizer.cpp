@@ -2,7 +2,9 @@
 
 #include "engine/core/error.h"
 
+#include <charconv>
 #include <cstdio>
+#include <optional>
 #include <queue>
 #include <xxhash.h>
 
@@ -16,6 +18,18 @@ const std::string kSpace = "\xE2\x96\x81"; // U+2581, SentencePiece's visible sp
 size_t utf8Length(unsigned char b) {
     static const uint8_t lengths[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
     return lengths[b >> 4];
+}
+
+// The byte a "<0xNN>" piece stands for; nullopt for any other text (a vocabulary may mark
+// any token as a byte token, so the text is checked, not trusted).
+std::optional<char> bytePiece(const std::string& s) {
+    unsigned value = 0;
+    if (s.size() != 6 || s.compare(0, 3, "<0x") != 0 || s[5] != '>')
+        return std::nullopt;
+    const auto [end, ec] = std::from_chars(s.data() + 3, s.data() + 5, value, 16);
+    if (ec != std::errc() || end != s.data() + 5)
+        return std::nullopt;
+    return char(value);
 }
 
 const std::vector<MetaValue>& requireArray(const Metadata& meta, const std::string& key) {
@@ -215,8 +229,8 @@ std::string Tokenizer::piece(TokenId id) const {
     if (id < 0 || id >= vocabSize())
         return {};
     const std::string& s = m_tokens[size_t(id)];
-    if (m_types[size_t(id)] == Type::Byte && s.size() == 6)
-        return std::string(1, char(std::stoi(s.substr(3, 2), nullptr, 16)));
+    if (const auto byte = m_types[size_t(id)] == Type::Byte ? bytePiece(s) : std::nullopt)
+        return std::string(1, *byte);
     std::string out;
     for (size_t i = 0; i < s.size();) {
         if (s.compare(i, kSpace.size(), kSpace) == 0) {

@@ -2,7 +2,9 @@
 // token counts llama-perplexity reports for the two evaluation texts.
 #include "engine/eval/text_file.h"
 #include "engine/eval/tokenizer.h"
+#include "engine/model/gguf_writer.h"
 #include "engine/model/model.h"
+#include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
 #include <fstream>
@@ -46,6 +48,35 @@ TEST(EvalTokenizer, PiecesRoundTripText) {
     for (ql::TokenId id : tok.tokenize(text, {.addBos = false}))
         decoded += tok.piece(id);
     EXPECT_EQ(decoded, " " + text);
+}
+
+ql::MetaValue array(ql::GgufType type, std::vector<ql::MetaValue> items) {
+    return ql::MetaValue::ofArray(type, std::move(items));
+}
+
+// A crafted input to tests/fuzz/fuzz_gguf: a token the file marks as a byte token (type 6) whose
+// text is not "<0xNN>" made piece() throw std::invalid_argument from std::stoi. Such a
+// piece is now its text, as for any other token.
+TEST(EvalTokenizer, ByteTokenWhoseTextIsNotHexIsItsText) {
+    using ql::GgufType;
+    using ql::MetaValue;
+    ql::GgufWriter w;
+    w.setString("tokenizer.ggml.model", "llama");
+    w.set("tokenizer.ggml.tokens",
+          array(GgufType::String, {MetaValue::ofString("<0xZZ>"), MetaValue::ofString("<0x41>"),
+                                   MetaValue::ofString("<0x4>>"), MetaValue::ofString("a")}));
+    w.set("tokenizer.ggml.scores", array(GgufType::Float32, {}));
+    w.set("tokenizer.ggml.token_type",
+          array(GgufType::Int32,
+                {MetaValue::ofInt(GgufType::Int32, 6), MetaValue::ofInt(GgufType::Int32, 6),
+                 MetaValue::ofInt(GgufType::Int32, 6), MetaValue::ofInt(GgufType::Int32, 1)}));
+    ql::test::TempDir dir;
+    w.write(dir / "vocab.gguf");
+    const auto tok = ql::Tokenizer::fromMetadata(ql::Model::open(dir / "vocab.gguf")->metadata());
+    EXPECT_EQ(tok.piece(0), "<0xZZ>");
+    EXPECT_EQ(tok.piece(1), "A");
+    EXPECT_EQ(tok.piece(2), "<0x4>>");
+    EXPECT_EQ(tok.piece(3), "a");
 }
 
 TEST(EvalTokenizer, WholeTextsGiveLlamaPerplexityTokenCounts) {
