@@ -53,13 +53,14 @@ WeightMoments weightMoments(const Model& model, const TensorInfo& t, int64_t ste
     return moments;
 }
 
-nlohmann::json hqqSolver() {
+nlohmann::json hqqSolver(QuantFormat format) {
     const HqqParams p;
     return {{"p", p.p},
             {"beta", p.beta},
             {"kappa", p.kappa},
             {"iterations", p.iterations},
-            {"early_stop", "when the tensor's mean |w - dequantized| stops falling"}};
+            {"early_stop", "when the tensor's mean |w - dequantized| stops falling"},
+            {"round_zero", hqqRoundsZero(format)}};
 }
 
 nlohmann::json imatrixParameters(const ImportanceSource& s) {
@@ -106,7 +107,7 @@ std::string variantParameters(QuantFormat format, const ImportanceSource* import
     if (info.zeroBits > 0)
         j["zero_point_dtype"] = info.zeroBits == 16 ? "f16" : "int" + std::to_string(info.zeroBits);
     if (isHqqFormat(format))
-        j["hqq"] = hqqSolver();
+        j["hqq"] = hqqSolver(format);
     if (importance)
         j["imatrix"] = imatrixParameters(*importance);
     return j.dump();

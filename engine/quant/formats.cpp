@@ -485,11 +485,8 @@ std::vector<QuantFormatInfo> kquantFormats() {
 // HQQ (engine/quant/hqq.h) on the asymmetric grid of groups of 64. HQQ's meta holds the
 // scale and zero in fp16 (quant_zero / quant_scale off, its default): 32 bits per group.
 // The solver's constants are hqq.h's HqqParams defaults (a test pins them to this text).
-// round_zero differs from HQQ's BaseQuantizeConfig at 4 bits: rounding the start makes
-// groups whose solved zero lands half a step from the rounded one re-quantize onto another
-// grid (128 of 4096 values moved in grid_idempotence_test's data), and its RMSE gain is not
-// consistent (stories260K, 4 bits: 2.1% lower over the model, lower on only 7 of 37
-// tensors). HqqParams::roundZero gives HQQ's start through the API.
+// The start's zero is rounded at 4 bits only, as HQQ's BaseQuantizeConfig sets round_zero
+// (hqqRoundsZero): the same start, so the same solve, as a user of HQQ gets.
 std::vector<QuantFormatInfo> hqqFormats(std::deque<std::string>& text) {
     const std::pair<QuantFormat, int> kHqq[] = {{QuantFormat::HqqInt2G64, 2},
                                                 {QuantFormat::HqqInt3G64, 3},
@@ -504,9 +501,11 @@ std::vector<QuantFormatInfo> hqqFormats(std::deque<std::string>& text) {
             "HQQ (mobiusml/hqq, data-free half-quadratic solver), asymmetric int" +
             std::to_string(bits) +
             ", groups of 64 along the input dimension: min/max start (step = (max - min)/" + maxq +
-            ", zero = -min/step, not rounded: HQQ's BaseQuantizeConfig sets round_zero at 4 bits, "
-            "left off here at every width so that re-quantizing the dequantized weights gives "
-            "them back), then up to 20 rounds "
+            (bits == 4 ? ", zero = -min/step rounded to an integer, as HQQ's BaseQuantizeConfig "
+                         "sets round_zero at 4 bits)"
+                       : ", zero = -min/step, not rounded: HQQ's BaseQuantizeConfig sets "
+                         "round_zero at 4 bits only)") +
+            ", then up to 20 rounds "
             "of an Lp proximal step (p = 0.7, beta = 10 growing by kappa = 1.01) and a "
             "closed-form zero update, stopping early when the tensor's mean |w - dequantized| "
             "stops falling; q = clamp(round(w/step + zero), 0, " +

@@ -148,7 +148,14 @@ int quantizeHqq(QuantFormat format, std::span<const float> src, int64_t rows, in
     if (!isHqqFormat(format) || info.groupSize <= 0)
         throw std::invalid_argument("quantizeHqq: " + std::string(info.name) +
                                     " is not an HQQ format");
-    return runHqq(format, true, src, rows, cols, info.bits, info.groupSize, out, params, threads);
+    HqqParams asConfigured = params; // BaseQuantizeConfig's round_zero (hqq.h)
+    asConfigured.roundZero = params.roundZero || hqqRoundsZero(format);
+    return runHqq(format, true, src, rows, cols, info.bits, info.groupSize, out, asConfigured,
+                  threads);
+}
+
+bool hqqRoundsZero(QuantFormat format) {
+    return isHqqFormat(format) && quantFormatInfo(format).bits == 4;
 }
 
 int quantizeHqq(std::span<const float> src, int64_t rows, int64_t cols, int bits, int group,

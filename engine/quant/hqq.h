@@ -7,8 +7,9 @@
 //   zero = mean(q - (x - e) * s)  per group,  beta *= kappa,
 // for at most `iterations` rounds, stopping as soon as the tensor's mean |x - r| stops
 // falling (as HQQ does, after that round's zero update). Steps stay those of min/max.
-// The starting zero is not rounded unless HqqParams::roundZero asks for it (HQQ's
-// BaseQuantizeConfig rounds it at 4 bits).
+// The starting zero is rounded to an integer when HqqParams::roundZero asks for it, as
+// Quantizer.quantize's round_zero does; the registered formats follow HQQ's
+// BaseQuantizeConfig, which sets it at 4 bits only (hqqRoundsZero).
 //
 // The early stop looks at the whole tensor, so HQQ formats are quantized in one call per
 // tensor (needsWholeTensor). Each round's per-group sums are added in group order, so the
@@ -27,13 +28,15 @@ struct HqqParams {
     // Off: all `iterations` rounds run (HQQ's optimize_weights_proximal_v2 early_stop=False).
     bool earlyStop = true;
     // HQQ's round_zero: round the min/max start's zero to an integer before the solver.
-    // HQQ's BaseQuantizeConfig turns it on at 4 bits only; the registered formats leave it
-    // off at every width (formats.cpp says why).
+    // Off by default, as in Quantizer.quantize; the registered 4-bit format turns it on.
     bool roundZero = false;
 };
 
 // The registered formats hqq-int{2,3,4,8}-g64 (method "hqq" in the format table).
 bool isHqqFormat(QuantFormat format);
+// Whether a registered format rounds the start's zero: HQQ's BaseQuantizeConfig sets
+// round_zero for nbits == 4 (hqq-int4-g64) and not otherwise.
+bool hqqRoundsZero(QuantFormat format);
 
 // Quantizes into a registered HQQ format: codes, fp16-stored steps and fp16 zero points
 // (HQQ's meta, unquantized; a zero beyond fp16's range saturates at +-65504). threads > 1

@@ -46,6 +46,7 @@ TEST(CliFormats, QuantizesStories260KWithHqq) {
     EXPECT_EQ(j["method"], "hqq");
     EXPECT_EQ(j["parameters"]["hqq"]["iterations"], 20);
     EXPECT_NEAR(j["parameters"]["hqq"]["kappa"].get<double>(), 1.01, 1e-6);
+    EXPECT_EQ(j["parameters"]["hqq"]["round_zero"], true); // BaseQuantizeConfig at 4 bits
     EXPECT_EQ(j["parameters"]["symmetric"], false);
     EXPECT_EQ(j["parameters"]["zero_point_dtype"], "f16");
     ASSERT_EQ(j["tensors"].size(), 37u);

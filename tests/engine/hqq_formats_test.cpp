@@ -73,9 +73,12 @@ TEST(HqqFormats, DescriptionNamesTheSolverParameters) {
         for (const char* word : {"p = 0.7", "beta = 10", "kappa = 1.01", "20 rounds", "early",
                                  "fp16 scale and fp16 zero"})
             EXPECT_NE(text.find(word), std::string::npos) << c.name << ": " << word;
-        // HQQ's BaseQuantizeConfig rounds the start's zero at 4 bits; ours does not, and says so.
-        EXPECT_NE(text.find("zero = -min/step, not rounded: HQQ's BaseQuantizeConfig sets "
-                            "round_zero at 4 bits"),
+        // HQQ's BaseQuantizeConfig rounds the start's zero at 4 bits only; so do these.
+        EXPECT_EQ(hqqRoundsZero(c.hqq), c.bits == 4) << c.name;
+        EXPECT_NE(text.find(c.bits == 4 ? "zero = -min/step rounded to an integer, as HQQ's "
+                                          "BaseQuantizeConfig sets round_zero at 4 bits"
+                                        : "zero = -min/step, not rounded: HQQ's "
+                                          "BaseQuantizeConfig sets round_zero at 4 bits only"),
                   std::string::npos)
             << c.name;
     }

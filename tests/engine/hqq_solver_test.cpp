@@ -241,10 +241,10 @@ TEST(HqqSolver, EarlyStopFallsOnTheRoundOfHqqsRuleOnStories260K) {
     EXPECT_GT(stoppedEarly, 0);
 }
 
-// Quantizer.quantize rounds the min/max start's zero when round_zero is set (its
-// BaseQuantizeConfig sets it at 4 bits); Quantlens' formats leave it unrounded at every
-// width. A group from -0.33 to 1.17: the 4-bit start has scale 15 / 1.5 = 10 and zero 3.3,
-// round(3.3) = 3 with round_zero; the 2-bit start has 0.33 * 2 = 0.66, rounded 1.
+// Quantizer.quantize rounds the min/max start's zero when round_zero is set; its
+// BaseQuantizeConfig sets it at 4 bits only, and so does the registered hqq-int4-g64. A group from
+// -0.33 to 1.17: the 4-bit start has scale 15 / 1.5 = 10 and zero 3.3, round(3.3) = 3 with
+// round_zero; the 2-bit start has 0.33 * 2 = 0.66, rounded 1.
 TEST(HqqSolver, StartingZeroIsRoundedOnlyWithRoundZero) {
     std::vector<float> w(64, 0.5f);
     w[3] = -0.33f;
@@ -259,9 +259,12 @@ TEST(HqqSolver, StartingZeroIsRoundedOnlyWithRoundZero) {
     EXPECT_NEAR(engineZeros(q, 3)[0], 0.33 * 7 / 1.5, 1e-6);
     quantizeHqq(w, 1, 64, 8, 64, q, start);
     EXPECT_NEAR(engineZeros(q, 8)[0], 0.33 * 255 / 1.5, 1e-4);
-    // The registered 4-bit format keeps the unrounded start: fp16(3.3), shifted by 8.
+    // The registered 4-bit format starts from the rounded zero, 3 (stored shifted by 8); the
+    // 2-bit one from the unrounded 0.66.
     quantizeHqq(QuantFormat::HqqInt4G64, w, 1, 64, q, start);
-    EXPECT_EQ(q.zeros[0], halfToFloat(floatToHalf(3.3f)) - 8.0f);
+    EXPECT_EQ(q.zeros[0], 3.0f - 8.0f);
+    quantizeHqq(QuantFormat::HqqInt2G64, w, 1, 64, q, start);
+    EXPECT_EQ(q.zeros[0], halfToFloat(floatToHalf(0.66f)) - 2.0f);
 
     start.roundZero = true;
     quantizeHqq(w, 1, 64, 4, 64, q, start);
