@@ -30,7 +30,7 @@ void mixtral(ShapeBuilder& b, const HfDims& d, const nlohmann::json& c) {
 void qwenMoe(ShapeBuilder& b, const HfDims& d, const nlohmann::json& c) {
     const int64_t e = reqInt(c, "num_experts"), moeFf = reqInt(c, "moe_intermediate_size");
     const int64_t step = std::max<int64_t>(1, optInt(c, "decoder_sparse_step", 1));
-    const auto only = c.value("mlp_only_layers", std::vector<int64_t>{});
+    const auto only = optIntList(c, "mlp_only_layers");
     int64_t sparse = 0;
     for (int64_t i = 0; i < d.layers; ++i)
         if (std::find(only.begin(), only.end(), i) == only.end() && (i + 1) % step == 0)
@@ -53,7 +53,7 @@ void deepseekMoe(ShapeBuilder& b, const HfDims& d, const nlohmann::json& c, int6
     swiglu(b, "layers.*.mlp.experts.*", d.hidden, moeFf, count * e);
     swiglu(b, "layers.*.mlp.shared_experts", d.hidden, moeFf * shared, count);
     router(b, "layers.*.mlp", e, d.hidden, count);
-    if (c.value("topk_method", std::string()) == "noaux_tc")
+    if (optString(c, "topk_method", "") == "noaux_tc")
         b.vector("layers.*.mlp.gate.e_score_correction_bias", e, count);
 }
 

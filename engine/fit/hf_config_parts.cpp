@@ -3,14 +3,65 @@
 #include "engine/core/error.h"
 
 namespace ql::fit {
+namespace {
+
+// Far above any published config (hidden 16 384, vocab 262 144, windows of 131 072), far
+// below what would overflow the products the shape and the memory model form from them.
+constexpr int64_t kMaxConfigInt = int64_t(1) << 24;
+// Layers are also the length of per-layer vectors (sliding windows).
+constexpr int64_t kMaxLayers = int64_t(1) << 16;
+
+std::string quoted(const char* key) {
+    return std::string("config.json: '") + key + "'";
+}
+
+} // namespace
 
 int64_t optInt(const nlohmann::json& c, const char* key, int64_t fallback) {
     const auto it = c.find(key);
     if (it == c.end() || it->is_null())
         return fallback;
     if (!it->is_number_integer())
-        throw Error(std::string("config.json: '") + key + "' is not an integer");
+        throw Error(quoted(key) + " is not an integer");
+    const bool tooLarge = it->is_number_unsigned() ? it->get<uint64_t>() > uint64_t(kMaxConfigInt)
+                                                   : it->get<int64_t>() < -kMaxConfigInt;
+    if (tooLarge)
+        throw Error(quoted(key) + " is " + it->dump() + ", beyond the " +
+                    groupDigits(uint64_t(kMaxConfigInt)) + " Quantlens accepts");
     return it->get<int64_t>();
+}
+
+std::string optString(const nlohmann::json& c, const char* key, const std::string& fallback) {
+    const auto it = c.find(key);
+    if (it == c.end() || it->is_null())
+        return fallback;
+    if (!it->is_string())
+        throw Error(quoted(key) + " is not a string");
+    return it->get<std::string>();
+}
+
+bool optBool(const nlohmann::json& c, const char* key, bool fallback) {
+    const auto it = c.find(key);
+    if (it == c.end() || it->is_null())
+        return fallback;
+    if (!it->is_boolean())
+        throw Error(quoted(key) + " is not true or false");
+    return it->get<bool>();
+}
+
+std::vector<int64_t> optIntList(const nlohmann::json& c, const char* key) {
+    const auto it = c.find(key);
+    if (it == c.end() || it->is_null())
+        return {};
+    if (!it->is_array())
+        throw Error(quoted(key) + " is not a list of integers");
+    std::vector<int64_t> out;
+    for (const auto& v : *it) {
+        if (!v.is_number_integer())
+            throw Error(quoted(key) + " is not a list of integers");
+        out.push_back(v.get<int64_t>());
+    }
+    return out;
 }
 
 int64_t reqInt(const nlohmann::json& c, const char* key) {
@@ -20,18 +71,36 @@ int64_t reqInt(const nlohmann::json& c, const char* key) {
     return v;
 }
 
+void ShapeBuilder::add(std::string name, TensorRole role, int64_t rows, int64_t cols,
+                       int64_t count) {
+    if (rows <= 0 || cols <= 0 || count <= 0)
+        return;
+    constexpr int64_t kMaxParameters = int64_t(1) << 50;
+    int64_t parameters = 0;
+    if (__builtin_mul_overflow(rows, cols, &parameters) ||
+        __builtin_mul_overflow(parameters, count, &parameters) || parameters > kMaxParameters)
+        throw Error("config.json: the sizes make '" + name + "' " + std::to_string(rows) + " x " +
+                    std::to_string(cols) + " x " + std::to_string(count) +
+                    ", more than the 2^50 parameters Quantlens accepts");
+    shape.tensors.push_back({std::move(name), role, rows, cols, count, 0, std::nullopt});
+}
+
 HfDims readDims(const nlohmann::json& c) {
     HfDims d;
-    d.modelType = c.value("model_type", std::string("llama"));
+    d.modelType = optString(c, "model_type", "llama");
     d.hidden = reqInt(c, "hidden_size");
     d.layers = reqInt(c, "num_hidden_layers");
+    if (d.layers > kMaxLayers)
+        throw Error(quoted("num_hidden_layers") + " is " + std::to_string(d.layers) +
+                    ", beyond the " + groupDigits(uint64_t(kMaxLayers)) +
+                    " layers Quantlens accepts");
     d.vocab = reqInt(c, "vocab_size");
     d.nHead = reqInt(c, "num_attention_heads");
     d.nHeadKv = optInt(c, "num_key_value_heads", d.nHead);
     d.headDim = optInt(c, "head_dim", d.hidden / d.nHead);
     d.ff = optInt(c, "intermediate_size");
-    d.tied = c.value("tie_word_embeddings", false);
-    d.attentionBias = c.value("attention_bias", false);
+    d.tied = optBool(c, "tie_word_embeddings", false);
+    d.attentionBias = optBool(c, "attention_bias", false);
     d.mla = c.contains("kv_lora_rank") && !c["kv_lora_rank"].is_null();
     return d;
 }
@@ -50,7 +119,7 @@ std::vector<int64_t> slidingWindows(const nlohmann::json& c, int64_t layers) {
         w.resize(size_t(layers), 0);
         return w;
     }
-    if (!c.value("use_sliding_window", true))
+    if (!optBool(c, "use_sliding_window", true))
         return {};
     return std::vector<int64_t>(size_t(layers), window);
 }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace ql::fit {
 
@@ -20,10 +21,9 @@ struct HfDims {
 
 struct ShapeBuilder {
     ModelShape shape;
-    void add(std::string name, TensorRole role, int64_t rows, int64_t cols, int64_t count) {
-        if (rows > 0 && cols > 0 && count > 0)
-            shape.tensors.push_back({std::move(name), role, rows, cols, count, 0, std::nullopt});
-    }
+    // Throws ql::Error when rows x cols x count passes 2^50 parameters: a config whose sizes
+    // are each accepted can still multiply past int64.
+    void add(std::string name, TensorRole role, int64_t rows, int64_t cols, int64_t count);
     void linear(std::string name, int64_t rows, int64_t cols, int64_t count) {
         add(std::move(name), TensorRole::Linear, rows, cols, count);
     }
@@ -34,8 +34,14 @@ struct ShapeBuilder {
 
 // Required positive integer; throws ql::Error "config.json: 'key' ...".
 int64_t reqInt(const nlohmann::json& c, const char* key);
-// Optional integer: `fallback` when absent or null.
+// Optional integer: `fallback` when absent or null. Throws ql::Error for another type, or
+// a magnitude above 2^24 (no real config comes near; products of such values overflow).
 int64_t optInt(const nlohmann::json& c, const char* key, int64_t fallback = 0);
+// Optional values of other types, with the same contract: a wrong type is a ql::Error
+// naming the key (nlohmann's value() would throw its own type_error).
+std::string optString(const nlohmann::json& c, const char* key, const std::string& fallback);
+bool optBool(const nlohmann::json& c, const char* key, bool fallback);
+std::vector<int64_t> optIntList(const nlohmann::json& c, const char* key);
 
 HfDims readDims(const nlohmann::json& c);
 std::vector<int64_t> slidingWindows(const nlohmann::json& c, int64_t layers);

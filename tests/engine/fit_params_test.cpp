@@ -1,10 +1,12 @@
 // Parameter counts from the verbatim config.json files against the published sizes.
 #include "engine/core/error.h"
 #include "engine/fit/weight_bytes.h"
+#include "tests/common/temp_dir.h"
 #include "tests/engine/fit_test_util.h"
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +92,48 @@ TEST(FitParams, MissingKeysNameTheKey) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("num_hidden_layers"), std::string::npos);
     }
+}
+
+// Crafted inputs to tests/fuzz/fuzz_hf_config: keys of the wrong type escaped as
+// nlohmann::type_error, num_hidden_layers = 1e11 asked for a 745 GiB vector of sliding
+// windows, and sizes near 2^63 overflowed int64 while the shape was built. Each is now a
+// ql::Error naming the file and the key.
+TEST(FitParams, HostileConfigValuesAreErrorsNamingTheKey) {
+    ql::test::TempDir dir;
+    const auto error = [&](const std::string& extra) {
+        const auto path = dir / "config.json";
+        std::ofstream(path) << R"({"hidden_size": 64, "num_hidden_layers": 2, "vocab_size": 100,
+                                   "num_attention_heads": 4)" +
+                                   extra + "}";
+        try {
+            shapeFromHfConfigFile(path);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(error(""), "no error");
+    const std::string file = (dir / "config.json").string() + ": config.json: ";
+    EXPECT_EQ(error(R"(, "model_type": 5)"), file + "'model_type' is not a string");
+    EXPECT_EQ(error(R"(, "tie_word_embeddings": "yes")"),
+              file + "'tie_word_embeddings' is not true or false");
+    EXPECT_EQ(error(R"(, "sliding_window": 8, "use_sliding_window": 1)"),
+              file + "'use_sliding_window' is not true or false");
+    EXPECT_EQ(error(R"(, "model_type": "qwen2_moe", "num_experts": 2, "moe_intermediate_size": 8,
+                       "mlp_only_layers": "0")"),
+              file + "'mlp_only_layers' is not a list of integers");
+    EXPECT_EQ(error(R"(, "intermediate_size": 9223372036854775807)"),
+              file + "'intermediate_size' is 9223372036854775807, beyond the 16 777 216 " +
+                  "Quantlens accepts");
+    EXPECT_EQ(error(R"(, "head_dim": -16777217)"),
+              file + "'head_dim' is -16777217, beyond the 16 777 216 Quantlens accepts");
+    EXPECT_EQ(error(R"(, "num_hidden_layers": 100000)"),
+              file + "'num_hidden_layers' is 100000, beyond the 65 536 layers Quantlens accepts");
+    // Each size accepted, their product not: 2 x 2^24 rows x 64 x 2 x 2^24 experts.
+    EXPECT_EQ(error(R"(, "model_type": "qwen2_moe", "num_experts": 16777216,
+                       "moe_intermediate_size": 16777216)"),
+              file + "the sizes make 'layers.*.mlp.experts.*.gate_up_proj' 33554432 x 64 x " +
+                  "33554432, more than the 2^50 parameters Quantlens accepts");
 }
 
 // "A 70B model's raw INT4 weights = 32.6 GiB": 70e9 x 0.5 B / 2^30 = 32.596 GiB, codes
