@@ -1,5 +1,6 @@
 #include "engine/fit/shape_from_model.h"
 
+#include "engine/core/error.h"
 #include "engine/model/model.h"
 
 namespace ql::fit {
@@ -12,6 +13,34 @@ bool contains(const std::string& s, std::string_view part) {
 // formats.h's storage type names are ggml's ("Q8_0"); the fit table uses the same names.
 std::optional<WeightFormat> formatOfDType(DType t) {
     return weightFormatFromName(dtypeInfo(t).name);
+}
+
+// The file's hyper-parameters drive loops (one per layer) and products (heads x head size x
+// cells) in the memory model: far above any real model, far below a hang or an overflow.
+constexpr int64_t kMaxHyperParameter = int64_t(1) << 24;
+constexpr int64_t kMaxLayers = int64_t(1) << 16;
+
+void checkRange(const Model& model, int64_t value, int64_t limit, const char* ggufKey,
+                const char* configKey) {
+    if (value >= 0 && value <= limit)
+        return;
+    const bool gguf = model.format() == ModelFormat::Gguf;
+    const std::string key = gguf ? model.config().architecture + "." + ggufKey
+                                 : std::string("config.json ") + configKey;
+    throw Error(model.path().filename().string() + ": " + key + " is " + std::to_string(value) +
+                "; the memory model accepts 0 to " + groupDigits(uint64_t(limit)));
+}
+
+void checkConfig(const Model& model) {
+    const ModelConfig& c = model.config();
+    checkRange(model, c.nLayer, kMaxLayers, "block_count", "num_hidden_layers");
+    checkRange(model, c.nHead, kMaxHyperParameter, "attention.head_count", "num_attention_heads");
+    checkRange(model, c.nHeadKv, kMaxHyperParameter, "attention.head_count_kv",
+               "num_key_value_heads");
+    checkRange(model, c.headDim, kMaxHyperParameter, "attention.key_length", "head_dim");
+    checkRange(model, c.nEmbd, kMaxHyperParameter, "embedding_length", "hidden_size");
+    checkRange(model, c.nFf, kMaxHyperParameter, "feed_forward_length", "intermediate_size");
+    checkRange(model, c.vocabSize, kMaxHyperParameter, "vocab_size", "vocab_size");
 }
 
 AttentionShape attentionOf(const ModelConfig& c) {
@@ -40,6 +69,7 @@ TensorRole roleOfTensor(const std::string& name, size_t dims) {
 }
 
 ModelShape shapeFromModel(const Model& model) {
+    checkConfig(model);
     const ModelConfig& c = model.config();
     ModelShape s;
     s.name = model.path().filename().string();

@@ -5,7 +5,9 @@
 #include "engine/fit/runtime_profile.h"
 #include "engine/fit/shape_from_model.h"
 #include "engine/fit/weight_bytes.h"
+#include "engine/model/gguf_writer.h"
 #include "engine/model/model.h"
+#include "tests/common/temp_dir.h"
 #include "tests/engine/fit_test_util.h"
 
 #include <cstdio>
@@ -178,6 +180,39 @@ TEST(FitKv, TensorParallelSplitsKvHeads) {
     EXPECT_EQ(kvCacheBytes(s.attention, o).total(), 320 * kMiB);
     o.tensorParallel = 16; // 8 KV heads: each GPU still holds one
     EXPECT_EQ(kvCacheBytes(s.attention, o).total(), 80 * kMiB);
+}
+
+// Crafted inputs to tests/fuzz/fuzz_gguf: llama.block_count = 2^40 made the KV loop (one
+// pass per layer, for every context the fit search tries) run for hours, and head counts
+// of 2^40 overflowed int64 in the KV row size. The memory model now refuses them by key.
+TEST(FitKv, AbsurdHyperParametersFromAGgufAreErrorsNamingTheKey) {
+    ql::test::TempDir dir;
+    const auto error = [&](const std::string& key, MetaValue value) {
+        GgufWriter w;
+        w.setString("general.architecture", "llama");
+        w.setUint32("llama.block_count", 2);
+        w.set(key, value);
+        w.addTensorF32("blk.0.attn_q.weight", {2, 32}, DType::F32, std::vector<float>(64, 1.0f));
+        w.write(dir / "hostile.gguf");
+        const auto model = Model::open(dir / "hostile.gguf");
+        try {
+            shapeFromModel(*model);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(error("llama.embedding_length", MetaValue::ofUint(GgufType::Uint32, 64)), "no error");
+    EXPECT_EQ(error("llama.block_count", MetaValue::ofInt(GgufType::Int64, int64_t(1) << 40)),
+              "hostile.gguf: llama.block_count is 1099511627776; the memory model accepts 0 to "
+              "65 536");
+    EXPECT_EQ(
+        error("llama.attention.head_count", MetaValue::ofInt(GgufType::Int64, int64_t(1) << 40)),
+        "hostile.gguf: llama.attention.head_count is 1099511627776; the memory model "
+        "accepts 0 to 16 777 216");
+    EXPECT_EQ(error("llama.attention.key_length", MetaValue::ofInt(GgufType::Int64, -1)),
+              "hostile.gguf: llama.attention.key_length is -1; the memory model accepts 0 to "
+              "16 777 216");
 }
 
 } // namespace

@@ -1,7 +1,10 @@
 // libFuzzer target: any bytes as a .gguf model. Only ql::Error may leave Model::open, the
-// tensor reads, or the tokenizer built from the file's vocabulary (as perplexity does).
+// tensor reads, the tokenizer built from the file's vocabulary (as perplexity does), or the
+// VRAM fit of the model.
 #include "engine/core/error.h"
 #include "engine/eval/tokenizer.h"
+#include "engine/fit/fit.h"
+#include "engine/fit/shape_from_model.h"
 #include "tests/fuzz/model_fuzz.h"
 
 namespace {
@@ -18,6 +21,14 @@ void useTokenizer(const ql::Metadata& meta) {
     (void)tokenizer.fingerprint();
 }
 
+// What `quantlens-cli fit model.gguf` and the Compare view's VRAM fit do with the model.
+void useFit(const ql::Model& model) {
+    ql::fit::FitRequest request;
+    request.gpuName = "H100";
+    request.gpuBytes = uint64_t(80) << 30;
+    (void)ql::fit::fitModel(ql::fit::shapeFromModel(model), request);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -26,6 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const auto model = ql::Model::open(path);
         ql::fuzz::useModel(*model);
         useTokenizer(model->metadata());
+        useFit(*model);
         ql::fuzz::report("ok");
     } catch (const ql::Error& e) {
         ql::fuzz::report(e.what());
