@@ -2,11 +2,11 @@
 """Seed corpora for the fuzz targets (tests/fuzz/README.md), derived from the real files in
 the shared data folder: small GGUF files cut from the stories260K goldens (their metadata,
 tokenizer arrays shortened, and a few tensors with their real bytes), one GGUF per tensor
-type, safetensors, imatrix (.dat and GGUF) and scorecard files.
+type, safetensors, imatrix (.dat and GGUF), scorecard and evaluation-set files.
 
     tests/fuzz/make_seeds.py OUT_DIR [DATA_DIR]
 
-Writes OUT_DIR/{gguf,safetensors,imatrix,score}/. Nothing is written into the repository.
+Writes OUT_DIR/{gguf,safetensors,imatrix,score,eval_set}/. Nothing is written into the repository.
 """
 import os, struct, json, random, sys
 OUT = sys.argv[1]
@@ -166,3 +166,9 @@ put('score', 'lmeval.json', b'\x00' + json.dumps(res).encode())
 put('score', 'lmeval-samples.json', b'\x00' + json.dumps(res).encode() + b'\0' + samples.encode() + b'\n')
 del res['model_name']
 put('score', 'lmeval-noname.json', b'\x00' + json.dumps(res).encode())
+
+# ---- evaluation sets (first byte: even JSONL, odd separated text) -------------------------
+rows = [{'id': 1, 'text': 'Once upon a time', 'slice': 'stories', 'dimension': 'ppl'},
+        {'id': 'b', 'text': 'x', 'slice': ['a', 'b']}, {'text': 'no id'}]
+put('eval_set', 'set.jsonl', b'\x00' + '\n'.join(json.dumps(r) for r in rows).encode() + b'\n')
+put('eval_set', 'set.txt', b'\x01' + open(f'{D}/text/tinystories_valid_1-500.txt', 'rb').read()[:3000])
