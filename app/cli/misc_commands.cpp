@@ -50,9 +50,12 @@ std::string schemeName(const QuantFormatInfo& f) {
 }
 
 // Bits a per-row format stores beside one row's codes (scale, zero point), as quantizedBytes
-// counts them.
+// counts them: over 8 rows, whose zero points of any width fill whole bytes.
 int64_t perRowMetadataBits(const QuantFormatInfo& f) {
-    return 8 * int64_t(quantizedBytes(f.format, 1, kQuoteCols)) - int64_t(f.bits) * kQuoteCols;
+    constexpr int64_t kRows = 8;
+    return (8 * int64_t(quantizedBytes(f.format, kRows, kQuoteCols)) -
+            int64_t(f.bits) * kRows * kQuoteCols) /
+           kRows;
 }
 
 // The per-weight cost that does not depend on the shape: code bits for formats whose only
@@ -62,7 +65,7 @@ std::pair<double, std::string> shapeFreeBitsPerWeight(const QuantFormatInfo& f) 
     if (f.perTensor)
         return {double(f.bits), "plus one scale per tensor"};
     const bool perRow = (f.kind == QuantKind::Rtn && f.groupSize == 0) || f.bytesPerCode > 0;
-    if (perRow) // the table's own bytes for one row, so a zero point padded to a byte counts
+    if (perRow) // the table's own bytes per row
         return {double(f.bits), "plus " + std::to_string(perRowMetadataBits(f)) + "/columns"};
     return {quotedBitsPerWeight(f), "exact"};
 }

@@ -413,7 +413,9 @@ uint64_t quantizedBytes(QuantFormat format, int64_t rows, int64_t cols) {
     const uint64_t groups = info.perTensor ? 1 : uint64_t(groupsPerRow(format, cols));
     const uint64_t groupRows = info.perTensor ? 1 : uint64_t(rows);
     const uint64_t scaleBytes = groupRows * groups * uint64_t(info.scaleBits) / 8;
-    const uint64_t zeroBytes = groupRows * ((groups * uint64_t(info.zeroBits) + 7) / 8);
+    // Zero points packed across the whole tensor, as GPTQ/AWQ checkpoints pack qzeros over
+    // output channels: a per-channel 4-bit zero costs 4 bits a row, not a byte.
+    const uint64_t zeroBytes = (groupRows * groups * uint64_t(info.zeroBits) + 7) / 8;
     // bitsandbytes' nested state: one f32 absmax per 256 quantized absmax values plus the
     // f32 mean subtracted before; the two code books are format constants, not counted.
     const uint64_t doubleQuantBytes =

@@ -106,11 +106,12 @@ TEST(CliFormatsTable, BitsPerWeightWorkedByHand) {
                      8 + 32.0 / kSide); // f32 scale per row
     EXPECT_EQ(byName["int8"]["bits_per_weight_note"], "plus 16/columns");
     EXPECT_EQ(byName["fp8-e4m3"]["bits_per_weight_note"], "plus 32/columns");
-    // Asymmetric per channel: an fp16 scale and a 4-bit zero point per row, which the table
-    // stores in a byte of its own.
-    EXPECT_EQ(byName["int4-asym"]["bits_per_weight_note"], "plus 24/columns");
+    // Asymmetric per channel: an fp16 scale and a 4-bit zero point per row, the zero points
+    // packed over rows as GPTQ/AWQ pack qzeros over output channels.
+    EXPECT_EQ(byName["int4-asym"]["bits_per_weight_note"], "plus 20/columns");
     EXPECT_DOUBLE_EQ(byName["int4-asym"]["bits_per_weight_4096x4096"].get<double>(),
-                     4 + 24.0 / kSide);
+                     4 + 20.0 / kSide);
+    EXPECT_EQ(byName["int3-asym"]["bits_per_weight_note"], "plus 19/columns");
 }
 
 TEST(CliFormatsTable, TextListsEveryFormatWithBitsPerWeightAndConvention) {
