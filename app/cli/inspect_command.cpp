@@ -18,7 +18,11 @@ void addInspectCommand(CLI::App& app, CommandTable& table) {
     table.add(cmd, [o] {
         const auto model = Model::open(o->model);
         if (o->json) {
-            std::cout << modelJson(*model).dump(2) << "\n";
+            // Names and strings in a model file are bytes, not always UTF-8: they print with
+            // U+FFFD in place of invalid bytes rather than failing the whole listing.
+            std::cout << modelJson(*model).dump(2, ' ', false,
+                                                nlohmann::json::error_handler_t::replace)
+                      << "\n";
             return 0;
         }
         printModelSummary(std::cout, *model);

@@ -1,4 +1,5 @@
 // quantlens-cli as a user runs it: a real process, real files, exit codes and stderr.
+#include "engine/model/gguf_writer.h"
 #include "engine/model/safetensors_writer.h"
 #include "tests/common/cli_runner.h"
 #include "tests/common/temp_dir.h"
@@ -32,6 +33,22 @@ TEST(Cli, InspectStories260KAsJson) {
     EXPECT_EQ(j["config"]["kv_heads"], 4);
     EXPECT_EQ(j["config"]["vocab_size"], 512);
     EXPECT_EQ(j["config"]["feed_forward"], 172);
+}
+
+// GGUF strings are bytes: a metadata string and a tensor name that are not UTF-8 made
+// `inspect --json` fail with nlohmann's type_error 316, which named neither file nor field.
+// They now print with U+FFFD.
+TEST(Cli, InspectJsonPrintsNamesThatAreNotUtf8) {
+    ql::test::TempDir dir;
+    ql::GgufWriter w;
+    w.setString("general.name", "bad\xffname");
+    w.addTensorF32("blk.\xff.weight", {1, 32}, ql::DType::F32, std::vector<float>(32, 1.0f));
+    w.write(dir / "bytes.gguf");
+    const CliResult r = runCli("inspect --json " + quoted(dir / "bytes.gguf"));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["tensor_count"], 1);
+    EXPECT_NE(r.out.find("blk.\xEF\xBF\xBD.weight"), std::string::npos) << r.out;
 }
 
 TEST(Cli, QuantizeInt4IntoAWorkspacePrintsEveryTensor) {
