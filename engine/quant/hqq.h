@@ -28,7 +28,9 @@ struct HqqParams {
     // Off: all `iterations` rounds run (HQQ's optimize_weights_proximal_v2 early_stop=False).
     bool earlyStop = true;
     // HQQ's round_zero: round the min/max start's zero to an integer before the solver.
-    // Off by default, as in Quantizer.quantize; the registered 4-bit format turns it on.
+    // Off by default, as in Quantizer.quantize. The registered 4-bit format always rounds
+    // (BaseQuantizeConfig's setting is part of that format); for an unrounded 4-bit solve
+    // use the grid overload of quantizeHqq below.
     bool roundZero = false;
 };
 
