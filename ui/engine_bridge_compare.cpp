@@ -8,6 +8,7 @@
 #include "engine/fit/hf_config.h"
 #include "engine/fit/shape_from_model.h"
 #include "engine/jobs/engine_thread.h"
+#include "engine/model/json_util.h"
 #include "engine/model/model.h"
 #include "engine/score/gate.h"
 #include "engine/score/gate_limit.h"
@@ -21,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -356,7 +358,9 @@ void EngineBridge::loadFitShape(const QString& path) {
         ctx.setStage("reading " + file.filename().string());
         if (file.extension() == ".json") {
             std::ifstream in(file);
-            const auto j = nlohmann::json::parse(in, nullptr, false);
+            const std::string text{std::istreambuf_iterator<char>(in), {}};
+            ql::checkJsonNesting(text, file.string(), 0, "the file"); // json_util.h
+            const auto j = nlohmann::json::parse(text, nullptr, false);
             if (!j.is_discarded() && ql::fit::looksLikeHfConfig(j)) {
                 // "meta-llama--Meta-Llama-3.1-8B_config.json" -> "Meta-Llama-3.1-8B"
                 std::string name = file.stem().string();

@@ -1,6 +1,7 @@
 #include "engine/eval/eval_set_import.h"
 
 #include "engine/core/error.h"
+#include "engine/model/json_util.h"
 
 #include <algorithm>
 #include <fstream>
@@ -60,6 +61,8 @@ std::string idOf(const json& j, const Where& w) {
 }
 
 EvalExample exampleOf(std::string_view line, const Where& w) {
+    // Nesting first (json_util.h): a value nested thousands deep is refused, not walked.
+    checkJsonNesting(line, w.file + ":" + std::to_string(w.line), w.offset, "the line");
     json j;
     try {
         j = json::parse(line);

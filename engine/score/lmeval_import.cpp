@@ -33,6 +33,23 @@ std::string stringOr(const json& j, const std::string& key, const std::string& f
     return it->get<std::string>();
 }
 
+// The model lm-eval ran, from config.model_args as it writes it: "pretrained=NAME,..." from
+// the command line, a dict from newer Python calls, null when simple_evaluate was handed
+// a model object (nothing to read). "" when it names none.
+std::string pretrainedOf(const json& cfg, const std::string& label) {
+    const auto it = cfg.find("model_args");
+    if (it == cfg.end() || it->is_null())
+        return "";
+    if (it->is_object())
+        return stringOr(*it, "pretrained", "", label, "config.model_args.pretrained");
+    if (!it->is_string())
+        throw Error(label + ": field config.model_args is not a string, an object or null (" +
+                    it->type_name() + ")");
+    const std::string args = it->get<std::string>();
+    const auto p = args.find("pretrained=");
+    return p == std::string::npos ? "" : args.substr(p + 11, args.find(',', p) - (p + 11));
+}
+
 std::string variantName(const json& j, const std::filesystem::path& file, const ImportOptions& o) {
     if (!o.variantName.empty())
         return o.variantName;
@@ -42,12 +59,8 @@ std::string variantName(const json& j, const std::filesystem::path& file, const 
     const auto cfg = j.find("config");
     if (cfg != j.end() && !cfg->is_object())
         throw Error(file.string() + ": field config is not an object (" + cfg->type_name() + ")");
-    const std::string args =
-        cfg == j.end() ? std::string()
-                       : stringOr(*cfg, "model_args", "", file.string(), "config.model_args");
-    if (const auto p = args.find("pretrained="); p != std::string::npos)
-        return args.substr(p + 11, args.find(',', p) - (p + 11));
-    return file.stem().string();
+    const std::string pretrained = cfg == j.end() ? "" : pretrainedOf(*cfg, file.string());
+    return pretrained.empty() ? file.stem().string() : pretrained;
 }
 
 // "arc_easy v1.0 0-shot; gsm8k v3 5-shot": what must match for two runs to be comparable.

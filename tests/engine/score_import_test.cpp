@@ -307,6 +307,25 @@ TEST(ScoreImport, DifferingEvaluatorsInOneScorecardAreRefused) {
     EXPECT_THAT(importError(dir / "e.csv", o), HasSubstr("e.csv:3: evaluator"));
 }
 
+// config.model_args as lm-eval writes it: a command-line string, a dict (newer Python
+// calls), or null (simple_evaluate handed a model object): the variant is the pretrained
+// name where there is one, else the file's stem.
+TEST(ScoreImport, LmEvalModelArgsStringDictOrNull) {
+    ql::test::TempDir dir;
+    const auto variantOf = [&](const std::string& modelArgs) {
+        const auto file = dir / "results_run7.json";
+        write(file, R"({"results": {"a": {"acc,none": 0.5}}, "config": {"model_args": )" +
+                        modelArgs + "}}");
+        const auto cards = importFile(file, {});
+        EXPECT_EQ(cards.size(), 1u);
+        return cards.empty() ? std::string() : cards[0].variants().at(0);
+    };
+    EXPECT_EQ(variantOf(R"("pretrained=org/m-8B,dtype=float16")"), "org/m-8B");
+    EXPECT_EQ(variantOf(R"({"pretrained": "org/m-8B", "dtype": "float16"})"), "org/m-8B");
+    EXPECT_EQ(variantOf("null"), "results_run7");
+    EXPECT_EQ(variantOf(R"({"dtype": "float16"})"), "results_run7");
+}
+
 // Crafted inputs to tests/fuzz/fuzz_score_import: fields of an unexpected type escaped as
 // nlohmann::type_error, a group among its own subtasks recursed until the stack overflowed,
 // huge sample counts overflowed int64, and deeply nested values overflowed the stack in
@@ -328,7 +347,9 @@ TEST(ScoreImport, LmEvalFieldsOfTheWrongShapeAreErrors) {
     EXPECT_THAT(error(R"(, "config": 5)"),
                 HasSubstr("results_x.json: field config is not an object (number)"));
     EXPECT_THAT(error(R"(, "config": {"model_args": [1]})"),
-                HasSubstr("field config.model_args is not a string (array)"));
+                HasSubstr("field config.model_args is not a string, an object or null (array)"));
+    EXPECT_THAT(error(R"(, "config": {"model_args": {"pretrained": 7}})"),
+                HasSubstr("field config.model_args.pretrained is not a string (number)"));
     EXPECT_THAT(error(R"(, "n-samples": {"a": {"effective": -3}})"),
                 HasSubstr("field n-samples.a.effective is -3, not a count of samples"));
     EXPECT_THAT(error(R"(, "group_subtasks": {"a": ["b", "c"]},
