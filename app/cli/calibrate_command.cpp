@@ -3,6 +3,7 @@
 // against X*W^T, stored with the variant when it is a workspace variant. The work is
 // the engine's runCalibration job, the same one the workbench runs.
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/eval/calibrate_job.h"
 #include "engine/jobs/engine_thread.h"
 
@@ -27,11 +28,12 @@ void printJson(const CalibrationOutcome& r) {
                           {"rel_output_error", e.relError},
                           {"signal", e.traces.signal},
                           {"noise", e.traces.noise}});
-    std::cout << nlohmann::json{{"variant", r.variantLabel}, {"calibration", r.calibration},
-                                {"chunks", r.chunks},        {"capture_bytes", r.captureBytes},
-                                {"stored", r.stored},        {"layers", layers}}
-                     .dump(2)
-              << "\n";
+    ql::cli::printJson(std::cout, nlohmann::json{{"variant", r.variantLabel},
+                                                 {"calibration", r.calibration},
+                                                 {"chunks", r.chunks},
+                                                 {"capture_bytes", r.captureBytes},
+                                                 {"stored", r.stored},
+                                                 {"layers", layers}});
 }
 
 void printText(const CalibrationOutcome& r) {

@@ -1,6 +1,7 @@
 // quantlens-cli decide: append a release decision (default variant, flagged variants and
 // their surfaces, rationale, author) resting on scorecards and a gate policy.
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/core/error.h"
 #include "engine/model/json_util.h"
 #include "engine/store/score_store.h"
@@ -82,7 +83,7 @@ int listDecisions(const Workspace& ws, bool json) {
     for (const auto& d : decisions(ws))
         out.push_back(decisionJson(d));
     if (json) {
-        std::cout << out.dump(2) << "\n";
+        printJson(std::cout, out);
         return 0;
     }
     for (const auto& d : out)
@@ -125,7 +126,7 @@ int runDecide(const DecideArgs& a) {
     d.id = addDecision(ws, d);
     const auto stored = currentDecision(ws, d.subject);
     if (a.json)
-        std::cout << decisionJson(*stored).dump(2) << "\n";
+        printJson(std::cout, decisionJson(*stored));
     else
         std::cout << "decision " << d.id << " recorded for '" << d.subject << "'"
                   << (stored->supersedes

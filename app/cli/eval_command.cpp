@@ -2,6 +2,7 @@
 // workspace scorecard, with llama-perplexity's statistics per slice and overall.
 #include "app/cli/commands.h"
 #include "app/cli/eval_output.h"
+#include "app/cli/json_output.h"
 #include "engine/eval/eval_job.h"
 #include "engine/jobs/engine_thread.h"
 
@@ -72,7 +73,7 @@ int runEval(const EvalOptions& o) {
     JobContext job;
     const EvalOutcome r = runEvaluation(o.request, job);
     if (o.json) {
-        std::cout << outcomeJson(r).dump(2) << "\n";
+        printJson(std::cout, outcomeJson(r));
         return 0;
     }
     std::cout << r.variantLabel << " on " << r.version.label();

@@ -1,6 +1,7 @@
 // quantlens-cli evalset import|list: evaluation sets in a workspace, versioned by a
 // content hash of their examples and evaluator settings.
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/core/error.h"
 #include "engine/eval/eval_set_import.h"
 #include "engine/model/model.h"
@@ -62,7 +63,7 @@ int runImport(const ImportOptions& o) {
     if (o.json) {
         auto j = versionJson(r.version);
         j["created"] = r.created;
-        std::cout << j.dump(2) << "\n";
+        printJson(std::cout, j);
         return 0;
     }
     std::cout << (r.created ? "imported " : "unchanged: ") << r.version.name << "@v"
@@ -79,7 +80,7 @@ int runList(const std::string& workspace, bool json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& v : versions)
             out.push_back(versionJson(v));
-        std::cout << out.dump(2) << "\n";
+        printJson(std::cout, out);
         return 0;
     }
     for (const auto& v : versions)

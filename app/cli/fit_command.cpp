@@ -2,6 +2,7 @@
 // The catalog is the built-in one (resources/gpu_catalog.json, compiled into the engine)
 // unless --catalog names another file in the same schema.
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/core/error.h"
 #include "engine/fit/fit.h"
 #include "engine/fit/gpu_catalog.h"
@@ -164,7 +165,7 @@ int runFit(const FitOptions& o) {
     const ModelShape shape = loadShape(o.model, isConfig);
     const FitReport report = fitModel(shape, buildRequest(o, findGpu(catalog, o.gpu), isConfig));
     if (o.json)
-        std::cout << reportJson(shape, report).dump(2) << "\n";
+        printJson(std::cout, reportJson(shape, report));
     else
         printReport(std::cout, shape, report, o);
     return report.fits ? 0 : 3;

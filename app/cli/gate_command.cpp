@@ -2,6 +2,7 @@
 // 0 every gated variant passes, 1 one fails, 3 none fails but one is inconclusive (a
 // regression beyond the limit that is not significant, or a missing slice), 2 an error.
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/core/error.h"
 #include "engine/model/json_util.h"
 #include "engine/score/gate.h"
@@ -79,7 +80,7 @@ int runGate(const GateArgs& a) {
                     (a.id ? " (no scorecard " + std::to_string(a.id) + ")" : std::string()) +
                     (a.variant.empty() ? "" : " (no scorecard has variant '" + a.variant + "')"));
     if (a.json)
-        std::cout << out.dump(2) << "\n";
+        printJson(std::cout, out);
     else
         std::cout << "verdict: " << score::verdictName(overall) << "\n";
     return exitCode(overall);

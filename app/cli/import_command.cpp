@@ -1,5 +1,6 @@
 // quantlens-cli import: lm-eval results or a long-format CSV/JSONL into scorecards.
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/core/error.h"
 #include "engine/score/importer.h"
 #include "engine/store/score_store.h"
@@ -56,7 +57,7 @@ int runImport(const ImportArgs& a) {
         out.push_back(summary(id, card));
     }
     if (a.json) {
-        std::cout << out.dump(2) << "\n";
+        printJson(std::cout, out);
         return 0;
     }
     for (const auto& s : out)

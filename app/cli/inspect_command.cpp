@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "app/cli/output.h"
 #include "engine/model/model.h"
 
@@ -18,11 +19,7 @@ void addInspectCommand(CLI::App& app, CommandTable& table) {
     table.add(cmd, [o] {
         const auto model = Model::open(o->model);
         if (o->json) {
-            // Names and strings in a model file are bytes, not always UTF-8: they print with
-            // U+FFFD in place of invalid bytes rather than failing the whole listing.
-            std::cout << modelJson(*model).dump(2, ' ', false,
-                                                nlohmann::json::error_handler_t::replace)
-                      << "\n";
+            printJson(std::cout, modelJson(*model));
             return 0;
         }
         printModelSummary(std::cout, *model);

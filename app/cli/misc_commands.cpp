@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/model/demo_model.h"
 #include "engine/quant/formats.h"
 
@@ -91,7 +92,7 @@ int runFormats(bool json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& f : quantFormats())
             list.push_back(formatJson(f));
-        std::cout << list.dump(2) << "\n";
+        printJson(std::cout, list);
         return 0;
     }
     std::cout << "name             bits   group  bpw(4096x4096)  convention\n";

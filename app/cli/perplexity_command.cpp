@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/eval_output.h"
 #include "app/cli/eval_store_output.h"
+#include "app/cli/json_output.h"
 #include "engine/eval/eval_model.h"
 #include "engine/eval/perplexity.h"
 #include "engine/eval/text_file.h"
@@ -155,7 +156,7 @@ int runPerplexity(const PerplexityOptions& o) {
                          {"cache_bytes", cache->bytes()}};
             j["kl_divergence"] = klJson(*kl);
         }
-        std::cout << j.dump(2) << "\n";
+        printJson(std::cout, j);
         return 0;
     }
     std::cout << "perplexity: " << tokens.size() << " tokens, " << plan.nChunks

@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "app/cli/output.h"
 #include "engine/core/error.h"
 #include "engine/jobs/quantize_job.h"
@@ -48,7 +49,7 @@ int runQuantize(const QuantizeOptions& options) {
     if (const std::string w = ctx.warnings(); !w.empty())
         std::cerr << "quantlens-cli: warning: " << w << "\n";
     if (options.json)
-        std::cout << quantizeJson(outcome, backends.summary()).dump(2) << "\n";
+        printJson(std::cout, quantizeJson(outcome, backends.summary()));
     else
         printQuantizeResult(std::cout, outcome, backends.summary());
     return 0;

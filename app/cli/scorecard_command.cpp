@@ -1,6 +1,7 @@
 // quantlens-cli scorecard: dimensions x slices, one column per variant, deltas against the
 // baseline with their confidence intervals; aggregates are computed, marked as such.
 #include "app/cli/commands.h"
+#include "app/cli/json_output.h"
 #include "engine/core/error.h"
 #include "engine/score/report.h"
 #include "engine/store/score_store.h"
@@ -127,7 +128,7 @@ int runScorecard(const ScorecardArgs& a) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& c : cards)
             out.push_back(score::scorecardJson(c));
-        std::cout << out.dump(2) << "\n";
+        printJson(std::cout, out);
         return 0;
     }
     for (const auto& c : cards)

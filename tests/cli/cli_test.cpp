@@ -51,6 +51,21 @@ TEST(Cli, InspectJsonPrintsNamesThatAreNotUtf8) {
     EXPECT_NE(r.out.find("blk.\xEF\xBF\xBD.weight"), std::string::npos) << r.out;
 }
 
+// The same bytes through `quantize --json`: every command's JSON goes through one printer
+// (app/cli/json_output.h), which replaces invalid UTF-8 instead of failing.
+TEST(Cli, QuantizeJsonPrintsNamesThatAreNotUtf8) {
+    ql::test::TempDir dir;
+    ql::GgufWriter w;
+    w.setString("general.architecture", "llama");
+    w.addTensorF32("blk.0.\xfe.weight", {4, 64}, ql::DType::F32, std::vector<float>(256, 0.5f));
+    w.write(dir / "bytes.gguf");
+    const CliResult r = runCli("quantize " + quoted(dir / "bytes.gguf") + " --format int8 --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["tensors"].size(), 1u);
+    EXPECT_EQ(j["tensors"][0]["tensor"], "blk.0.\xEF\xBF\xBD.weight");
+}
+
 TEST(Cli, QuantizeInt4IntoAWorkspacePrintsEveryTensor) {
     QL_REQUIRE_DATA();
     ql::test::TempDir dir;
