@@ -36,34 +36,28 @@ TEST(Cli, InspectStories260KAsJson) {
 }
 
 // GGUF strings are bytes: a metadata string and a tensor name that are not UTF-8 made
-// `inspect --json` fail with nlohmann's type_error 316, which named neither file nor field.
-// They now print with U+FFFD.
-TEST(Cli, InspectJsonPrintsNamesThatAreNotUtf8) {
-    ql::test::TempDir dir;
-    ql::GgufWriter w;
-    w.setString("general.name", "bad\xffname");
-    w.addTensorF32("blk.\xff.weight", {1, 32}, ql::DType::F32, std::vector<float>(32, 1.0f));
-    w.write(dir / "bytes.gguf");
-    const CliResult r = runCli("inspect --json " + quoted(dir / "bytes.gguf"));
-    ASSERT_EQ(r.exitCode, 0) << r.err;
-    const auto j = nlohmann::json::parse(r.out);
-    EXPECT_EQ(j["tensor_count"], 1);
-    EXPECT_NE(r.out.find("blk.\xEF\xBF\xBD.weight"), std::string::npos) << r.out;
-}
-
-// The same bytes through `quantize --json`: every command's JSON goes through one printer
-// (app/cli/json_output.h), which replaces invalid UTF-8 instead of failing.
-TEST(Cli, QuantizeJsonPrintsNamesThatAreNotUtf8) {
+// `inspect --json` and `quantize --json` fail with nlohmann's type_error 316, which named
+// neither file nor field. Every command's JSON now goes through one printer
+// (app/cli/json_output.h), which prints U+FFFD in their place.
+TEST(Cli, JsonOutputPrintsNamesThatAreNotUtf8) {
     ql::test::TempDir dir;
     ql::GgufWriter w;
     w.setString("general.architecture", "llama");
+    w.setString("general.name", "bad\xffname");
     w.addTensorF32("blk.0.\xfe.weight", {4, 64}, ql::DType::F32, std::vector<float>(256, 0.5f));
     w.write(dir / "bytes.gguf");
-    const CliResult r = runCli("quantize " + quoted(dir / "bytes.gguf") + " --format int8 --json");
+    const std::string replaced = "blk.0.\xEF\xBF\xBD.weight";
+
+    CliResult r = runCli("inspect --json " + quoted(dir / "bytes.gguf"));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["tensor_count"], 1);
+    EXPECT_NE(r.out.find(replaced), std::string::npos) << r.out;
+
+    r = runCli("quantize " + quoted(dir / "bytes.gguf") + " --format int8 --json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     ASSERT_EQ(j["tensors"].size(), 1u);
-    EXPECT_EQ(j["tensors"][0]["tensor"], "blk.0.\xEF\xBF\xBD.weight");
+    EXPECT_EQ(j["tensors"][0]["tensor"], replaced);
 }
 
 TEST(Cli, QuantizeInt4IntoAWorkspacePrintsEveryTensor) {
