@@ -60,8 +60,8 @@ std::vector<float> importanceOf(const Imatrix* imatrix, const std::string& sourc
 WeightTransform quantizeTransform(QuantFormat format, std::map<std::string, std::string> storage,
                                   std::shared_ptr<const Imatrix> imatrix, std::string source) {
     // The CPU backend writes the scalar references' bytes (the conformance suite pins
-    // it) at their optimised speed: q4_k's and q4_k-lsq's references are 10-40 times
-    // slower, and a 7B variant's rebuild would take most of an hour on them.
+    // it) at its optimised speed: on 2 threads q4_k 0.66 GB/s against its reference's
+    // 0.03, q4_k-lsq 2.16 against 0.017; formats without SIMD gain the threads only.
     std::shared_ptr<ComputeBackend> cpu = makeCpuBackend();
     return [format, storage = std::move(storage), imatrix = std::move(imatrix),
             source = std::move(source), cpu](const TensorInfo& t, std::span<float> w) {
