@@ -20,6 +20,9 @@
 # QUANTLENS_BENCH_FILTER and QUANTLENS_GTEST_FILTER narrow the benchmarks and tests;
 # QUANTLENS_COMPARE_LAYOUTS=1 reruns the grouped formats' benchmarks with the
 # per-invocation group layout (QUANTLENS_VULKAN_GROUP_LAYOUT) for a same-run comparison;
+# QUANTLENS_COMPARE_DIVISION=1 reruns the formats that divide per weight (GPTQ, ct, asym,
+# FP8) and two that divide per group with the shaders' long division
+# (QUANTLENS_VULKAN_DIVISION=long), against the default proven estimate;
 # QUANTLENS_GPU_STAGE / QUANTLENS_GL_DEBS point at staged binaries and loader packages.
 #
 #   scripts/gpu-check.sh summarize BENCH_OUTPUT [--bandwidth GBPS]
@@ -215,6 +218,15 @@ check() {
     QUANTLENS_VULKAN_GROUP_LAYOUT=per-invocation "$bench" --benchmark_filter="$grouped" \
       --benchmark_min_time="${BENCH_MIN_TIME:-1}" >"$out.per-invocation" 2>&1 || true
     summarize "$out.per-invocation"
+  fi
+  # The shaders' division paths, in the same session: long division is what every shader
+  # ran before the proven estimate (shaders/formats.glsl).
+  if [[ ${QUANTLENS_COMPARE_DIVISION:-0} == 1 ]]; then
+    echo "== dividing formats, QUANTLENS_VULKAN_DIVISION=long"
+    local dividing='Memcpy|Quantize4096/(int[48]-ct|int4-g128-ct|int4-g128-gptq|int[48]-g(32|128)-asym|int8-asym|fp8-[^/]*|int4-g32|nf4)/vulkan'
+    QUANTLENS_VULKAN_DIVISION=long "$bench" --benchmark_filter="$dividing" \
+      --benchmark_min_time="${BENCH_MIN_TIME:-1}" >"$out.long-division" 2>&1 || true
+    summarize "$out.long-division"
   fi
   return "$status"
 }

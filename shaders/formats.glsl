@@ -14,8 +14,8 @@ uint qlAbsBits(uint xBits) { return xBits & 0x7fffffffu; }
 // Correctly rounded a / b (round to nearest, ties to even) for finite a >= 0, b > 0,
 // computed in integers. Why: Vulkan lets OpFDiv be off by 2.5 ULP and GPU drivers use
 // that freedom (reciprocal then multiply); the contract needs the IEEE quotient that
-// the CPU computes. It runs once per row, so long division costs nothing that matters.
-// Subnormal operands and results are handled; an overflow gives +inf, as on the CPU.
+// the CPU computes. Subnormal operands and results are handled; an overflow gives +inf,
+// as on the CPU.
 uint qlMantissa(uint bits, out int exponent) {
     uint e = bits >> 23;
     uint m = bits & 0x7fffffu;
@@ -28,28 +28,67 @@ uint qlMantissa(uint bits, out int exponent) {
     return m | 0x800000u;
 }
 
-uint qlDivBits(uint aBits, uint bBits) {
-    if (aBits == 0u)
-        return 0u;
-    int ea, eb;
-    uint ma = qlMantissa(aBits, ea);
-    uint mb = qlMantissa(bBits, eb);
-    int e = ea - eb;
-    if (ma < mb) { // keep the quotient in [1, 2)
-        ma <<= 1;
-        e -= 1;
-    }
-    // 25 quotient bits: 24 of mantissa and one round bit; the remainder is the sticky.
-    uint q = 0u;
+// The 25-bit quotient q = floor(ma * 2^24 / mb) of mantissas ma in [mb, 2 mb), mb in
+// [2^23, 2^24), and whether a remainder is left (the sticky bit).
+//
+// Estimate: the mantissas are exact integers below 2^25, so float(ma) and float(mb) are
+// normal floats on any device, and OpFDiv's 2.5 ulp (plus the multiply's half) put
+// floor(f * 2^24) within 7 of q. The remainder ma * 2^24 - q0 * mb is computed exactly in
+// 64 bits (umulExtended); remainder / mb, by the same reciprocal, is the error in steps,
+// taken out at once; two selects settle the last step. 0 <= remainder < mb then proves
+// the quotient whatever the device's division did; false means no proof (a device beyond
+// the spec's bound), and the caller runs the long division. About 25 operations against
+// the long division's 125, with neither a loop nor a branch; it matters where the
+// reference divides every weight (GPTQ, compressed-tensors, asymmetric grids).
+// tests/conformance/division_test.cpp checks both paths against the CPU's IEEE division.
+bool qlQuotientFromEstimate(uint ma, uint mb, out uint q, out bool sticky) {
+    float reciprocal = 1.0 / float(mb);
+    uint q0 = uint(clamp(float(ma) * reciprocal, 1.0, 2.0) * 16777216.0); // * 2^24 exact
+    uint productHi, productLo;
+    umulExtended(q0, mb, productHi, productLo);
+    uint targetHi = ma >> 8u, targetLo = ma << 24u; // ma * 2^24 in two words
+    uint diffLo = targetLo - productLo;
+    uint diffHi = targetHi - productHi - (targetLo < productLo ? 1u : 0u);
+    bool fits = diffHi == (int(diffLo) < 0 ? 0xffffffffu : 0u);
+    int rem = int(diffLo);
+    // rem / mb is the estimate's error in steps (a few at most): remove it, then settle
+    // the last step either way; no loop, no branch.
+    int steps = int(roundEven(float(rem) * reciprocal));
+    q0 = uint(int(q0) + steps);
+    rem -= steps * int(mb);
+    bool under = rem < 0;
+    rem += under ? int(mb) : 0;
+    q0 -= under ? 1u : 0u;
+    bool over = rem >= int(mb);
+    rem -= over ? int(mb) : 0;
+    q0 += over ? 1u : 0u;
+    q = q0;
+    sticky = rem != 0;
+    return fits && rem >= 0 && rem < int(mb);
+}
+
+// The same quotient by restoring long division, one bit per step: 25 quotient bits (24
+// of mantissa and one round bit); the remainder is the sticky. `steps` is 25, or 0 to
+// leave q and sticky as they are: a loop whose bound is 0 in every lane ends at once on
+// every device, whereas a branch around the loop does not on lavapipe, which runs both
+// sides of a divergent `if` under a mask and so would pay the 25 steps always.
+void qlQuotientByLongDivision(uint ma, uint mb, int steps, inout uint q, inout bool sticky) {
+    uint quotient = 0u;
     uint rem = ma;
-    for (int i = 0; i < 25; ++i) {
-        q <<= 1;
-        if (rem >= mb) {
-            rem -= mb;
-            q |= 1u;
-        }
+    for (int i = 0; i < steps; ++i) {
+        bool take = rem >= mb; // selects, not a branch: cheaper under lavapipe's masks
+        rem -= take ? mb : 0u;
+        quotient = (quotient << 1) | (take ? 1u : 0u);
         rem <<= 1;
     }
+    if (steps > 0) {
+        q = quotient;
+        sticky = rem != 0u;
+    }
+}
+
+// Rounds the quotient to f32: e is the unbiased exponent of q / 2^24 in [1, 2).
+uint qlRoundQuotient(uint q, bool sticky, int e) {
     int biased = e + 127;
     if (biased >= 255)
         return 0x7f800000u;
@@ -60,13 +99,38 @@ uint qlDivBits(uint aBits, uint bBits) {
     uint kept = q >> uint(drop);
     uint halfway = 1u << uint(drop - 1);
     uint lost = q & ((halfway << 1) - 1u);
-    bool sticky = rem != 0u;
     if (lost > halfway || (lost == halfway && (sticky || (kept & 1u) != 0u)))
         kept += 1u; // may carry into the exponent, which is what IEEE rounding does
     if (biased < 1)
         return kept; // subnormal (or the smallest normal after the carry)
     return (uint(biased - 1) << 23) + kept;
 }
+
+// qlDivBits with the quotient taken by `longDivisionOnly` ? long division : the fast
+// path (falling back to long division). Both give the same bits; the tests run both.
+uint qlDivBitsBy(uint aBits, uint bBits, bool longDivisionOnly) {
+    if (aBits == 0u)
+        return 0u;
+    int ea, eb;
+    uint ma = qlMantissa(aBits, ea);
+    uint mb = qlMantissa(bBits, eb);
+    int e = ea - eb;
+    if (ma < mb) { // keep the quotient in [1, 2)
+        ma <<= 1;
+        e -= 1;
+    }
+    uint q = 0u;
+    bool sticky = false;
+    bool proven = !longDivisionOnly && qlQuotientFromEstimate(ma, mb, q, sticky);
+    qlQuotientByLongDivision(ma, mb, proven ? 0 : 25, q, sticky);
+    return qlRoundQuotient(q, sticky, e);
+}
+
+// Specialization constant 0, set by the host for every pipeline (KernelChoices::division,
+// QUANTLENS_VULKAN_DIVISION=long): the driver compiles the other path out.
+layout(constant_id = 0) const bool QL_LONG_DIVISION_ONLY = false;
+
+uint qlDivBits(uint aBits, uint bBits) { return qlDivBitsBy(aBits, bBits, QL_LONG_DIVISION_ONLY); }
 
 // The contract's scale and inverse: scale = absmax / qmax, inv = scale != 0 ? 1/scale : 0.
 uint qlScaleBits(uint absmaxBits, int qmax) {

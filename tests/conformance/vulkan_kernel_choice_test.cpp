@@ -83,16 +83,31 @@ TEST(KernelOptions, ReadFromTheEnvironment) {
     {
         EnvironmentVariable staging("QUANTLENS_VULKAN_FORCE_STAGING", "1");
         EnvironmentVariable layout("QUANTLENS_VULKAN_GROUP_LAYOUT", "cooperative");
+        EnvironmentVariable division("QUANTLENS_VULKAN_DIVISION", "long");
         const auto options = vk::kernelOptionsFromEnvironment();
         EXPECT_TRUE(options.forceStaging);
         EXPECT_EQ(options.groupLayout, GroupLayout::Cooperative);
+        EXPECT_EQ(options.division, vk::DivisionPath::LongDivision);
     }
     {
         EnvironmentVariable staging("QUANTLENS_VULKAN_FORCE_STAGING", "0");
         EnvironmentVariable layout("QUANTLENS_VULKAN_GROUP_LAYOUT", "per-invocation");
+        EnvironmentVariable division("QUANTLENS_VULKAN_DIVISION", "estimate");
         const auto options = vk::kernelOptionsFromEnvironment();
         EXPECT_FALSE(options.forceStaging);
         EXPECT_EQ(options.groupLayout, GroupLayout::PerInvocation);
+        EXPECT_EQ(options.division, vk::DivisionPath::ProvenEstimate);
+    }
+    {
+        EnvironmentVariable division("QUANTLENS_VULKAN_DIVISION", "fast");
+        try {
+            vk::kernelOptionsFromEnvironment();
+            FAIL() << "an unknown division path must be refused";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("QUANTLENS_VULKAN_DIVISION='fast'"),
+                      std::string::npos)
+                << e.what();
+        }
     }
     EnvironmentVariable layout("QUANTLENS_VULKAN_GROUP_LAYOUT", "coop");
     try {
@@ -104,11 +119,14 @@ TEST(KernelOptions, ReadFromTheEnvironment) {
 }
 
 TEST(KernelChoices, DescribedInWords) {
-    const vk::KernelChoices gpu{MemoryPlacement::DeviceLocal, GroupLayout::Cooperative, 32};
-    EXPECT_EQ(vk::describe(gpu),
-              "device-local buffers with staging copies; one subgroup of 32 lanes per group");
-    const vk::KernelChoices cpu{MemoryPlacement::HostVisible, GroupLayout::PerInvocation, 8};
-    EXPECT_EQ(vk::describe(cpu), "host-visible buffers; one invocation per group");
+    const vk::KernelChoices gpu{MemoryPlacement::DeviceLocal, GroupLayout::Cooperative, 32,
+                                vk::DivisionPath::ProvenEstimate};
+    EXPECT_EQ(vk::describe(gpu), "device-local buffers with staging copies; one subgroup of 32 "
+                                 "lanes per group; divisions from a proven estimate");
+    const vk::KernelChoices cpu{MemoryPlacement::HostVisible, GroupLayout::PerInvocation, 8,
+                                vk::DivisionPath::LongDivision};
+    EXPECT_EQ(vk::describe(cpu),
+              "host-visible buffers; one invocation per group; divisions by long division");
 }
 
 } // namespace

@@ -1,9 +1,10 @@
 // The Vulkan kernels under the choices a GPU makes, on whatever device this is (lavapipe
 // here): device-local buffers with staging copies (QUANTLENS_VULKAN_FORCE_STAGING=1) and
 // the cooperative one-subgroup-per-group layout (QUANTLENS_VULKAN_GROUP_LAYOUT=
-// cooperative), each alone and together. Every format the device runs, over shapes with
-// partial groups, several chunks and every value pattern, must give the reference's
-// codes, scales and zero points bit for bit, and device error sums equal to the host's
+// cooperative), each alone and together; and the shaders' long division
+// (QUANTLENS_VULKAN_DIVISION=long) in place of the default proven estimate. Every format the device
+// runs, over shapes with partial groups, several chunks and every value pattern, must give the
+// reference's codes, scales and zero points bit for bit, and device error sums equal to the host's
 // within the tolerance of error_sums_test.cpp. The whole suite can also be run under
 // these variables; this file keeps the variants covered when it is not.
 #include "engine/compute/vulkan/vulkan_backend.h"
@@ -20,7 +21,7 @@
 namespace ql::test {
 namespace {
 
-enum class Variant { Staged, Cooperative, StagedCooperative };
+enum class Variant { Staged, Cooperative, StagedCooperative, LongDivision };
 
 std::string variantName(Variant v) {
     switch (v) {
@@ -30,15 +31,17 @@ std::string variantName(Variant v) {
         return "cooperative";
     case Variant::StagedCooperative:
         return "staged_cooperative";
+    case Variant::LongDivision:
+        return "long_division";
     }
     return "?";
 }
 
 bool staged(Variant v) {
-    return v != Variant::Cooperative;
+    return v == Variant::Staged || v == Variant::StagedCooperative;
 }
 bool cooperative(Variant v) {
-    return v != Variant::Staged;
+    return v == Variant::Cooperative || v == Variant::StagedCooperative;
 }
 
 // One backend per variant for the process, made under the variant's variables.
@@ -49,6 +52,8 @@ VulkanBackend* backendFor(Variant v) {
         EnvironmentVariable staging("QUANTLENS_VULKAN_FORCE_STAGING", staged(v) ? "1" : "0");
         EnvironmentVariable layout("QUANTLENS_VULKAN_GROUP_LAYOUT",
                                    cooperative(v) ? "cooperative" : "per-invocation");
+        EnvironmentVariable division("QUANTLENS_VULKAN_DIVISION",
+                                     v == Variant::LongDivision ? "long" : "estimate");
         it = probes.emplace(v, makeVulkanBackend()).first;
     }
     return dynamic_cast<VulkanBackend*>(it->second.backend.get());
@@ -92,6 +97,9 @@ TEST_P(VulkanVariant, ReportsItsChoices) {
         EXPECT_TRUE(m_vulkan->stagedMemory()) << m_vulkan->kernelChoices();
     }
     EXPECT_EQ(m_vulkan->cooperativeGroups(), cooperative(variant)) << m_vulkan->kernelChoices();
+    const bool longDivision =
+        m_vulkan->kernelChoices().find("divisions by long division") != std::string::npos;
+    EXPECT_EQ(longDivision, variant == Variant::LongDivision) << m_vulkan->kernelChoices();
 }
 
 TEST_P(VulkanVariant, MatchesTheReference) {
@@ -138,7 +146,8 @@ TEST_P(VulkanVariant, MatchesTheReferenceInChunks) {
 std::vector<Case> variantCases() {
     std::vector<Case> cases;
     for (const auto& info : quantFormats())
-        for (Variant v : {Variant::Staged, Variant::Cooperative, Variant::StagedCooperative})
+        for (Variant v : {Variant::Staged, Variant::Cooperative, Variant::StagedCooperative,
+                          Variant::LongDivision})
             cases.emplace_back(info.format, v);
     return cases;
 }

@@ -84,6 +84,16 @@ KernelOptions kernelOptionsFromEnvironment() {
             throw Error("QUANTLENS_VULKAN_GROUP_LAYOUT='" + std::string(value) +
                         "': expected 'cooperative' or 'per-invocation'");
     }
+    if (const char* division = std::getenv("QUANTLENS_VULKAN_DIVISION"); division && *division) {
+        const std::string_view value(division);
+        if (value == "estimate")
+            options.division = DivisionPath::ProvenEstimate;
+        else if (value == "long")
+            options.division = DivisionPath::LongDivision;
+        else
+            throw Error("QUANTLENS_VULKAN_DIVISION='" + std::string(value) +
+                        "': expected 'estimate' or 'long'");
+    }
     return options;
 }
 
@@ -127,7 +137,10 @@ std::string describe(const KernelChoices& choices) {
         choices.groupLayout == GroupLayout::Cooperative
             ? "one subgroup of " + std::to_string(choices.subgroupSize) + " lanes per group"
             : "one invocation per group";
-    return memory + "; " + groups;
+    const std::string division = choices.division == DivisionPath::LongDivision
+                                     ? "divisions by long division"
+                                     : "divisions from a proven estimate";
+    return memory + "; " + groups + "; " + division;
 }
 
 } // namespace ql::vk

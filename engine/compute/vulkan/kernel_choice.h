@@ -31,6 +31,15 @@ enum class GroupLayout {
                    // reduce the range with subgroupMax (the *_coop shader variants)
 };
 
+// How the shaders divide (shaders/formats.glsl, qlDivBits): every path gives the IEEE
+// quotient, bit for bit; they differ in cost. Passed to every pipeline as specialization
+// constant 0 (QL_LONG_DIVISION_ONLY), so the path not taken is compiled out.
+enum class DivisionPath {
+    ProvenEstimate, // OpFDiv's estimate, corrected and proven by an exact integer remainder
+                    // (about 25 operations; long division only where the proof fails)
+    LongDivision,   // restoring long division, 25 steps (the shaders' only path until now)
+};
+
 // The device's subgroup properties (VkPhysicalDeviceSubgroupProperties).
 struct SubgroupSupport {
     uint32_t size = 0;
@@ -44,10 +53,14 @@ struct SubgroupSupport {
 //                                          conformance suite then exercises the copies);
 //   QUANTLENS_VULKAN_GROUP_LAYOUT=cooperative | per-invocation
 //                                          the group layout, whatever the device prefers
-//                                          (cooperative still needs subgroup arithmetic).
+//                                          (cooperative still needs subgroup arithmetic);
+//   QUANTLENS_VULKAN_DIVISION=estimate | long
+//                                          the division path (the GPU script compares
+//                                          both in one run).
 struct KernelOptions {
     bool forceStaging = false;
     std::optional<GroupLayout> groupLayout;
+    std::optional<DivisionPath> division;
 };
 // Throws ql::Error naming the variable for a value it does not know.
 KernelOptions kernelOptionsFromEnvironment();
@@ -71,6 +84,7 @@ struct KernelChoices {
     MemoryPlacement placement = MemoryPlacement::HostVisible;
     GroupLayout groupLayout = GroupLayout::PerInvocation;
     uint32_t subgroupSize = 0;
+    DivisionPath division = DivisionPath::ProvenEstimate;
 };
 std::string describe(const KernelChoices& choices);
 

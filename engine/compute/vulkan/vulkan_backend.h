@@ -64,6 +64,8 @@ public:
     bool stagedMemory() const;
     bool cooperativeGroups() const;
     bool validationEnabled() const;
+    // The device itself, for tests that dispatch their own shaders (shaders/*_check.comp).
+    vk::Device& deviceForTesting() const { return *m_device; }
     int validationErrors() const;
 
 private:

@@ -17,7 +17,8 @@ ComputePipeline::ComputePipeline(const Device& device, const std::string& shader
     : m_device(device.handle())
     , m_cache(device.pipelineCache())
     , m_bindings(bindings)
-    , m_pushBytes(pushBytes) {
+    , m_pushBytes(pushBytes)
+    , m_longDivisionOnly(device.choices().division == DivisionPath::LongDivision ? 1u : 0u) {
     createLayouts();
     createPipeline(shaderName);
     createDescriptorSet();
@@ -73,6 +74,11 @@ void ComputePipeline::createPipeline(const std::string& shaderName) {
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
     info.stage.module = module;
     info.stage.pName = "main";
+    // Specialization constant 0 of every shader that divides (formats.glsl): entries for
+    // constants a shader does not declare are ignored, so every pipeline gets it.
+    const VkSpecializationMapEntry entry{0, 0, sizeof(uint32_t)};
+    const VkSpecializationInfo specialization{1, &entry, sizeof(uint32_t), &m_longDivisionOnly};
+    info.stage.pSpecializationInfo = &specialization;
     info.layout = m_layout;
     VkResult result = vkCreateComputePipelines(m_device, m_cache, 1, &info, nullptr, &m_pipeline);
     vkDestroyShaderModule(m_device, module, nullptr);

@@ -37,6 +37,7 @@ private:
     VkPipelineCache m_cache;
     uint32_t m_bindings;
     uint32_t m_pushBytes;
+    uint32_t m_longDivisionOnly; // specialization constant 0 (KernelChoices::division)
     VkDescriptorSetLayout m_setLayout = VK_NULL_HANDLE;
     VkPipelineLayout m_layout = VK_NULL_HANDLE;
     VkPipeline m_pipeline = VK_NULL_HANDLE;
