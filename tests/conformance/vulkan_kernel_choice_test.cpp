@@ -79,6 +79,20 @@ TEST(GroupLayoutChoice, ForcedLayoutOnlyWhereItRuns) {
     EXPECT_EQ(vk::chooseGroupLayout(basic, GroupLayout::Cooperative), GroupLayout::PerInvocation);
 }
 
+TEST(DivisionPathChoice, EstimateOnGpusLongDivisionOnCpuDevicesUnlessForced) {
+    using vk::DivisionPath;
+    for (VkPhysicalDeviceType gpu :
+         {VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU,
+          VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU, VK_PHYSICAL_DEVICE_TYPE_OTHER}) {
+        EXPECT_EQ(vk::chooseDivisionPath(gpu, {}), DivisionPath::ProvenEstimate) << gpu;
+        EXPECT_EQ(vk::chooseDivisionPath(gpu, DivisionPath::LongDivision),
+                  DivisionPath::LongDivision);
+    }
+    EXPECT_EQ(vk::chooseDivisionPath(VK_PHYSICAL_DEVICE_TYPE_CPU, {}), DivisionPath::LongDivision);
+    EXPECT_EQ(vk::chooseDivisionPath(VK_PHYSICAL_DEVICE_TYPE_CPU, DivisionPath::ProvenEstimate),
+              DivisionPath::ProvenEstimate);
+}
+
 TEST(KernelOptions, ReadFromTheEnvironment) {
     {
         EnvironmentVariable staging("QUANTLENS_VULKAN_FORCE_STAGING", "1");

@@ -1,8 +1,8 @@
 // The Vulkan kernels under the choices a GPU makes, on whatever device this is (lavapipe
 // here): device-local buffers with staging copies (QUANTLENS_VULKAN_FORCE_STAGING=1) and
 // the cooperative one-subgroup-per-group layout (QUANTLENS_VULKAN_GROUP_LAYOUT=
-// cooperative), each alone and together; and the shaders' long division
-// (QUANTLENS_VULKAN_DIVISION=long) in place of the default proven estimate. Every format the device
+// cooperative), each alone and together; and each of the shaders' division paths forced
+// (QUANTLENS_VULKAN_DIVISION=long, =estimate), whichever the device picks. Every format the device
 // runs, over shapes with partial groups, several chunks and every value pattern, must give the
 // reference's codes, scales and zero points bit for bit, and device error sums equal to the host's
 // within the tolerance of error_sums_test.cpp. The whole suite can also be run under
@@ -21,7 +21,7 @@
 namespace ql::test {
 namespace {
 
-enum class Variant { Staged, Cooperative, StagedCooperative, LongDivision };
+enum class Variant { Staged, Cooperative, StagedCooperative, LongDivision, EstimateDivision };
 
 std::string variantName(Variant v) {
     switch (v) {
@@ -33,6 +33,8 @@ std::string variantName(Variant v) {
         return "staged_cooperative";
     case Variant::LongDivision:
         return "long_division";
+    case Variant::EstimateDivision:
+        return "estimate_division";
     }
     return "?";
 }
@@ -52,8 +54,11 @@ VulkanBackend* backendFor(Variant v) {
         EnvironmentVariable staging("QUANTLENS_VULKAN_FORCE_STAGING", staged(v) ? "1" : "0");
         EnvironmentVariable layout("QUANTLENS_VULKAN_GROUP_LAYOUT",
                                    cooperative(v) ? "cooperative" : "per-invocation");
+        // The other variants keep the device's own division path.
         EnvironmentVariable division("QUANTLENS_VULKAN_DIVISION",
-                                     v == Variant::LongDivision ? "long" : "estimate");
+                                     v == Variant::LongDivision       ? "long"
+                                     : v == Variant::EstimateDivision ? "estimate"
+                                                                      : "");
         it = probes.emplace(v, makeVulkanBackend()).first;
     }
     return dynamic_cast<VulkanBackend*>(it->second.backend.get());
@@ -97,9 +102,13 @@ TEST_P(VulkanVariant, ReportsItsChoices) {
         EXPECT_TRUE(m_vulkan->stagedMemory()) << m_vulkan->kernelChoices();
     }
     EXPECT_EQ(m_vulkan->cooperativeGroups(), cooperative(variant)) << m_vulkan->kernelChoices();
-    const bool longDivision =
-        m_vulkan->kernelChoices().find("divisions by long division") != std::string::npos;
-    EXPECT_EQ(longDivision, variant == Variant::LongDivision) << m_vulkan->kernelChoices();
+    const std::string choices = m_vulkan->kernelChoices();
+    if (variant == Variant::LongDivision) {
+        EXPECT_NE(choices.find("divisions by long division"), std::string::npos) << choices;
+    }
+    if (variant == Variant::EstimateDivision) {
+        EXPECT_NE(choices.find("divisions from a proven estimate"), std::string::npos) << choices;
+    }
 }
 
 TEST_P(VulkanVariant, MatchesTheReference) {
@@ -147,7 +156,7 @@ std::vector<Case> variantCases() {
     std::vector<Case> cases;
     for (const auto& info : quantFormats())
         for (Variant v : {Variant::Staged, Variant::Cooperative, Variant::StagedCooperative,
-                          Variant::LongDivision})
+                          Variant::LongDivision, Variant::EstimateDivision})
             cases.emplace_back(info.format, v);
     return cases;
 }

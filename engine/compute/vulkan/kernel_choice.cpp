@@ -129,6 +129,13 @@ GroupLayout chooseGroupLayout(const SubgroupSupport& subgroups, std::optional<Gr
     return subgroups.size >= 32 ? GroupLayout::Cooperative : GroupLayout::PerInvocation;
 }
 
+DivisionPath chooseDivisionPath(VkPhysicalDeviceType type, std::optional<DivisionPath> forced) {
+    if (forced)
+        return *forced;
+    return type == VK_PHYSICAL_DEVICE_TYPE_CPU ? DivisionPath::LongDivision
+                                               : DivisionPath::ProvenEstimate;
+}
+
 std::string describe(const KernelChoices& choices) {
     const std::string memory = choices.placement == MemoryPlacement::DeviceLocal
                                    ? "device-local buffers with staging copies"

@@ -79,6 +79,12 @@ bool cooperativeLayoutRuns(const SubgroupSupport& subgroups);
 // g128 group per subgroup load); a forced layout where it runs; else PerInvocation.
 GroupLayout chooseGroupLayout(const SubgroupSupport& subgroups, std::optional<GroupLayout> forced);
 
+// A forced path wins; otherwise LongDivision on a CPU device (lavapipe: measured no faster
+// with the estimate, as its division is a vector loop whose cost the real shaders hide) and
+// ProvenEstimate on a GPU, where it saves about 100 instructions per weight in the shaders
+// that divide every weight, and a branch skips the untaken fallback.
+DivisionPath chooseDivisionPath(VkPhysicalDeviceType type, std::optional<DivisionPath> forced);
+
 // The choices a device's kernels run with, in words for the log and the bench output.
 struct KernelChoices {
     MemoryPlacement placement = MemoryPlacement::HostVisible;

@@ -159,7 +159,7 @@ void Device::chooseKernels(const VkPhysicalDeviceSubgroupProperties& subgroups) 
     m_choices.placement = chooseMemoryPlacement(m_memory, options.forceStaging);
     m_choices.groupLayout = chooseGroupLayout(support, options.groupLayout);
     m_choices.subgroupSize = subgroups.subgroupSize;
-    m_choices.division = options.division.value_or(DivisionPath::ProvenEstimate);
+    m_choices.division = chooseDivisionPath(m_properties.deviceType, options.division);
 }
 
 void Device::createTimestampPool(uint32_t queueFamily) {
