@@ -81,9 +81,57 @@ uint qlDivSignedBits(uint xBits, uint sBits) {
     return (xBits & 0x80000000u) | qlDivBits(xBits & 0x7fffffffu, sBits);
 }
 
+// The inverse that qlQuotientToRound multiplies by: 1 / scale (exact, qlDivBits) when the
+// estimate path is on (QL_LONG_DIVISION_ONLY false) and scale and inverse are normal
+// floats; else 0, which sends every weight of the group to the exact quotient. A subnormal
+// or infinite operand is left to the division because a device may flush the one and the
+// other has no product to approximate.
+uint qlShortcutInverseBits(uint scaleBits) {
+    uint e = scaleBits >> 23;
+    if (QL_LONG_DIVISION_ONLY || e == 0u || e >= 255u)
+        return 0u;
+    uint inv = qlDivBits(QL_ONE_BITS, scaleBits);
+    uint ei = inv >> 23;
+    return ei == 0u || ei >= 255u ? 0u : inv;
+}
+
+// Bits of 2^22: below it, 8 ulps are far less than the 0.5 between an integer and the
+// next rounding boundary, and rounding to an integer is still a question.
+const uint QL_QUOTIENT_SHORTCUT_LIMIT_BITS = (127u + 22u) << 23;
+const uint QL_QUOTIENT_SLACK_ULPS = 8u;
+
+// A float that rounds (roundEven) to the same integer as the IEEE quotient x / s, and is
+// finite exactly when that quotient is: what the GPTQ, asymmetric and compressed-tensors
+// codes need of the per-weight division of their reference. q = x * (1 / s), the inverse
+// exact and the product correctly rounded (`precise`), lies within 2^-23 relative of x / s,
+// so within 4 ulps of the IEEE quotient; rounding to an integer is monotone, so when
+// q - 8 and q + 8 ulps round to the same integer, so does the quotient, and that integer
+// is returned. Otherwise (within 8 ulps of a half-integer, which the conformance suite's
+// ties pattern puts weights at on purpose), subnormal or non-finite x, or invBits 0: the
+// exact quotient (qlDivSignedBits). The same argument as FP8's (fp8_encode.glsl); it saves
+// the division for all but about 16 ulps in 2^23 of the weights.
+uint qlQuotientToRound(uint xBits, uint sBits, uint invBits) {
+    uint a = xBits & 0x7fffffffu;
+    uint ea = a >> 23;
+    // The constant first: under long division the compiler drops this block.
+    if (!QL_LONG_DIVISION_ONLY && invBits != 0u && ea != 0u && ea != 255u) {
+        precise float product = uintBitsToFloat(a) * uintBitsToFloat(invBits);
+        uint qb = floatBitsToUint(product);
+        if (qb < QL_QUOTIENT_SHORTCUT_LIMIT_BITS) {
+            uint below = qb >= QL_QUOTIENT_SLACK_ULPS ? qb - QL_QUOTIENT_SLACK_ULPS : 0u;
+            float low = roundEven(uintBitsToFloat(below));
+            float high = roundEven(uintBitsToFloat(qb + QL_QUOTIENT_SLACK_ULPS));
+            if (low == high)
+                return (xBits & 0x80000000u) | floatBitsToUint(low);
+        }
+    }
+    return qlDivSignedBits(xBits, sBits);
+}
+
 struct QlGroupParams {
     uint scaleBits;  // what QuantizedTensor::scales holds
-    uint invBits;    // SymAbsmax: 1/scale or 0; Nf4/Fp4: 1/absmax (+inf for a zero block)
+    uint invBits;    // SymAbsmax: 1/scale or 0; Nf4/Fp4: 1/absmax (+inf for a zero block);
+                     // half-range, GPTQ, asym: qlShortcutInverseBits(scale)
     float zero;      // GPTQ/asym: the unshifted zero point (an integer)
 };
 
@@ -128,8 +176,10 @@ QlGroupParams qlGroupParams(uint scheme, uint bits, int qmax, uint negBits, uint
         precise float halfRange = float((1u << bits) - 1u) * 0.5; // exact; OpFDiv need not be
         uint divisor = floatBitsToUint(halfRange);
         g.scaleBits = max(qlDivBits(absBits, divisor), QL_FLT_EPSILON_BITS);
+        g.invBits = qlShortcutInverseBits(g.scaleBits);
     } else if (scheme == QL_SCHEME_SYM_GPTQ || scheme == QL_SCHEME_ASYM) {
         g = qlGptqParams(scheme == QL_SCHEME_SYM_GPTQ, bits, negBits, maxBits);
+        g.invBits = qlShortcutInverseBits(g.scaleBits);
     } else { // NF4, FP4: scale = absmax, inv = 1.0f / absmax (inf for a zero block)
         g.scaleBits = absBits;
         g.invBits = absBits == 0u ? QL_INF_BITS : qlDivBits(QL_ONE_BITS, absBits);
@@ -176,7 +226,8 @@ int qlGroupCode(uint scheme, uint bits, int qmax, QlGroupParams g, uint xBits) {
         return qlCode(uintBitsToFloat(xBits), uintBitsToFloat(g.invBits), qmax);
     if (scheme == QL_SCHEME_SYM_HALF_RANGE) {
         float lowest = float(1u << (bits - 1u));
-        float q = uintBitsToFloat(qlDivSignedBits(xBits, g.scaleBits));
+        // roundEven(clamp(q, a, b)) = clamp(roundEven(q), a, b) for integers a, b.
+        float q = uintBitsToFloat(qlQuotientToRound(xBits, g.scaleBits, g.invBits));
         return int(roundEven(clamp(q, -lowest, lowest - 1.0)));
     }
     if (scheme == QL_SCHEME_SYM_GPTQ || scheme == QL_SCHEME_ASYM) {
@@ -184,7 +235,7 @@ int qlGroupCode(uint scheme, uint bits, int qmax, QlGroupParams g, uint xBits) {
         int offset = int(1u << (bits - 1u));
         float v = g.zero; // a zero or infinite scale: x / scale is NaN or +-0, code = zero
         if (g.scaleBits != 0u && g.scaleBits != QL_INF_BITS) {
-            uint q = qlDivSignedBits(xBits, g.scaleBits);
+            uint q = qlQuotientToRound(xBits, g.scaleBits, g.invBits);
             if ((q & 0x7fffffffu) != QL_INF_BITS) { // the reference: not finite -> zero
                 precise float shifted = roundEven(uintBitsToFloat(q)) + g.zero;
                 v = shifted;

@@ -1,7 +1,9 @@
 #include "tests/conformance/value_patterns.h"
 
 #include "engine/quant/fp8.h"
+#include "engine/quant/rtn_schemes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -43,6 +45,49 @@ void fillTies(std::vector<float>& x, QuantFormat format, int64_t rows, int64_t c
         }
         for (int64_t c = 0; c < cols; c += group) // every group's absmax is qmax * scale
             x[size_t(r * cols + c)] = (c / group) % 2 ? -float(qmax) * scale : float(qmax) * scale;
+    }
+}
+
+bool dividesEachWeight(QuantFormat format) {
+    const auto& info = quantFormatInfo(format);
+    return info.kind == QuantKind::Rtn &&
+           (info.scheme == QuantScheme::SymHalfRange || info.scheme == QuantScheme::SymGptq ||
+            info.scheme == QuantScheme::Asym);
+}
+
+// The schemes whose reference divides each weight by the scale (GPTQ, asymmetric,
+// compressed-tensors) round x / scale, and their scales are not powers of two, so the
+// exact ties of fillTies are not ties for them. Here each group gets a range (its first
+// two weights), the scale the reference derives from it (groupParams), and weights at
+// (k + 0.5) * scale, up to 3 f32 ulps either side: x / scale then lies within a few ulps
+// of a half-integer, where a shader that rounds x * (1 / scale) instead of the IEEE
+// quotient lands on the other integer.
+void fillQuotientTies(std::vector<float>& x, QuantFormat format, int64_t rows, int64_t cols) {
+    const auto& info = quantFormatInfo(format);
+    const int64_t group = groupLength(format, cols);
+    for (int64_t r = 0; r < rows; ++r) {
+        // Per tensor, the scale is the tensor's: every row has the same range then.
+        const int64_t v = info.perTensor ? 0 : r;
+        const float pow2 = std::ldexp(1.0f, int(v % 5) - 2);
+        const float lo = -pow2 * (1.0f + float(v % 3) / 3.0f); // not a power of two
+        const float hi = pow2 * (1.3f + float(v % 4) / 7.0f);
+        const float scale = groupParams(info, RangeStats{lo, hi, std::max(-lo, hi)}).scale;
+        for (int64_t begin = 0; begin < cols; begin += group) {
+            const int64_t end = std::min(cols, begin + group);
+            float* g = &x[size_t(r * cols + begin)];
+            g[0] = lo;
+            if (end - begin > 1)
+                g[1] = hi;
+            const int kLow = int(std::ceil(lo / scale)), kHigh = int(std::floor(hi / scale)) - 1;
+            for (int64_t c = 2; c < end - begin; ++c) {
+                const int k = kLow + int((r * 5 + c) % std::max(1, kHigh - kLow + 1));
+                float w = (float(k) + 0.5f) * scale;
+                const int step = int((r + c) % 7) - 3;
+                for (int s = 0; s < std::abs(step); ++s)
+                    w = std::nextafter(w, step < 0 ? -INFINITY : INFINITY);
+                g[c] = std::clamp(w, lo, hi);
+            }
+        }
     }
 }
 
@@ -129,6 +174,8 @@ std::vector<float> makePattern(Pattern p, QuantFormat format, int64_t rows, int6
     }
     if (p == Pattern::Ties && quantFormatInfo(format).name.substr(0, 4) == "fp8-")
         fillFp8Ties(x, format, rows, cols);
+    else if (p == Pattern::Ties && dividesEachWeight(format))
+        fillQuotientTies(x, format, rows, cols);
     else if (p == Pattern::Ties)
         fillTies(x, format, rows, cols);
     return x;
