@@ -1,6 +1,7 @@
 #include "tests/conformance/value_patterns.h"
 
 #include "engine/quant/fp8.h"
+#include "engine/quant/nf4.h"
 #include "engine/quant/rtn_schemes.h"
 
 #include <algorithm>
@@ -91,6 +92,33 @@ void fillQuotientTies(std::vector<float>& x, QuantFormat format, int64_t rows, i
     }
 }
 
+// NF4/FP4 have no integer grid either: a code is the number of bnb's thresholds below
+// x / absmax (for FP4, below |x| / absmax), and a value exactly on a threshold takes the
+// lower code. With a power-of-two absmax, x = threshold * absmax is exact and so is
+// x * (1 / absmax): weights on every threshold, and 1 ulp either side.
+void fillCodeBookTies(std::vector<float>& x, QuantFormat format, int64_t rows, int64_t cols) {
+    const bool nf4 = quantFormatInfo(format).scheme == QuantScheme::Nf4;
+    std::vector<float> thresholds;
+    if (nf4)
+        thresholds.assign(nf4Thresholds().begin(), nf4Thresholds().end());
+    else
+        thresholds.assign(fp4Thresholds().begin(), fp4Thresholds().end());
+    const int64_t block = groupLength(format, cols);
+    for (int64_t r = 0; r < rows; ++r) {
+        const float absmax = std::ldexp(1.0f, int(r % 5) - 2);
+        for (int64_t c = 0; c < cols; ++c) {
+            const size_t t = size_t(r * 3 + c) % thresholds.size();
+            float v = thresholds[t] * absmax;
+            const int step = int((r + c / 7) % 3) - 1; // on it, or 1 ulp below or above
+            if (step != 0)
+                v = std::nextafter(v, step < 0 ? -INFINITY : INFINITY);
+            x[size_t(r * cols + c)] = !nf4 && (r + c) % 2 ? -v : v;
+        }
+        for (int64_t c = 0; c < cols; c += block) // each block's absmax
+            x[size_t(r * cols + c)] = (c / block) % 2 ? -absmax : absmax;
+    }
+}
+
 // FP8 has no integer grid: its ties are the midpoints between neighbouring FP8 values.
 // Each row's absmax sets its scale: a power of two on even rows (x / scale is exact, so
 // midpoints are exact ties) and not on odd ones (x / scale rounds to f32 first, and the
@@ -174,6 +202,11 @@ std::vector<float> makePattern(Pattern p, QuantFormat format, int64_t rows, int6
     }
     if (p == Pattern::Ties && quantFormatInfo(format).name.substr(0, 4) == "fp8-")
         fillFp8Ties(x, format, rows, cols);
+    else if (p == Pattern::Ties &&
+             (quantFormatInfo(format).scheme == QuantScheme::Nf4 ||
+              quantFormatInfo(format).scheme == QuantScheme::Fp4) &&
+             quantFormatInfo(format).kind == QuantKind::Rtn)
+        fillCodeBookTies(x, format, rows, cols);
     else if (p == Pattern::Ties && dividesEachWeight(format))
         fillQuotientTies(x, format, rows, cols);
     else if (p == Pattern::Ties)
