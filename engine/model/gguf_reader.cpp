@@ -59,6 +59,7 @@ Header readHeader(ByteReader& in) {
 // Returns where general.alignment starts (0 when absent), for its error message.
 uint64_t readMetadata(ByteReader& in, uint64_t count, Metadata& out) {
     uint64_t alignmentAt = 0;
+    GgufItemBudget budget;
     for (uint64_t i = 0; i < count; ++i) {
         const uint64_t start = in.offset();
         std::string key = in.readString("metadata key #" + std::to_string(i));
@@ -66,7 +67,7 @@ uint64_t readMetadata(ByteReader& in, uint64_t count, Metadata& out) {
         if (!isValidGgufType(typeId))
             in.failAt(start,
                       "metadata '" + key + "' has unknown value type " + std::to_string(typeId));
-        MetaValue value = readGgufValue(in, GgufType(typeId), "metadata '" + key + "'");
+        MetaValue value = readGgufValue(in, GgufType(typeId), "metadata '" + key + "'", budget);
         if (out.count(key))
             in.failAt(start, "duplicate metadata key '" + key + "'");
         if (key == "general.alignment")

@@ -40,7 +40,7 @@ bool stringFits(const ByteReader& in) {
     return in.peek<uint64_t>() <= in.remaining() - 8;
 }
 
-MetaValue readArray(ByteReader& in, const std::string& what, int depth) {
+MetaValue readArray(ByteReader& in, const std::string& what, GgufItemBudget& budget, int depth) {
     const uint64_t start = in.offset();
     if (depth >= kGgufMaxArrayDepth)
         in.failAt(start, what + ": arrays nested deeper than " +
@@ -58,23 +58,30 @@ MetaValue readArray(ByteReader& in, const std::string& what, int depth) {
         in.failAt(start, what + ": array of " + groupDigits(count) +
                              " items is larger than Quantlens accepts (" +
                              groupDigits(kGgufMaxArrayItems) + ")");
+    if (count > budget.limit - budget.spent)
+        in.failAt(start, what + ": array of " + groupDigits(count) + " items would bring the " +
+                             "file's metadata arrays to " + groupDigits(budget.spent + count) +
+                             " items, more than Quantlens accepts in one file (" +
+                             groupDigits(budget.limit) + ")");
+    budget.spent += count;
     std::vector<MetaValue> items;
     items.reserve(size_t(count));
     for (uint64_t i = 0; i < count; ++i) {
         // The per-item label is built only where a read could fail: fixed-size items are
         // covered by the count check above, and most strings fit.
         if (elemType == GgufType::Array || (elemType == GgufType::String && !stringFits(in)))
-            items.push_back(
-                readGgufValue(in, elemType, what + "[" + std::to_string(i) + "]", depth + 1));
+            items.push_back(readGgufValue(in, elemType, what + "[" + std::to_string(i) + "]",
+                                          budget, depth + 1));
         else
-            items.push_back(readGgufValue(in, elemType, what, depth + 1));
+            items.push_back(readGgufValue(in, elemType, what, budget, depth + 1));
     }
     return MetaValue::ofArray(elemType, std::move(items));
 }
 
 } // namespace
 
-MetaValue readGgufValue(ByteReader& in, GgufType type, const std::string& what, int depth) {
+MetaValue readGgufValue(ByteReader& in, GgufType type, const std::string& what,
+                        GgufItemBudget& budget, int depth) {
     switch (type) {
     case GgufType::Uint8:
         return MetaValue::ofUint(type, in.read<uint8_t>(what));
@@ -101,7 +108,7 @@ MetaValue readGgufValue(ByteReader& in, GgufType type, const std::string& what, 
     case GgufType::String:
         return MetaValue::ofString(in.readString(what));
     case GgufType::Array:
-        return readArray(in, what, depth);
+        return readArray(in, what, budget, depth);
     }
     in.fail(what + ": unknown value type " + std::to_string(uint32_t(type)));
 }

@@ -12,11 +12,23 @@ inline constexpr int kGgufMaxArrayDepth = 8;
 // Items per array: far above any real tokenizer (Gemma's 256k tokens), far below what
 // would turn a file of small values into gigabytes of MetaValues.
 inline constexpr uint64_t kGgufMaxArrayItems = uint64_t(1) << 24;
+// Array items in all of one file's metadata. Each becomes a MetaValue of 48 bytes, so
+// without a file-wide budget a 1 GB file of many uint8 arrays, each under the limit
+// above, would ask for about 48 GB. A real tokenizer holds four arrays of up to 256k
+// items (tokens, scores, types, merges): about 1M in all.
+inline constexpr uint64_t kGgufMaxMetadataItems = uint64_t(1) << 24;
+
+// What is left of a file's item budget; readGgufValue spends it array by array.
+struct GgufItemBudget {
+    uint64_t limit = kGgufMaxMetadataItems;
+    uint64_t spent = 0;
+};
 
 bool isValidGgufType(uint32_t id);
 // Fewest bytes one value of this type takes in a file; used to refuse absurd counts
 // before allocating anything.
 uint64_t ggufMinValueBytes(GgufType type);
-MetaValue readGgufValue(ByteReader& in, GgufType type, const std::string& what, int depth = 0);
+MetaValue readGgufValue(ByteReader& in, GgufType type, const std::string& what,
+                        GgufItemBudget& budget, int depth = 0);
 
 } // namespace ql
