@@ -32,9 +32,11 @@ uint qlMantissa(uint bits, out int exponent) {
 // [2^23, 2^24), and whether a remainder is left (the sticky bit).
 //
 // Estimate: the mantissas are exact integers below 2^25, so float(ma) and float(mb) are
-// normal floats on any device, and OpFDiv's 2.5 ulp (plus the multiply's half) put
-// floor(f * 2^24) within 7 of q. The remainder ma * 2^24 - q0 * mb is computed exactly in
-// 64 bits (umulExtended); remainder / mb, by the same reciprocal, is the error in steps,
+// normal floats on any device; the reciprocal's 2.5 ulp (OpFDiv's bound) and the
+// multiply's half ulp make f within 3 * 2^-23 relative of ma / mb in [1, 2), so
+// floor(f * 2^24) is within 13 of q. The remainder ma * 2^24 - q0 * mb is computed exactly in
+// 64 bits (umulExtended) and fits 32 bits (13 * 2^24 < 2^31); remainder / mb, by the
+// same reciprocal, is the error in steps (exact to well under half a step),
 // taken out at once; two selects settle the last step. 0 <= remainder < mb then proves
 // the quotient whatever the device's division did; false means no proof (a device beyond
 // the spec's bound), and the caller runs the long division. About 25 operations against
