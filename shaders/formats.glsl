@@ -45,6 +45,9 @@ uint qlMantissa(uint bits, out int exponent) {
 // tests/conformance/division_test.cpp checks both paths against the CPU's IEEE division.
 bool qlQuotientFromEstimate(uint ma, uint mb, out uint q, out bool sticky) {
     float reciprocal = 1.0 / float(mb);
+#ifdef QL_TEST_RECIPROCAL_SKEW_ULPS // division_check's variants: a device at the spec's edge
+    reciprocal = uintBitsToFloat(uint(int(floatBitsToUint(reciprocal)) + QL_TEST_RECIPROCAL_SKEW_ULPS));
+#endif
     uint q0 = uint(clamp(float(ma) * reciprocal, 1.0, 2.0) * 16777216.0); // * 2^24 exact
     uint productHi, productLo;
     umulExtended(q0, mb, productHi, productLo);

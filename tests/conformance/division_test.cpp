@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <iostream>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace ql::test {
@@ -32,9 +33,10 @@ struct DeviceQuotients {
 
 constexpr uint32_t kLocalSize = 64; // local_size_x in division_check.comp
 
-DeviceQuotients divideOnDevice(vk::Device& device, const std::vector<Pair>& pairs) {
+DeviceQuotients divideOnDevice(vk::Device& device, const std::vector<Pair>& pairs,
+                               const std::string& shader = "division_check") {
     const uint32_t count = uint32_t(pairs.size());
-    vk::ComputePipeline pipeline(device, "division_check", 2, sizeof(uint32_t));
+    vk::ComputePipeline pipeline(device, shader, 2, sizeof(uint32_t));
     vk::HostBuffer in(device, uint64_t(count) * 8, vk::HostBuffer::Use::Upload);
     vk::HostBuffer out(device, uint64_t(count) * 12, vk::HostBuffer::Use::Readback);
     std::memcpy(in.data(), pairs.data(), size_t(count) * 8);
@@ -144,6 +146,26 @@ TEST(VulkanDivision, MatchesIeeeDivisionOnBothPaths) {
     EXPECT_EQ(q.estimatesProven, pairs.size());
     std::cout << "[division] " << pairs.size() << " pairs, " << q.estimatesProven
               << " proven from the float estimate\n";
+}
+
+// A device whose reciprocal is 3 ulps off (beyond the spec's 2.5, either way): the
+// estimate is then up to 15 steps from the quotient, and every quotient must still be
+// proven and right.
+TEST(VulkanDivision, SurvivesAReciprocalThreeUlpsOff) {
+    QL_REQUIRE_VULKAN();
+    auto* vulkan = dynamic_cast<VulkanBackend*>(vulkanProbe().backend.get());
+    ASSERT_NE(vulkan, nullptr);
+    const std::vector<Pair> pairs = divisionPairs();
+    for (const char* shader : {"division_check_skew_up", "division_check_skew_down"}) {
+        const DeviceQuotients q = divideOnDevice(vulkan->deviceForTesting(), pairs, shader);
+        size_t wrong = 0;
+        for (size_t i = 0; i < pairs.size(); ++i)
+            if (q.withEstimate[i] != hostQuotient(pairs[i]) && wrong++ < 5)
+                ADD_FAILURE() << shader << " " << std::hex << pairs[i].a << " / " << pairs[i].b
+                              << ": " << q.withEstimate[i] << ", IEEE " << hostQuotient(pairs[i]);
+        EXPECT_EQ(wrong, 0u) << shader;
+        EXPECT_EQ(q.estimatesProven, pairs.size()) << shader;
+    }
 }
 
 } // namespace
