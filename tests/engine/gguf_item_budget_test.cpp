@@ -20,10 +20,15 @@ void appendUint8Array(std::vector<std::byte>& out, uint64_t count) {
     std::memcpy(out.data() + at + 4, &count, 8);
 }
 
-TEST(GgufItemBudget, ArraysWithinTheBudgetReadAndSpendIt) {
+std::vector<std::byte> uint8Arrays(std::initializer_list<uint64_t> counts) {
     std::vector<std::byte> bytes;
-    appendUint8Array(bytes, 600);
-    appendUint8Array(bytes, 400);
+    for (uint64_t count : counts)
+        appendUint8Array(bytes, count);
+    return bytes;
+}
+
+TEST(GgufItemBudget, ArraysWithinTheBudgetReadAndSpendIt) {
+    const auto bytes = uint8Arrays({600, 400});
     ByteReader in(bytes, "tiny.gguf");
     GgufItemBudget budget{1000, 0};
     const MetaValue a = readGgufValue(in, GgufType::Array, "metadata 'a'", budget);
@@ -36,9 +41,7 @@ TEST(GgufItemBudget, ArraysWithinTheBudgetReadAndSpendIt) {
 }
 
 TEST(GgufItemBudget, TheArrayPastTheBudgetFailsAtItsOffset) {
-    std::vector<std::byte> bytes;
-    appendUint8Array(bytes, 600);
-    appendUint8Array(bytes, 401);
+    const auto bytes = uint8Arrays({600, 401});
     ByteReader in(bytes, "tiny.gguf");
     GgufItemBudget budget{1000, 0};
     readGgufValue(in, GgufType::Array, "metadata 'a'", budget);

@@ -70,30 +70,38 @@ std::string hostStepsOf(QuantFormat format) {
     return {};
 }
 
+namespace {
+
+// The value of an environment variable that picks one of two choices: nullopt when unset
+// or empty; ql::Error naming the variable and both words for anything else.
+template <typename Choice>
+std::optional<Choice> choiceFromEnvironment(const char* variable, std::string_view first,
+                                            Choice firstChoice, std::string_view second,
+                                            Choice secondChoice) {
+    const char* text = std::getenv(variable);
+    if (!text || !*text)
+        return std::nullopt;
+    const std::string_view value(text);
+    if (value == first)
+        return firstChoice;
+    if (value == second)
+        return secondChoice;
+    throw Error(std::string(variable) + "='" + std::string(value) + "': expected '" +
+                std::string(first) + "' or '" + std::string(second) + "'");
+}
+
+} // namespace
+
 KernelOptions kernelOptionsFromEnvironment() {
     KernelOptions options;
     if (const char* staging = std::getenv("QUANTLENS_VULKAN_FORCE_STAGING"))
         options.forceStaging = std::string_view(staging) == "1";
-    if (const char* layout = std::getenv("QUANTLENS_VULKAN_GROUP_LAYOUT"); layout && *layout) {
-        const std::string_view value(layout);
-        if (value == "cooperative")
-            options.groupLayout = GroupLayout::Cooperative;
-        else if (value == "per-invocation")
-            options.groupLayout = GroupLayout::PerInvocation;
-        else
-            throw Error("QUANTLENS_VULKAN_GROUP_LAYOUT='" + std::string(value) +
-                        "': expected 'cooperative' or 'per-invocation'");
-    }
-    if (const char* division = std::getenv("QUANTLENS_VULKAN_DIVISION"); division && *division) {
-        const std::string_view value(division);
-        if (value == "estimate")
-            options.division = DivisionPath::ProvenEstimate;
-        else if (value == "long")
-            options.division = DivisionPath::LongDivision;
-        else
-            throw Error("QUANTLENS_VULKAN_DIVISION='" + std::string(value) +
-                        "': expected 'estimate' or 'long'");
-    }
+    options.groupLayout = choiceFromEnvironment("QUANTLENS_VULKAN_GROUP_LAYOUT", "cooperative",
+                                                GroupLayout::Cooperative, "per-invocation",
+                                                GroupLayout::PerInvocation);
+    options.division =
+        choiceFromEnvironment("QUANTLENS_VULKAN_DIVISION", "estimate", DivisionPath::ProvenEstimate,
+                              "long", DivisionPath::LongDivision);
     return options;
 }
 
