@@ -1,7 +1,9 @@
 #include "engine/fit/hf_config.h"
 
 #include "engine/core/error.h"
+#include "engine/core/mapped_file.h"
 #include "engine/fit/hf_config_parts.h"
+#include "engine/model/json_locate.h"
 #include "engine/model/json_util.h"
 
 #include <nlohmann/json.hpp>
@@ -92,11 +94,14 @@ ModelShape shapeFromHfConfig(const nlohmann::json& c, const std::string& name) {
 }
 
 ModelShape shapeFromHfConfigFile(const std::filesystem::path& path) {
-    const auto j = parseJsonFile(path);
+    const MappedFile text(path); // kept to say where a bad value starts
+    const auto j = parseJson(text.bytes(), path.filename().string(), 0, "the file");
     if (!looksLikeHfConfig(j))
         throw Error(path.string() + ": not a model config.json (no hidden_size or model_type)");
     try {
         return shapeFromHfConfig(j, path.filename().string());
+    } catch (const JsonValueError& e) {
+        throw Error(path.string() + ": " + atJsonValue(e, asText(text.bytes())).what());
     } catch (const Error& e) {
         throw Error(path.string() + ": " + e.what());
     }

@@ -1,6 +1,7 @@
 #include "engine/fit/hf_config_parts.h"
 
 #include "engine/core/error.h"
+#include "engine/model/json_locate.h"
 
 namespace ql::fit {
 namespace {
@@ -15,6 +16,11 @@ std::string quoted(const char* key) {
     return std::string("config.json: '") + key + "'";
 }
 
+// The value at `at` (the key, or one element of its list) is bad.
+[[noreturn]] void badValue(const std::string& message, JsonPath at) {
+    throw JsonValueError(message, std::move(at));
+}
+
 } // namespace
 
 int64_t optInt(const nlohmann::json& c, const char* key, int64_t fallback) {
@@ -22,12 +28,13 @@ int64_t optInt(const nlohmann::json& c, const char* key, int64_t fallback) {
     if (it == c.end() || it->is_null())
         return fallback;
     if (!it->is_number_integer())
-        throw Error(quoted(key) + " is not an integer");
+        badValue(quoted(key) + " is not an integer", {key});
     const bool tooLarge = it->is_number_unsigned() ? it->get<uint64_t>() > uint64_t(kMaxConfigInt)
                                                    : it->get<int64_t>() < -kMaxConfigInt;
     if (tooLarge)
-        throw Error(quoted(key) + " is " + it->dump() + ", beyond the " +
-                    groupDigits(uint64_t(kMaxConfigInt)) + " Quantlens accepts");
+        badValue(quoted(key) + " is " + it->dump() + ", beyond the " +
+                     groupDigits(uint64_t(kMaxConfigInt)) + " Quantlens accepts",
+                 {key});
     return it->get<int64_t>();
 }
 
@@ -36,7 +43,7 @@ std::string optString(const nlohmann::json& c, const char* key, const std::strin
     if (it == c.end() || it->is_null())
         return fallback;
     if (!it->is_string())
-        throw Error(quoted(key) + " is not a string");
+        badValue(quoted(key) + " is not a string", {key});
     return it->get<std::string>();
 }
 
@@ -45,7 +52,7 @@ bool optBool(const nlohmann::json& c, const char* key, bool fallback) {
     if (it == c.end() || it->is_null())
         return fallback;
     if (!it->is_boolean())
-        throw Error(quoted(key) + " is not true or false");
+        badValue(quoted(key) + " is not true or false", {key});
     return it->get<bool>();
 }
 
@@ -54,12 +61,12 @@ std::vector<int64_t> optIntList(const nlohmann::json& c, const char* key) {
     if (it == c.end() || it->is_null())
         return {};
     if (!it->is_array())
-        throw Error(quoted(key) + " is not a list of integers");
+        badValue(quoted(key) + " is not a list of integers", {key});
     std::vector<int64_t> out;
-    for (const auto& v : *it) {
-        if (!v.is_number_integer())
-            throw Error(quoted(key) + " is not a list of integers");
-        out.push_back(v.get<int64_t>());
+    for (size_t i = 0; i < it->size(); ++i) {
+        if (!(*it)[i].is_number_integer())
+            badValue(quoted(key) + " is not a list of integers", {key, i});
+        out.push_back((*it)[i].get<int64_t>());
     }
     return out;
 }
@@ -67,7 +74,7 @@ std::vector<int64_t> optIntList(const nlohmann::json& c, const char* key) {
 int64_t reqInt(const nlohmann::json& c, const char* key) {
     const int64_t v = optInt(c, key, -1);
     if (v <= 0)
-        throw Error(std::string("config.json: '") + key + "' is missing or not positive");
+        badValue(quoted(key) + " is missing or not positive", {key});
     return v;
 }
 
@@ -91,9 +98,9 @@ HfDims readDims(const nlohmann::json& c) {
     d.hidden = reqInt(c, "hidden_size");
     d.layers = reqInt(c, "num_hidden_layers");
     if (d.layers > kMaxLayers)
-        throw Error(quoted("num_hidden_layers") + " is " + std::to_string(d.layers) +
-                    ", beyond the " + groupDigits(uint64_t(kMaxLayers)) +
-                    " layers Quantlens accepts");
+        badValue(quoted("num_hidden_layers") + " is " + std::to_string(d.layers) + ", beyond the " +
+                     groupDigits(uint64_t(kMaxLayers)) + " layers Quantlens accepts",
+                 {"num_hidden_layers"});
     d.vocab = reqInt(c, "vocab_size");
     d.nHead = reqInt(c, "num_attention_heads");
     d.nHeadKv = optInt(c, "num_key_value_heads", d.nHead);

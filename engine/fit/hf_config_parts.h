@@ -32,7 +32,9 @@ struct ShapeBuilder {
     }
 };
 
-// Required positive integer; throws ql::Error "config.json: 'key' ...".
+// Required positive integer; throws ql::JsonValueError "config.json: 'key' ..." naming the
+// key's path, so that the caller holding the file's text can add its byte offset. So do the
+// optional readers below.
 int64_t reqInt(const nlohmann::json& c, const char* key);
 // Optional integer: `fallback` when absent or null. Throws ql::Error for another type, or
 // a magnitude above 2^24 (no real config comes near; products of such values overflow).

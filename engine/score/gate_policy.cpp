@@ -1,5 +1,7 @@
 // The gate policy's JSON form (docs/gates.md) and the gate result's.
 #include "engine/core/error.h"
+#include "engine/core/mapped_file.h"
+#include "engine/model/json_locate.h"
 #include "engine/model/json_util.h"
 #include "engine/score/gate.h"
 
@@ -9,53 +11,62 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void bad(const std::string& label, const std::string& field, const std::string& why) {
-    throw Error(label + ": field \"" + field + "\": " + why);
+// "aggregate.max_regression.relative": the keys on the path; an index into a list of names
+// is left out (the message shows the bad element).
+std::string fieldName(const JsonPath& at) {
+    std::string name;
+    for (const auto& step : at)
+        if (const auto* key = std::get_if<std::string>(&step))
+            name += (name.empty() ? "" : ".") + *key;
+    return name;
 }
 
-double numberAt(const json& j, const std::string& label, const std::string& field) {
+[[noreturn]] void bad(const std::string& label, const JsonPath& at, const std::string& why) {
+    throw JsonValueError(label + ": field \"" + fieldName(at) + "\": " + why, at);
+}
+
+double numberAt(const json& j, const std::string& label, const JsonPath& at) {
     if (!j.is_number())
-        bad(label, field, "expected a number, found " + j.dump());
+        bad(label, at, "expected a number, found " + j.dump());
     return j.get<double>();
 }
 
-Threshold threshold(const json& j, const std::string& label, const std::string& field) {
+Threshold threshold(const json& j, const std::string& label, const JsonPath& at) {
     if (j.is_number())
         return {j.get<double>(), std::nullopt}; // a bare number is absolute
     if (!j.is_object())
-        bad(label, field, "expected {\"absolute\": x} and/or {\"relative\": y}");
+        bad(label, at, "expected {\"absolute\": x} and/or {\"relative\": y}");
     Threshold t;
     for (const auto& [key, value] : j.items()) {
         if (key == "absolute")
-            t.absolute = numberAt(value, label, field + ".absolute");
+            t.absolute = numberAt(value, label, jsonChild(at, key));
         else if (key == "relative")
-            t.relative = numberAt(value, label, field + ".relative");
+            t.relative = numberAt(value, label, jsonChild(at, key));
         else
-            bad(label, field + "." + key, "unknown key (absolute, relative)");
+            bad(label, jsonChild(at, key), "unknown key (absolute, relative)");
     }
     return t;
 }
 
-std::vector<std::string> strings(const json& j, const std::string& label,
-                                 const std::string& field) {
+std::vector<std::string> strings(const json& j, const std::string& label, const JsonPath& at) {
     if (!j.is_array())
-        bad(label, field, "expected an array of names");
+        bad(label, at, "expected an array of names");
     std::vector<std::string> out;
-    for (const auto& s : j) {
-        if (!s.is_string())
-            bad(label, field, "expected names, found " + s.dump());
-        out.push_back(s.get<std::string>());
+    for (size_t i = 0; i < j.size(); ++i) {
+        if (!j[i].is_string())
+            bad(label, jsonChild(at, i), "expected names, found " + j[i].dump());
+        out.push_back(j[i].get<std::string>());
     }
     return out;
 }
 
 std::map<std::string, Threshold> limits(const json& j, const std::string& label,
-                                        const std::string& field) {
+                                        const JsonPath& at) {
     if (!j.is_object())
-        bad(label, field, "expected an object of name -> limit");
+        bad(label, at, "expected an object of name -> limit");
     std::map<std::string, Threshold> out;
     for (const auto& [key, value] : j.items())
-        out[key] = threshold(value, label, field + "." + key);
+        out[key] = threshold(value, label, jsonChild(at, key));
     return out;
 }
 
@@ -67,31 +78,33 @@ Adjustment adjustment(const json& j, const std::string& label) {
         return Adjustment::Holm;
     if (s == "bh" || s == "benjamini-hochberg")
         return Adjustment::BenjaminiHochberg;
-    bad(label, "adjustment", "expected \"none\", \"holm\" or \"bh\", found " + j.dump());
+    bad(label, {"adjustment"}, "expected \"none\", \"holm\" or \"bh\", found " + j.dump());
 }
 
 void aggregateSection(GatePolicy& p, const json& j, const std::string& label) {
+    const JsonPath at{"aggregate"};
     if (!j.is_object())
-        bad(label, "aggregate", "expected an object");
+        bad(label, at, "expected an object");
     for (const auto& [key, value] : j.items()) {
         if (key == "max_regression")
-            p.aggregateMaxRegression = threshold(value, label, "aggregate.max_regression");
+            p.aggregateMaxRegression = threshold(value, label, jsonChild(at, key));
         else if (key == "min")
-            p.aggregateMin = numberAt(value, label, "aggregate.min");
+            p.aggregateMin = numberAt(value, label, jsonChild(at, key));
         else
-            bad(label, "aggregate." + key, "unknown key (max_regression, min)");
+            bad(label, jsonChild(at, key), "unknown key (max_regression, min)");
     }
 }
 
 void field(GatePolicy& p, const std::string& key, const json& v, const std::string& label) {
+    const JsonPath at{key};
     if (key == "name" && v.is_string())
         p.name = v.get<std::string>();
     else if (key == "baseline" && v.is_string())
         p.baseline = v.get<std::string>();
     else if (key == "confidence") {
-        p.confidence = numberAt(v, label, key);
+        p.confidence = numberAt(v, label, at);
         if (!(p.confidence > 0.5 && p.confidence < 1.0))
-            bad(label, key, "expected a level between 0.5 and 1, e.g. 0.95");
+            bad(label, at, "expected a level between 0.5 and 1, e.g. 0.95");
     } else if (key == "require_significance" && v.is_boolean())
         p.requireSignificance = v.get<bool>();
     else if (key == "adjustment")
@@ -101,25 +114,25 @@ void field(GatePolicy& p, const std::string& key, const json& v, const std::stri
     else if (key == "seed" && v.is_number_unsigned())
         p.seed = v.get<uint64_t>();
     else if (key == "max_regression")
-        p.maxRegression = threshold(v, label, key);
+        p.maxRegression = threshold(v, label, at);
     else if (key == "dimensions" && v.is_object())
-        p.dimensionLimits = limits(v, label, key);
+        p.dimensionLimits = limits(v, label, at);
     else if (key == "dimensions")
-        p.dimensions = strings(v, label, key);
+        p.dimensions = strings(v, label, at);
     else if (key == "slices")
-        p.sliceLimits = limits(v, label, key);
+        p.sliceLimits = limits(v, label, at);
     else if (key == "lower_is_better")
-        p.lowerIsBetter = strings(v, label, key);
+        p.lowerIsBetter = strings(v, label, at);
     else if (key == "critical_slices")
-        p.criticalSlices = strings(v, label, key);
+        p.criticalSlices = strings(v, label, at);
     else if (key == "required_slices")
-        p.requiredSlices = strings(v, label, key);
+        p.requiredSlices = strings(v, label, at);
     else if (key == "gated_dimensions")
-        p.dimensions = strings(v, label, key);
+        p.dimensions = strings(v, label, at);
     else if (key == "aggregate")
         aggregateSection(p, v, label);
     else
-        bad(label, key, "unknown key or wrong type (see docs/gates.md)");
+        bad(label, at, "unknown key or wrong type (see docs/gates.md)");
 }
 
 json optionalJson(const std::optional<double>& v) {
@@ -140,7 +153,13 @@ GatePolicy parseGatePolicy(const json& j, const std::string& label) {
 GatePolicy loadGatePolicy(const std::filesystem::path& file) {
     if (!std::filesystem::is_regular_file(file))
         throw Error(file.string() + ": no such policy file");
-    return parseGatePolicy(parseJsonFile(file), file.filename().string());
+    const MappedFile text(file); // kept to say where a bad value starts
+    const std::string label = file.filename().string();
+    try {
+        return parseGatePolicy(parseJson(text.bytes(), label, 0, "the file"), label);
+    } catch (const JsonValueError& e) {
+        throw atJsonValue(e, asText(text.bytes()));
+    }
 }
 
 json comparisonJson(const Comparison& c) {

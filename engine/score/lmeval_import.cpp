@@ -4,6 +4,8 @@
 // samples_<task>_<timestamp>.jsonl files beside it hold one line per document with
 // "doc_id", "filter" and a value per metric: the per-example data for paired statistics.
 #include "engine/core/error.h"
+#include "engine/core/mapped_file.h"
+#include "engine/model/json_locate.h"
 #include "engine/model/json_util.h"
 #include "engine/score/importer.h"
 #include "engine/store/workspace.h"
@@ -23,13 +25,16 @@ std::string dimensionName(const std::string& metric, const std::string& filter) 
 }
 
 // What nlohmann's value(key, fallback) does, but a field of another type is a ql::Error.
+// `at` is where j is in the document, `field` the name the message gives j[key].
 std::string stringOr(const json& j, const std::string& key, const std::string& fallback,
-                     const std::string& label, const std::string& field) {
+                     const std::string& label, const std::string& field, const JsonPath& at) {
     const auto it = j.find(key);
     if (it == j.end())
         return fallback;
     if (!it->is_string())
-        throw Error(label + ": field " + field + " is not a string (" + it->type_name() + ")");
+        throw JsonValueError(label + ": field " + field + " is not a string (" + it->type_name() +
+                                 ")",
+                             jsonChild(at, key));
     return it->get<std::string>();
 }
 
@@ -41,10 +46,13 @@ std::string pretrainedOf(const json& cfg, const std::string& label) {
     if (it == cfg.end() || it->is_null())
         return "";
     if (it->is_object())
-        return stringOr(*it, "pretrained", "", label, "config.model_args.pretrained");
+        return stringOr(*it, "pretrained", "", label, "config.model_args.pretrained",
+                        {"config", "model_args"});
     if (!it->is_string())
-        throw Error(label + ": field config.model_args is not a string, an object or null (" +
-                    it->type_name() + ")");
+        throw JsonValueError(label +
+                                 ": field config.model_args is not a string, an object or null (" +
+                                 it->type_name() + ")",
+                             {"config", "model_args"});
     const std::string args = it->get<std::string>();
     const auto p = args.find("pretrained=");
     return p == std::string::npos ? "" : args.substr(p + 11, args.find(',', p) - (p + 11));
@@ -58,7 +66,9 @@ std::string variantName(const json& j, const std::filesystem::path& file, const 
         return j["model_name"].get<std::string>();
     const auto cfg = j.find("config");
     if (cfg != j.end() && !cfg->is_object())
-        throw Error(file.string() + ": field config is not an object (" + cfg->type_name() + ")");
+        throw JsonValueError(file.string() + ": field config is not an object (" +
+                                 cfg->type_name() + ")",
+                             {"config"});
     const std::string pretrained = cfg == j.end() ? "" : pretrainedOf(*cfg, file.string());
     return pretrained.empty() ? file.stem().string() : pretrained;
 }
@@ -82,22 +92,36 @@ std::string evalSetVersion(const json& j) {
 }
 
 // A sample count: a non-negative integer that fits int64 (nlohmann reads those as unsigned).
-int64_t countOf(const json& v, const std::string& label, const std::string& field) {
+int64_t countOf(const json& v, const std::string& label, const std::string& field,
+                const JsonPath& at) {
     if (v.is_number_unsigned() && v.get<uint64_t>() <= uint64_t(INT64_MAX))
         return int64_t(v.get<uint64_t>());
-    throw Error(label + ": field " + field + " is " + v.dump() + ", not a count of samples");
+    throw JsonValueError(
+        label + ": field " + field + " is " + v.dump() + ", not a count of samples", at);
 }
 
 int64_t taskN(const json& j, const std::string& task, const std::string& label) {
     if (!j.contains("n-samples") || !j["n-samples"].contains(task))
         return 0;
     const json& s = j["n-samples"][task];
+    const JsonPath at{"n-samples", task};
     if (s.is_number_integer())
-        return countOf(s, label, "n-samples." + task);
+        return countOf(s, label, "n-samples." + task, at);
     for (const char* key : {"effective", "original"})
         if (s.contains(key) && s[key].is_number_integer())
-            return countOf(s[key], label, "n-samples." + task + "." + key);
+            return countOf(s[key], label, "n-samples." + task + "." + key, jsonChild(at, key));
     return 0;
+}
+
+// `sub`, listed by open.back(), is among the groups being summed.
+[[noreturn]] void throwCycle(const std::vector<std::string>& open, const std::string& sub,
+                             const std::string& label, JsonPath at) {
+    std::string cycle;
+    for (const auto& g : open)
+        cycle += g + " -> ";
+    throw JsonValueError(label + ": field group_subtasks." + open.back() + " lists '" + sub +
+                             "', which contains it: the groups form a cycle (" + cycle + sub + ")",
+                         std::move(at));
 }
 
 // n of a group: the sum over its subtasks, when every one of them is known. `open` holds
@@ -108,19 +132,20 @@ int64_t groupN(const json& j, const std::string& group, const std::string& label
     if (!j.contains("group_subtasks") || !j["group_subtasks"].contains(group))
         return 0;
     const std::string field = "group_subtasks." + group;
-    if (std::find(open.begin(), open.end(), group) != open.end()) {
-        std::string cycle;
-        for (const auto& g : open)
-            cycle += g + " -> ";
-        throw Error(label + ": field group_subtasks." + open.back() + " lists '" + group +
-                    "', which contains it: the groups form a cycle (" + cycle + group + ")");
-    }
+    const JsonPath at{"group_subtasks", group};
+    const json& subs = j["group_subtasks"][group];
     open.push_back(group);
     int64_t sum = 0;
-    for (const auto& sub : j["group_subtasks"][group]) {
+    size_t i = 0;
+    for (const auto& sub : subs) {
+        // Iterating a lone value visits the value itself: point at it, not into it.
+        const JsonPath subAt = subs.is_array() ? jsonChild(at, i++) : at;
         if (!sub.is_string())
-            throw Error(label + ": field " + field + " lists " + sub.dump() + ", not a task name");
+            throw JsonValueError(
+                label + ": field " + field + " lists " + sub.dump() + ", not a task name", subAt);
         const std::string s = sub.get<std::string>();
+        if (std::find(open.begin(), open.end(), s) != open.end())
+            throwCycle(open, s, label, subAt);
         const int64_t n =
             j["group_subtasks"].contains(s) ? groupN(j, s, label, open) : taskN(j, s, label);
         if (n == 0) {
@@ -128,8 +153,10 @@ int64_t groupN(const json& j, const std::string& group, const std::string& label
             return 0;
         }
         if (__builtin_add_overflow(sum, n, &sum))
-            throw Error(label + ": field " + field + ": the subtasks' sample counts add up to " +
-                        "more than 64 bits hold");
+            throw JsonValueError(label + ": field " + field +
+                                     ": the subtasks' sample counts add up to " +
+                                     "more than 64 bits hold",
+                                 at);
     }
     open.pop_back();
     return sum;
@@ -181,7 +208,7 @@ void attachSampleLine(Scorecard& card, const json& line, const std::string& task
                       const std::string& where) {
     const std::string id =
         line["doc_id"].is_string() ? line["doc_id"].get<std::string>() : line["doc_id"].dump();
-    const std::string filter = stringOr(line, "filter", "none", where, "filter");
+    const std::string filter = stringOr(line, "filter", "none", where, "filter", {});
     for (auto& cell : card.cells) {
         if (cell.slice != task)
             continue;
@@ -204,7 +231,11 @@ void attachSamples(Scorecard& card, const std::filesystem::path& file, const std
         const json line = json::parse(text, nullptr, false);
         if (line.is_discarded() || !line.is_object() || !line.contains("doc_id"))
             throw Error(where + ": not an lm-eval sample (a JSON object with \"doc_id\")");
-        attachSampleLine(card, line, task, scale, where);
+        try {
+            attachSampleLine(card, line, task, scale, where);
+        } catch (const JsonValueError& e) {
+            throw atJsonValue(e, text, offset);
+        }
     }
 }
 
@@ -222,21 +253,23 @@ void attachAllSamples(Scorecard& card, const std::filesystem::path& results, dou
     }
 }
 
-} // namespace
-
-Scorecard importLmEval(const std::filesystem::path& file, const ImportOptions& o) {
-    const json j = parseJsonFile(file);
+// The scorecard of a parsed results file; a bad value is a JsonValueError.
+Scorecard readResults(const json& j, const std::filesystem::path& file, const ImportOptions& o) {
     if (!j.is_object() || !j.contains("results") || !j["results"].is_object())
-        throw Error(file.string() + ": not lm-evaluation-harness output (no \"results\" object)");
+        throw JsonValueError(file.string() +
+                                 ": not lm-evaluation-harness output (no \"results\" object)",
+                             {"results"});
     Scorecard card;
     const std::string variant = variantName(j, file, o);
     for (const auto& [task, metrics] : j["results"].items()) {
         if (!metrics.is_object())
-            throw Error(file.string() + ": field results." + task + " is not an object");
+            throw JsonValueError(file.string() + ": field results." + task + " is not an object",
+                                 {"results", task});
         addTask(card, j, variant, task, metrics, o.scoreScale, file.string());
     }
     if (card.cells.empty())
-        throw Error(file.string() + ": field \"results\" holds no numeric metric");
+        throw JsonValueError(file.string() + ": field \"results\" holds no numeric metric",
+                             {"results"});
     attachAllSamples(card, file, o.scoreScale);
     for (auto& cell : card.cells)
         if (cell.n == 0 && !cell.examples.empty())
@@ -246,12 +279,24 @@ Scorecard importLmEval(const std::filesystem::path& file, const ImportOptions& o
     card.sourceHash = hashFiles({file});
     card.evalSetVersion = o.evalSetVersion.empty() ? evalSetVersion(j) : o.evalSetVersion;
     const std::string version =
-        stringOr(j, "lm_eval_version", "", file.string(), "lm_eval_version");
+        stringOr(j, "lm_eval_version", "", file.string(), "lm_eval_version", {});
     card.evaluator = !o.evaluator.empty()
                          ? o.evaluator
                          : "lm-evaluation-harness" + (version.empty() ? "" : " " + version);
     finishScorecard(card, o);
     return card;
+}
+
+} // namespace
+
+Scorecard importLmEval(const std::filesystem::path& file, const ImportOptions& o) {
+    const MappedFile text(file); // kept to say where a bad value starts
+    const json j = parseJson(text.bytes(), file.filename().string(), 0, "the file");
+    try {
+        return readResults(j, file, o);
+    } catch (const JsonValueError& e) {
+        throw atJsonValue(e, asText(text.bytes()));
+    }
 }
 
 } // namespace ql::score

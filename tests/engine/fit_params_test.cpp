@@ -97,14 +97,19 @@ TEST(FitParams, MissingKeysNameTheKey) {
 // Crafted inputs to tests/fuzz/fuzz_hf_config: keys of the wrong type escaped as
 // nlohmann::type_error, num_hidden_layers = 1e11 asked for a 745 GiB vector of sliding
 // windows, and sizes near 2^63 overflowed int64 while the shape was built. Each is now a
-// ql::Error naming the file and the key.
+// ql::Error naming the file, the key and the byte where its value starts (found here by
+// searching the written text; where a key is written twice, the last one counts, as in
+// nlohmann::json).
 TEST(FitParams, HostileConfigValuesAreErrorsNamingTheKey) {
     ql::test::TempDir dir;
+    const auto textWith = [](const std::string& extra) {
+        return R"({"hidden_size": 64, "num_hidden_layers": 2, "vocab_size": 100,
+                                   "num_attention_heads": 4)" +
+               extra + "}";
+    };
     const auto error = [&](const std::string& extra) {
         const auto path = dir / "config.json";
-        std::ofstream(path) << R"({"hidden_size": 64, "num_hidden_layers": 2, "vocab_size": 100,
-                                   "num_attention_heads": 4)" +
-                                   extra + "}";
+        std::ofstream(path) << textWith(extra);
         try {
             shapeFromHfConfigFile(path);
         } catch (const Error& e) {
@@ -112,28 +117,73 @@ TEST(FitParams, HostileConfigValuesAreErrorsNamingTheKey) {
         }
         return std::string("no error");
     };
+    // " (at byte N)", N where the last `"key": ` of the text written for `extra` ends.
+    const auto at = [&](const std::string& extra, const std::string& key) {
+        const std::string head = "\"" + key + "\": ";
+        const std::string text = textWith(extra);
+        return " (at byte " + std::to_string(text.rfind(head) + head.size()) + ")";
+    };
     EXPECT_EQ(error(""), "no error");
     const std::string file = (dir / "config.json").string() + ": config.json: ";
-    EXPECT_EQ(error(R"(, "model_type": 5)"), file + "'model_type' is not a string");
-    EXPECT_EQ(error(R"(, "tie_word_embeddings": "yes")"),
-              file + "'tie_word_embeddings' is not true or false");
-    EXPECT_EQ(error(R"(, "sliding_window": 8, "use_sliding_window": 1)"),
-              file + "'use_sliding_window' is not true or false");
-    EXPECT_EQ(error(R"(, "model_type": "qwen2_moe", "num_experts": 2, "moe_intermediate_size": 8,
-                       "mlp_only_layers": "0")"),
-              file + "'mlp_only_layers' is not a list of integers");
-    EXPECT_EQ(error(R"(, "intermediate_size": 9223372036854775807)"),
+    std::string extra;
+    extra = R"(, "model_type": 5)";
+    EXPECT_EQ(error(extra), file + "'model_type' is not a string" + at(extra, "model_type"));
+    extra = R"(, "tie_word_embeddings": "yes")";
+    EXPECT_EQ(error(extra), file + "'tie_word_embeddings' is not true or false" +
+                                at(extra, "tie_word_embeddings"));
+    extra = R"(, "sliding_window": 8, "use_sliding_window": 1)";
+    EXPECT_EQ(error(extra),
+              file + "'use_sliding_window' is not true or false" + at(extra, "use_sliding_window"));
+    extra = R"(, "model_type": "qwen2_moe", "num_experts": 2, "moe_intermediate_size": 8,
+                       "mlp_only_layers": "0")";
+    EXPECT_EQ(error(extra),
+              file + "'mlp_only_layers' is not a list of integers" + at(extra, "mlp_only_layers"));
+    extra = R"(, "intermediate_size": 9223372036854775807)";
+    EXPECT_EQ(error(extra),
               file + "'intermediate_size' is 9223372036854775807, beyond the 16 777 216 " +
-                  "Quantlens accepts");
-    EXPECT_EQ(error(R"(, "head_dim": -16777217)"),
-              file + "'head_dim' is -16777217, beyond the 16 777 216 Quantlens accepts");
-    EXPECT_EQ(error(R"(, "num_hidden_layers": 100000)"),
-              file + "'num_hidden_layers' is 100000, beyond the 65 536 layers Quantlens accepts");
-    // Each size accepted, their product not: 2 x 2^24 rows x 64 x 2 x 2^24 experts.
+                  "Quantlens accepts" + at(extra, "intermediate_size"));
+    extra = R"(, "head_dim": -16777217)";
+    EXPECT_EQ(error(extra), file +
+                                "'head_dim' is -16777217, beyond the 16 777 216 Quantlens accepts" +
+                                at(extra, "head_dim"));
+    extra = R"(, "num_hidden_layers": 100000)";
+    EXPECT_EQ(error(extra),
+              file + "'num_hidden_layers' is 100000, beyond the 65 536 layers Quantlens accepts" +
+                  at(extra, "num_hidden_layers"));
+    // Each size accepted, their product not: 2 x 2^24 rows x 64 x 2 x 2^24 experts. No one
+    // value is at fault, so no offset.
     EXPECT_EQ(error(R"(, "model_type": "qwen2_moe", "num_experts": 16777216,
                        "moe_intermediate_size": 16777216)"),
               file + "the sizes make 'layers.*.mlp.experts.*.gate_up_proj' 33554432 x 64 x " +
                   "33554432, more than the 2^50 parameters Quantlens accepts");
+}
+
+// A bad element of a list is named by where the element starts; a missing key has no
+// offset to give.
+TEST(FitParams, ConfigErrorsPointAtTheValueOrAtNothing) {
+    ql::test::TempDir dir;
+    const auto path = dir / "config.json";
+    const auto error = [&](const std::string& text) {
+        std::ofstream(path) << text;
+        try {
+            shapeFromHfConfigFile(path);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string file = path.string() + ": config.json: ";
+    std::string t = R"({"hidden_size": 64, "num_hidden_layers": 2, "vocab_size": 100,
+        "num_attention_heads": 4, "model_type": "qwen2_moe", "num_experts": 2,
+        "moe_intermediate_size": 8, "mlp_only_layers": [0, "1"]})";
+    EXPECT_EQ(error(t), file + "'mlp_only_layers' is not a list of integers (at byte " +
+                            std::to_string(t.find(R"("1")")) + ")");
+    t = R"({"hidden_size": 64, "num_hidden_layers": 2, "vocab_size": 0, "num_attention_heads": 4})";
+    EXPECT_EQ(error(t), file + "'vocab_size' is missing or not positive (at byte " +
+                            std::to_string(t.find("0,")) + ")");
+    t = R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+            "text_config": {"vocab_size": 5}})";
+    EXPECT_EQ(error(t), file + "'vocab_size' is missing or not positive");
 }
 
 // "A 70B model's raw INT4 weights = 32.6 GiB": 70e9 x 0.5 B / 2^30 = 32.596 GiB, codes

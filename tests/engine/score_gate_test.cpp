@@ -1,7 +1,9 @@
 // Gate verdicts on hand-built scorecards, including the article's acceptance story.
 #include "engine/core/error.h"
 #include "engine/score/gate.h"
+#include "tests/common/temp_dir.h"
 
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -209,6 +211,38 @@ TEST(ScoreGate, PolicyErrorsNameTheField) {
     EXPECT_DOUBLE_EQ(*p.dimensionLimits.at("acc").relative, 0.02);
     EXPECT_DOUBLE_EQ(*p.sliceLimits.at("math").absolute, 0.05);
     EXPECT_DOUBLE_EQ(*p.aggregateMin, 0.5);
+}
+
+// A policy file's bad value is named with the byte where it starts, found here by searching
+// the written text for the value.
+TEST(ScoreGate, PolicyFileErrorsGiveTheByteOffset) {
+    ql::test::TempDir dir;
+    const auto error = [&](const std::string& text) -> std::string {
+        std::ofstream(dir / "policy.json", std::ios::binary) << text;
+        try {
+            loadGatePolicy(dir / "policy.json");
+        } catch (const ql::Error& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    const auto at = [](size_t offset) { return " (at byte " + std::to_string(offset) + ")"; };
+    std::string t = R"({"confidence": 0.9, "slices": {"math": {"relative": "x"}}})";
+    EXPECT_EQ(error(t),
+              R"(policy.json: field "slices.math.relative": expected a number, found "x")" +
+                  at(t.find(R"("x")")));
+    t = R"({"lower_is_better": ["ppl", 5]})";
+    EXPECT_EQ(error(t), R"(policy.json: field "lower_is_better": expected names, found 5)" +
+                            at(t.find("5]")));
+    // "confidence" inside a string is not the key; the key's second value is the one read.
+    t = R"({"name": "{\"confidence\": 0.9}", "confidence": 0.9, "confidence": 95})";
+    EXPECT_EQ(error(t), R"(policy.json: field "confidence": expected a level between 0.5 and 1, )"
+                        "e.g. 0.95" +
+                            at(t.find("95}")));
+    t = R"({"aggregate": {"min": 0.5, "colour": 1}})";
+    EXPECT_EQ(error(t), R"(policy.json: field "aggregate.colour": unknown key (max_regression, )"
+                        "min)" +
+                            at(t.find("1}")));
 }
 
 TEST(ScoreGate, NoBaselineIsAnError) {

@@ -366,6 +366,59 @@ TEST(ScoreImport, LmEvalFieldsOfTheWrongShapeAreErrors) {
                           std::to_string(head.size() + 99) + ")"));
 }
 
+// The same errors name the byte where the bad value starts, found here by searching the
+// written text for the value.
+TEST(ScoreImport, LmEvalFieldErrorsGiveTheByteOffset) {
+    ql::test::TempDir dir;
+    const auto file = dir / "results_x.json";
+    const std::string name = file.string();
+    const auto error = [&](const std::string& text) {
+        write(file, text);
+        return importError(file, {});
+    };
+    const auto at = [](size_t offset) { return " (at byte " + std::to_string(offset) + ")"; };
+    // "config" appears inside a string and as a key of a task before the real one.
+    std::string t = R"({"results": {"a": {"acc,none": 0.5, "alias": "\"config\": 1",
+                       "config": {"model_args": 3}}}, "config": {"model_args": {"pretrained": 7}}})";
+    EXPECT_EQ(error(t), name + ": field config.model_args.pretrained is not a string (number)" +
+                            at(t.find("7}")));
+    t = R"({"results": {"a": {"acc,none": 0.5}}, "config": {"model_args": [1]}})";
+    EXPECT_EQ(error(t), name +
+                            ": field config.model_args is not a string, an object or null (array)" +
+                            at(t.find("[1]")));
+    t = R"({"results": {"a": {"acc,none": 0.5}}, "group_subtasks": {"a": ["b"], "b": ["a"]}})";
+    EXPECT_EQ(error(t), name + ": field group_subtasks.b lists 'a', which contains it: the " +
+                            "groups form a cycle (a -> b -> a)" + at(t.find(R"(["a"])") + 1));
+    t = R"({"results": {"a": {"acc,none": 0.5}}, "group_subtasks": {"a": ["c", 1]},
+            "n-samples": {"c": 4}})";
+    EXPECT_EQ(error(t),
+              name + ": field group_subtasks.a lists 1, not a task name" + at(t.find("1]")));
+    t = R"({"results": {"a": {"acc,none": 0.5}}, "n-samples": {"a": {"effective": -3}}})";
+    EXPECT_EQ(error(t), name + ": field n-samples.a.effective is -3, not a count of samples" +
+                            at(t.find("-3")));
+    t = R"({"results": {"a": {"acc,none": 0.5}, "b": 42}})";
+    EXPECT_EQ(error(t), name + ": field results.b is not an object" + at(t.find("42")));
+    t = R"({"results": {"a": {"alias": "A"}}})";
+    EXPECT_EQ(error(t),
+              name + ": field \"results\" holds no numeric metric" + at(t.find("{\"a\"")));
+    // A value repeated: lm_eval_version's last value is the one read, and the one named.
+    t = R"({"results": {"a": {"acc,none": 0.5}}, "lm_eval_version": "0.4", "lm_eval_version": 7})";
+    EXPECT_EQ(error(t),
+              name + ": field lm_eval_version is not a string (number)" + at(t.find("7}")));
+}
+
+// In a samples file the offset counts from the start of the file, not of the line.
+TEST(ScoreImport, LmEvalSampleFieldErrorsGiveTheByteOffsetInTheFile) {
+    ql::test::TempDir dir;
+    write(dir / "results_t.json", R"({"results": {"a": {"acc,none": 0.5}}})");
+    const std::string text = "{\"doc_id\": 0, \"acc\": 1}\n"
+                             "{\"doc_id\": 1, \"filter\": 5, \"acc\": 1}\n";
+    write(dir / "samples_a_t.jsonl", text);
+    EXPECT_THAT(importError(dir / "results_t.json", {}),
+                HasSubstr("samples_a_t.jsonl:2: field filter is not a string (number) (at byte " +
+                          std::to_string(text.find("5,")) + ")"));
+}
+
 TEST(ScoreImport, LmEvalSamplesAndJsonlRowsOfTheWrongShapeAreErrors) {
     ql::test::TempDir dir;
     write(dir / "results_t.json", R"({"results": {"a": {"acc,none": 0.5}}})");
