@@ -300,10 +300,9 @@ void EngineBridge::loadComparison(qint64 scorecardId, const QString& policyPath)
         if (!card)
             throw ql::Error(ws.string() + ": no scorecard " + std::to_string(scorecardId));
         const ql::score::GatePolicy policy =
-            policyPath.isEmpty()
-                ? ql::score::parseGatePolicy(
-                      nlohmann::json::parse(defaultPolicyText().toStdString()), "default policy")
-                : ql::score::loadGatePolicy(toPath(policyPath));
+            policyPath.isEmpty() ? ql::score::parseGatePolicyText(defaultPolicyText().toStdString(),
+                                                                  "default policy")
+                                 : ql::score::loadGatePolicy(toPath(policyPath));
         *result =
             compare(*card, policy, policyPath.isEmpty() ? tr("built-in default") : policyPath);
     };

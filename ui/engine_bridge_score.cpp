@@ -12,8 +12,6 @@
 #include "ui/engine_values.h"
 #include "ui/report_export.h"
 
-#include <nlohmann/json.hpp>
-
 namespace {
 
 QString qs(const std::string& s) {
@@ -113,7 +111,7 @@ ScoreViewData readScoreData(const ql::Workspace& ws) {
 
 // The policy as the engine reads it (errors name the field), stored in its normal form.
 int64_t storePolicy(ql::Workspace& ws, const QString& json, ql::score::GatePolicy& policy) {
-    policy = ql::score::parseGatePolicy(nlohmann::json::parse(json.toStdString()), "gate policy");
+    policy = ql::score::parseGatePolicyText(json.toStdString(), "gate policy");
     return ql::addGatePolicy(ws, policy.name, ql::score::gatePolicyJson(policy).dump());
 }
 

@@ -112,8 +112,8 @@ ScorecardSection section(const Workspace& ws, score::Scorecard card) {
     }
     s.gate = lastGateRun(ws, s.card.id);
     if (s.gate && !s.gate->policyBody.empty())
-        s.policy = score::parseGatePolicy(json::parse(s.gate->policyBody),
-                                          "gate policy " + std::to_string(s.gate->policyId));
+        s.policy = score::parseGatePolicyText(s.gate->policyBody,
+                                              "gate policy " + std::to_string(s.gate->policyId));
     return s;
 }
 

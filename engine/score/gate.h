@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ql::score {
@@ -45,6 +46,9 @@ struct GatePolicy {
 
 // Parses the policy JSON (docs/gates.md); errors name the field. `label` names the file.
 GatePolicy parseGatePolicy(const nlohmann::json& j, const std::string& label);
+// The same from the policy's text (a file's, the editor's, a stored body): JSON errors and
+// bad values name `label`, the field and the byte offset in `text`.
+GatePolicy parseGatePolicyText(std::string_view text, const std::string& label);
 GatePolicy loadGatePolicy(const std::filesystem::path& file);
 
 enum class Verdict { Pass, Fail, Inconclusive };

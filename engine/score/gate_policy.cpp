@@ -153,12 +153,17 @@ GatePolicy parseGatePolicy(const json& j, const std::string& label) {
 GatePolicy loadGatePolicy(const std::filesystem::path& file) {
     if (!std::filesystem::is_regular_file(file))
         throw Error(file.string() + ": no such policy file");
-    const MappedFile text(file); // kept to say where a bad value starts
-    const std::string label = file.filename().string();
+    const MappedFile text(file);
+    return parseGatePolicyText(asText(text.bytes()), file.filename().string());
+}
+
+GatePolicy parseGatePolicyText(std::string_view text, const std::string& label) {
+    const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(text.data()),
+                                           text.size());
     try {
-        return parseGatePolicy(parseJson(text.bytes(), label, 0, "the file"), label);
+        return parseGatePolicy(parseJson(bytes, label, 0, "the policy"), label);
     } catch (const JsonValueError& e) {
-        throw atJsonValue(e, asText(text.bytes()));
+        throw atJsonValue(e, text); // the text is kept to say where a bad value starts
     }
 }
 

@@ -245,6 +245,28 @@ TEST(ScoreGate, PolicyFileErrorsGiveTheByteOffset) {
                             at(t.find("1}")));
 }
 
+// The editor's text and stored policy bodies go through the same reader as files.
+TEST(ScoreGate, PolicyTextErrorsGiveTheByteOffset) {
+    const auto error = [](const std::string& text) -> std::string {
+        try {
+            parseGatePolicyText(text, "gate policy");
+        } catch (const ql::Error& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    std::string t = R"({"confidence": 0.9,
+  "slices": {"math": {"relative": "x"}}})";
+    EXPECT_EQ(error(t), R"(gate policy: field "slices.math.relative": expected a number, found "x")"
+                        " (at byte " +
+                            std::to_string(t.find(R"("x")")) + ")");
+    const std::string bad = R"({"confidence": 0.9,})";
+    const std::string parse = error(bad);
+    EXPECT_NE(parse.find("gate policy"), std::string::npos) << parse;
+    EXPECT_NE(parse.find("byte"), std::string::npos) << parse;
+    EXPECT_EQ(parseGatePolicyText(R"({"confidence": 0.9})", "gate policy").confidence, 0.9);
+}
+
 TEST(ScoreGate, NoBaselineIsAnError) {
     Scorecard card;
     card.cells = {aggregateCell("a", "s", 0.5, 10)};
