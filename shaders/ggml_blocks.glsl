@@ -1,4 +1,4 @@
-// Mirrors the ggml block layouts of engine/quant/formats.h (BlockQ8_0 ... BlockQ5_1) and
+// Mirrors the ggml block layouts of engine/quant/formats.h (BlockQ8_0 ... BlockQ5_1, BlockQ6_K) and
 // the float arithmetic of ggml's reference quantizers (engine/quant/ggml_legacy_quant.cpp)
 // for the shaders. The sizes below are checked against the C++ structs at build time:
 // shaders/CMakeLists.txt turns every `const uint QL_BLOCK_<T>_BYTES` line into a
@@ -14,6 +14,14 @@ const uint QL_BLOCK_Q4_0_BYTES = 18u; // d, qs[16]
 const uint QL_BLOCK_Q4_1_BYTES = 20u; // d, m, qs[16]
 const uint QL_BLOCK_Q5_0_BYTES = 22u; // d, qh[4], qs[16]
 const uint QL_BLOCK_Q5_1_BYTES = 24u; // d, m, qh[4], qs[16]
+// Q6_K (a super-block of 256 values): ql[128], qh[64], scales[16] (int8), d (fp16). The
+// field offsets are checked against offsetof(ql::BlockQ6_K, ...) as the sizes are.
+const uint QL_QK_K = 256u;
+const uint QL_BLOCK_Q6_K_BYTES = 210u;
+const uint QL_BLOCK_Q6_K_OFFSET_ql = 0u;
+const uint QL_BLOCK_Q6_K_OFFSET_qh = 128u;
+const uint QL_BLOCK_Q6_K_OFFSET_scales = 192u;
+const uint QL_BLOCK_Q6_K_OFFSET_d = 208u;
 
 const uint QL_F32_INF = 0x7f800000u;
 const uint QL_SIGN = 0x80000000u;
@@ -47,6 +55,23 @@ uint qlFloatToHalf(uint x) {
     if (rem > 0x1000u || (rem == 0x1000u && (r & 1u) != 0u))
         r += 1u;
     return sign | r;
+}
+
+// IEEE binary16 bits to f32, exactly (as ql::halfToFloat).
+float qlHalfToFloat(uint h) {
+    uint sign = (h & 0x8000u) << 16;
+    uint e = (h >> 10) & 0x1fu;
+    uint m = h & 0x3ffu;
+    if (e == 0u) {
+        if (m == 0u)
+            return uintBitsToFloat(sign);
+        int shift = 10 - findMSB(m); // normalise the subnormal
+        return uintBitsToFloat(sign | (uint(127 - 15 + 1 - shift) << 23) |
+                               (((m << uint(shift)) & 0x3ffu) << 13));
+    }
+    if (e == 0x1fu)
+        return uintBitsToFloat(sign | 0x7f800000u | (m << 13));
+    return uintBitsToFloat(sign | ((e + 112u) << 23) | (m << 13));
 }
 
 // a / b correctly rounded for finite a and b > 0 of either sign (formats.glsl's

@@ -29,7 +29,7 @@ layout(std430, set = 0, binding = 3) writeonly buffer Partials { float partials[
 
 const uint MODE_RTN = 0u, MODE_Q8_0 = 1u, MODE_Q4_0 = 2u, MODE_Q4_1 = 3u, MODE_Q5_0 = 4u,
            MODE_Q5_1 = 5u, MODE_F16 = 6u, MODE_FP8_E4M3 = 7u, MODE_FP8_E5M2 = 8u,
-           MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u;
+           MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u, MODE_Q6_K = 12u;
 const uint PARTIAL_FLOATS = 9u; // (sum, compensation) x 4, then max |e|
 
 layout(push_constant) uniform Params {
@@ -50,23 +50,6 @@ shared float maxima[WG];
 
 uint quantByte(uint byteOffset) {
     return (quant[p.quantBase + (byteOffset >> 2)] >> (8u * (byteOffset & 3u))) & 0xffu;
-}
-
-// IEEE binary16 bits to f32, exactly (as ql::halfToFloat).
-float halfToFloat(uint h) {
-    uint sign = (h & 0x8000u) << 16;
-    uint e = (h >> 10) & 0x1fu;
-    uint m = h & 0x3ffu;
-    if (e == 0u) {
-        if (m == 0u)
-            return uintBitsToFloat(sign);
-        int shift = 10 - findMSB(m); // normalise the subnormal
-        return uintBitsToFloat(sign | (uint(127 - 15 + 1 - shift) << 23) |
-                               (((m << uint(shift)) & 0x3ffu) << 13));
-    }
-    if (e == 0x1fu)
-        return uintBitsToFloat(sign | 0x7f800000u | (m << 13));
-    return uintBitsToFloat(sign | ((e + 112u) << 23) | (m << 13));
 }
 
 // OCP FP8 code to f32, exactly (as ql::fp8ToFloat).
@@ -93,7 +76,7 @@ float rtnValue(uint i) {
     uint word = quant[p.quantBase + r * p.rowWords + c / 4u];
     int code = int(word << (24u - 8u * (c & 3u))) >> 24; // sign-extend the byte
     uint s = scales[p.scaleBase + r * p.groupsPerRow + c / p.groupLen];
-    precise float q = float(code) * halfToFloat(qlFloatToHalf(s));
+    precise float q = float(code) * qlHalfToFloat(qlFloatToHalf(s));
     return q;
 }
 
@@ -108,7 +91,7 @@ float groupValue(uint i) {
     uint s = scales[p.scaleBase + slot];
     if (p.mode == MODE_RTN_ZERO) {
         precise float shifted = float(code) - uintBitsToFloat(scales[p.zeroBase + slot]);
-        precise float q = shifted * halfToFloat(qlFloatToHalf(s));
+        precise float q = shifted * qlHalfToFloat(qlFloatToHalf(s));
         return q;
     }
     uint entry = p.mode == MODE_NF4 ? QL_NF4_CODE_BOOK_BITS[uint(code) & 15u]
@@ -122,7 +105,7 @@ float blockValue(uint i) {
     uint b = i / 32u, j = i % 32u;
     if (p.mode == MODE_Q8_0) {
         uint o = b * QL_BLOCK_Q8_0_BYTES;
-        float d = halfToFloat(quantByte(o) | (quantByte(o + 1u) << 8));
+        float d = qlHalfToFloat(quantByte(o) | (quantByte(o + 1u) << 8));
         precise float q = float(int(quantByte(o + 2u + j) << 24) >> 24) * d;
         return q;
     }
@@ -133,7 +116,7 @@ float blockValue(uint i) {
                  : p.mode == MODE_Q5_0 ? QL_BLOCK_Q5_0_BYTES
                                        : QL_BLOCK_Q5_1_BYTES;
     uint o = b * bytes;
-    float d = halfToFloat(quantByte(o) | (quantByte(o + 1u) << 8));
+    float d = qlHalfToFloat(quantByte(o) | (quantByte(o + 1u) << 8));
     uint qhOffset = affine ? o + 4u : o + 2u;
     uint qs = o + (affine ? 4u : 2u) + (five ? 4u : 0u);
     uint byte = quantByte(qs + (j & 15u));
@@ -144,13 +127,32 @@ float blockValue(uint i) {
         q |= ((qh >> j) & 1u) << 4;
     }
     if (affine) {
-        float m = halfToFloat(quantByte(o + 2u) | (quantByte(o + 3u) << 8));
+        float m = qlHalfToFloat(quantByte(o + 2u) | (quantByte(o + 3u) << 8));
         precise float scaled = float(q) * d;
         precise float value = scaled + m;
         return value;
     }
     precise float value = float(int(q) - (five ? 16 : 8)) * d;
     return value;
+}
+
+// Q6_K: value v of super-block b (dequantize_row_q6_K): ql holds the low nibbles of
+// values l and l + 64 (l + 32 and l + 96) of each half, qh their high two bits; the
+// product is (d * scale) * code, in the C order.
+float q6kValue(uint i) {
+    uint b = i / QL_QK_K, v = i % QL_QK_K;
+    uint o = b * QL_BLOCK_Q6_K_BYTES;
+    uint part = v / 128u, r = v % 128u, quarter = r / 32u, l = r % 32u;
+    uint low = quantByte(o + QL_BLOCK_Q6_K_OFFSET_ql + part * 64u + (quarter & 1u) * 32u + l);
+    low = (quarter >= 2u ? low >> 4 : low) & 0xfu;
+    uint high = (quantByte(o + QL_BLOCK_Q6_K_OFFSET_qh + part * 32u + l) >> (2u * quarter)) & 3u;
+    int code = int(low | (high << 4)) - 32;
+    int scale = int(quantByte(o + QL_BLOCK_Q6_K_OFFSET_scales + v / 16u) << 24) >> 24;
+    float d = qlHalfToFloat(quantByte(o + QL_BLOCK_Q6_K_OFFSET_d) |
+                            (quantByte(o + QL_BLOCK_Q6_K_OFFSET_d + 1u) << 8));
+    precise float ds = d * float(scale);
+    precise float q = ds * float(code);
+    return q;
 }
 
 float fp8Value(uint i) {
@@ -168,9 +170,11 @@ float dequantized(uint i) {
     if (p.mode == MODE_RTN_ZERO || p.mode == MODE_NF4 || p.mode == MODE_FP4)
         return groupValue(i);
     if (p.mode == MODE_F16)
-        return halfToFloat((quant[p.quantBase + i / 2u] >> (16u * (i & 1u))) & 0xffffu);
+        return qlHalfToFloat((quant[p.quantBase + i / 2u] >> (16u * (i & 1u))) & 0xffffu);
     if (p.mode == MODE_FP8_E4M3 || p.mode == MODE_FP8_E5M2)
         return fp8Value(i);
+    if (p.mode == MODE_Q6_K)
+        return q6kValue(i);
     return blockValue(i);
 }
 

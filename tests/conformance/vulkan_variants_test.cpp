@@ -113,8 +113,9 @@ TEST_P(VulkanVariant, ReportsItsChoices) {
 
 TEST_P(VulkanVariant, MatchesTheReference) {
     const auto& [format, variant] = GetParam();
-    // Partial last groups, rows that are not whole words, whole 256-value blocks.
-    const Shape shapes[] = {{7, 127}, {4, 129}, {3, 384}, {5, 1028}};
+    // Partial last groups, rows that are not whole words, whole 32-value blocks, whole
+    // 256-value super-blocks (an odd number of them).
+    const Shape shapes[] = {{7, 127}, {4, 129}, {3, 384}, {5, 1028}, {3, 768}};
     int ran = 0;
     for (const Shape& s : shapes) {
         if (!m_vulkan->supports(format, s.rows, s.cols).ok)

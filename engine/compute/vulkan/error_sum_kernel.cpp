@@ -51,6 +51,8 @@ std::optional<uint32_t> measureMode(QuantFormat format) {
         return 5;
     case DType::F16:
         return 6;
+    case DType::Q6_K:
+        return 12; // quantize_q6_k.comp's blocks
     default:
         return std::nullopt;
     }

@@ -15,7 +15,6 @@ bool isSearchedBlockType(DType storage) {
     case DType::Q3_K:
     case DType::Q4_K:
     case DType::Q5_K:
-    case DType::Q6_K:
     case DType::IQ4_NL:
         return true;
     default:
@@ -29,15 +28,15 @@ bool contains(std::string_view text, std::string_view word) {
 
 } // namespace
 
-// The iterative quantizers stay on the CPU on purpose. K-quants (make_qkx2_quants,
-// make_qx_quants) and IQ4_NL try a few dozen candidate scales per 16- or 32-value
-// sub-block, each a full pass with data-dependent branches, then refine sequentially;
-// HQQ alternates a shrinkage step and a closed-form zero/scale update for tens of
-// iterations per group until the error stops falling. On a GPU both map to one thread
-// per sub-block doing long serial loops over data already in registers: no memory-bound
-// work to speed up, divergence across lanes, and bit-exact agreement with the CPU search
-// would need the same candidate order and float rounding at every step. The CPU's
-// threads run them at least as fast, so the backend reports them unsupported.
+// Which searched formats have no shader, and why (shaders/README.md, "What stays on the
+// CPU"). Q6_K has one (quantize_q6_k.comp): ggml's make_qx_quants is 19 fixed passes over
+// 16 values in registers, independent per sub-block, which a GPU runs one sub-block per
+// invocation. Q3_K's make_q3_quants then moves one code at a time while the fit improves,
+// each move depending on the last: serial by construction. Q2_K, Q4_K and Q5_K's
+// make_qkx2_quants (an asymmetric scale/min refit per candidate) and IQ4_NL's code-book
+// search are parallel in the same way as Q6_K's but not written yet. HQQ alternates a
+// shrinkage step and a closed-form update per group until the tensor's error stops
+// falling, with a tensor-wide stopping rule between rounds.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
@@ -45,13 +44,15 @@ std::string whyNoVulkanKernel(QuantFormat format) {
         return name + ": its codes come from fused multiply-adds rounded once, which Vulkan " +
                "does not promise without VK_KHR_shader_fma (GLSL fma may round twice); the " +
                "CPU runs it";
+    if (info.kind == QuantKind::Block && info.storage == DType::Q3_K)
+        return name + ": ggml's make_q3_quants refines codes one at a time, each move " +
+               "depending on the last (serial); the CPU runs it";
     if (info.kind == QuantKind::Block && isSearchedBlockType(info.storage))
-        return name + ": its scales come from an iterative per-sub-block search (ggml " +
-               "make_qkx2_quants / make_qx_quants), serial work a GPU does not speed up; " +
-               "the CPU runs it";
+        return name + ": no shader for its per-sub-block search yet (ggml " +
+               "make_qkx2_quants / IQ4_NL's code-book search; Q6_K has one); the CPU runs it";
     if (contains(info.method, "hqq"))
-        return name + ": HQQ's half-quadratic solver iterates per group until convergence, " +
-               "serial work a GPU does not speed up; the CPU runs it";
+        return name + ": HQQ's half-quadratic solver iterates per group under a tensor-wide " +
+               "stopping rule; no shader for it yet; the CPU runs it";
     return "no Vulkan kernel for " + name + " (method " + std::string(info.method) +
            "); the CPU runs it";
 }

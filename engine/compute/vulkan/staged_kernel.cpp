@@ -31,9 +31,13 @@ int StagedKernel::run(QuantFormat format, std::span<const float> src, int64_t ro
     m_measure = measure;
     int dispatches = 0;
     try {
-        for (int64_t begin = 0; begin < rows; begin += chunkRows, ++dispatches)
+        for (int64_t begin = 0; begin < rows; begin += chunkRows, ++dispatches) {
+            m_chunkSums = {};
             runChunk(format, src.data() + begin * cols, begin, std::min(chunkRows, rows - begin),
                      cols, out);
+            if (measuring())
+                *m_measure.sums += m_chunkSums;
+        }
     } catch (...) {
         m_measure = {};
         throw;
@@ -105,7 +109,7 @@ const uint32_t* StagedKernel::dispatch(QuantFormat format, int64_t chunkRows, in
         throw Error("vulkan: " + m_shaderName +
                     " wrote outside its output (guard words changed); the result was discarded");
     if (m_measure.kernel)
-        m_measure.kernel->collect(*m_measure.sums);
+        m_measure.kernel->collect(m_chunkSums);
     return static_cast<const uint32_t*>(m_out->data()) + kGuardWords;
 }
 

@@ -52,6 +52,11 @@ protected:
     // The chunk is chunkRows x cols values of `format` (for the error sums, if asked).
     const uint32_t* dispatch(QuantFormat format, int64_t chunkRows, int64_t cols, const float* src,
                              uint64_t outWords, const void* push, uint32_t groups);
+    // Whether the chunk's error sums are being reduced on the device.
+    bool measuring() const { return m_measure.kernel != nullptr; }
+    // For a kernel that finished part of a chunk on the host after dispatch(): the chunk's
+    // sums as measured there, in place of the device's.
+    void replaceChunkSums(const ErrorSums& sums) { m_chunkSums = sums; }
 
 private:
     void reserve(uint64_t srcBytes, uint64_t outWords);
@@ -62,6 +67,7 @@ private:
     std::unique_ptr<KernelBuffer> m_src;
     std::unique_ptr<KernelBuffer> m_out;
     MeasureTarget m_measure; // set for the duration of run()
+    ErrorSums m_chunkSums;   // the current chunk's, added to m_measure.sums after it
 };
 
 } // namespace ql::vk

@@ -4,6 +4,7 @@
 #include "engine/compute/vulkan/error_sum_kernel.h"
 #include "engine/compute/vulkan/group_kernel.h"
 #include "engine/compute/vulkan/kernel_choice.h"
+#include "engine/compute/vulkan/kquant_kernel.h"
 #include "engine/compute/vulkan/quantize_vulkan.h"
 #include "engine/compute/vulkan/vulkan_device.h"
 #include "engine/compute/vulkan/vulkan_fault.h"
@@ -22,6 +23,7 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     , m_groups(std::make_unique<vk::GroupQuantKernel>(*m_device))
     , m_blocks(std::make_unique<vk::BlockKernel>(*m_device))
     , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
+    , m_q6k(std::make_unique<vk::Q6KKernel>(*m_device))
     , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
     m_device->pipelineCacheFile().save(); // every pipeline exists now
 }
@@ -32,11 +34,13 @@ VulkanBackend::~VulkanBackend() {
     m_groups.reset();
     m_blocks.reset();
     m_fp8.reset();
+    m_q6k.reset();
     m_measure.reset();
 }
 
 vk::StagedKernel* VulkanBackend::stagedKernel(QuantFormat format) const {
-    for (vk::StagedKernel* kernel : {m_blocks.get(), m_fp8.get()})
+    for (vk::StagedKernel* kernel :
+         {m_blocks.get(), m_fp8.get(), static_cast<vk::StagedKernel*>(m_q6k.get())})
         if (kernel->handles(format))
             return kernel;
     return nullptr;
@@ -119,6 +123,13 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     if (sums && !measureOnDevice)
         *sums = errorSumsOnHost(src, out);
     out.backend = label() + vk::hostStepsOf(format);
+    if (const uint64_t redone = lastHostBlocks(); redone > 0 && m_q6k->handles(format))
+        out.backend += " + host (" + std::to_string(redone) +
+                       " super-blocks outside the shader's exact range)";
+}
+
+uint64_t VulkanBackend::lastHostBlocks() const {
+    return m_q6k->lastHostBlocks();
 }
 
 void VulkanBackend::setMaxRowsPerDispatchForTesting(uint64_t rows) {

@@ -16,6 +16,7 @@ class Device;
 class RtnRowwiseKernel;
 class GroupQuantKernel;
 class StagedKernel;
+class Q6KKernel;
 class ErrorSumKernel;
 struct DispatchLimits;
 } // namespace vk
@@ -47,6 +48,8 @@ public:
     void setMaxRowsPerDispatchForTesting(uint64_t rows);
     void setMaxBufferBytesForTesting(uint64_t bytes);
     int lastDispatchCount() const { return m_lastDispatches; }
+    // Super-blocks the last Q6_K quantize() left to the host's encoder (kquant_kernel.h).
+    uint64_t lastHostBlocks() const;
     // Device time of the last quantize() (GPU timestamps; 0 without them).
     double lastDeviceSeconds() const;
     // The next `submits`-th queue submission (1 = the next one) fails as a lost device
@@ -81,6 +84,7 @@ private:
     std::unique_ptr<vk::GroupQuantKernel> m_groups;
     std::unique_ptr<vk::StagedKernel> m_blocks;
     std::unique_ptr<vk::StagedKernel> m_fp8;
+    std::unique_ptr<vk::Q6KKernel> m_q6k;
     std::unique_ptr<vk::ErrorSumKernel> m_measure;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;

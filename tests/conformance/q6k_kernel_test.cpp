@@ -1,0 +1,162 @@
+// The Q6_K shader (shaders/quantize_q6_k.comp) beyond the conformance matrix, whose only
+// Q6_K shape is 17 x 4096: weights whose sub-blocks span ten orders of magnitude (so
+// that every candidate of ggml's search wins somewhere and the int8 sub-block scales take
+// every value), odd super-block counts (partial workgroups, a block ending mid-word),
+// chunked dispatches, the device's error sums, and the super-blocks it hands to the host:
+// non-finite values and sub-blocks outside [2^-22, 2^18). Every case is byte-identical
+// to the reference encoder; in-range data must not touch the host at all.
+#include "engine/compute/vulkan/vulkan_backend.h"
+#include "tests/conformance/backends.h"
+#include "tests/conformance/quantize_compare.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <limits>
+#include <random>
+
+namespace ql::test {
+namespace {
+
+constexpr auto kQ6 = QuantFormat::Q6_K;
+
+class Q6KKernelTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        QL_REQUIRE_VULKAN();
+        m_probe = makeVulkanBackend();
+        ASSERT_TRUE(m_probe.backend) << m_probe.message;
+        m_vulkan = dynamic_cast<VulkanBackend*>(m_probe.backend.get());
+        ASSERT_NE(m_vulkan, nullptr);
+    }
+
+    // Quantizes on the device and on the reference; returns the device's host blocks.
+    uint64_t expectIdentical(const std::vector<float>& src, int64_t rows, int64_t cols) {
+        QuantizedTensor ref, out;
+        quantizeReference(kQ6, src, rows, cols, ref);
+        m_vulkan->quantize(kQ6, src, rows, cols, out);
+        EXPECT_TRUE(sameQuantization(ref, out, src)) << rows << " x " << cols;
+        EXPECT_EQ(out.backend.rfind(m_vulkan->label(), 0), 0u) << out.backend;
+        return m_vulkan->lastHostBlocks();
+    }
+
+    VulkanProbe m_probe;
+    VulkanBackend* m_vulkan = nullptr;
+};
+
+// Each sub-block of 16 gets its own amplitude, log-uniform over [2^-17, 2^15], and its own
+// shape (gaussian, uniform, one spike, integers, a constant), so that the 19 candidate
+// scales, the super-block's choice of its largest scale and the int8 rounding all vary.
+std::vector<float> wideRangeWeights(int64_t rows, int64_t cols, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    std::uniform_int_distribution<int> exponent(-16, 14);
+    std::uniform_int_distribution<int> shape(0, 4);
+    std::vector<float> x(size_t(rows * cols));
+    for (size_t sub = 0; sub < x.size() / 16; ++sub) {
+        const float amplitude = std::ldexp(1.0f + 0.5f * uniform(rng), exponent(rng));
+        const int kind = shape(rng);
+        for (size_t i = 0; i < 16; ++i) {
+            float v = kind == 0   ? gauss(rng)
+                      : kind == 1 ? uniform(rng)
+                      : kind == 2 ? (i == 7 ? 4.0f : 0.01f * gauss(rng))
+                      : kind == 3 ? std::round(8.0f * uniform(rng)) / 8.0f
+                                  : 0.75f;
+            x[sub * 16 + i] = amplitude * v;
+        }
+    }
+    return x;
+}
+
+TEST_F(Q6KKernelTest, MatchesTheReferenceOverTenOrdersOfMagnitude) {
+    // 1, 3, 5 and 7 super-blocks per dispatch leave workgroups partly empty and, with an
+    // odd count, the last block ending in the middle of a word.
+    const std::pair<int64_t, int64_t> shapes[] = {{1, 256}, {3, 256},  {5, 256},  {1, 1792},
+                                                  {7, 768}, {64, 512}, {33, 2304}};
+    uint32_t seed = 1;
+    for (const auto& [rows, cols] : shapes) {
+        const auto src = wideRangeWeights(rows, cols, seed++);
+        EXPECT_EQ(expectIdentical(src, rows, cols), 0u)
+            << "in-range weights must be encoded by the shader, not the host";
+    }
+}
+
+TEST_F(Q6KKernelTest, MatchesTheReferenceOnTrainedLikeWeights) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> gauss(0.0f, 0.02f);
+    std::vector<float> src(size_t(256 * 1024));
+    for (auto& v : src)
+        v = gauss(rng);
+    for (size_t i = 0; i < src.size(); i += 997) // a few outliers, as real layers have
+        src[i] *= 40.0f;
+    EXPECT_EQ(expectIdentical(src, 256, 1024), 0u);
+}
+
+TEST_F(Q6KKernelTest, HandsSuperBlocksOutsideItsRangeToTheHost) {
+    const int64_t rows = 2, cols = 2048; // 16 super-blocks
+    auto src = wideRangeWeights(rows, cols, 99);
+    // Clamp the random data inside the range, then break exactly these super-blocks.
+    for (auto& v : src)
+        v = std::clamp(v, -1000.0f, 1000.0f);
+    const auto at = [&](int block, int i) -> float& { return src[size_t(block * 256 + i)]; };
+    at(0, 3) = std::numeric_limits<float>::quiet_NaN();
+    at(2, 200) = std::numeric_limits<float>::infinity();
+    at(5, 17) = -std::numeric_limits<float>::infinity();
+    at(7, 40) = 1e30f;
+    at(8, 0) = 262144.0f; // 2^18: the first magnitude outside
+    for (int i = 32; i < 48; ++i)
+        at(11, i) = 1e-9f * float(i - 40);         // a sub-block below 2^-22 but above ggml's 1e-15
+    at(13, 255) = std::nextafter(262144.0f, 0.0f); // just inside: the shader's own
+    EXPECT_EQ(expectIdentical(src, rows, cols), 6u);
+
+    QuantizedTensor out;
+    m_vulkan->quantize(kQ6, src, rows, cols, out);
+    EXPECT_NE(out.backend.find("6 super-blocks outside the shader's exact range"),
+              std::string::npos)
+        << out.backend;
+}
+
+TEST_F(Q6KKernelTest, ZeroAndNearZeroSuperBlocksAreAllZeroBytes) {
+    std::vector<float> src(size_t(4 * 256), 0.0f);
+    for (int i = 256; i < 512; ++i)
+        src[size_t(i)] = 1e-16f; // below ggml's GROUP_MAX_EPS: an all-zero sub-block
+    src[600] = -0.0f;
+    EXPECT_EQ(expectIdentical(src, 1, 1024), 0u);
+}
+
+TEST_F(Q6KKernelTest, ChunksAndDeviceErrorSumsIncludeTheHostsBlocks) {
+    const int64_t rows = 24, cols = 1024;
+    auto src = wideRangeWeights(rows, cols, 5);
+    for (auto& v : src)
+        v = std::clamp(v, -1000.0f, 1000.0f);
+    src[size_t(20 * cols + 5)] = 5e20f; // a host block in a later chunk
+    m_vulkan->setMaxBufferBytesForTesting(uint64_t(5 * cols) * 4 + 64); // 5 rows a dispatch
+    QuantizedTensor ref, out;
+    quantizeReference(kQ6, src, rows, cols, ref);
+    const ErrorSums sums = m_vulkan->quantizeAndMeasure(kQ6, src, rows, cols, out);
+    EXPECT_GT(m_vulkan->lastDispatchCount(), 4);
+    EXPECT_EQ(m_vulkan->lastHostBlocks(), 1u);
+    EXPECT_TRUE(sameQuantization(ref, out, src));
+    const ErrorSums host = errorSumsOnHost(src, ref);
+    const auto close = [](double a, double b) { return std::fabs(a - b) <= 1e-6 * std::fabs(b); };
+    EXPECT_TRUE(close(sums.sumW2, host.sumW2)) << sums.sumW2 << " vs " << host.sumW2;
+    EXPECT_TRUE(close(sums.sumQ2, host.sumQ2)) << sums.sumQ2 << " vs " << host.sumQ2;
+    EXPECT_TRUE(close(sums.sumWQ, host.sumWQ)) << sums.sumWQ << " vs " << host.sumWQ;
+    EXPECT_TRUE(close(sums.sumE2, host.sumE2)) << sums.sumE2 << " vs " << host.sumE2;
+    EXPECT_TRUE(close(sums.maxAbsError, host.maxAbsError));
+}
+
+TEST_F(Q6KKernelTest, DeviceErrorSumsMatchTheHostOnInRangeWeights) {
+    const int64_t rows = 16, cols = 4096;
+    const auto src = wideRangeWeights(rows, cols, 21);
+    QuantizedTensor out;
+    const ErrorSums sums = m_vulkan->quantizeAndMeasure(kQ6, src, rows, cols, out);
+    EXPECT_EQ(m_vulkan->lastHostBlocks(), 0u);
+    const ErrorSums host = errorSumsOnHost(src, out);
+    EXPECT_NEAR(sums.sumE2, host.sumE2, 1e-6 * host.sumE2);
+    EXPECT_NEAR(sums.sumWQ, host.sumWQ, 1e-6 * std::fabs(host.sumWQ));
+    EXPECT_NEAR(sums.maxAbsError, host.maxAbsError, 1e-6 * host.maxAbsError);
+}
+
+} // namespace
+} // namespace ql::test
