@@ -137,6 +137,62 @@ layout(constant_id = 0) const bool QL_LONG_DIVISION_ONLY = false;
 
 uint qlDivBits(uint aBits, uint bBits) { return qlDivBitsBy(aBits, bBits, QL_LONG_DIVISION_ONLY); }
 
+// a * a - b for a < 2^26 and b < 2^50 (given as two words), exactly in 64 bits: returns
+// its low word; negative, fits (whether it fits an int) and approx (its value as a float).
+int qlSquareMinus(uint a, uint bHi, uint bLo, out bool negative, out bool fits,
+                  out float approx) {
+    uint hi, lo;
+    umulExtended(a, a, hi, lo);
+    uint dLo = lo - bLo;
+    uint dHi = hi - bHi - (lo < bLo ? 1u : 0u);
+    negative = int(dHi) < 0;
+    fits = dHi == (int(dLo) < 0 ? 0xffffffffu : 0u);
+    approx = float(int(dHi)) * 4294967296.0 + float(dLo);
+    return int(dLo);
+}
+
+// Correctly rounded sqrt of a non-negative normal float or zero, in integers: Vulkan's sqrt
+// is only as accurate as 1 / inversesqrt(x), and ggml's K-quant weights take std::sqrt's
+// IEEE result. M = mantissa * 2^s (s = 25 or 26, so that the exponent left is even) has
+// 49-50 bits and r = floor(sqrt(M)) 25: 24 bits and the round bit. The float sqrt gives r
+// to within a few units; one Newton step (its error is squared: r off by k leaves about
+// k^2 / 2^25) and exact checks of r^2 <= M < (r + 1)^2 (64 bits, umulExtended) settle it,
+// one unit at a time, at most 64. A tie is impossible (M is even, so M = r^2 with r odd
+// cannot be).
+uint qlSqrtBits(uint bits) {
+    if (bits == 0u)
+        return 0u;
+    int e = int(bits >> 23) - 127;
+    uint m = (bits & 0x7fffffu) | 0x800000u;
+    int s = ((e - 23 - 25) & 1) == 0 ? 25 : 26;
+    uint mHi = m >> uint(32 - s), mLo = m << uint(s); // M = m * 2^s
+    float estimate = sqrt(float(m) * exp2(float(s)));
+#ifdef QL_TEST_SQRT_SKEW_ULPS // sqrt_check_skew: an estimate far off, for the correction
+    estimate = uintBitsToFloat(uint(int(floatBitsToUint(estimate)) + QL_TEST_SQRT_SKEW_ULPS));
+#endif
+    uint r = uint(estimate);
+    bool negative, fits;
+    float approx;
+    qlSquareMinus(r, mHi, mLo, negative, fits, approx); // r^2 - M
+    r = uint(int(r) - int(roundEven(approx / (2.0 * float(r))))); // one Newton step
+    for (int step = 0; step < 64; ++step) {
+        int rem = qlSquareMinus(r, mHi, mLo, negative, fits, approx);
+        if (!negative && (rem != 0 || !fits)) { // r^2 > M
+            r -= 1u;
+            continue;
+        }
+        int above = qlSquareMinus(r + 1u, mHi, mLo, negative, fits, approx); // (r + 1)^2 - M
+        if (negative || (above == 0 && fits)) { // (r + 1)^2 <= M
+            r += 1u;
+            continue;
+        }
+        break;
+    }
+    uint mantissa = (r >> 1) + (r & 1u); // round half up: no ties
+    int p = 1 + (e - 23 - s) / 2;        // sqrt = (r / 2) * 2^p
+    return (uint(p + 150) << 23) + (mantissa - 0x800000u);
+}
+
 // The contract's scale and inverse: scale = absmax / qmax, inv = scale != 0 ? 1/scale : 0.
 uint qlScaleBits(uint absmaxBits, int qmax) {
     return qlDivBits(absmaxBits, floatBitsToUint(float(qmax)));

@@ -14,9 +14,21 @@ const uint QL_BLOCK_Q4_0_BYTES = 18u; // d, qs[16]
 const uint QL_BLOCK_Q4_1_BYTES = 20u; // d, m, qs[16]
 const uint QL_BLOCK_Q5_0_BYTES = 22u; // d, qh[4], qs[16]
 const uint QL_BLOCK_Q5_1_BYTES = 24u; // d, m, qh[4], qs[16]
-// Q6_K (a super-block of 256 values): ql[128], qh[64], scales[16] (int8), d (fp16). The
-// field offsets are checked against offsetof(ql::BlockQ6_K, ...) as the sizes are.
+// The K-quants (super-blocks of 256 values). Field offsets are checked against
+// offsetof(ql::Block<T>, field) as the sizes are.
 const uint QL_QK_K = 256u;
+// Q4_K: d, dmin (fp16), 8 6-bit scales and 8 6-bit mins packed in 12 bytes, qs[128].
+const uint QL_BLOCK_Q4_K_BYTES = 144u;
+const uint QL_BLOCK_Q4_K_OFFSET_dmin = 2u;
+const uint QL_BLOCK_Q4_K_OFFSET_scales = 4u;
+const uint QL_BLOCK_Q4_K_OFFSET_qs = 16u;
+// Q5_K: as Q4_K with the fifth bits in qh[32] before qs.
+const uint QL_BLOCK_Q5_K_BYTES = 176u;
+const uint QL_BLOCK_Q5_K_OFFSET_dmin = 2u;
+const uint QL_BLOCK_Q5_K_OFFSET_scales = 4u;
+const uint QL_BLOCK_Q5_K_OFFSET_qh = 16u;
+const uint QL_BLOCK_Q5_K_OFFSET_qs = 48u;
+// Q6_K: ql[128], qh[64], scales[16] (int8), d (fp16).
 const uint QL_BLOCK_Q6_K_BYTES = 210u;
 const uint QL_BLOCK_Q6_K_OFFSET_ql = 0u;
 const uint QL_BLOCK_Q6_K_OFFSET_qh = 128u;
@@ -72,6 +84,13 @@ float qlHalfToFloat(uint h) {
     if (e == 0x1fu)
         return uintBitsToFloat(sign | 0x7f800000u | (m << 13));
     return uintBitsToFloat(sign | ((e + 112u) << 23) | (m << 13));
+}
+
+// ggml's nearest_int: v + 1.5 * 2^23, then the low mantissa bits: round half to even for
+// |v| <= 2^22, and the same bits as the C code beyond (the add is correctly rounded).
+int qlNearestInt(float v) {
+    precise float shifted = v + 12582912.0;
+    return int(floatBitsToUint(shifted) & 0x7fffffu) - 0x400000;
 }
 
 // a / b correctly rounded for finite a and b > 0 of either sign (formats.glsl's

@@ -29,7 +29,8 @@ layout(std430, set = 0, binding = 3) writeonly buffer Partials { float partials[
 
 const uint MODE_RTN = 0u, MODE_Q8_0 = 1u, MODE_Q4_0 = 2u, MODE_Q4_1 = 3u, MODE_Q5_0 = 4u,
            MODE_Q5_1 = 5u, MODE_F16 = 6u, MODE_FP8_E4M3 = 7u, MODE_FP8_E5M2 = 8u,
-           MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u, MODE_Q6_K = 12u;
+           MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u, MODE_Q6_K = 12u,
+           MODE_Q4_K = 13u, MODE_Q5_K = 14u;
 const uint PARTIAL_FLOATS = 9u; // (sum, compensation) x 4, then max |e|
 
 layout(push_constant) uniform Params {
@@ -155,6 +156,37 @@ float q6kValue(uint i) {
     return q;
 }
 
+// Q4_K / Q5_K: value v of super-block b (dequantize_row_q4_K / q5_K): 64-value chunk c
+// holds sub-blocks 2c (low nibbles) and 2c + 1 (high nibbles), Q5_K's fifth bit in bit
+// 2c (2c + 1) of qh[l]; (d * scale) * code - dmin * min, in the C order.
+float k4Value(uint i) {
+    bool five = p.mode == MODE_Q5_K;
+    uint b = i / QL_QK_K, v = i % QL_QK_K;
+    uint o = b * (five ? QL_BLOCK_Q5_K_BYTES : QL_BLOCK_Q4_K_BYTES);
+    uint c = v / 64u, upper = (v / 32u) & 1u, l = v % 32u, j = 2u * c + upper;
+    uint qs = o + (five ? QL_BLOCK_Q5_K_OFFSET_qs : QL_BLOCK_Q4_K_OFFSET_qs);
+    uint code = (quantByte(qs + 32u * c + l) >> (4u * upper)) & 0xfu;
+    if (five)
+        code += ((quantByte(o + QL_BLOCK_Q5_K_OFFSET_qh + l) >> j) & 1u) << 4;
+    uint sc = o + QL_BLOCK_Q4_K_OFFSET_scales; // the same offset in Q5_K
+    uint scale, mn;
+    if (j < 4u) {
+        scale = quantByte(sc + j) & 63u;
+        mn = quantByte(sc + j + 4u) & 63u;
+    } else {
+        scale = (quantByte(sc + j + 4u) & 0xfu) | ((quantByte(sc + j - 4u) >> 6) << 4);
+        mn = (quantByte(sc + j + 4u) >> 4) | ((quantByte(sc + j) >> 6) << 4);
+    }
+    float d = qlHalfToFloat(quantByte(o) | (quantByte(o + 1u) << 8));
+    float dmin = qlHalfToFloat(quantByte(o + QL_BLOCK_Q4_K_OFFSET_dmin) |
+                               (quantByte(o + QL_BLOCK_Q4_K_OFFSET_dmin + 1u) << 8));
+    precise float d1 = d * float(scale);
+    precise float m1 = dmin * float(mn);
+    precise float scaled = d1 * float(code);
+    precise float value = scaled - m1;
+    return value;
+}
+
 float fp8Value(uint i) {
     uint r = i / p.cols, c = i % p.cols;
     uint row = p.quantBase + r * p.rowWords;
@@ -175,6 +207,8 @@ float dequantized(uint i) {
         return fp8Value(i);
     if (p.mode == MODE_Q6_K)
         return q6kValue(i);
+    if (p.mode == MODE_Q4_K || p.mode == MODE_Q5_K)
+        return k4Value(i);
     return blockValue(i);
 }
 

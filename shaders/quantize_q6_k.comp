@@ -60,12 +60,6 @@ const uint LOW_BITS = 0x34800000u;   // 2^-22
 const uint HIGH_BITS = 0x48800000u;  // 2^18
 const uint EXPONENT_MASK = 0x7f800000u;
 
-// ggml's nearest_int: round half to even for |v| <= 2^22, and the same bits beyond.
-int nearestInt(float v) {
-    precise float shifted = v + 12582912.0;
-    return int(floatBitsToUint(shifted) & 0x7fffffu) - 0x400000;
-}
-
 float divide(float a, float b) {
     return uintBitsToFloat(qlSignedDivBits(floatBitsToUint(a), floatBitsToUint(b)));
 }
@@ -79,7 +73,7 @@ float candidateInverse(float maxValue, int is) {
 
 int searchCode(float x, float iscale) {
     precise float v = iscale * x;
-    return clamp(nearestInt(v), -NMAX, NMAX - 1);
+    return clamp(qlNearestInt(v), -NMAX, NMAX - 1);
 }
 
 // make_qx_quants' sums for one inverse scale: sum w x l and sum w l l, w = x^2.
@@ -210,7 +204,7 @@ void main() {
         float superInverse = divide(-128.0, maxScale);
         dBits = qlFloatToHalf(qlSignedDivBits(floatBitsToUint(1.0), floatBitsToUint(superInverse)));
         precise float scaled = superInverse * scale;
-        int q = min(127, nearestInt(scaled));
+        int q = min(127, qlNearestInt(scaled));
         scaleByte = uint(q) & 0xffu;
         precise float d = qlHalfToFloat(dBits) * float(q);
         for (uint i = 0u; i < SUB; ++i) {
@@ -218,7 +212,7 @@ void main() {
             // all-zero sub-block's are 0, not the zero code 32).
             uint code = amaxBits < EPS_BITS ? 0u
                         : d == 0.0 ? uint(NMAX + searchCode(x[i], iscale))
-                                   : uint(clamp(nearestInt(divide(x[i], d)), -NMAX, NMAX - 1) + NMAX);
+                                   : uint(clamp(qlNearestInt(divide(x[i], d)), -NMAX, NMAX - 1) + NMAX);
             codeWords[i / 4u] |= code << (8u * (i % 4u));
         }
     }

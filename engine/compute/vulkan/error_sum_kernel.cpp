@@ -53,6 +53,10 @@ std::optional<uint32_t> measureMode(QuantFormat format) {
         return 6;
     case DType::Q6_K:
         return 12; // quantize_q6_k.comp's blocks
+    case DType::Q4_K:
+        return 13; // quantize_k4.comp's blocks (the bytes of any Q4_K encoder)
+    case DType::Q5_K:
+        return 14;
     default:
         return std::nullopt;
     }

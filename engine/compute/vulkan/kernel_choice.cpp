@@ -13,8 +13,6 @@ bool isSearchedBlockType(DType storage) {
     switch (storage) {
     case DType::Q2_K:
     case DType::Q3_K:
-    case DType::Q4_K:
-    case DType::Q5_K:
     case DType::IQ4_NL:
         return true;
     default:
@@ -29,14 +27,15 @@ bool contains(std::string_view text, std::string_view word) {
 } // namespace
 
 // Which searched formats have no shader, and why (shaders/README.md, "What stays on the
-// CPU"). Q6_K has one (quantize_q6_k.comp): ggml's make_qx_quants is 19 fixed passes over
-// 16 values in registers, independent per sub-block, which a GPU runs one sub-block per
-// invocation. Q3_K's make_q3_quants then moves one code at a time while the fit improves,
-// each move depending on the last: serial by construction. Q2_K, Q4_K and Q5_K's
-// make_qkx2_quants (an asymmetric scale/min refit per candidate) and IQ4_NL's code-book
-// search are parallel in the same way as Q6_K's but not written yet. HQQ alternates a
-// shrinkage step and a closed-form update per group until the tensor's error stops
-// falling, with a tensor-wide stopping rule between rounds.
+// CPU"). Q6_K, Q4_K and Q5_K have one (quantize_q6_k.comp, quantize_k4.comp): ggml's
+// make_qx_quants and make_qkx2_quants are a fixed number of passes over 16 or 32 values
+// in registers, independent per sub-block, which a GPU runs one sub-block per invocation.
+// Q3_K's make_q3_quants then moves one code at a time while the fit improves, each move
+// depending on the last: serial by construction. Q2_K (make_qkx2_quants on |x| weights,
+// then make_qp_quants for its 4-bit scales) and IQ4_NL's code-book search are parallel in
+// the same way but not written yet. HQQ alternates a shrinkage step and a closed-form
+// update per group until the tensor's error stops falling, with a tensor-wide stopping
+// rule between rounds.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
@@ -48,8 +47,9 @@ std::string whyNoVulkanKernel(QuantFormat format) {
         return name + ": ggml's make_q3_quants refines codes one at a time, each move " +
                "depending on the last (serial); the CPU runs it";
     if (info.kind == QuantKind::Block && isSearchedBlockType(info.storage))
-        return name + ": no shader for its per-sub-block search yet (ggml " +
-               "make_qkx2_quants / IQ4_NL's code-book search; Q6_K has one); the CPU runs it";
+        return name + ": no shader for its per-sub-block search yet (Q2_K's make_qkx2_quants " +
+               "and make_qp_quants, IQ4_NL's code-book search; Q4_K, Q5_K and Q6_K have " +
+               "one); the CPU runs it";
     if (contains(info.method, "hqq"))
         return name + ": HQQ's half-quadratic solver iterates per group under a tensor-wide " +
                "stopping rule; no shader for it yet; the CPU runs it";

@@ -1,31 +1,43 @@
 #pragma once
-// The Vulkan kernel of GGUF Q6_K without an importance matrix (shaders/quantize_q6_k.comp):
-// ggml's per-sub-block scale search (make_qx_quants) on the device, byte-identical to
-// engine/quant/kquant_encode_q6.cpp. Super-blocks that the shader flags (a value that is
-// not finite, or a sub-block whose largest magnitude lies outside the range where every
-// step of the search is a normal float on any device) are encoded again on the host by
-// the same reference encoder, so the result is the reference's whatever the input.
+// The Vulkan kernels of the searched GGUF K-quants without an importance matrix:
+//  - Q6_K (shaders/quantize_q6_k.comp): ggml's make_qx_quants per sub-block of 16;
+//  - Q4_K and Q5_K (shaders/quantize_k4.comp): ggml's make_qkx2_quants per sub-block of
+//    32, then the 6-bit scales and mins and the codes again against them;
+// each byte-identical to engine/quant/kquant_encode_*.cpp. A shader flags the super-blocks
+// whose search would leave the range where every float step is exact on any Vulkan
+// device (a value that is not finite, subnormal values or products, magnitudes beyond
+// what the sums hold); the host encodes those again with the same reference encoder, so
+// the result is the reference's whatever the input.
 #include "engine/compute/vulkan/staged_kernel.h"
+
+#include <vector>
 
 namespace ql::vk {
 
-class Q6KKernel final : public StagedKernel {
+class KQuantKernel final : public StagedKernel {
 public:
-    explicit Q6KKernel(Device& device);
+    // The Q6_K kernel and the Q4_K/Q5_K kernel.
+    static std::unique_ptr<KQuantKernel> q6k(Device& device);
+    static std::unique_ptr<KQuantKernel> k4(Device& device);
+
     bool handles(QuantFormat format) const override;
     RowChunking plan(QuantFormat format, int64_t rows, int64_t cols,
                      const DispatchLimits& limits) const override;
 
-    // Words the shader writes for `superBlocks` blocks: the blocks, then one flag word per
-    // workgroup of four.
-    static uint64_t outputWords(uint64_t superBlocks);
-    // Super-blocks the host re-encoded in the last run() (for the tests and the log).
+    // Words the shader writes for `superBlocks` blocks of `format`: the blocks, then one
+    // flag word per workgroup.
+    uint64_t outputWords(QuantFormat format, uint64_t superBlocks) const;
+    // Super-blocks the host re-encoded in this kernel's last run (for the tests and the label).
     uint64_t lastHostBlocks() const { return m_hostBlocks; }
 
 private:
+    KQuantKernel(Device& device, const std::string& shader, uint64_t blocksPerGroup,
+                 std::vector<QuantFormat> formats);
     void runChunk(QuantFormat format, const float* src, int64_t rowBegin, int64_t chunkRows,
                   int64_t cols, QuantizedTensor& out) override;
 
+    uint64_t m_blocksPerGroup;
+    std::vector<QuantFormat> m_formats;
     uint64_t m_hostBlocks = 0;
 };
 

@@ -23,7 +23,8 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     , m_groups(std::make_unique<vk::GroupQuantKernel>(*m_device))
     , m_blocks(std::make_unique<vk::BlockKernel>(*m_device))
     , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
-    , m_q6k(std::make_unique<vk::Q6KKernel>(*m_device))
+    , m_q6k(vk::KQuantKernel::q6k(*m_device))
+    , m_k4(vk::KQuantKernel::k4(*m_device))
     , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
     m_device->pipelineCacheFile().save(); // every pipeline exists now
 }
@@ -35,12 +36,13 @@ VulkanBackend::~VulkanBackend() {
     m_blocks.reset();
     m_fp8.reset();
     m_q6k.reset();
+    m_k4.reset();
     m_measure.reset();
 }
 
 vk::StagedKernel* VulkanBackend::stagedKernel(QuantFormat format) const {
-    for (vk::StagedKernel* kernel :
-         {m_blocks.get(), m_fp8.get(), static_cast<vk::StagedKernel*>(m_q6k.get())})
+    vk::StagedKernel* const kernels[] = {m_blocks.get(), m_fp8.get(), m_q6k.get(), m_k4.get()};
+    for (vk::StagedKernel* kernel : kernels)
         if (kernel->handles(format))
             return kernel;
     return nullptr;
@@ -104,6 +106,7 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     out.resize(format, rows, cols);
     out.backend = label();
     m_lastDispatches = 0;
+    m_lastHostBlocks = 0;
     m_device->resetDeviceSeconds();
     if (rows == 0 || cols == 0)
         return;
@@ -123,13 +126,21 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     if (sums && !measureOnDevice)
         *sums = errorSumsOnHost(src, out);
     out.backend = label() + vk::hostStepsOf(format);
-    if (const uint64_t redone = lastHostBlocks(); redone > 0 && m_q6k->handles(format))
-        out.backend += " + host (" + std::to_string(redone) +
+    m_lastHostBlocks = hostBlocksOf(format);
+    if (m_lastHostBlocks > 0)
+        out.backend += " + host (" + std::to_string(m_lastHostBlocks) +
                        " super-blocks outside the shader's exact range)";
 }
 
+uint64_t VulkanBackend::hostBlocksOf(QuantFormat format) const {
+    for (const vk::KQuantKernel* kernel : {m_q6k.get(), m_k4.get()})
+        if (kernel->handles(format))
+            return kernel->lastHostBlocks();
+    return 0;
+}
+
 uint64_t VulkanBackend::lastHostBlocks() const {
-    return m_q6k->lastHostBlocks();
+    return m_lastHostBlocks;
 }
 
 void VulkanBackend::setMaxRowsPerDispatchForTesting(uint64_t rows) {

@@ -16,7 +16,7 @@ class Device;
 class RtnRowwiseKernel;
 class GroupQuantKernel;
 class StagedKernel;
-class Q6KKernel;
+class KQuantKernel;
 class ErrorSumKernel;
 struct DispatchLimits;
 } // namespace vk
@@ -48,7 +48,7 @@ public:
     void setMaxRowsPerDispatchForTesting(uint64_t rows);
     void setMaxBufferBytesForTesting(uint64_t bytes);
     int lastDispatchCount() const { return m_lastDispatches; }
-    // Super-blocks the last Q6_K quantize() left to the host's encoder (kquant_kernel.h).
+    // Super-blocks the last K-quant quantize() left to the host's encoder (kquant_kernel.h).
     uint64_t lastHostBlocks() const;
     // Device time of the last quantize() (GPU timestamps; 0 without them).
     double lastDeviceSeconds() const;
@@ -75,6 +75,8 @@ private:
     vk::DispatchLimits limits() const;
     // The packed-output kernel for a format, or null.
     vk::StagedKernel* stagedKernel(QuantFormat format) const;
+    // Super-blocks of `format` that its K-quant kernel's last run left to the host.
+    uint64_t hostBlocksOf(QuantFormat format) const;
     void runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                      QuantizedTensor& out, ErrorSums* sums);
 
@@ -84,11 +86,13 @@ private:
     std::unique_ptr<vk::GroupQuantKernel> m_groups;
     std::unique_ptr<vk::StagedKernel> m_blocks;
     std::unique_ptr<vk::StagedKernel> m_fp8;
-    std::unique_ptr<vk::Q6KKernel> m_q6k;
+    std::unique_ptr<vk::KQuantKernel> m_q6k;
+    std::unique_ptr<vk::KQuantKernel> m_k4;
     std::unique_ptr<vk::ErrorSumKernel> m_measure;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;
     int m_lastDispatches = 0;
+    uint64_t m_lastHostBlocks = 0;
     std::string m_fault; // set once the device failed
     std::mutex m_mutex;  // one job at a time on the queue and the shared buffers
 };

@@ -1,10 +1,12 @@
-// The Q6_K shader (shaders/quantize_q6_k.comp) beyond the conformance matrix, whose only
-// Q6_K shape is 17 x 4096: weights whose sub-blocks span ten orders of magnitude (so
-// that every candidate of ggml's search wins somewhere and the int8 sub-block scales take
-// every value), odd super-block counts (partial workgroups, a block ending mid-word),
-// chunked dispatches, the device's error sums, and the super-blocks it hands to the host:
-// non-finite values and sub-blocks outside [2^-22, 2^18). Every case is byte-identical
-// to the reference encoder; in-range data must not touch the host at all.
+// The K-quant shaders (shaders/quantize_q6_k.comp, quantize_k4.comp) beyond the
+// conformance matrix, whose only super-block shape is 17 x 4096: weights whose sub-blocks
+// span ten orders of magnitude (so that every candidate of ggml's searches wins somewhere
+// and the sub-block scales take every value), odd super-block counts (partial workgroups,
+// a Q6_K block ending mid-word), chunked dispatches, the device's error sums, and the
+// super-blocks handed to the host: non-finite values, magnitudes beyond each shader's
+// range, and (Q6_K) sub-blocks below 2^-22 or (Q4_K, Q5_K) subnormal inputs and searches
+// whose products underflow. Every case is byte-identical to the reference encoder;
+// in-range data must not touch the host at all.
 #include "engine/compute/vulkan/vulkan_backend.h"
 #include "tests/conformance/backends.h"
 #include "tests/conformance/quantize_compare.h"
@@ -17,9 +19,7 @@
 namespace ql::test {
 namespace {
 
-constexpr auto kQ6 = QuantFormat::Q6_K;
-
-class Q6KKernelTest : public ::testing::Test {
+class KQuantKernelTest : public ::testing::TestWithParam<QuantFormat> {
 protected:
     void SetUp() override {
         QL_REQUIRE_VULKAN();
@@ -32,8 +32,8 @@ protected:
     // Quantizes on the device and on the reference; returns the device's host blocks.
     uint64_t expectIdentical(const std::vector<float>& src, int64_t rows, int64_t cols) {
         QuantizedTensor ref, out;
-        quantizeReference(kQ6, src, rows, cols, ref);
-        m_vulkan->quantize(kQ6, src, rows, cols, out);
+        quantizeReference(GetParam(), src, rows, cols, ref);
+        m_vulkan->quantize(GetParam(), src, rows, cols, out);
         EXPECT_TRUE(sameQuantization(ref, out, src)) << rows << " x " << cols;
         EXPECT_EQ(out.backend.rfind(m_vulkan->label(), 0), 0u) << out.backend;
         return m_vulkan->lastHostBlocks();
@@ -68,7 +68,7 @@ std::vector<float> wideRangeWeights(int64_t rows, int64_t cols, uint32_t seed) {
     return x;
 }
 
-TEST_F(Q6KKernelTest, MatchesTheReferenceOverTenOrdersOfMagnitude) {
+TEST_P(KQuantKernelTest, MatchesTheReferenceOverTenOrdersOfMagnitude) {
     // 1, 3, 5 and 7 super-blocks per dispatch leave workgroups partly empty and, with an
     // odd count, the last block ending in the middle of a word.
     const std::pair<int64_t, int64_t> shapes[] = {{1, 256}, {3, 256},  {5, 256},  {1, 1792},
@@ -81,7 +81,7 @@ TEST_F(Q6KKernelTest, MatchesTheReferenceOverTenOrdersOfMagnitude) {
     }
 }
 
-TEST_F(Q6KKernelTest, MatchesTheReferenceOnTrainedLikeWeights) {
+TEST_P(KQuantKernelTest, MatchesTheReferenceOnTrainedLikeWeights) {
     std::mt19937 rng(11);
     std::normal_distribution<float> gauss(0.0f, 0.02f);
     std::vector<float> src(size_t(256 * 1024));
@@ -92,48 +92,57 @@ TEST_F(Q6KKernelTest, MatchesTheReferenceOnTrainedLikeWeights) {
     EXPECT_EQ(expectIdentical(src, 256, 1024), 0u);
 }
 
-TEST_F(Q6KKernelTest, HandsSuperBlocksOutsideItsRangeToTheHost) {
+TEST_P(KQuantKernelTest, HandsSuperBlocksOutsideItsRangeToTheHost) {
+    const bool q6 = GetParam() == QuantFormat::Q6_K;
     const int64_t rows = 2, cols = 2048; // 16 super-blocks
     auto src = wideRangeWeights(rows, cols, 99);
-    // Clamp the random data inside the range, then break exactly these super-blocks.
-    for (auto& v : src)
+    for (auto& v : src) // in range, before exactly these super-blocks are broken
         v = std::clamp(v, -1000.0f, 1000.0f);
     const auto at = [&](int block, int i) -> float& { return src[size_t(block * 256 + i)]; };
+    const float high = q6 ? 262144.0f : 1048576.0f; // 2^18, 2^20: the first magnitude outside
     at(0, 3) = std::numeric_limits<float>::quiet_NaN();
     at(2, 200) = std::numeric_limits<float>::infinity();
     at(5, 17) = -std::numeric_limits<float>::infinity();
     at(7, 40) = 1e30f;
-    at(8, 0) = 262144.0f; // 2^18: the first magnitude outside
-    for (int i = 32; i < 48; ++i)
-        at(11, i) = 1e-9f * float(i - 40);         // a sub-block below 2^-22 but above ggml's 1e-15
-    at(13, 255) = std::nextafter(262144.0f, 0.0f); // just inside: the shader's own
-    EXPECT_EQ(expectIdentical(src, rows, cols), 6u);
+    at(8, 0) = high;
+    // Q6_K: a sub-block below 2^-22 but above ggml's 1e-15. Q4_K/Q5_K: a sub-block of
+    // normal values whose squares are subnormal (the search's own check), and one
+    // subnormal value (the bits' check).
+    for (int i = 32; i < 64; ++i)
+        at(11, i) = (q6 ? 1e-9f : 1e-20f) * float(i - 40);
+    at(12, 9) = q6 ? at(12, 9) : 1e-40f;
+    at(13, 255) = std::nextafter(high, 0.0f); // just inside: the shader's own
+    EXPECT_EQ(expectIdentical(src, rows, cols), q6 ? 6u : 7u);
 
     QuantizedTensor out;
-    m_vulkan->quantize(kQ6, src, rows, cols, out);
-    EXPECT_NE(out.backend.find("6 super-blocks outside the shader's exact range"),
+    m_vulkan->quantize(GetParam(), src, rows, cols, out);
+    const std::string count = q6 ? "6" : "7";
+    EXPECT_NE(out.backend.find(count + " super-blocks outside the shader's exact range"),
               std::string::npos)
         << out.backend;
 }
 
-TEST_F(Q6KKernelTest, ZeroAndNearZeroSuperBlocksAreAllZeroBytes) {
+TEST_P(KQuantKernelTest, ZeroAndNearZeroSuperBlocksAreAllZeroBytes) {
     std::vector<float> src(size_t(4 * 256), 0.0f);
     for (int i = 256; i < 512; ++i)
         src[size_t(i)] = 1e-16f; // below ggml's GROUP_MAX_EPS: an all-zero sub-block
     src[600] = -0.0f;
-    EXPECT_EQ(expectIdentical(src, 1, 1024), 0u);
+    const uint64_t host = expectIdentical(src, 1, 1024);
+    // Q4_K/Q5_K's search on 1e-16 values underflows (w * diff^2 < 2^-149), so that super-
+    // block may go to the host; the all-zero ones never do.
+    EXPECT_LE(host, GetParam() == QuantFormat::Q6_K ? 0u : 1u);
 }
 
-TEST_F(Q6KKernelTest, ChunksAndDeviceErrorSumsIncludeTheHostsBlocks) {
+TEST_P(KQuantKernelTest, ChunksAndDeviceErrorSumsIncludeTheHostsBlocks) {
     const int64_t rows = 24, cols = 1024;
     auto src = wideRangeWeights(rows, cols, 5);
     for (auto& v : src)
         v = std::clamp(v, -1000.0f, 1000.0f);
-    src[size_t(20 * cols + 5)] = 5e20f; // a host block in a later chunk
+    src[size_t(20 * cols + 5)] = 3e6f; // a host block in a later chunk (beyond 2^18, 2^20)
     m_vulkan->setMaxBufferBytesForTesting(uint64_t(5 * cols) * 4 + 64); // 5 rows a dispatch
     QuantizedTensor ref, out;
-    quantizeReference(kQ6, src, rows, cols, ref);
-    const ErrorSums sums = m_vulkan->quantizeAndMeasure(kQ6, src, rows, cols, out);
+    quantizeReference(GetParam(), src, rows, cols, ref);
+    const ErrorSums sums = m_vulkan->quantizeAndMeasure(GetParam(), src, rows, cols, out);
     EXPECT_GT(m_vulkan->lastDispatchCount(), 4);
     EXPECT_EQ(m_vulkan->lastHostBlocks(), 1u);
     EXPECT_TRUE(sameQuantization(ref, out, src));
@@ -146,17 +155,24 @@ TEST_F(Q6KKernelTest, ChunksAndDeviceErrorSumsIncludeTheHostsBlocks) {
     EXPECT_TRUE(close(sums.maxAbsError, host.maxAbsError));
 }
 
-TEST_F(Q6KKernelTest, DeviceErrorSumsMatchTheHostOnInRangeWeights) {
+TEST_P(KQuantKernelTest, DeviceErrorSumsMatchTheHostOnInRangeWeights) {
     const int64_t rows = 16, cols = 4096;
     const auto src = wideRangeWeights(rows, cols, 21);
     QuantizedTensor out;
-    const ErrorSums sums = m_vulkan->quantizeAndMeasure(kQ6, src, rows, cols, out);
+    const ErrorSums sums = m_vulkan->quantizeAndMeasure(GetParam(), src, rows, cols, out);
     EXPECT_EQ(m_vulkan->lastHostBlocks(), 0u);
     const ErrorSums host = errorSumsOnHost(src, out);
     EXPECT_NEAR(sums.sumE2, host.sumE2, 1e-6 * host.sumE2);
     EXPECT_NEAR(sums.sumWQ, host.sumWQ, 1e-6 * std::fabs(host.sumWQ));
     EXPECT_NEAR(sums.maxAbsError, host.maxAbsError, 1e-6 * host.maxAbsError);
 }
+
+INSTANTIATE_TEST_SUITE_P(SearchedKQuants, KQuantKernelTest,
+                         ::testing::Values(QuantFormat::Q4_K, QuantFormat::Q5_K, QuantFormat::Q6_K),
+                         [](const ::testing::TestParamInfo<QuantFormat>& info) {
+                             return std::string(quantFormatInfo(info.param).name).substr(0, 2) +
+                                    std::string(quantFormatInfo(info.param).name).substr(3);
+                         });
 
 } // namespace
 } // namespace ql::test

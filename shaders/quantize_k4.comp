@@ -1,0 +1,312 @@
+#version 450
+// GGUF Q4_K and Q5_K without an importance matrix, byte-identical to llama.cpp's
+// quantize_row_q4_K_ref / q5_K_ref as engine/quant/kquant_encode_k4.cpp reproduces them:
+// per sub-block of 32, weights av + |x| (av = sqrt(mean x^2)) and ggml's make_qkx2_quants
+// (min/max fit, then 21 (Q4_K) or 16 (Q5_K) candidate inverse scales, each refitted by
+// weighted least squares on scale and min, the lowest weighted squared error kept); per
+// super-block the 8 scales and 8 mins on 6-bit grids under fp16 d and dmin; then the codes
+// again against the scales as stored.
+//
+// Layout: a workgroup of 64 invocations takes 8 super-blocks; invocation 8 s + j searches
+// sub-block j of super-block s. Values are loaded into shared memory with coalesced reads;
+// the 8 scales and mins of a super-block meet in shared memory; the workgroup assembles
+// its 8 blocks (144 or 176 bytes each, whole words) and stores them with coalesced word
+// stores. After the blocks, one word per workgroup: bit s set when super-block s must be
+// encoded by the host instead.
+//
+// Exactness: divisions by qlSignedDivBits and square roots by qlSqrtBits (integers,
+// correctly rounded on any driver), fp16 rounding in integers, ggml's nearest_int, every
+// product and sum `precise` and in the C code's order. Vulkan lets a device flush
+// subnormal results and inputs to zero; IEEE (the CPU) keeps them. So every product, sum
+// and quotient of the search goes through a checked operation that notes when its result
+// is subnormal or was flushed (zero from non-zero operands that do not cancel): until such
+// an event, every value is the CPU's, inductively (operations are correctly rounded and no
+// operand is subnormal); after one, the super-block is flagged and the host encodes it.
+// Results above 1e38 (so any infinity, which a device may also assume away) count as
+// such events too. Non-finite and subnormal inputs and magnitudes of 2^20 or more are
+// flagged from the bits.
+#include "ggml_blocks.glsl"
+
+layout(local_size_x = 64) in;
+const uint SUB = 32u;                       // values per sub-block
+const uint SUBS = 8u;                       // sub-blocks per super-block
+const uint SUPERS = 8u;                     // super-blocks per workgroup
+const uint GROUP_VALUES = SUPERS * QL_QK_K; // 2048
+
+layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Out { uint outWords[]; };
+
+layout(push_constant) uniform Params {
+    uint count;    // super-blocks in this dispatch
+    uint outBase;  // first word of the output (guard words lie before it)
+    uint flagBase; // first flag word, relative to outBase: the words of `count` blocks
+    uint fiveBits; // 0: Q4_K, 1: Q5_K
+} p;
+
+// One padding word after every 32 values, so that the invocations, each reading its own
+// 32 consecutive values, spread over the shared-memory banks.
+shared uint xs[GROUP_VALUES + GROUP_VALUES / SUB];
+shared float subScale[SUPERS * SUBS];
+shared float subMin[SUPERS * SUBS]; // -min, as make_qkx2_quants returns it
+shared bool subOutside[SUPERS * SUBS];
+shared uint subLs[SUPERS * SUBS];   // 6-bit scale
+shared uint subLm[SUPERS * SUBS];   // 6-bit min
+shared uint dBits[SUPERS];          // fp16 d | fp16 dmin << 16
+shared uint codes[GROUP_VALUES / 4u]; // 4- or 5-bit codes, one byte each
+
+const uint HIGH_BITS = 0x49800000u; // 2^20
+const float MIN_NORMAL = 1.17549435e-38;
+const float HUGE = 1.0e38; // and anything infinite, which a device may assume away
+
+bool inexact = false; // this invocation left the range where it equals the CPU
+
+float mulChecked(float a, float b) {
+    precise float r = a * b;
+    if ((r == 0.0 && a != 0.0 && b != 0.0) || (r != 0.0 && abs(r) < MIN_NORMAL) ||
+        abs(r) > HUGE)
+        inexact = true;
+    return r;
+}
+float addChecked(float a, float b) {
+    precise float r = a + b;
+    if ((r == 0.0 && a != -b) || (r != 0.0 && abs(r) < MIN_NORMAL) || abs(r) > HUGE)
+        inexact = true;
+    return r;
+}
+float subChecked(float a, float b) { return addChecked(a, -b); }
+float divChecked(float a, float b) {
+    if (b == 0.0) { // the CPU would divide by zero: never in range
+        inexact = true;
+        return 0.0;
+    }
+    uint q = qlSignedDivBits(floatBitsToUint(a), floatBitsToUint(b));
+    uint magnitude = q & 0x7fffffffu;
+    if ((magnitude != 0u && magnitude < 0x00800000u) || magnitude >= 0x7f800000u)
+        inexact = true;
+    return uintBitsToFloat(q);
+}
+
+uint codeOf(uint packed[8], uint i) { return (packed[i / 4u] >> (8u * (i % 4u))) & 0xffu; }
+void setCode(inout uint packed[8], uint i, uint code) {
+    uint shift = 8u * (i % 4u);
+    packed[i / 4u] = (packed[i / 4u] & ~(0xffu << shift)) | (code << shift);
+}
+
+// Sum of w (x - (scale * l + min))^2, the search's error for one candidate.
+float weightedError(float x[SUB], float w[SUB], uint packed[8], float scale, float mn) {
+    float error = 0.0;
+    for (uint i = 0u; i < SUB; ++i) {
+        float fitted = addChecked(mulChecked(scale, float(codeOf(packed, i))), mn);
+        float diff = subChecked(fitted, x[i]);
+        error = addChecked(error, mulChecked(w[i], mulChecked(diff, diff)));
+    }
+    return error;
+}
+
+int clampedCode(float x, float mn, float iscale, int nmax) {
+    return clamp(qlNearestInt(mulChecked(iscale, subChecked(x, mn))), 0, nmax);
+}
+
+// make_qkx2_quants (not robust, squared error): returns the scale, negMin gets -min and
+// packed the codes.
+float asymmetricSearch(float x[SUB], float w[SUB], int nmax, int nstep, float rmin,
+                       out float negMin, out uint packed[8]) {
+    packed = uint[8](0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
+    float mn = x[0], mx = x[0];
+    float sumW = w[0];
+    float sumX = mulChecked(sumW, x[0]);
+    for (uint i = 1u; i < SUB; ++i) {
+        mn = x[i] < mn ? x[i] : mn; // std::min / std::max: the first of equal values
+        mx = mx < x[i] ? x[i] : mx;
+        sumW = addChecked(sumW, w[i]);
+        sumX = addChecked(sumX, mulChecked(w[i], x[i]));
+    }
+    if (mn > 0.0)
+        mn = 0.0;
+    if (mx == mn) {
+        negMin = -mn;
+        return 0.0;
+    }
+    float iscale = divChecked(float(nmax), subChecked(mx, mn));
+    float scale = divChecked(1.0, iscale);
+    for (uint i = 0u; i < SUB; ++i)
+        setCode(packed, i, uint(clampedCode(x[i], mn, iscale, nmax)));
+    float bestError = weightedError(x, w, packed, scale, mn);
+    for (int is = 0; is <= nstep; ++is) {
+        float top = addChecked(addChecked(rmin, mulChecked(0.1, float(is))), float(nmax));
+        iscale = divChecked(top, subChecked(mx, mn));
+        uint aux[8] = uint[8](0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
+        float sumL = 0.0, sumL2 = 0.0, sumXL = 0.0;
+        for (uint i = 0u; i < SUB; ++i) {
+            int l = clampedCode(x[i], mn, iscale, nmax);
+            setCode(aux, i, uint(l));
+            float wl = mulChecked(w[i], float(l));
+            sumL = addChecked(sumL, wl);
+            sumL2 = addChecked(sumL2, mulChecked(wl, float(l)));
+            sumXL = addChecked(sumXL, mulChecked(wl, x[i]));
+        }
+        float D = subChecked(mulChecked(sumW, sumL2), mulChecked(sumL, sumL));
+        if (!(D > 0.0))
+            continue;
+        float thisScale =
+            divChecked(subChecked(mulChecked(sumW, sumXL), mulChecked(sumX, sumL)), D);
+        float thisMin = divChecked(subChecked(mulChecked(sumL2, sumX), mulChecked(sumL, sumXL)), D);
+        if (thisMin > 0.0) {
+            thisMin = 0.0;
+            thisScale = divChecked(sumXL, sumL2);
+        }
+        float error = weightedError(x, w, aux, thisScale, thisMin);
+        if (error < bestError) {
+            packed = aux;
+            bestError = error;
+            scale = thisScale;
+            mn = thisMin;
+        }
+    }
+    negMin = -mn;
+    return scale;
+}
+
+// The value of std::max over the super-block's 8 scales (or mins), from 0.
+float superMax(uint super, bool mins) {
+    float m = 0.0;
+    for (uint j = 0u; j < SUBS; ++j) {
+        float v = mins ? subMin[super * SUBS + j] : subScale[super * SUBS + j];
+        m = m < v ? v : m;
+    }
+    return m;
+}
+
+// A 6-bit grid value: min(63, uint8_t(nearest_int(inv * v))).
+uint sixBits(float inv, float v) {
+    return min(63u, uint(qlNearestInt(mulChecked(inv, v))) & 0xffu);
+}
+
+uint codeAt(uint super, uint v) {
+    return (codes[super * 64u + (v >> 2)] >> (8u * (v & 3u))) & 0xffu;
+}
+
+// The packed scales and mins (packScaleMinK4): bytes 0-3 scale j plus the top bits of
+// scale j + 4, bytes 4-7 min j plus the top bits of min j + 4, bytes 8-11 the low nibbles
+// of scale and min j + 4.
+uint scaleByte(uint super, uint k) {
+    uint at = super * SUBS;
+    if (k < 4u)
+        return subLs[at + k] | ((subLs[at + k + 4u] >> 4) << 6);
+    if (k < 8u)
+        return subLm[at + k - 4u] | ((subLm[at + k] >> 4) << 6);
+    return (subLs[at + k - 4u] & 0xfu) | ((subLm[at + k - 4u] & 0xfu) << 4);
+}
+
+// Byte `offset` of super-block `super`'s block, as storeQ4_K / quantizeRowQ5_K lay it.
+uint blockByte(uint super, uint offset) {
+    bool five = p.fiveBits != 0u;
+    if (offset < QL_BLOCK_Q4_K_OFFSET_scales)
+        return (dBits[super] >> (8u * offset)) & 0xffu;
+    if (offset < QL_BLOCK_Q4_K_OFFSET_qs)
+        return scaleByte(super, offset - QL_BLOCK_Q4_K_OFFSET_scales);
+    if (five && offset < QL_BLOCK_Q5_K_OFFSET_qs) { // qh[l]: bit 2c, 2c + 1 of chunk c
+        uint l = offset - QL_BLOCK_Q5_K_OFFSET_qh, bits = 0u;
+        for (uint c = 0u; c < 4u; ++c)
+            bits |= ((codeAt(super, 64u * c + l) >> 4) << (2u * c)) |
+                    ((codeAt(super, 64u * c + l + 32u) >> 4) << (2u * c + 1u));
+        return bits;
+    }
+    uint k = offset - (five ? QL_BLOCK_Q5_K_OFFSET_qs : QL_BLOCK_Q4_K_OFFSET_qs);
+    uint c = k / 32u, l = k % 32u;
+    return (codeAt(super, 64u * c + l) & 0xfu) | ((codeAt(super, 64u * c + l + 32u) & 0xfu) << 4);
+}
+
+void loadValues(uint group, uint tid) {
+    uint first = group * GROUP_VALUES;
+    uint total = p.count * QL_QK_K;
+    for (uint k = 0u; k < GROUP_VALUES / 64u; ++k) {
+        uint i = k * 64u + tid;
+        xs[i + i / SUB] = first + i < total ? srcBits[first + i] : 0u;
+    }
+}
+
+void main() {
+    uint tid = gl_LocalInvocationID.x;
+    uint group = gl_WorkGroupID.x;
+    uint super = tid / SUBS, j = tid % SUBS;
+    bool five = p.fiveBits != 0u;
+    int nmax = five ? 31 : 15;
+    loadValues(group, tid);
+    barrier();
+
+    // The sub-block's values, flagged from their bits when not finite, subnormal or large.
+    float x[SUB];
+    bool outsideBits = false;
+    for (uint i = 0u; i < SUB; ++i) {
+        uint at = super * QL_QK_K + j * SUB + i;
+        uint b = xs[at + at / SUB];
+        uint magnitude = qlAbsBits(b);
+        outsideBits = outsideBits || magnitude >= HIGH_BITS ||
+                      (magnitude != 0u && magnitude < 0x00800000u);
+        x[i] = uintBitsToFloat(b);
+    }
+    // Weights av + |x|, av = sqrt(sum x^2 / 32) (the division by 32 is exact).
+    float sumX2 = 0.0;
+    for (uint i = 0u; i < SUB; ++i)
+        sumX2 = addChecked(sumX2, mulChecked(x[i], x[i]));
+    float mean = mulChecked(sumX2, 1.0 / 32.0);
+    float av = uintBitsToFloat(qlSqrtBits(floatBitsToUint(mean)));
+    float w[SUB];
+    for (uint i = 0u; i < SUB; ++i)
+        w[i] = addChecked(av, abs(x[i]));
+    float negMin;
+    uint packed[8];
+    float scale = asymmetricSearch(x, w, nmax, five ? 15 : 20, five ? -0.5 : -1.0, negMin, packed);
+    subScale[tid] = scale;
+    subMin[tid] = negMin;
+    barrier();
+
+    // The super-block's 6-bit grids and fp16 super-scales (quantizeScalesK4Plain).
+    float maxScale = superMax(super, false), maxMin = superMax(super, true);
+    float invScale = maxScale > 0.0 ? divChecked(63.0, maxScale) : 0.0;
+    float invMin = maxMin > 0.0 ? divChecked(63.0, maxMin) : 0.0;
+    uint ls = sixBits(invScale, scale), lm = sixBits(invMin, negMin);
+    uint d = qlFloatToHalf(floatBitsToUint(divChecked(maxScale, 63.0)));
+    uint dmin = qlFloatToHalf(floatBitsToUint(divChecked(maxMin, 63.0)));
+    // The codes again against the scales as stored (requantizeK4); a sub-block whose d
+    // is 0 keeps its search codes.
+    float dj = mulChecked(qlHalfToFloat(d), float(ls));
+    if (dj != 0.0) {
+        float dm = mulChecked(qlHalfToFloat(dmin), float(lm));
+        for (uint i = 0u; i < SUB; ++i) {
+            int l = qlNearestInt(divChecked(addChecked(x[i], dm), dj));
+            setCode(packed, i, uint(clamp(l, 0, nmax)));
+        }
+    }
+    for (uint k = 0u; k < 8u; ++k)
+        codes[super * 64u + j * 8u + k] = packed[k];
+    subLs[tid] = ls;
+    subLm[tid] = lm;
+    subOutside[tid] = outsideBits || inexact;
+    if (j == 0u)
+        dBits[super] = d | (dmin << 16);
+    barrier();
+
+    uint bytes = five ? QL_BLOCK_Q5_K_BYTES : QL_BLOCK_Q4_K_BYTES;
+    uint groupWords = SUPERS * bytes / 4u;
+    uint blocks = min(SUPERS, p.count - group * SUPERS);
+    for (uint w = tid; w < blocks * bytes / 4u; w += 64u) {
+        uint word = 0u;
+        for (uint k = 0u; k < 4u; ++k) {
+            uint byteIndex = 4u * w + k;
+            word |= blockByte(byteIndex / bytes, byteIndex % bytes) << (8u * k);
+        }
+        outWords[p.outBase + group * groupWords + w] = word;
+    }
+    if (tid == 0u) {
+        uint flags = 0u;
+        for (uint s = 0u; s < blocks; ++s) {
+            bool any = false;
+            for (uint k = 0u; k < SUBS; ++k)
+                any = any || subOutside[s * SUBS + k];
+            flags |= any ? 1u << s : 0u;
+        }
+        outWords[p.outBase + p.flagBase + group] = flags;
+    }
+}
