@@ -129,7 +129,8 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     m_lastHostBlocks = hostBlocksOf(format);
     if (m_lastHostBlocks > 0)
         out.backend += " + host (" + std::to_string(m_lastHostBlocks) +
-                       " super-blocks outside the shader's exact range)";
+                       (m_lastHostBlocks == 1 ? " super-block" : " super-blocks") +
+                       " outside the shader's exact range)";
 }
 
 uint64_t VulkanBackend::hostBlocksOf(QuantFormat format) const {
