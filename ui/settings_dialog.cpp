@@ -20,8 +20,8 @@ SettingsDialog::SettingsDialog(const QString& device, QWidget* parent)
     , m_vulkanIndex(new QSpinBox(this)) {
     setWindowTitle(tr("Settings"));
     auto* group = new QGroupBox(tr("Compute device"), this);
-    auto* autoButton = new QRadioButton(tr("&Auto: a discrete Vulkan GPU, else any Vulkan "
-                                           "device, else the CPU"),
+    auto* autoButton = new QRadioButton(tr("&Auto: a Vulkan GPU (discrete first), else the CPU "
+                                           "(a CPU Vulkan driver such as lavapipe is slower)"),
                                         group);
     auto* cpuButton = new QRadioButton(tr("&CPU only"), group);
     auto* vulkanButton = new QRadioButton(tr("&Vulkan device:"), group);

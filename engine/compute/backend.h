@@ -56,10 +56,15 @@ struct VulkanProbe {
 };
 // Prefers a discrete GPU, then integrated, then anything (lavapipe). deviceIndex >= 0
 // picks a physical device by index. VK_ERROR_INCOMPATIBLE_DRIVER etc. give a null backend.
-VulkanProbe makeVulkanBackend(int deviceIndex = -1);
+// acceptCpuDevice false: a device of type CPU (lavapipe) gives a null backend too, with
+// the reason, before any pipeline is built.
+VulkanProbe makeVulkanBackend(int deviceIndex = -1, bool acceptCpuDevice = true);
 
 // Which backends a job uses: the preferred one when it supports a kernel and shape,
-// otherwise the CPU. QUANTLENS_VULKAN=0 in the environment disables Vulkan.
+// otherwise the CPU. QUANTLENS_VULKAN=0 in the environment disables Vulkan. Auto takes a
+// GPU but not a Vulkan device that is a CPU driver (lavapipe): on the same cores it runs
+// every format slower than the CPU backend (quantlens_bench's vulkan_vs_cpu, 0.02-0.5),
+// so Auto means the CPU there; Vulkan (--device vulkan) takes it anyway.
 class BackendSet {
 public:
     enum class Preference { Auto, Cpu, Vulkan };

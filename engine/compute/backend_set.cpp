@@ -23,7 +23,8 @@ BackendSet::BackendSet(Preference preference, int vulkanDevice)
         m_vulkanMessage = "Vulkan disabled by QUANTLENS_VULKAN=0";
         return;
     }
-    VulkanProbe probe = makeVulkanBackend(vulkanDevice);
+    VulkanProbe probe =
+        makeVulkanBackend(vulkanDevice, preference == Preference::Vulkan || vulkanDevice >= 0);
     m_vulkan = std::move(probe.backend);
     m_vulkanMessage = std::move(probe.message);
 }

@@ -15,8 +15,10 @@
 namespace ql::test {
 namespace {
 
+// Vulkan preferred (auto would not take lavapipe, a CPU driver), or the CPU alone under
+// QUANTLENS_VULKAN=0.
 QuantizeOutcome quantizeStories(Workspace& ws, QuantFormat format = QuantFormat::Int8PerChannel) {
-    BackendSet backends(BackendSet::Preference::Auto);
+    BackendSet backends(BackendSet::Preference::Vulkan);
     JobContext ctx;
     return quantizeModel({stories260K(), format, {}}, ws, backends, ctx);
 }
@@ -39,6 +41,24 @@ TEST(CpuFallback, VulkanOffGivesTheCpuAndTheSayso) {
     EXPECT_EQ(backends.vulkan(), nullptr);
     EXPECT_EQ(&backends.choose(QuantFormat::Int8PerChannel, 64, 64), &backends.cpu());
     EXPECT_NE(backends.summary().find("QUANTLENS_VULKAN=0"), std::string::npos);
+}
+
+// Auto takes a GPU, never a CPU driver: there the CPU backend is faster on the same cores.
+TEST(CpuFallback, AutoLeavesACpuVulkanDeviceForTheCpuBackend) {
+    QL_REQUIRE_VULKAN();
+    auto* probed = dynamic_cast<VulkanBackend*>(vulkanProbe().backend.get());
+    ASSERT_NE(probed, nullptr);
+    BackendSet autoSet(BackendSet::Preference::Auto);
+    BackendSet vulkanSet(BackendSet::Preference::Vulkan);
+    EXPECT_NE(vulkanSet.vulkan(), nullptr) << "--device vulkan takes any device";
+    if (probed->isCpuDevice()) {
+        EXPECT_EQ(autoSet.vulkan(), nullptr);
+        EXPECT_EQ(&autoSet.choose(QuantFormat::Q4_0, 64, 256), &autoSet.cpu());
+        EXPECT_NE(autoSet.summary().find("CPU driver"), std::string::npos) << autoSet.summary();
+        EXPECT_NE(autoSet.summary().find(probed->deviceName()), std::string::npos);
+    } else {
+        EXPECT_NE(autoSet.vulkan(), nullptr) << autoSet.summary();
+    }
 }
 
 TEST(CpuFallback, VariantFromTheCpuEqualsTheVariantFromVulkan) {
@@ -74,7 +94,7 @@ TEST_P(DeviceLostMidJob, FinishesOnTheCpuWithIdenticalResults) {
     const QuantFormat format = GetParam();
     TempDir dir;
     Workspace ws(dir / "ws.quantlens");
-    BackendSet backends(BackendSet::Preference::Auto);
+    BackendSet backends(BackendSet::Preference::Vulkan);
     auto* vulkan = dynamic_cast<VulkanBackend*>(backends.vulkan());
     ASSERT_NE(vulkan, nullptr);
     // stories260K's matrices are 64 or 172 wide (block formats store 172 as f16).

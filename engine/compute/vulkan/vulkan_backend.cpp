@@ -171,6 +171,9 @@ bool VulkanBackend::stagedMemory() const {
 bool VulkanBackend::cooperativeGroups() const {
     return m_device->choices().groupLayout == vk::GroupLayout::Cooperative;
 }
+bool VulkanBackend::isCpuDevice() const {
+    return m_device->properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
 bool VulkanBackend::validationEnabled() const {
     return m_instance->validationEnabled();
 }
@@ -178,7 +181,7 @@ int VulkanBackend::validationErrors() const {
     return m_instance->validationErrors();
 }
 
-VulkanProbe makeVulkanBackend(int deviceIndex) {
+VulkanProbe makeVulkanBackend(int deviceIndex, bool acceptCpuDevice) {
     if (const char* env = std::getenv("QUANTLENS_VULKAN"); env && std::strcmp(env, "0") == 0)
         return {nullptr, "Vulkan disabled by QUANTLENS_VULKAN=0"};
     try {
@@ -189,6 +192,12 @@ VulkanProbe makeVulkanBackend(int deviceIndex) {
         vk::PhysicalChoice choice = vk::choosePhysicalDevice(instance->handle(), deviceIndex);
         if (!choice.device)
             return {nullptr, choice.why};
+        VkPhysicalDeviceProperties props;
+        vkGetPhysicalDeviceProperties(choice.device, &props);
+        if (!acceptCpuDevice && props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU)
+            return {nullptr, std::string("Vulkan device ") + props.deviceName +
+                                 " is a CPU driver, slower than the CPU backend on the same " +
+                                 "cores; auto uses the CPU (--device vulkan to use it)"};
         auto backend = std::make_unique<VulkanBackend>(
             instance, std::make_unique<vk::Device>(instance, choice));
         std::string message =

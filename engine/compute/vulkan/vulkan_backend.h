@@ -67,6 +67,8 @@ public:
     bool stagedMemory() const;
     bool cooperativeGroups() const;
     bool validationEnabled() const;
+    // Whether the device is a CPU driver (VK_PHYSICAL_DEVICE_TYPE_CPU: lavapipe).
+    bool isCpuDevice() const;
     // The device itself, for tests that dispatch their own shaders (shaders/*_check.comp).
     vk::Device& deviceForTesting() const { return *m_device; }
     int validationErrors() const;
