@@ -183,7 +183,9 @@ summarize() {
   echo "(e2e: f32 input per second end to end, host copies and unpacking included; device:"
   echo " the same input over GPU time alone (timestamps around the dispatches, staging"
   echo " copies excluded); traffic: input + output bytes over GPU time, which is what"
-  echo " compares with the card's bandwidth; target: traffic >= 0.5 x bandwidth)"
+  echo " compares with the card's bandwidth; target: traffic >= 0.5 x bandwidth for the"
+  echo " blocked formats; q4_k, q5_k and q6_k search per sub-block and are compute-bound:"
+  echo " read their 'x cpu_2t', the CPU backend with two threads in the same run)"
 }
 
 check() {
