@@ -3,8 +3,10 @@
 // a while to open). "ref" is the scalar reference itself, checked against the suite's
 // own oracle; "cpu" and "vulkan" are checked against "ref".
 #include "engine/compute/backend.h"
+#include "engine/compute/vulkan/vulkan_backend.h"
 #include "tests/common/test_data.h"
 
+#include <gtest/gtest.h>
 #include <string>
 #include <vector>
 
@@ -29,3 +31,21 @@ std::string noVulkanMessage();
             GTEST_SKIP() << ::ql::test::noVulkanMessage();                                         \
         }                                                                                          \
     } while (0)
+
+namespace ql::test {
+
+// A Vulkan backend of the test's own, so that test limits and injected faults do not leak
+// into the shared one. Base: ::testing::Test or ::testing::TestWithParam<T>.
+template <typename Base> class OwnVulkanBackend : public Base {
+protected:
+    void SetUp() override {
+        QL_REQUIRE_VULKAN();
+        m_probe = makeVulkanBackend();
+        m_vulkan = dynamic_cast<VulkanBackend*>(m_probe.backend.get());
+        ASSERT_NE(m_vulkan, nullptr) << m_probe.message;
+    }
+    VulkanProbe m_probe;
+    VulkanBackend* m_vulkan = nullptr;
+};
+
+} // namespace ql::test

@@ -38,17 +38,7 @@ struct Shape {
     int64_t rows, cols;
 };
 
-class DeviceErrorSums : public ::testing::TestWithParam<QuantFormat> {
-protected:
-    void SetUp() override {
-        QL_REQUIRE_VULKAN();
-        m_probe = makeVulkanBackend();
-        m_vulkan = dynamic_cast<VulkanBackend*>(m_probe.backend.get());
-        ASSERT_NE(m_vulkan, nullptr) << m_probe.message;
-    }
-    VulkanProbe m_probe;
-    VulkanBackend* m_vulkan = nullptr;
-};
+class DeviceErrorSums : public OwnVulkanBackend<::testing::TestWithParam<QuantFormat>> {};
 
 TEST_P(DeviceErrorSums, MatchTheHostSums) {
     const QuantFormat format = GetParam();

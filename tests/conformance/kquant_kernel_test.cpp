@@ -24,16 +24,8 @@
 namespace ql::test {
 namespace {
 
-class KQuantKernelTest : public ::testing::TestWithParam<QuantFormat> {
+class KQuantKernelTest : public OwnVulkanBackend<::testing::TestWithParam<QuantFormat>> {
 protected:
-    void SetUp() override {
-        QL_REQUIRE_VULKAN();
-        m_probe = makeVulkanBackend();
-        ASSERT_TRUE(m_probe.backend) << m_probe.message;
-        m_vulkan = dynamic_cast<VulkanBackend*>(m_probe.backend.get());
-        ASSERT_NE(m_vulkan, nullptr);
-    }
-
     // Quantizes on the device and on the reference; returns the device's host blocks.
     uint64_t expectIdentical(const std::vector<float>& src, int64_t rows, int64_t cols) {
         QuantizedTensor ref, out;
@@ -43,9 +35,6 @@ protected:
         EXPECT_EQ(out.backend.rfind(m_vulkan->label(), 0), 0u) << out.backend;
         return m_vulkan->lastHostBlocks();
     }
-
-    VulkanProbe m_probe;
-    VulkanBackend* m_vulkan = nullptr;
 };
 
 // Each sub-block of 16 gets its own amplitude, log-uniform over [2^-17, 2^15], and its own

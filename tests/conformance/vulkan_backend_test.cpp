@@ -46,16 +46,8 @@ TEST(RowChunking, SaysWhyARowDoesNotFit) {
 }
 
 // A backend of its own, so that test limits do not leak into the shared one.
-class VulkanBackendTest : public ::testing::Test {
+class VulkanBackendTest : public OwnVulkanBackend<::testing::Test> {
 protected:
-    void SetUp() override {
-        QL_REQUIRE_VULKAN();
-        m_probe = makeVulkanBackend();
-        ASSERT_TRUE(m_probe.backend) << m_probe.message;
-        m_vulkan = dynamic_cast<VulkanBackend*>(m_probe.backend.get());
-        ASSERT_NE(m_vulkan, nullptr);
-    }
-
     void expectMatchesReference(int64_t rows, int64_t cols, Pattern pattern = Pattern::Gaussian) {
         const auto src = makePattern(pattern, kInt8, rows, cols);
         QuantizedTensor ref, out;
@@ -64,9 +56,6 @@ protected:
         m_vulkan->quantize(kInt8, src, rows, cols, out);
         EXPECT_TRUE(sameQuantization(ref, out, src)) << rows << "x" << cols;
     }
-
-    VulkanProbe m_probe;
-    VulkanBackend* m_vulkan = nullptr;
 };
 
 TEST_F(VulkanBackendTest, ChunksByDispatchRows) {
