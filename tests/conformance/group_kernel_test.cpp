@@ -61,15 +61,8 @@ QuantFormat formatNamed(const char* name) {
 }
 
 // A backend of its own, so that test limits do not leak into the shared one.
-class GroupKernelTest : public ::testing::Test {
+class GroupKernelTest : public OwnVulkanBackend<::testing::Test> {
 protected:
-    void SetUp() override {
-        QL_REQUIRE_VULKAN();
-        m_probe = makeVulkanBackend();
-        m_vulkan = dynamic_cast<VulkanBackend*>(m_probe.backend.get());
-        ASSERT_NE(m_vulkan, nullptr) << m_probe.message;
-    }
-
     // The device's result, after checking it equals the reference's.
     QuantizedTensor quantizeBoth(QuantFormat format, const std::vector<float>& src, int64_t rows,
                                  int64_t cols) {
@@ -81,9 +74,6 @@ protected:
         EXPECT_TRUE(sameQuantization(ref, out, src)) << quantFormatInfo(format).name;
         return out;
     }
-
-    VulkanProbe m_probe;
-    VulkanBackend* m_vulkan = nullptr;
 };
 
 // The one scale of a per-tensor format comes from every chunk: the outlier sits in the
