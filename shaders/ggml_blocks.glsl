@@ -28,6 +28,9 @@ const uint QL_BLOCK_Q5_K_OFFSET_dmin = 2u;
 const uint QL_BLOCK_Q5_K_OFFSET_scales = 4u;
 const uint QL_BLOCK_Q5_K_OFFSET_qh = 16u;
 const uint QL_BLOCK_Q5_K_OFFSET_qs = 48u;
+// IQ4_NL (blocks of 32): d (fp16), qs[16] (4-bit indices into the code book).
+const uint QL_BLOCK_IQ4_NL_BYTES = 18u;
+const uint QL_BLOCK_IQ4_NL_OFFSET_qs = 2u;
 // Q6_K: ql[128], qh[64], scales[16] (int8), d (fp16).
 const uint QL_BLOCK_Q6_K_BYTES = 210u;
 const uint QL_BLOCK_Q6_K_OFFSET_ql = 0u;

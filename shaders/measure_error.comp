@@ -30,7 +30,7 @@ layout(std430, set = 0, binding = 3) writeonly buffer Partials { float partials[
 const uint MODE_RTN = 0u, MODE_Q8_0 = 1u, MODE_Q4_0 = 2u, MODE_Q4_1 = 3u, MODE_Q5_0 = 4u,
            MODE_Q5_1 = 5u, MODE_F16 = 6u, MODE_FP8_E4M3 = 7u, MODE_FP8_E5M2 = 8u,
            MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u, MODE_Q6_K = 12u,
-           MODE_Q4_K = 13u, MODE_Q5_K = 14u;
+           MODE_Q4_K = 13u, MODE_Q5_K = 14u, MODE_IQ4_NL = 15u;
 const uint PARTIAL_FLOATS = 9u; // (sum, compensation) x 4, then max |e|
 
 layout(push_constant) uniform Params {
@@ -187,6 +187,16 @@ float k4Value(uint i) {
     return value;
 }
 
+// IQ4_NL: value j of block b (dequantize_row_iq4_nl): d * code book entry.
+float iq4nlValue(uint i) {
+    uint o = (i / 32u) * QL_BLOCK_IQ4_NL_BYTES, j = i % 32u;
+    uint byte = quantByte(o + QL_BLOCK_IQ4_NL_OFFSET_qs + (j & 15u));
+    uint index = j < 16u ? byte & 0xfu : byte >> 4;
+    float d = qlHalfToFloat(quantByte(o) | (quantByte(o + 1u) << 8));
+    precise float q = d * uintBitsToFloat(QL_IQ4NL_VALUE_BITS[index]);
+    return q;
+}
+
 float fp8Value(uint i) {
     uint r = i / p.cols, c = i % p.cols;
     uint row = p.quantBase + r * p.rowWords;
@@ -209,6 +219,8 @@ float dequantized(uint i) {
         return q6kValue(i);
     if (p.mode == MODE_Q4_K || p.mode == MODE_Q5_K)
         return k4Value(i);
+    if (p.mode == MODE_IQ4_NL)
+        return iq4nlValue(i);
     return blockValue(i);
 }
 

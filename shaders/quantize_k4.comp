@@ -18,13 +18,13 @@
 // correctly rounded on any driver), fp16 rounding in integers, ggml's nearest_int, every
 // product and sum `precise` and in the C code's order. Vulkan lets a device flush
 // subnormal results and inputs to zero; IEEE (the CPU) keeps them. So every product, sum
-// and quotient of the search goes through a checked operation that notes when its result
-// is subnormal or was flushed (zero from non-zero operands that do not cancel): until such
-// an event, every value is the CPU's, inductively (operations are correctly rounded and no
-// operand is subnormal); after one, the super-block is flagged and the host encodes it.
+// and quotient of the search goes through checked_float.glsl, which notes when a result
+// is subnormal, was flushed or is near overflow: until such an event every value is the
+// CPU's; after one, the super-block is flagged and the host encodes it.
 // Results above 1e38 (so any infinity, which a device may also assume away) count as
 // such events too. Non-finite and subnormal inputs and magnitudes of 2^20 or more are
 // flagged from the bits.
+#include "checked_float.glsl"
 #include "ggml_blocks.glsl"
 
 layout(local_size_x = 64) in;
@@ -53,38 +53,6 @@ shared uint subLs[SUPERS * SUBS];   // 6-bit scale
 shared uint subLm[SUPERS * SUBS];   // 6-bit min
 shared uint dBits[SUPERS];          // fp16 d | fp16 dmin << 16
 shared uint codes[GROUP_VALUES / 4u]; // 4- or 5-bit codes, one byte each
-
-const uint HIGH_BITS = 0x49800000u; // 2^20
-const float MIN_NORMAL = 1.17549435e-38;
-const float HUGE = 1.0e38; // and anything infinite, which a device may assume away
-
-bool inexact = false; // this invocation left the range where it equals the CPU
-
-float mulChecked(float a, float b) {
-    precise float r = a * b;
-    if ((r == 0.0 && a != 0.0 && b != 0.0) || (r != 0.0 && abs(r) < MIN_NORMAL) ||
-        abs(r) > HUGE)
-        inexact = true;
-    return r;
-}
-float addChecked(float a, float b) {
-    precise float r = a + b;
-    if ((r == 0.0 && a != -b) || (r != 0.0 && abs(r) < MIN_NORMAL) || abs(r) > HUGE)
-        inexact = true;
-    return r;
-}
-float subChecked(float a, float b) { return addChecked(a, -b); }
-float divChecked(float a, float b) {
-    if (b == 0.0) { // the CPU would divide by zero: never in range
-        inexact = true;
-        return 0.0;
-    }
-    uint q = qlSignedDivBits(floatBitsToUint(a), floatBitsToUint(b));
-    uint magnitude = q & 0x7fffffffu;
-    if ((magnitude != 0u && magnitude < 0x00800000u) || magnitude >= 0x7f800000u)
-        inexact = true;
-    return uintBitsToFloat(q);
-}
 
 uint codeOf(uint packed[8], uint i) { return (packed[i / 4u] >> (8u * (i % 4u))) & 0xffu; }
 void setCode(inout uint packed[8], uint i, uint code) {
@@ -241,9 +209,7 @@ void main() {
     for (uint i = 0u; i < SUB; ++i) {
         uint at = super * QL_QK_K + j * SUB + i;
         uint b = xs[at + at / SUB];
-        uint magnitude = qlAbsBits(b);
-        outsideBits = outsideBits || magnitude >= HIGH_BITS ||
-                      (magnitude != 0u && magnitude < 0x00800000u);
+        outsideBits = outsideBits || qlOutsideInput(b);
         x[i] = uintBitsToFloat(b);
     }
     // Weights av + |x|, av = sqrt(sum x^2 / 32) (the division by 32 is exact).

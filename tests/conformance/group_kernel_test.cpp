@@ -31,6 +31,10 @@ TEST(ShaderMirror, CodeBooksAndThresholdsAreTheEnginesBits) {
     expectMirrors("QL_FP4_THRESHOLD_BITS", fp4Thresholds());
     expectMirrors("QL_NF4_CODE_BOOK_BITS", nf4CodeBook());
     expectMirrors("QL_FP4_CODE_BOOK_BITS", fp4CodeBook());
+    std::array<float, 16> iq4nl{};
+    for (size_t i = 0; i < iq4nl.size(); ++i)
+        iq4nl[i] = float(kIQ4NLValues[i]);
+    expectMirrors("QL_IQ4NL_VALUE_BITS", iq4nl);
     const auto ranks = shaders::mirroredTable("QL_FP4_CODE_OF_RANK");
     ASSERT_EQ(ranks.size(), fp4CodeOfRank().size());
     for (size_t i = 0; i < ranks.size(); ++i)

@@ -57,6 +57,8 @@ std::optional<uint32_t> measureMode(QuantFormat format) {
         return 13; // quantize_k4.comp's blocks (the bytes of any Q4_K encoder)
     case DType::Q5_K:
         return 14;
+    case DType::IQ4_NL:
+        return 15; // quantize_iq4_nl.comp's blocks
     default:
         return std::nullopt;
     }

@@ -13,7 +13,6 @@ bool isSearchedBlockType(DType storage) {
     switch (storage) {
     case DType::Q2_K:
     case DType::Q3_K:
-    case DType::IQ4_NL:
         return true;
     default:
         return false;
@@ -27,15 +26,14 @@ bool contains(std::string_view text, std::string_view word) {
 } // namespace
 
 // Which searched formats have no shader, and why (shaders/README.md, "What stays on the
-// CPU"). Q6_K, Q4_K and Q5_K have one (quantize_q6_k.comp, quantize_k4.comp): ggml's
-// make_qx_quants and make_qkx2_quants are a fixed number of passes over 16 or 32 values
+// CPU"). Q4_K, Q5_K, Q6_K and IQ4_NL have one (quantize_k4.comp, quantize_q6_k.comp,
+// quantize_iq4_nl.comp): their searches are a fixed number of passes over 16 or 32 values
 // in registers, independent per sub-block, which a GPU runs one sub-block per invocation.
 // Q3_K's make_q3_quants then moves one code at a time while the fit improves, each move
 // depending on the last: serial by construction. Q2_K (make_qkx2_quants on |x| weights,
-// then make_qp_quants for its 4-bit scales) and IQ4_NL's code-book search are parallel in
-// the same way but not written yet. HQQ alternates a shrinkage step and a closed-form
-// update per group until the tensor's error stops falling, with a tensor-wide stopping
-// rule between rounds.
+// then make_qp_quants for its 4-bit scales) is parallel in the same way but not written
+// yet. HQQ alternates a shrinkage step and a closed-form update per group until the
+// tensor's error stops falling, with a tensor-wide stopping rule between rounds.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
@@ -47,9 +45,8 @@ std::string whyNoVulkanKernel(QuantFormat format) {
         return name + ": ggml's make_q3_quants refines codes one at a time, each move " +
                "depending on the last (serial); the CPU runs it";
     if (info.kind == QuantKind::Block && isSearchedBlockType(info.storage))
-        return name + ": no shader for its per-sub-block search yet (Q2_K's make_qkx2_quants " +
-               "and make_qp_quants, IQ4_NL's code-book search; Q4_K, Q5_K and Q6_K have " +
-               "one); the CPU runs it";
+        return name + ": no shader for its per-sub-block search yet (ggml's make_qkx2_quants " +
+               "and make_qp_quants; Q4_K, Q5_K, Q6_K and IQ4_NL have one); the CPU runs it";
     if (contains(info.method, "hqq"))
         return name + ": HQQ's half-quadratic solver iterates per group under a tensor-wide " +
                "stopping rule; no shader for it yet; the CPU runs it";

@@ -10,9 +10,7 @@
 namespace ql::vk {
 namespace {
 
-constexpr uint64_t kValues = 256; // QL_QK_K
-
-struct KQuantPush { // mirrors Params in quantize_q6_k.comp and quantize_k4.comp
+struct KQuantPush { // mirrors Params in quantize_q6_k.comp, quantize_k4.comp, quantize_iq4_nl.comp
     uint32_t count, outBase, flagBase, fiveBits;
 };
 
@@ -22,6 +20,11 @@ uint64_t ceilDiv(uint64_t a, uint64_t b) {
 
 uint64_t blockBytes(QuantFormat format) {
     return uint64_t(dtypeInfo(quantFormatInfo(format).storage).typeSize);
+}
+
+// Values per block: 256 (a K-quant super-block), 32 (IQ4_NL).
+uint64_t blockValues(QuantFormat format) {
+    return uint64_t(dtypeInfo(quantFormatInfo(format).storage).blockSize);
 }
 
 uint64_t blockWords(QuantFormat format, uint64_t superBlocks) {
@@ -36,7 +39,8 @@ KQuantKernel::KQuantKernel(Device& device, const std::string& shader, uint64_t b
     , m_blocksPerGroup(blocksPerGroup)
     , m_formats(std::move(formats)) {}
 
-// SUPERS in each shader: 4 super-blocks of 16 sub-blocks, 8 of 8, for 64 invocations.
+// Blocks per workgroup in each shader: 4 super-blocks of 16 sub-blocks and 8 of 8 for 64
+// invocations; 32 IQ4_NL blocks for 32 invocations.
 std::unique_ptr<KQuantKernel> KQuantKernel::q6k(Device& device) {
     return std::unique_ptr<KQuantKernel>(
         new KQuantKernel(device, "quantize_q6_k", 4, {QuantFormat::Q6_K}));
@@ -45,13 +49,18 @@ std::unique_ptr<KQuantKernel> KQuantKernel::k4(Device& device) {
     return std::unique_ptr<KQuantKernel>(
         new KQuantKernel(device, "quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}));
 }
+std::unique_ptr<KQuantKernel> KQuantKernel::iq4nl(Device& device) {
+    return std::unique_ptr<KQuantKernel>(
+        new KQuantKernel(device, "quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}));
+}
 
 // Only ggml's own encoders: a format storing the same bytes chosen another way (q4_k-lsq's
 // search) must not land here.
 bool KQuantKernel::handles(QuantFormat format) const {
     const auto& info = quantFormatInfo(format);
     return std::find(m_formats.begin(), m_formats.end(), format) != m_formats.end() &&
-           info.kind == QuantKind::Block && info.method == "ggml-kquant";
+           info.kind == QuantKind::Block &&
+           (info.method == "ggml-kquant" || info.method == "ggml-iq");
 }
 
 uint64_t KQuantKernel::outputWords(QuantFormat format, uint64_t superBlocks) const {
@@ -60,11 +69,13 @@ uint64_t KQuantKernel::outputWords(QuantFormat format, uint64_t superBlocks) con
 
 RowChunking KQuantKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
                                const DispatchLimits& limits) const {
-    if (uint64_t(cols) % kValues != 0)
+    const uint64_t values = blockValues(format);
+    if (uint64_t(cols) % values != 0)
         return {0, "a row of " + std::to_string(cols) + " values is not a whole number of " +
-                       "256-value super-blocks (the job stores such tensors in the fallback " +
-                       "format)"};
-    const uint64_t perRow = uint64_t(cols) / kValues;
+                       std::to_string(values) +
+                       (values == 256 ? "-value super-blocks" : "-value blocks") +
+                       " (the job stores such tensors in the fallback format)"};
+    const uint64_t perRow = uint64_t(cols) / values;
     return planRows(
         rows, cols, limits, [&](int64_t n) { return outputWords(format, uint64_t(n) * perRow); },
         [&](int64_t n) { return ceilDiv(uint64_t(n) * perRow, m_blocksPerGroup); });
@@ -74,7 +85,8 @@ void KQuantKernel::runChunk(QuantFormat format, const float* src, int64_t rowBeg
                             int64_t chunkRows, int64_t cols, QuantizedTensor& out) {
     if (rowBegin == 0)
         m_hostBlocks = 0;
-    const uint64_t blocks = uint64_t(chunkRows) * uint64_t(cols) / kValues;
+    const uint64_t values = blockValues(format);
+    const uint64_t blocks = uint64_t(chunkRows) * uint64_t(cols) / values;
     const uint64_t bytes = blockBytes(format);
     const KQuantPush push{uint32_t(blocks), uint32_t(kGuardWords),
                           uint32_t(blockWords(format, blocks)),
@@ -90,7 +102,7 @@ void KQuantKernel::runChunk(QuantFormat format, const float* src, int64_t rowBeg
     for (uint64_t b = 0; b < blocks; ++b) {
         if (!(flags[b / m_blocksPerGroup] >> (b % m_blocksPerGroup) & 1u))
             continue;
-        encode(src + b * kValues, dst + b * bytes, int64_t(kValues));
+        encode(src + b * values, dst + b * bytes, int64_t(values));
         ++redone;
     }
     m_hostBlocks += redone;
@@ -98,8 +110,8 @@ void KQuantKernel::runChunk(QuantFormat format, const float* src, int64_t rowBeg
         QuantizedTensor chunk;
         chunk.resize(format, chunkRows, cols);
         std::memcpy(chunk.packed.data(), dst, size_t(blocks * bytes));
-        const size_t values = size_t(chunkRows) * size_t(cols);
-        replaceChunkSums(errorSumsOnHost(std::span<const float>(src, values), chunk));
+        const size_t count = size_t(chunkRows) * size_t(cols);
+        replaceChunkSums(errorSumsOnHost(std::span<const float>(src, count), chunk));
     }
 }
 

@@ -1,8 +1,10 @@
 #pragma once
-// The Vulkan kernels of the searched GGUF K-quants without an importance matrix:
+// The Vulkan kernels of the searched GGUF formats without an importance matrix:
 //  - Q6_K (shaders/quantize_q6_k.comp): ggml's make_qx_quants per sub-block of 16;
 //  - Q4_K and Q5_K (shaders/quantize_k4.comp): ggml's make_qkx2_quants per sub-block of
 //    32, then the 6-bit scales and mins and the codes again against them;
+//  - IQ4_NL (shaders/quantize_iq4_nl.comp): 16 candidate scales per block of 32 against
+//    the non-linear code book;
 // each byte-identical to engine/quant/kquant_encode_*.cpp. A shader flags the super-blocks
 // whose search would leave the range where every float step is exact on any Vulkan
 // device (a value that is not finite, subnormal values or products, magnitudes beyond
@@ -16,9 +18,10 @@ namespace ql::vk {
 
 class KQuantKernel final : public StagedKernel {
 public:
-    // The Q6_K kernel and the Q4_K/Q5_K kernel.
+    // The Q6_K kernel, the Q4_K/Q5_K kernel and the IQ4_NL kernel.
     static std::unique_ptr<KQuantKernel> q6k(Device& device);
     static std::unique_ptr<KQuantKernel> k4(Device& device);
+    static std::unique_ptr<KQuantKernel> iq4nl(Device& device);
 
     bool handles(QuantFormat format) const override;
     RowChunking plan(QuantFormat format, int64_t rows, int64_t cols,

@@ -14,6 +14,15 @@
 #include <cstring>
 
 namespace ql {
+namespace {
+
+// "super-block(s)" for the K-quants (256 values), "block(s)" otherwise.
+std::string blockWord(QuantFormat format, uint64_t n) {
+    const bool super = dtypeInfo(quantFormatInfo(format).storage).blockSize == 256;
+    return std::string(super ? " super-block" : " block") + (n == 1 ? "" : "s");
+}
+
+} // namespace
 
 VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
                              std::unique_ptr<vk::Device> device)
@@ -25,6 +34,7 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
     , m_q6k(vk::KQuantKernel::q6k(*m_device))
     , m_k4(vk::KQuantKernel::k4(*m_device))
+    , m_iq4nl(vk::KQuantKernel::iq4nl(*m_device))
     , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
     m_device->pipelineCacheFile().save(); // every pipeline exists now
 }
@@ -37,11 +47,13 @@ VulkanBackend::~VulkanBackend() {
     m_fp8.reset();
     m_q6k.reset();
     m_k4.reset();
+    m_iq4nl.reset();
     m_measure.reset();
 }
 
 vk::StagedKernel* VulkanBackend::stagedKernel(QuantFormat format) const {
-    vk::StagedKernel* const kernels[] = {m_blocks.get(), m_fp8.get(), m_q6k.get(), m_k4.get()};
+    vk::StagedKernel* const kernels[] = {m_blocks.get(), m_fp8.get(), m_q6k.get(), m_k4.get(),
+                                         m_iq4nl.get()};
     for (vk::StagedKernel* kernel : kernels)
         if (kernel->handles(format))
             return kernel;
@@ -129,12 +141,11 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     m_lastHostBlocks = hostBlocksOf(format);
     if (m_lastHostBlocks > 0)
         out.backend += " + host (" + std::to_string(m_lastHostBlocks) +
-                       (m_lastHostBlocks == 1 ? " super-block" : " super-blocks") +
-                       " outside the shader's exact range)";
+                       blockWord(format, m_lastHostBlocks) + " outside the shader's exact range)";
 }
 
 uint64_t VulkanBackend::hostBlocksOf(QuantFormat format) const {
-    for (const vk::KQuantKernel* kernel : {m_q6k.get(), m_k4.get()})
+    for (const vk::KQuantKernel* kernel : {m_q6k.get(), m_k4.get(), m_iq4nl.get()})
         if (kernel->handles(format))
             return kernel->lastHostBlocks();
     return 0;
