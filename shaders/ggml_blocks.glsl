@@ -17,6 +17,11 @@ const uint QL_BLOCK_Q5_1_BYTES = 24u; // d, m, qh[4], qs[16]
 // The K-quants (super-blocks of 256 values). Field offsets are checked against
 // offsetof(ql::Block<T>, field) as the sizes are.
 const uint QL_QK_K = 256u;
+// Q2_K: 16 scale bytes (low nibble scale, high nibble min), qs[64] (2-bit codes), d, dmin.
+const uint QL_BLOCK_Q2_K_BYTES = 84u;
+const uint QL_BLOCK_Q2_K_OFFSET_qs = 16u;
+const uint QL_BLOCK_Q2_K_OFFSET_d = 80u;
+const uint QL_BLOCK_Q2_K_OFFSET_dmin = 82u;
 // Q4_K: d, dmin (fp16), 8 6-bit scales and 8 6-bit mins packed in 12 bytes, qs[128].
 const uint QL_BLOCK_Q4_K_BYTES = 144u;
 const uint QL_BLOCK_Q4_K_OFFSET_dmin = 2u;

@@ -30,7 +30,7 @@ layout(std430, set = 0, binding = 3) writeonly buffer Partials { float partials[
 const uint MODE_RTN = 0u, MODE_Q8_0 = 1u, MODE_Q4_0 = 2u, MODE_Q4_1 = 3u, MODE_Q5_0 = 4u,
            MODE_Q5_1 = 5u, MODE_F16 = 6u, MODE_FP8_E4M3 = 7u, MODE_FP8_E5M2 = 8u,
            MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u, MODE_Q6_K = 12u,
-           MODE_Q4_K = 13u, MODE_Q5_K = 14u, MODE_IQ4_NL = 15u;
+           MODE_Q4_K = 13u, MODE_Q5_K = 14u, MODE_IQ4_NL = 15u, MODE_Q2_K = 16u;
 const uint PARTIAL_FLOATS = 9u; // (sum, compensation) x 4, then max |e|
 
 layout(push_constant) uniform Params {
@@ -187,6 +187,26 @@ float k4Value(uint i) {
     return value;
 }
 
+// Q2_K: value v of super-block b (dequantize_row_q2_K): byte v % 32 of its half's 32 qs
+// bytes, bits 2 (v % 128 / 32); scale byte v / 16 (low nibble scale, high nibble min);
+// (d * scale) * code - dmin * min, in the C order.
+float q2kValue(uint i) {
+    uint o = (i / QL_QK_K) * QL_BLOCK_Q2_K_BYTES, v = i % QL_QK_K;
+    uint r = v % 128u;
+    uint code = (quantByte(o + QL_BLOCK_Q2_K_OFFSET_qs + (v / 128u) * 32u + r % 32u) >>
+                 (2u * (r / 32u))) & 3u;
+    uint sc = quantByte(o + v / 16u);
+    float d = qlHalfToFloat(quantByte(o + QL_BLOCK_Q2_K_OFFSET_d) |
+                            (quantByte(o + QL_BLOCK_Q2_K_OFFSET_d + 1u) << 8));
+    float dmin = qlHalfToFloat(quantByte(o + QL_BLOCK_Q2_K_OFFSET_dmin) |
+                               (quantByte(o + QL_BLOCK_Q2_K_OFFSET_dmin + 1u) << 8));
+    precise float dl = d * float(sc & 0xfu);
+    precise float ml = dmin * float(sc >> 4);
+    precise float scaled = dl * float(code);
+    precise float value = scaled - ml;
+    return value;
+}
+
 // IQ4_NL: value j of block b (dequantize_row_iq4_nl): d * code book entry.
 float iq4nlValue(uint i) {
     uint o = (i / 32u) * QL_BLOCK_IQ4_NL_BYTES, j = i % 32u;
@@ -221,6 +241,8 @@ float dequantized(uint i) {
         return k4Value(i);
     if (p.mode == MODE_IQ4_NL)
         return iq4nlValue(i);
+    if (p.mode == MODE_Q2_K)
+        return q2kValue(i);
     return blockValue(i);
 }
 

@@ -24,8 +24,10 @@
 // Results above 1e38 (so any infinity, which a device may also assume away) count as
 // such events too. Non-finite and subnormal inputs and magnitudes of 2^20 or more are
 // flagged from the bits.
+#define QL_SEARCH_VALUES 32
 #include "checked_float.glsl"
 #include "ggml_blocks.glsl"
+#include "kquant_search.glsl"
 
 layout(local_size_x = 64) in;
 const uint SUB = 32u;                       // values per sub-block
@@ -53,87 +55,6 @@ shared uint subLs[SUPERS * SUBS];   // 6-bit scale
 shared uint subLm[SUPERS * SUBS];   // 6-bit min
 shared uint dBits[SUPERS];          // fp16 d | fp16 dmin << 16
 shared uint codes[GROUP_VALUES / 4u]; // 4- or 5-bit codes, one byte each
-
-uint codeOf(uint packed[8], uint i) { return (packed[i / 4u] >> (8u * (i % 4u))) & 0xffu; }
-void setCode(inout uint packed[8], uint i, uint code) {
-    uint shift = 8u * (i % 4u);
-    packed[i / 4u] = (packed[i / 4u] & ~(0xffu << shift)) | (code << shift);
-}
-
-// Sum of w (x - (scale * l + min))^2, the search's error for one candidate.
-float weightedError(float x[SUB], float w[SUB], uint packed[8], float scale, float mn) {
-    float error = 0.0;
-    for (uint i = 0u; i < SUB; ++i) {
-        float fitted = addChecked(mulChecked(scale, float(codeOf(packed, i))), mn);
-        float diff = subChecked(fitted, x[i]);
-        error = addChecked(error, mulChecked(w[i], mulChecked(diff, diff)));
-    }
-    return error;
-}
-
-int clampedCode(float x, float mn, float iscale, int nmax) {
-    return clamp(qlNearestInt(mulChecked(iscale, subChecked(x, mn))), 0, nmax);
-}
-
-// make_qkx2_quants (not robust, squared error): returns the scale, negMin gets -min and
-// packed the codes.
-float asymmetricSearch(float x[SUB], float w[SUB], int nmax, int nstep, float rmin,
-                       out float negMin, out uint packed[8]) {
-    packed = uint[8](0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
-    float mn = x[0], mx = x[0];
-    float sumW = w[0];
-    float sumX = mulChecked(sumW, x[0]);
-    for (uint i = 1u; i < SUB; ++i) {
-        mn = x[i] < mn ? x[i] : mn; // std::min / std::max: the first of equal values
-        mx = mx < x[i] ? x[i] : mx;
-        sumW = addChecked(sumW, w[i]);
-        sumX = addChecked(sumX, mulChecked(w[i], x[i]));
-    }
-    if (mn > 0.0)
-        mn = 0.0;
-    if (mx == mn) {
-        negMin = -mn;
-        return 0.0;
-    }
-    float iscale = divChecked(float(nmax), subChecked(mx, mn));
-    float scale = divChecked(1.0, iscale);
-    for (uint i = 0u; i < SUB; ++i)
-        setCode(packed, i, uint(clampedCode(x[i], mn, iscale, nmax)));
-    float bestError = weightedError(x, w, packed, scale, mn);
-    for (int is = 0; is <= nstep; ++is) {
-        float top = addChecked(addChecked(rmin, mulChecked(0.1, float(is))), float(nmax));
-        iscale = divChecked(top, subChecked(mx, mn));
-        uint aux[8] = uint[8](0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
-        float sumL = 0.0, sumL2 = 0.0, sumXL = 0.0;
-        for (uint i = 0u; i < SUB; ++i) {
-            int l = clampedCode(x[i], mn, iscale, nmax);
-            setCode(aux, i, uint(l));
-            float wl = mulChecked(w[i], float(l));
-            sumL = addChecked(sumL, wl);
-            sumL2 = addChecked(sumL2, mulChecked(wl, float(l)));
-            sumXL = addChecked(sumXL, mulChecked(wl, x[i]));
-        }
-        float D = subChecked(mulChecked(sumW, sumL2), mulChecked(sumL, sumL));
-        if (!(D > 0.0))
-            continue;
-        float thisScale =
-            divChecked(subChecked(mulChecked(sumW, sumXL), mulChecked(sumX, sumL)), D);
-        float thisMin = divChecked(subChecked(mulChecked(sumL2, sumX), mulChecked(sumL, sumXL)), D);
-        if (thisMin > 0.0) {
-            thisMin = 0.0;
-            thisScale = divChecked(sumXL, sumL2);
-        }
-        float error = weightedError(x, w, aux, thisScale, thisMin);
-        if (error < bestError) {
-            packed = aux;
-            bestError = error;
-            scale = thisScale;
-            mn = thisMin;
-        }
-    }
-    negMin = -mn;
-    return scale;
-}
 
 // The value of std::max over the super-block's 8 scales (or mins), from 0.
 float superMax(uint super, bool mins) {
@@ -223,7 +144,7 @@ void main() {
         w[i] = addChecked(av, abs(x[i]));
     float negMin;
     uint packed[8];
-    float scale = asymmetricSearch(x, w, nmax, five ? 15 : 20, five ? -0.5 : -1.0, negMin, packed);
+    float scale = asymmetricSearch(x, w, nmax, five ? 15 : 20, five ? -0.5 : -1.0, false, negMin, packed);
     subScale[tid] = scale;
     subMin[tid] = negMin;
     barrier();

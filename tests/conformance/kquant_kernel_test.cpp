@@ -1,12 +1,12 @@
-// The K-quant shaders (shaders/quantize_q6_k.comp, quantize_k4.comp) beyond the
-// conformance matrix, whose only super-block shape is 17 x 4096: weights whose sub-blocks
-// span ten orders of magnitude (so that every candidate of ggml's searches wins somewhere
-// and the sub-block scales take every value), odd super-block counts (partial workgroups,
-// a Q6_K block ending mid-word), chunked dispatches, the device's error sums, and the
-// super-blocks handed to the host: non-finite values, magnitudes beyond each shader's
-// range, and (Q6_K) sub-blocks below 2^-22 or (Q4_K, Q5_K) subnormal inputs and searches
-// whose products underflow. Every case is byte-identical to the reference encoder;
-// in-range data must not touch the host at all.
+// The searched-format shaders (shaders/quantize_q2_k.comp, quantize_k4.comp,
+// quantize_q6_k.comp, quantize_iq4_nl.comp) beyond the conformance matrix, whose only
+// super-block shape is 17 x 4096: weights whose sub-blocks span ten orders of magnitude
+// (so that every candidate of ggml's searches wins somewhere and the sub-block scales take
+// every value), odd block counts (partial workgroups, a block ending mid-word), chunked
+// dispatches, the device's error sums, and the blocks handed to the host: non-finite
+// values, magnitudes beyond each shader's range, and (Q6_K) sub-blocks below 2^-22 or (the
+// others) subnormal inputs and searches whose products underflow. Every case is
+// byte-identical to the reference encoder; in-range data must not touch the host at all.
 #include "engine/compute/vulkan/vulkan_backend.h"
 #include "tests/common/golden_files.h"
 #include "tests/common/test_data.h"
@@ -133,7 +133,7 @@ TEST_P(KQuantKernelTest, ChunksAndDeviceErrorSumsIncludeTheHostsBlocks) {
     auto src = wideRangeWeights(rows, cols, 5);
     for (auto& v : src)
         v = std::clamp(v, -1000.0f, 1000.0f);
-    src[size_t(20 * cols + 5)] = 3e6f; // a host block in a later chunk (beyond 2^18, 2^20)
+    src[size_t(20 * cols + 5)] = 1.5e6f; // a host block in a later chunk (beyond 2^18, 2^20)
     m_vulkan->setMaxBufferBytesForTesting(uint64_t(5 * cols) * 4 + 64); // 5 rows a dispatch
     QuantizedTensor ref, out;
     quantizeReference(GetParam(), src, rows, cols, ref);
@@ -211,8 +211,8 @@ TEST(KQuantKernelGolden, DeviceBytesAreLlamaCppBytes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SearchedKQuants, KQuantKernelTest,
-                         ::testing::Values(QuantFormat::Q4_K, QuantFormat::Q5_K, QuantFormat::Q6_K,
-                                           QuantFormat::IQ4_NL),
+                         ::testing::Values(QuantFormat::Q2_K, QuantFormat::Q4_K, QuantFormat::Q5_K,
+                                           QuantFormat::Q6_K, QuantFormat::IQ4_NL),
                          [](const ::testing::TestParamInfo<QuantFormat>& info) {
                              std::string name(quantFormatInfo(info.param).name);
                              std::erase(name, '_');

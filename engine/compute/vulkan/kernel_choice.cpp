@@ -9,16 +9,6 @@
 namespace ql::vk {
 namespace {
 
-bool isSearchedBlockType(DType storage) {
-    switch (storage) {
-    case DType::Q2_K:
-    case DType::Q3_K:
-        return true;
-    default:
-        return false;
-    }
-}
-
 bool contains(std::string_view text, std::string_view word) {
     return text.find(word) != std::string_view::npos;
 }
@@ -26,14 +16,13 @@ bool contains(std::string_view text, std::string_view word) {
 } // namespace
 
 // Which searched formats have no shader, and why (shaders/README.md, "What stays on the
-// CPU"). Q4_K, Q5_K, Q6_K and IQ4_NL have one (quantize_k4.comp, quantize_q6_k.comp,
-// quantize_iq4_nl.comp): their searches are a fixed number of passes over 16 or 32 values
-// in registers, independent per sub-block, which a GPU runs one sub-block per invocation.
-// Q3_K's make_q3_quants then moves one code at a time while the fit improves, each move
-// depending on the last: serial by construction. Q2_K (make_qkx2_quants on |x| weights,
-// then make_qp_quants for its 4-bit scales) is parallel in the same way but not written
-// yet. HQQ alternates a shrinkage step and a closed-form update per group until the
-// tensor's error stops falling, with a tensor-wide stopping rule between rounds.
+// CPU"). Q2_K, Q4_K, Q5_K, Q6_K and IQ4_NL have one (quantize_q2_k.comp, quantize_k4.comp,
+// quantize_q6_k.comp, quantize_iq4_nl.comp): their searches are a fixed number of passes
+// over 16 or 32 values in registers, independent per sub-block, which a GPU runs one
+// sub-block per invocation. Q3_K's make_q3_quants then moves one code at a time while the
+// fit improves, each move depending on the last: serial by construction. HQQ alternates a
+// shrinkage step and a closed-form update per group until the tensor's error stops
+// falling, with a tensor-wide stopping rule between rounds.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
@@ -44,9 +33,6 @@ std::string whyNoVulkanKernel(QuantFormat format) {
     if (info.kind == QuantKind::Block && info.storage == DType::Q3_K)
         return name + ": ggml's make_q3_quants refines codes one at a time, each move " +
                "depending on the last (serial); the CPU runs it";
-    if (info.kind == QuantKind::Block && isSearchedBlockType(info.storage))
-        return name + ": no shader for its per-sub-block search yet (ggml's make_qkx2_quants " +
-               "and make_qp_quants; Q4_K, Q5_K, Q6_K and IQ4_NL have one); the CPU runs it";
     if (contains(info.method, "hqq"))
         return name + ": HQQ's half-quadratic solver iterates per group under a tensor-wide " +
                "stopping rule; no shader for it yet; the CPU runs it";

@@ -3,6 +3,8 @@
 //  - Q6_K (shaders/quantize_q6_k.comp): ggml's make_qx_quants per sub-block of 16;
 //  - Q4_K and Q5_K (shaders/quantize_k4.comp): ggml's make_qkx2_quants per sub-block of
 //    32, then the 6-bit scales and mins and the codes again against them;
+//  - Q2_K (shaders/quantize_q2_k.comp): make_qkx2_quants on |x| weights with the
+//    absolute error per sub-block of 16, then the 4-bit scales and mins;
 //  - IQ4_NL (shaders/quantize_iq4_nl.comp): 16 candidate scales per block of 32 against
 //    the non-linear code book;
 // each byte-identical to engine/quant/kquant_encode_*.cpp. A shader flags the super-blocks
@@ -18,9 +20,10 @@ namespace ql::vk {
 
 class KQuantKernel final : public StagedKernel {
 public:
-    // The Q6_K kernel, the Q4_K/Q5_K kernel and the IQ4_NL kernel.
+    // The Q6_K kernel, the Q4_K/Q5_K kernel, the Q2_K kernel and the IQ4_NL kernel.
     static std::unique_ptr<KQuantKernel> q6k(Device& device);
     static std::unique_ptr<KQuantKernel> k4(Device& device);
+    static std::unique_ptr<KQuantKernel> q2k(Device& device);
     static std::unique_ptr<KQuantKernel> iq4nl(Device& device);
 
     bool handles(QuantFormat format) const override;
