@@ -22,6 +22,11 @@ const uint QL_BLOCK_Q2_K_BYTES = 84u;
 const uint QL_BLOCK_Q2_K_OFFSET_qs = 16u;
 const uint QL_BLOCK_Q2_K_OFFSET_d = 80u;
 const uint QL_BLOCK_Q2_K_OFFSET_dmin = 82u;
+// Q3_K: hmask[32] (the third bit), qs[64] (low 2 bits), 16 6-bit scales in 12 bytes, d.
+const uint QL_BLOCK_Q3_K_BYTES = 110u;
+const uint QL_BLOCK_Q3_K_OFFSET_qs = 32u;
+const uint QL_BLOCK_Q3_K_OFFSET_scales = 96u;
+const uint QL_BLOCK_Q3_K_OFFSET_d = 108u;
 // Q4_K: d, dmin (fp16), 8 6-bit scales and 8 6-bit mins packed in 12 bytes, qs[128].
 const uint QL_BLOCK_Q4_K_BYTES = 144u;
 const uint QL_BLOCK_Q4_K_OFFSET_dmin = 2u;

@@ -30,7 +30,8 @@ layout(std430, set = 0, binding = 3) writeonly buffer Partials { float partials[
 const uint MODE_RTN = 0u, MODE_Q8_0 = 1u, MODE_Q4_0 = 2u, MODE_Q4_1 = 3u, MODE_Q5_0 = 4u,
            MODE_Q5_1 = 5u, MODE_F16 = 6u, MODE_FP8_E4M3 = 7u, MODE_FP8_E5M2 = 8u,
            MODE_RTN_ZERO = 9u, MODE_NF4 = 10u, MODE_FP4 = 11u, MODE_Q6_K = 12u,
-           MODE_Q4_K = 13u, MODE_Q5_K = 14u, MODE_IQ4_NL = 15u, MODE_Q2_K = 16u;
+           MODE_Q4_K = 13u, MODE_Q5_K = 14u, MODE_IQ4_NL = 15u, MODE_Q2_K = 16u,
+           MODE_Q3_K = 17u;
 const uint PARTIAL_FLOATS = 9u; // (sum, compensation) x 4, then max |e|
 
 layout(push_constant) uniform Params {
@@ -207,6 +208,27 @@ float q2kValue(uint i) {
     return value;
 }
 
+// Q3_K: value v of super-block b (dequantize_row_q3_K): the low two bits in qs as Q2_K's,
+// the third in hmask[v % 32] bit v / 32 (set: code - 0, clear: code - 4); the signed 6-bit
+// scale v / 16; (d * scale) * code.
+float q3kValue(uint i) {
+    uint o = (i / QL_QK_K) * QL_BLOCK_Q3_K_BYTES, v = i % QL_QK_K;
+    uint r = v % 128u;
+    uint low = (quantByte(o + QL_BLOCK_Q3_K_OFFSET_qs + (v / 128u) * 32u + r % 32u) >>
+                (2u * (r / 32u))) & 3u;
+    bool high = ((quantByte(o + v % 32u) >> (v / 32u)) & 1u) != 0u;
+    int code = int(low) - (high ? 0 : 4);
+    uint j = v / 16u, sc = o + QL_BLOCK_Q3_K_OFFSET_scales;
+    uint lowBits = j < 8u ? quantByte(sc + j) & 0xfu : quantByte(sc + j - 8u) >> 4;
+    uint highBits = (quantByte(sc + 8u + j % 4u) >> (2u * (j / 4u))) & 3u;
+    int scale = int(lowBits | (highBits << 4)) - 32;
+    float d = qlHalfToFloat(quantByte(o + QL_BLOCK_Q3_K_OFFSET_d) |
+                            (quantByte(o + QL_BLOCK_Q3_K_OFFSET_d + 1u) << 8));
+    precise float dl = d * float(scale);
+    precise float value = dl * float(code);
+    return value;
+}
+
 // IQ4_NL: value j of block b (dequantize_row_iq4_nl): d * code book entry.
 float iq4nlValue(uint i) {
     uint o = (i / 32u) * QL_BLOCK_IQ4_NL_BYTES, j = i % 32u;
@@ -243,6 +265,8 @@ float dequantized(uint i) {
         return iq4nlValue(i);
     if (p.mode == MODE_Q2_K)
         return q2kValue(i);
+    if (p.mode == MODE_Q3_K)
+        return q3kValue(i);
     return blockValue(i);
 }
 

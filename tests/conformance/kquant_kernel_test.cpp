@@ -1,4 +1,4 @@
-// The searched-format shaders (shaders/quantize_q2_k.comp, quantize_k4.comp,
+// The searched-format shaders (shaders/quantize_q2_k.comp, quantize_q3_k.comp, quantize_k4.comp,
 // quantize_q6_k.comp, quantize_iq4_nl.comp) beyond the conformance matrix, whose only
 // super-block shape is 17 x 4096: weights whose sub-blocks span ten orders of magnitude
 // (so that every candidate of ggml's searches wins somewhere and the sub-block scales take
@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <gtest/gtest.h>
 #include <iostream>
 #include <limits>
@@ -40,11 +41,14 @@ protected:
 // Each sub-block of 16 gets its own amplitude, log-uniform over [2^-17, 2^15], and its own
 // shape (gaussian, uniform, one spike, integers, a constant), so that the 19 candidate
 // scales, the super-block's choice of its largest scale and the int8 rounding all vary.
-std::vector<float> wideRangeWeights(int64_t rows, int64_t cols, uint32_t seed) {
+// Q3_K's refinement compares products of four sums (x^8 in the weights' scale), so its
+// in-range amplitudes span 2^-9 to 2^8 rather than 2^-17 to 2^15.
+std::vector<float> wideRangeWeights(int64_t rows, int64_t cols, uint32_t seed, QuantFormat format) {
+    const bool narrow = format == QuantFormat::Q3_K;
     std::mt19937 rng(seed);
     std::normal_distribution<float> gauss(0.0f, 1.0f);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-    std::uniform_int_distribution<int> exponent(-16, 14);
+    std::uniform_int_distribution<int> exponent(narrow ? -8 : -16, narrow ? 7 : 14);
     std::uniform_int_distribution<int> shape(0, 4);
     std::vector<float> x(size_t(rows * cols));
     for (size_t sub = 0; sub < x.size() / 16; ++sub) {
@@ -69,7 +73,7 @@ TEST_P(KQuantKernelTest, MatchesTheReferenceOverTenOrdersOfMagnitude) {
                                                   {7, 768}, {64, 512}, {33, 2304}};
     uint32_t seed = 1;
     for (const auto& [rows, cols] : shapes) {
-        const auto src = wideRangeWeights(rows, cols, seed++);
+        const auto src = wideRangeWeights(rows, cols, seed++, GetParam());
         EXPECT_EQ(expectIdentical(src, rows, cols), 0u)
             << "in-range weights must be encoded by the shader, not the host";
     }
@@ -86,34 +90,64 @@ TEST_P(KQuantKernelTest, MatchesTheReferenceOnTrainedLikeWeights) {
     EXPECT_EQ(expectIdentical(src, 256, 1024), 0u);
 }
 
-TEST_P(KQuantKernelTest, HandsSuperBlocksOutsideItsRangeToTheHost) {
-    const bool q6 = GetParam() == QuantFormat::Q6_K;
-    const int64_t rows = 2, cols = 2048; // 16 super-blocks
-    auto src = wideRangeWeights(rows, cols, 99);
-    for (auto& v : src) // in range, before exactly these super-blocks are broken
-        v = std::clamp(v, -1000.0f, 1000.0f);
-    const auto at = [&](int block, int i) -> float& { return src[size_t(block * 256 + i)]; };
+// One case at a time: a clean super-block of trained-like weights with one change. The
+// static rules (non-finite, the first magnitude outside) hand it to the host in every
+// shader; underflow is each shader's own matter: Q6_K proves its range from the
+// sub-block's largest magnitude (a 1e-9 sub-block is outside, a subnormal or 1e-20 value
+// next to 1e-3 is not: it gets code 0 and exact zero terms), the others check every step
+// (x^2 or w x of 1e-20 underflows; a subnormal input is refused from its bits).
+TEST_P(KQuantKernelTest, HandsBlocksOutsideItsRangeToTheHost) {
+    const QuantFormat format = GetParam();
+    const bool q6 = format == QuantFormat::Q6_K;
     const float high = q6 ? 262144.0f : 1048576.0f; // 2^18, 2^20: the first magnitude outside
-    at(0, 3) = std::numeric_limits<float>::quiet_NaN();
-    at(2, 200) = std::numeric_limits<float>::infinity();
-    at(5, 17) = -std::numeric_limits<float>::infinity();
-    at(7, 40) = 1e30f;
-    at(8, 0) = high;
-    // Q6_K: a sub-block below 2^-22 but above ggml's 1e-15. Q4_K/Q5_K: a sub-block of
-    // normal values whose squares are subnormal (the search's own check), and one
-    // subnormal value (the bits' check).
-    for (int i = 32; i < 64; ++i)
-        at(11, i) = (q6 ? 1e-9f : 1e-20f) * float(i - 40);
-    at(12, 9) = q6 ? at(12, 9) : 1e-40f;
-    at(13, 255) = std::nextafter(high, 0.0f); // just inside: the shader's own
-    EXPECT_EQ(expectIdentical(src, rows, cols), q6 ? 6u : 7u);
+    const auto hostBlocksWith = [&](const std::function<void(std::vector<float>&)>& change) {
+        std::mt19937 rng(7);
+        std::normal_distribution<float> gauss(0.0f, 0.02f);
+        std::vector<float> src(256);
+        for (auto& v : src)
+            v = gauss(rng);
+        change(src);
+        return expectIdentical(src, 1, 256);
+    };
+    EXPECT_EQ(hostBlocksWith([](auto&) {}), 0u);
+    EXPECT_EQ(hostBlocksWith([](auto& x) { x[3] = std::numeric_limits<float>::quiet_NaN(); }), 1u);
+    EXPECT_EQ(hostBlocksWith([](auto& x) { x[200] = std::numeric_limits<float>::infinity(); }), 1u);
+    EXPECT_EQ(hostBlocksWith([](auto& x) { x[17] = -std::numeric_limits<float>::infinity(); }), 1u);
+    EXPECT_EQ(hostBlocksWith([](auto& x) { x[40] = 1e30f; }), 1u);
+    EXPECT_EQ(hostBlocksWith([&](auto& x) { x[0] = high; }), 1u);
+    EXPECT_EQ(hostBlocksWith([](auto& x) {
+                  x[32] = 1e-3f;
+                  for (int i = 33; i < 48; ++i)
+                      x[size_t(i)] = 1e-20f * float(i - 40);
+              }),
+              q6 ? 0u : 1u);
+    EXPECT_EQ(hostBlocksWith([](auto& x) { x[9] = 1e-40f; }), q6 ? 0u : 1u);
+    const uint64_t tiny = hostBlocksWith([](auto& x) {
+        for (int i = 32; i < 48; ++i)
+            x[size_t(i)] = 1e-9f * float(i - 40);
+    });
+    if (q6) {
+        EXPECT_EQ(tiny, 1u) << "a sub-block in [1e-15, 2^-22)";
+    }
+    // Just inside the static bound: Q6_K's and the asymmetric searches' sums stay finite;
+    // Q3_K's and IQ4_NL's comparisons of squared sums may overflow, and then go to the
+    // host by their own check. Bytes identical either way (expectIdentical).
+    const uint64_t inside = hostBlocksWith([&](auto& x) { x[255] = std::nextafter(high, 0.0f); });
+    if (format != QuantFormat::Q3_K && format != QuantFormat::IQ4_NL) {
+        EXPECT_EQ(inside, 0u);
+    }
 
+    // Several at once: the label counts them.
+    auto src = wideRangeWeights(3, 256, 99, format);
+    for (auto& v : src)
+        v = std::clamp(v, -1000.0f, 1000.0f);
+    src[5] = std::numeric_limits<float>::quiet_NaN();
+    src[256 + 77] = 1e30f;
+    EXPECT_EQ(expectIdentical(src, 3, 256), 2u);
     QuantizedTensor out;
-    m_vulkan->quantize(GetParam(), src, rows, cols, out);
-    const std::string count = q6 ? "6" : "7";
-    const std::string unit = GetParam() == QuantFormat::IQ4_NL ? " blocks" : " super-blocks";
-    EXPECT_NE(out.backend.find(count + unit + " outside the shader's exact range"),
-              std::string::npos)
+    m_vulkan->quantize(format, src, 3, 256, out);
+    const std::string unit = format == QuantFormat::IQ4_NL ? " blocks" : " super-blocks";
+    EXPECT_NE(out.backend.find("2" + unit + " outside the shader's exact range"), std::string::npos)
         << out.backend;
 }
 
@@ -130,7 +164,7 @@ TEST_P(KQuantKernelTest, ZeroAndNearZeroSuperBlocksAreAllZeroBytes) {
 
 TEST_P(KQuantKernelTest, ChunksAndDeviceErrorSumsIncludeTheHostsBlocks) {
     const int64_t rows = 24, cols = 1024;
-    auto src = wideRangeWeights(rows, cols, 5);
+    auto src = wideRangeWeights(rows, cols, 5, GetParam());
     for (auto& v : src)
         v = std::clamp(v, -1000.0f, 1000.0f);
     src[size_t(20 * cols + 5)] = 1.5e6f; // a host block in a later chunk (beyond 2^18, 2^20)
@@ -152,7 +186,7 @@ TEST_P(KQuantKernelTest, ChunksAndDeviceErrorSumsIncludeTheHostsBlocks) {
 
 TEST_P(KQuantKernelTest, DeviceErrorSumsMatchTheHostOnInRangeWeights) {
     const int64_t rows = 16, cols = 4096;
-    const auto src = wideRangeWeights(rows, cols, 21);
+    const auto src = wideRangeWeights(rows, cols, 21, GetParam());
     QuantizedTensor out;
     const ErrorSums sums = m_vulkan->quantizeAndMeasure(GetParam(), src, rows, cols, out);
     EXPECT_EQ(m_vulkan->lastHostBlocks(), 0u);
@@ -211,8 +245,9 @@ TEST(KQuantKernelGolden, DeviceBytesAreLlamaCppBytes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SearchedKQuants, KQuantKernelTest,
-                         ::testing::Values(QuantFormat::Q2_K, QuantFormat::Q4_K, QuantFormat::Q5_K,
-                                           QuantFormat::Q6_K, QuantFormat::IQ4_NL),
+                         ::testing::Values(QuantFormat::Q2_K, QuantFormat::Q3_K, QuantFormat::Q4_K,
+                                           QuantFormat::Q5_K, QuantFormat::Q6_K,
+                                           QuantFormat::IQ4_NL),
                          [](const ::testing::TestParamInfo<QuantFormat>& info) {
                              std::string name(quantFormatInfo(info.param).name);
                              std::erase(name, '_');

@@ -61,6 +61,8 @@ std::optional<uint32_t> measureMode(QuantFormat format) {
         return 15; // quantize_iq4_nl.comp's blocks
     case DType::Q2_K:
         return 16; // quantize_q2_k.comp's blocks
+    case DType::Q3_K:
+        return 17; // quantize_q3_k.comp's blocks
     default:
         return std::nullopt;
     }

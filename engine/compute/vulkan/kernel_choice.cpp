@@ -16,13 +16,12 @@ bool contains(std::string_view text, std::string_view word) {
 } // namespace
 
 // Which searched formats have no shader, and why (shaders/README.md, "What stays on the
-// CPU"). Q2_K, Q4_K, Q5_K, Q6_K and IQ4_NL have one (quantize_q2_k.comp, quantize_k4.comp,
-// quantize_q6_k.comp, quantize_iq4_nl.comp): their searches are a fixed number of passes
-// over 16 or 32 values in registers, independent per sub-block, which a GPU runs one
-// sub-block per invocation. Q3_K's make_q3_quants then moves one code at a time while the
-// fit improves, each move depending on the last: serial by construction. HQQ alternates a
-// shrinkage step and a closed-form update per group until the tensor's error stops
-// falling, with a tensor-wide stopping rule between rounds.
+// CPU"). Every GGUF K-quant and IQ4_NL has one (quantize_q2_k.comp, quantize_q3_k.comp,
+// quantize_k4.comp, quantize_q6_k.comp, quantize_iq4_nl.comp): their searches are short
+// loops over 16 or 32 values in registers, independent per sub-block, which a GPU runs
+// one sub-block per invocation (Q3_K's refinement is serial within a sub-block, not
+// across them). HQQ alternates a shrinkage step and a closed-form update per group until
+// the tensor's error stops falling, with a tensor-wide stopping rule between rounds.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
@@ -30,9 +29,6 @@ std::string whyNoVulkanKernel(QuantFormat format) {
         return name + ": its codes come from fused multiply-adds rounded once, which Vulkan " +
                "does not promise without VK_KHR_shader_fma (GLSL fma may round twice); the " +
                "CPU runs it";
-    if (info.kind == QuantKind::Block && info.storage == DType::Q3_K)
-        return name + ": ggml's make_q3_quants refines codes one at a time, each move " +
-               "depending on the last (serial); the CPU runs it";
     if (contains(info.method, "hqq"))
         return name + ": HQQ's half-quadratic solver iterates per group under a tensor-wide " +
                "stopping rule; no shader for it yet; the CPU runs it";

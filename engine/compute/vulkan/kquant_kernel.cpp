@@ -39,7 +39,7 @@ KQuantKernel::KQuantKernel(Device& device, const std::string& shader, uint64_t b
     , m_blocksPerGroup(blocksPerGroup)
     , m_formats(std::move(formats)) {}
 
-// Blocks per workgroup in each shader: 4 super-blocks of 16 sub-blocks (Q6_K, Q2_K) and 8
+// Blocks per workgroup in each shader: 4 super-blocks of 16 sub-blocks (Q6_K, Q3_K, Q2_K) and 8
 // of 8 (Q4_K, Q5_K) for 64 invocations; 32 IQ4_NL blocks for 32 invocations.
 std::unique_ptr<KQuantKernel> KQuantKernel::q6k(Device& device) {
     return std::unique_ptr<KQuantKernel>(
@@ -52,6 +52,10 @@ std::unique_ptr<KQuantKernel> KQuantKernel::k4(Device& device) {
 std::unique_ptr<KQuantKernel> KQuantKernel::q2k(Device& device) {
     return std::unique_ptr<KQuantKernel>(
         new KQuantKernel(device, "quantize_q2_k", 4, {QuantFormat::Q2_K}));
+}
+std::unique_ptr<KQuantKernel> KQuantKernel::q3k(Device& device) {
+    return std::unique_ptr<KQuantKernel>(
+        new KQuantKernel(device, "quantize_q3_k", 4, {QuantFormat::Q3_K}));
 }
 std::unique_ptr<KQuantKernel> KQuantKernel::iq4nl(Device& device) {
     return std::unique_ptr<KQuantKernel>(

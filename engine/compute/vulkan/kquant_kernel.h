@@ -5,6 +5,8 @@
 //    32, then the 6-bit scales and mins and the codes again against them;
 //  - Q2_K (shaders/quantize_q2_k.comp): make_qkx2_quants on |x| weights with the
 //    absolute error per sub-block of 16, then the 4-bit scales and mins;
+//  - Q3_K (shaders/quantize_q3_k.comp): make_q3_quants (codes moved one at a time while
+//    the fit improves) per sub-block of 16, then the signed 6-bit scales;
 //  - IQ4_NL (shaders/quantize_iq4_nl.comp): 16 candidate scales per block of 32 against
 //    the non-linear code book;
 // each byte-identical to engine/quant/kquant_encode_*.cpp. A shader flags the super-blocks
@@ -20,10 +22,11 @@ namespace ql::vk {
 
 class KQuantKernel final : public StagedKernel {
 public:
-    // The Q6_K kernel, the Q4_K/Q5_K kernel, the Q2_K kernel and the IQ4_NL kernel.
+    // One kernel per shader: Q6_K, Q4_K/Q5_K, Q2_K, Q3_K, IQ4_NL.
     static std::unique_ptr<KQuantKernel> q6k(Device& device);
     static std::unique_ptr<KQuantKernel> k4(Device& device);
     static std::unique_ptr<KQuantKernel> q2k(Device& device);
+    static std::unique_ptr<KQuantKernel> q3k(Device& device);
     static std::unique_ptr<KQuantKernel> iq4nl(Device& device);
 
     bool handles(QuantFormat format) const override;

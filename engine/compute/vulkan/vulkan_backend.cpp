@@ -35,6 +35,7 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     , m_q6k(vk::KQuantKernel::q6k(*m_device))
     , m_k4(vk::KQuantKernel::k4(*m_device))
     , m_q2k(vk::KQuantKernel::q2k(*m_device))
+    , m_q3k(vk::KQuantKernel::q3k(*m_device))
     , m_iq4nl(vk::KQuantKernel::iq4nl(*m_device))
     , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
     m_device->pipelineCacheFile().save(); // every pipeline exists now
@@ -49,13 +50,14 @@ VulkanBackend::~VulkanBackend() {
     m_q6k.reset();
     m_k4.reset();
     m_q2k.reset();
+    m_q3k.reset();
     m_iq4nl.reset();
     m_measure.reset();
 }
 
 vk::StagedKernel* VulkanBackend::stagedKernel(QuantFormat format) const {
-    vk::StagedKernel* const kernels[] = {m_blocks.get(), m_fp8.get(), m_q6k.get(),
-                                         m_k4.get(),     m_q2k.get(), m_iq4nl.get()};
+    vk::StagedKernel* const kernels[] = {m_blocks.get(), m_fp8.get(), m_q6k.get(),  m_k4.get(),
+                                         m_q2k.get(),    m_q3k.get(), m_iq4nl.get()};
     for (vk::StagedKernel* kernel : kernels)
         if (kernel->handles(format))
             return kernel;
@@ -147,7 +149,8 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
 }
 
 uint64_t VulkanBackend::hostBlocksOf(QuantFormat format) const {
-    for (const vk::KQuantKernel* kernel : {m_q6k.get(), m_k4.get(), m_q2k.get(), m_iq4nl.get()})
+    for (const vk::KQuantKernel* kernel :
+         {m_q6k.get(), m_k4.get(), m_q2k.get(), m_q3k.get(), m_iq4nl.get()})
         if (kernel->handles(format))
             return kernel->lastHostBlocks();
     return 0;

@@ -91,6 +91,7 @@ private:
     std::unique_ptr<vk::KQuantKernel> m_q6k;
     std::unique_ptr<vk::KQuantKernel> m_k4;
     std::unique_ptr<vk::KQuantKernel> m_q2k;
+    std::unique_ptr<vk::KQuantKernel> m_q3k;
     std::unique_ptr<vk::KQuantKernel> m_iq4nl;
     std::unique_ptr<vk::ErrorSumKernel> m_measure;
     uint64_t m_testMaxRows = 0;
