@@ -63,7 +63,7 @@ VulkanProbe makeVulkanBackend(int deviceIndex = -1, bool acceptCpuDevice = true)
 // Which backends a job uses: the preferred one when it supports a kernel and shape,
 // otherwise the CPU. QUANTLENS_VULKAN=0 in the environment disables Vulkan. Auto takes a
 // GPU but not a Vulkan device that is a CPU driver (lavapipe): on the same cores it runs
-// every format slower than the CPU backend (quantlens_bench's vulkan_vs_cpu, 0.02-0.5),
+// every format slower than the CPU backend (quantlens_bench's vulkan_vs_cpu, 0.02-0.6),
 // so Auto means the CPU there; Vulkan (--device vulkan) takes it anyway.
 class BackendSet {
 public:
