@@ -23,4 +23,15 @@ std::vector<float> readFloats(const std::filesystem::path& path) {
     return values;
 }
 
+const std::vector<GoldenInput>& quantGoldenInputs() {
+    static const std::vector<GoldenInput> inputs{{"gauss", 8, 512},
+                                                 {"outliers", 8, 512},
+                                                 {"edge", 4, 256},
+                                                 {"real_attn_q", 64, 64},
+                                                 {"real_ffn_gate", 172, 64},
+                                                 {"real_attn_q_flat256", 16, 256},
+                                                 {"real_ffn_gate_flat256", 43, 256}};
+    return inputs;
+}
+
 } // namespace ql::test

@@ -206,22 +206,11 @@ TEST(KQuantKernelGolden, DeviceBytesAreLlamaCppBytes) {
     QL_REQUIRE_VULKAN();
     auto* vulkan = dynamic_cast<VulkanBackend*>(vulkanProbe().backend.get());
     ASSERT_NE(vulkan, nullptr);
-    struct Input {
-        const char* name;
-        int64_t rows, cols;
-    };
-    const Input inputs[] = {{"gauss", 8, 512},
-                            {"outliers", 8, 512},
-                            {"edge", 4, 256},
-                            {"real_attn_q", 64, 64},
-                            {"real_ffn_gate", 172, 64},
-                            {"real_attn_q_flat256", 16, 256},
-                            {"real_ffn_gate_flat256", 43, 256}};
     const auto dir = test::dataDir() / "golden" / "quant";
     int compared = 0;
     for (QuantFormat format : {QuantFormat::Q4_K, QuantFormat::Q6_K, QuantFormat::IQ4_NL}) {
         const std::string type(dtypeInfo(quantFormatInfo(format).storage).name);
-        for (const Input& in : inputs) {
+        for (const test::GoldenInput& in : test::quantGoldenInputs()) {
             const auto golden = dir / (std::string(in.name) + "." + type + ".bin");
             if (!std::filesystem::exists(golden))
                 continue;

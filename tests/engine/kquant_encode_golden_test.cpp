@@ -25,28 +25,13 @@ double rmse(const std::vector<float>& a, const std::vector<float>& b) {
     return std::sqrt(sum / double(a.size()));
 }
 
-struct Input {
-    const char* name;
-    int64_t rows, cols;
-};
-
-// Inputs whose rows fit the block; real_attn_q/real_ffn_gate (64 columns) have K-quant
-// goldens only in their flat256 reshapes, since ggml refuses rows shorter than 256.
-const Input kInputs[] = {{"gauss", 8, 512},
-                         {"outliers", 8, 512},
-                         {"edge", 4, 256},
-                         {"real_attn_q", 64, 64},
-                         {"real_ffn_gate", 172, 64},
-                         {"real_attn_q_flat256", 16, 256},
-                         {"real_ffn_gate_flat256", 43, 256}};
-
 struct Outcome {
     int compared = 0;
     int identical = 0;
 };
 
 // Encodes `input` row by row; imatrix: one weight per column or empty.
-std::vector<std::byte> encode(DType type, const std::vector<float>& x, const Input& in,
+std::vector<std::byte> encode(DType type, const std::vector<float>& x, const test::GoldenInput& in,
                               const std::vector<float>& imatrix) {
     const uint64_t rowBytes = *dtypeBytes(type, uint64_t(in.cols));
     std::vector<std::byte> out(rowBytes * uint64_t(in.rows));
@@ -62,7 +47,7 @@ Outcome compareWithGoldens(DType type, const std::string& suffix) {
     const auto dir = test::dataDir() / "golden" / "quant";
     const std::string typeName(dtypeInfo(type).name);
     Outcome o;
-    for (const auto& in : kInputs) {
+    for (const auto& in : test::quantGoldenInputs()) {
         const auto stem = dir / (std::string(in.name) + "." + typeName + suffix);
         if (!std::filesystem::exists(stem.string() + ".bin"))
             continue;
