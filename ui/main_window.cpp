@@ -34,6 +34,13 @@ static void initUiResources() {
     Q_INIT_RESOURCE(quantlens);
 }
 
+namespace {
+
+// Pixels of the status bar's compute-device line (the full text is its tooltip).
+constexpr int kBackendLabelWidth = 520;
+
+} // namespace
+
 MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     : QMainWindow(parent)
     , m_options(std::move(options))
@@ -120,6 +127,7 @@ QWidget* MainWindow::buildLeftColumn() {
 void MainWindow::buildStatusBar() {
     m_job = new JobStatusWidget(this);
     m_backendLabel = new QLabel(tr("Starting compute backends\u2026"), this);
+    m_backendLabel->setObjectName("computeDeviceLabel");
     statusBar()->addPermanentWidget(m_job);
     statusBar()->addPermanentWidget(m_backendLabel);
     connect(m_job, &JobStatusWidget::cancelRequested, m_bridge, &EngineBridge::cancel);
@@ -131,7 +139,12 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::connectBridge() {
     connect(m_bridge, &EngineBridge::backendReady, this, [this](const QString& summary) {
-        m_backendLabel->setText(tr("Compute: %1").arg(summary));
+        // The whole summary (with why a device was left out) in the tooltip; the bar keeps
+        // a line that leaves room for the job status.
+        const QString text = tr("Compute: %1").arg(summary);
+        m_backendLabel->setToolTip(text);
+        m_backendLabel->setText(
+            m_backendLabel->fontMetrics().elidedText(text, Qt::ElideRight, kBackendLabelWidth));
     });
     connect(m_bridge, &EngineBridge::modelOpened, this, &MainWindow::onModelOpened);
     connect(m_bridge, &EngineBridge::openFailed, this,

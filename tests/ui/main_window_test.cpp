@@ -11,6 +11,8 @@
 #include "ui/workbench_context.h"
 #include "ui/worst_tensors_panel.h"
 
+#include "engine/compute/backend.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QBarSeries>
@@ -18,6 +20,7 @@
 #include <QDir>
 #include <QDropEvent>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
@@ -178,6 +181,26 @@ private slots:
         QCOMPARE(view->currentIndex().data().toString(), QString("blk.4.ffn_up.weight"));
         selectTensor(*w, "blk.2.ffn_down.weight");
         saveScreenshot(*w);
+    }
+
+    // The status bar names the compute device (the whole summary, with why a device was
+    // left out, in the tooltip), as EngineBridge made it for the saved choice (auto).
+    void statusBarNamesTheComputeDevice() {
+        ErrorLog errors;
+        auto w = makeWindow(errors, qpath(m_tmp / "device.sqlite"));
+        auto* label = w->findChild<QLabel*>("computeDeviceLabel");
+        QVERIFY(label);
+        QTRY_VERIFY_WITH_TIMEOUT(label->toolTip().startsWith("Compute: "), kJobTimeoutMs);
+        const QString full = label->toolTip();
+        QVERIFY2(full.contains("cpu (") || full.contains("vulkan ("), qPrintable(full));
+        QVERIFY(label->fontMetrics().horizontalAdvance(label->text()) <= 520);
+        const ql::VulkanProbe probe = ql::makeVulkanBackend(-1, false);
+        const bool cpuDriverOnly =
+            !probe.backend && probe.message.find("CPU driver") != std::string::npos;
+        if (cpuDriverOnly) { // auto left lavapipe to the CPU backend and says why
+            QVERIFY2(full.startsWith("Compute: cpu ("), qPrintable(full));
+            QVERIFY2(full.contains("is a CPU driver"), qPrintable(full));
+        }
     }
 
     void damagedFileShowsTheEnginesMessage() {
