@@ -10,8 +10,8 @@
 namespace ql::vk {
 namespace {
 
-struct KQuantPush { // mirrors Params in quantize_q6_k.comp, quantize_k4.comp, quantize_iq4_nl.comp
-    uint32_t count, outBase, flagBase, fiveBits;
+struct KQuantPush { // mirrors Params in every quantize_q*_k.comp, quantize_k4 and _iq4_nl
+    uint32_t count, outBase, flagBase, fiveBits; // fiveBits: Q5_K in quantize_k4.comp
 };
 
 uint64_t ceilDiv(uint64_t a, uint64_t b) {
@@ -39,27 +39,24 @@ KQuantKernel::KQuantKernel(Device& device, const std::string& shader, uint64_t b
     , m_blocksPerGroup(blocksPerGroup)
     , m_formats(std::move(formats)) {}
 
-// Blocks per workgroup in each shader: 4 super-blocks of 16 sub-blocks (Q6_K, Q3_K, Q2_K) and 8
-// of 8 (Q4_K, Q5_K) for 64 invocations; 32 IQ4_NL blocks for 32 invocations.
-std::unique_ptr<KQuantKernel> KQuantKernel::q6k(Device& device) {
-    return std::unique_ptr<KQuantKernel>(
-        new KQuantKernel(device, "quantize_q6_k", 4, {QuantFormat::Q6_K}));
-}
-std::unique_ptr<KQuantKernel> KQuantKernel::k4(Device& device) {
-    return std::unique_ptr<KQuantKernel>(
-        new KQuantKernel(device, "quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}));
-}
-std::unique_ptr<KQuantKernel> KQuantKernel::q2k(Device& device) {
-    return std::unique_ptr<KQuantKernel>(
-        new KQuantKernel(device, "quantize_q2_k", 4, {QuantFormat::Q2_K}));
-}
-std::unique_ptr<KQuantKernel> KQuantKernel::q3k(Device& device) {
-    return std::unique_ptr<KQuantKernel>(
-        new KQuantKernel(device, "quantize_q3_k", 4, {QuantFormat::Q3_K}));
-}
-std::unique_ptr<KQuantKernel> KQuantKernel::iq4nl(Device& device) {
-    return std::unique_ptr<KQuantKernel>(
-        new KQuantKernel(device, "quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}));
+// Each shader, the blocks one workgroup takes (SUPERS / BLOCKS there: 4 super-blocks of 16
+// sub-blocks or 8 of 8 for 64 invocations, 32 IQ4_NL blocks for 32) and its formats.
+std::vector<std::unique_ptr<KQuantKernel>> KQuantKernel::all(Device& device) {
+    struct Shader {
+        const char* name;
+        uint64_t blocksPerGroup;
+        std::vector<QuantFormat> formats;
+    };
+    const Shader shaders[] = {{"quantize_q2_k", 4, {QuantFormat::Q2_K}},
+                              {"quantize_q3_k", 4, {QuantFormat::Q3_K}},
+                              {"quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}},
+                              {"quantize_q6_k", 4, {QuantFormat::Q6_K}},
+                              {"quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}}};
+    std::vector<std::unique_ptr<KQuantKernel>> kernels;
+    for (const Shader& s : shaders)
+        kernels.push_back(std::unique_ptr<KQuantKernel>(
+            new KQuantKernel(device, s.name, s.blocksPerGroup, s.formats)));
+    return kernels;
 }
 
 // Only ggml's own encoders: a format storing the same bytes chosen another way (q4_k-lsq's

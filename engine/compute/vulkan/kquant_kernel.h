@@ -16,18 +16,15 @@
 // the result is the reference's whatever the input.
 #include "engine/compute/vulkan/staged_kernel.h"
 
+#include <memory>
 #include <vector>
 
 namespace ql::vk {
 
 class KQuantKernel final : public StagedKernel {
 public:
-    // One kernel per shader: Q6_K, Q4_K/Q5_K, Q2_K, Q3_K, IQ4_NL.
-    static std::unique_ptr<KQuantKernel> q6k(Device& device);
-    static std::unique_ptr<KQuantKernel> k4(Device& device);
-    static std::unique_ptr<KQuantKernel> q2k(Device& device);
-    static std::unique_ptr<KQuantKernel> q3k(Device& device);
-    static std::unique_ptr<KQuantKernel> iq4nl(Device& device);
+    // One kernel per shader: Q2_K, Q3_K, Q4_K/Q5_K, Q6_K, IQ4_NL.
+    static std::vector<std::unique_ptr<KQuantKernel>> all(Device& device);
 
     bool handles(QuantFormat format) const override;
     RowChunking plan(QuantFormat format, int64_t rows, int64_t cols,

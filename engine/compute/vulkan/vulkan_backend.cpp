@@ -32,11 +32,7 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     , m_groups(std::make_unique<vk::GroupQuantKernel>(*m_device))
     , m_blocks(std::make_unique<vk::BlockKernel>(*m_device))
     , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
-    , m_q6k(vk::KQuantKernel::q6k(*m_device))
-    , m_k4(vk::KQuantKernel::k4(*m_device))
-    , m_q2k(vk::KQuantKernel::q2k(*m_device))
-    , m_q3k(vk::KQuantKernel::q3k(*m_device))
-    , m_iq4nl(vk::KQuantKernel::iq4nl(*m_device))
+    , m_kquants(vk::KQuantKernel::all(*m_device))
     , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
     m_device->pipelineCacheFile().save(); // every pipeline exists now
 }
@@ -47,21 +43,15 @@ VulkanBackend::~VulkanBackend() {
     m_groups.reset();
     m_blocks.reset();
     m_fp8.reset();
-    m_q6k.reset();
-    m_k4.reset();
-    m_q2k.reset();
-    m_q3k.reset();
-    m_iq4nl.reset();
+    m_kquants.clear();
     m_measure.reset();
 }
 
 vk::StagedKernel* VulkanBackend::stagedKernel(QuantFormat format) const {
-    vk::StagedKernel* const kernels[] = {m_blocks.get(), m_fp8.get(), m_q6k.get(),  m_k4.get(),
-                                         m_q2k.get(),    m_q3k.get(), m_iq4nl.get()};
-    for (vk::StagedKernel* kernel : kernels)
+    for (vk::StagedKernel* kernel : {m_blocks.get(), m_fp8.get()})
         if (kernel->handles(format))
             return kernel;
-    return nullptr;
+    return kquantKernel(format);
 }
 
 std::string VulkanBackend::deviceName() const {
@@ -142,18 +132,18 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     if (sums && !measureOnDevice)
         *sums = errorSumsOnHost(src, out);
     out.backend = label() + vk::hostStepsOf(format);
-    m_lastHostBlocks = hostBlocksOf(format);
+    const vk::KQuantKernel* kquant = kquantKernel(format);
+    m_lastHostBlocks = kquant ? kquant->lastHostBlocks() : 0;
     if (m_lastHostBlocks > 0)
         out.backend += " + host (" + std::to_string(m_lastHostBlocks) +
                        blockWord(format, m_lastHostBlocks) + " outside the shader's exact range)";
 }
 
-uint64_t VulkanBackend::hostBlocksOf(QuantFormat format) const {
-    for (const vk::KQuantKernel* kernel :
-         {m_q6k.get(), m_k4.get(), m_q2k.get(), m_q3k.get(), m_iq4nl.get()})
+vk::KQuantKernel* VulkanBackend::kquantKernel(QuantFormat format) const {
+    for (const auto& kernel : m_kquants)
         if (kernel->handles(format))
-            return kernel->lastHostBlocks();
-    return 0;
+            return kernel.get();
+    return nullptr;
 }
 
 uint64_t VulkanBackend::lastHostBlocks() const {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace ql {
 
@@ -77,8 +78,8 @@ private:
     vk::DispatchLimits limits() const;
     // The packed-output kernel for a format, or null.
     vk::StagedKernel* stagedKernel(QuantFormat format) const;
-    // Super-blocks of `format` that its K-quant kernel's last run left to the host.
-    uint64_t hostBlocksOf(QuantFormat format) const;
+    // The kernel of a searched GGUF format, or null.
+    vk::KQuantKernel* kquantKernel(QuantFormat format) const;
     void runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                      QuantizedTensor& out, ErrorSums* sums);
 
@@ -88,11 +89,7 @@ private:
     std::unique_ptr<vk::GroupQuantKernel> m_groups;
     std::unique_ptr<vk::StagedKernel> m_blocks;
     std::unique_ptr<vk::StagedKernel> m_fp8;
-    std::unique_ptr<vk::KQuantKernel> m_q6k;
-    std::unique_ptr<vk::KQuantKernel> m_k4;
-    std::unique_ptr<vk::KQuantKernel> m_q2k;
-    std::unique_ptr<vk::KQuantKernel> m_q3k;
-    std::unique_ptr<vk::KQuantKernel> m_iq4nl;
+    std::vector<std::unique_ptr<vk::KQuantKernel>> m_kquants; // one per searched-format shader
     std::unique_ptr<vk::ErrorSumKernel> m_measure;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;
