@@ -1,4 +1,4 @@
-// ggml's make_qkx2_quants (not robust) for the searched K-quant shaders, in the C code's
+// ggml's make_qkx2_quants and make_qkx3_quants (robust) for the searched K-quant shaders, in the C code's
 // order (engine/quant/kquant_encode_search.cpp) through checked_float.glsl. The including
 // shader defines QL_SEARCH_VALUES (values per sub-block: 32 for Q4_K/Q5_K, 16 for Q2_K);
 // codes are bytes, four per word.
@@ -33,10 +33,30 @@ int clampedCode(float x, float mn, float iscale, int nmax) {
     return clamp(qlNearestInt(mulChecked(iscale, subChecked(x, mn))), 0, nmax);
 }
 
-// make_qkx2_quants (not robust): returns the scale, negMin gets -min and packed the codes.
-float asymmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], int nmax,
-                       int nstep, float rmin, bool useMad, out float negMin,
-                       out uint packed[QL_SEARCH_WORDS]) {
+// A candidate's code: make_qkx2_quants clamps the rounded value; make_qkx3_quants
+// (robust) rounds the value clamped to nmax, and takes 0 for v <= 0.
+int candidateCode(float x, float mn, float iscale, int nmax, bool robust) {
+    if (!robust)
+        return clampedCode(x, mn, iscale, nmax);
+    float v = mulChecked(iscale, subChecked(x, mn));
+    return v > 0.0 ? qlNearestInt(min(v, float(nmax))) : 0;
+}
+
+// One candidate grid of the search: the inverse scale (rmin + rdelta * is + nmax) / (max - min).
+struct AsymmetricGrid {
+    int nmax;
+    int nstep;
+    float rmin;
+    float rdelta;
+    bool useMad;
+    bool robust; // make_qkx3_quants (the importance-weighted encoders)
+};
+
+// make_qkx2_quants, or make_qkx3_quants when g.robust: returns the scale, negMin gets -min
+// and packed the codes.
+float asymmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], AsymmetricGrid g,
+                       out float negMin, out uint packed[QL_SEARCH_WORDS]) {
+    int nmax = g.nmax;
     for (uint k = 0u; k < QL_SEARCH_WORDS; ++k)
         packed[k] = 0u;
     float mn = x[0], mx = x[0];
@@ -50,7 +70,7 @@ float asymmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], int
     }
     if (mn > 0.0)
         mn = 0.0;
-    if (mx == mn) {
+    if (g.robust ? mx <= mn : mx == mn) {
         negMin = -mn;
         return 0.0;
     }
@@ -58,16 +78,16 @@ float asymmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], int
     float scale = divChecked(1.0, iscale);
     for (uint i = 0u; i < QL_SEARCH_VALUES; ++i)
         setCode(packed, i, uint(clampedCode(x[i], mn, iscale, nmax)));
-    float bestError = weightedError(x, w, packed, scale, mn, useMad);
-    for (int is = 0; is <= nstep; ++is) {
-        float top = addChecked(addChecked(rmin, mulChecked(0.1, float(is))), float(nmax));
+    float bestError = weightedError(x, w, packed, scale, mn, g.useMad);
+    for (int is = 0; is <= g.nstep; ++is) {
+        float top = addChecked(addChecked(g.rmin, mulChecked(g.rdelta, float(is))), float(nmax));
         iscale = divChecked(top, subChecked(mx, mn));
         uint aux[QL_SEARCH_WORDS];
         for (uint k = 0u; k < QL_SEARCH_WORDS; ++k)
             aux[k] = 0u;
         float sumL = 0.0, sumL2 = 0.0, sumXL = 0.0;
         for (uint i = 0u; i < QL_SEARCH_VALUES; ++i) {
-            int l = clampedCode(x[i], mn, iscale, nmax);
+            int l = candidateCode(x[i], mn, iscale, nmax, g.robust);
             setCode(aux, i, uint(l));
             float wl = mulChecked(w[i], float(l));
             sumL = addChecked(sumL, wl);
@@ -84,7 +104,7 @@ float asymmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], int
             thisMin = 0.0;
             thisScale = divChecked(sumXL, sumL2);
         }
-        float error = weightedError(x, w, aux, thisScale, thisMin, useMad);
+        float error = weightedError(x, w, aux, thisScale, thisMin, g.useMad);
         if (error < bestError) {
             packed = aux;
             bestError = error;
@@ -95,5 +115,79 @@ float asymmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], int
     negMin = -mn;
     return scale;
 }
+
+#ifdef QL_POSITIVE_VALUES
+// ggml's make_qp_quants (positiveScaleSearch in kquant_encode_search.cpp): the sub-block
+// scales (or mins) x, all >= 0 in practice, on the grid [0, nmax] weighted by qw, from
+// the min/max fit and 8 more inverse scales by weighted squared error, then up to five
+// rounds moving one code at a time while the fit improves. The codes are the C code's
+// uint8_t values (a negative rounding wraps, as the cast does). Returns the scale.
+float positiveScaleSearch(float x[QL_POSITIVE_VALUES], float qw[QL_POSITIVE_VALUES], int nmax,
+                          out uint L[QL_POSITIVE_VALUES]) {
+    float mx = 0.0;
+    for (uint i = 0u; i < QL_POSITIVE_VALUES; ++i)
+        mx = mx < x[i] ? x[i] : mx;
+    for (uint i = 0u; i < QL_POSITIVE_VALUES; ++i)
+        L[i] = 0u;
+    if (mx < 1e-15) // ggml's GROUP_MAX_EPS
+        return 0.0;
+    float iscale = divChecked(float(nmax), mx);
+    float scale = divChecked(1.0, iscale);
+    float bestMse = 0.0;
+    for (uint i = 0u; i < QL_POSITIVE_VALUES; ++i) {
+        L[i] = uint(qlNearestInt(mulChecked(iscale, x[i]))) & 0xffu;
+        float diff = subChecked(x[i], mulChecked(scale, float(L[i])));
+        bestMse = addChecked(bestMse, mulChecked(mulChecked(qw[i], diff), diff));
+    }
+    for (int is = -4; is <= 4; ++is) {
+        if (is == 0)
+            continue;
+        float iscaleIs = divChecked(addChecked(mulChecked(0.1, float(is)), float(nmax)), mx);
+        float scaleIs = divChecked(1.0, iscaleIs);
+        float mse = 0.0;
+        for (uint i = 0u; i < QL_POSITIVE_VALUES; ++i) {
+            int l = min(nmax, qlNearestInt(mulChecked(iscaleIs, x[i])));
+            float diff = subChecked(x[i], mulChecked(scaleIs, float(l)));
+            mse = addChecked(mse, mulChecked(mulChecked(qw[i], diff), diff));
+        }
+        if (mse < bestMse) {
+            bestMse = mse;
+            iscale = iscaleIs;
+        }
+    }
+    float sumlx = 0.0, suml2 = 0.0;
+    for (uint i = 0u; i < QL_POSITIVE_VALUES; ++i) {
+        int l = min(nmax, qlNearestInt(mulChecked(iscale, x[i])));
+        L[i] = uint(l) & 0xffu;
+        sumlx = addChecked(sumlx, mulChecked(mulChecked(qw[i], x[i]), float(l)));
+        suml2 = addChecked(suml2, mulChecked(mulChecked(qw[i], float(l)), float(l)));
+    }
+    for (int itry = 0; itry < 5; ++itry) {
+        int changed = 0;
+        for (uint i = 0u; i < QL_POSITIVE_VALUES; ++i) {
+            float li = float(L[i]);
+            float slx = subChecked(sumlx, mulChecked(mulChecked(qw[i], x[i]), li));
+            float sl2 = subChecked(suml2, mulChecked(mulChecked(qw[i], li), li));
+            if (!(slx > 0.0 && sl2 > 0.0))
+                continue;
+            int newL = min(nmax, qlNearestInt(divChecked(mulChecked(x[i], sl2), slx)));
+            if (newL == int(L[i]))
+                continue;
+            slx = addChecked(slx, mulChecked(mulChecked(qw[i], x[i]), float(newL)));
+            sl2 = addChecked(sl2, mulChecked(mulChecked(qw[i], float(newL)), float(newL)));
+            if (mulChecked(mulChecked(slx, slx), suml2) >
+                mulChecked(mulChecked(sumlx, sumlx), sl2)) {
+                L[i] = uint(newL) & 0xffu;
+                sumlx = slx;
+                suml2 = sl2;
+                ++changed;
+            }
+        }
+        if (changed == 0)
+            break;
+    }
+    return suml2 > 0.0 ? divChecked(sumlx, suml2) : 0.0;
+}
+#endif
 
 #endif

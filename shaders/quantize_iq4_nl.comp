@@ -12,6 +12,7 @@
 // b set when block b must be encoded by the host instead (checked_float.glsl).
 #include "checked_float.glsl"
 #include "code_books.glsl"
+#include "kquant_params.glsl"
 
 layout(local_size_x = 32) in;
 const uint VALUES = 32u;                             // per block
@@ -23,12 +24,6 @@ const int TRIES = 7;
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { uint outWords[]; };
 
-layout(push_constant) uniform Params {
-    uint count;    // blocks in this dispatch
-    uint outBase;  // first word of the output (guard words lie before it)
-    uint flagBase; // first flag word, relative to outBase: the words of `count` blocks
-    uint pad;
-} p;
 
 // One padding word after every 32 values: each invocation reads its own 32.
 shared uint xs[GROUP_VALUES + GROUP_VALUES / VALUES];
@@ -54,14 +49,17 @@ int nearestCode(float v) {
     return subChecked(v, codeValue(hi - 1)) < subChecked(codeValue(hi), v) ? hi - 1 : hi;
 }
 
-// Weighted sums of q x and q q for the codes of inverse scale id (w = x^2).
+// The block's weights: x^2, or with an importance matrix imp * sqrt(sigma2 + x^2) where
+// sigma2 = 2 / 32 * sum x^2 (quantize_row_iq4_nl_impl).
+float w[VALUES];
+
+// Weighted sums of q x and q q for the codes of inverse scale id.
 void codeSums(float x[VALUES], float id, out float sumqx, out float sumq2) {
     sumqx = 0.0;
     sumq2 = 0.0;
     for (uint j = 0u; j < VALUES; ++j) {
         float q = codeValue(nearestCode(mulChecked(id, x[j])));
-        float w = mulChecked(x[j], x[j]);
-        float wq = mulChecked(w, q);
+        float wq = mulChecked(w[j], q);
         sumqx = addChecked(sumqx, mulChecked(wq, x[j]));
         sumq2 = addChecked(sumq2, mulChecked(wq, q));
     }
@@ -117,6 +115,21 @@ void main() {
             maxBits = b;
         }
     }
+#ifdef QL_IMPORTANCE
+    float sigma2 = 0.0;
+    for (uint j = 0u; j < VALUES; ++j)
+        sigma2 = addChecked(sigma2, mulChecked(x[j], x[j]));
+    sigma2 = mulChecked(sigma2, 2.0 / 32.0);
+    uint block = group * BLOCKS + tid;
+    for (uint j = 0u; j < VALUES; ++j) {
+        float imp = block < p.count ? importanceOf(block, VALUES, j, outsideBits) : 0.0;
+        float s2 = addChecked(sigma2, mulChecked(x[j], x[j]));
+        w[j] = mulChecked(imp, uintBitsToFloat(qlSqrtBits(floatBitsToUint(s2))));
+    }
+#else
+    for (uint j = 0u; j < VALUES; ++j)
+        w[j] = mulChecked(x[j], x[j]);
+#endif
     float d = searchScale(x, maxBits, amaxBits);
     float id = d != 0.0 ? divChecked(1.0, d) : 0.0;
     uint o = tid * QL_BLOCK_IQ4_NL_BYTES;

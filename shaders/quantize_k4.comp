@@ -25,9 +25,11 @@
 // such events too. Non-finite and subnormal inputs and magnitudes of 2^20 or more are
 // flagged from the bits.
 #define QL_SEARCH_VALUES 32
+#define QL_POSITIVE_VALUES 8
 #include "checked_float.glsl"
 #include "ggml_blocks.glsl"
 #include "kquant_search.glsl"
+#include "kquant_params.glsl"
 
 layout(local_size_x = 64) in;
 const uint SUB = 32u;                       // values per sub-block
@@ -38,12 +40,6 @@ const uint GROUP_VALUES = SUPERS * QL_QK_K; // 2048
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { uint outWords[]; };
 
-layout(push_constant) uniform Params {
-    uint count;    // super-blocks in this dispatch
-    uint outBase;  // first word of the output (guard words lie before it)
-    uint flagBase; // first flag word, relative to outBase: the words of `count` blocks
-    uint fiveBits; // 0: Q4_K, 1: Q5_K
-} p;
 
 // One padding word after every 32 values, so that the invocations, each reading its own
 // 32 consecutive values, spread over the shared-memory banks.
@@ -55,6 +51,10 @@ shared uint subLs[SUPERS * SUBS];   // 6-bit scale
 shared uint subLm[SUPERS * SUBS];   // 6-bit min
 shared uint dBits[SUPERS];          // fp16 d | fp16 dmin << 16
 shared uint codes[GROUP_VALUES / 4u]; // 4- or 5-bit codes, one byte each
+#ifdef QL_IMPORTANCE
+shared float subWeightSum[SUPERS * SUBS]; // the sum of a sub-block's weights
+shared uint superHalves[2u * SUPERS];     // fp16 d, fp16 dmin of each super-block
+#endif
 
 // The value of std::max over the super-block's 8 scales (or mins), from 0.
 float superMax(uint super, bool mins) {
@@ -106,6 +106,49 @@ uint blockByte(uint super, uint offset) {
     return (codeAt(super, 64u * c + l) & 0xfu) | ((codeAt(super, 64u * c + l + 32u) & 0xfu) << 4);
 }
 
+#ifdef QL_IMPORTANCE
+// quantize_row_q*_K_impl's weights imp * sqrt(sigma2 + x^2), sigma2 = 2 sum x^2 / 256 over
+// the whole super-block in the C order (each invocation adds up its super-block's 256
+// values itself: a few hundred operations beside the search's thousands).
+void importanceWeights(float x[SUB], uint super, uint j, uint block, out float w[SUB],
+                       inout bool outsideBits) {
+    float sumX2 = 0.0;
+    for (uint l = 0u; l < QL_QK_K; ++l) {
+        uint at = super * QL_QK_K + l;
+        float v = uintBitsToFloat(xs[at + at / SUB]);
+        sumX2 = addChecked(sumX2, mulChecked(v, v));
+    }
+    float sigma2 = mulChecked(mulChecked(2.0, sumX2), 1.0 / 256.0);
+    float sum = 0.0;
+    for (uint i = 0u; i < SUB; ++i) {
+        float imp = block < p.count ? importanceOf(block, QL_QK_K, j * SUB + i, outsideBits) : 0.0;
+        float s2 = addChecked(sigma2, mulChecked(x[i], x[i]));
+        w[i] = mulChecked(imp, uintBitsToFloat(qlSqrtBits(floatBitsToUint(s2))));
+        sum = addChecked(sum, w[i]);
+    }
+    subWeightSum[super * SUBS + j] = sum;
+}
+
+// make_qp_quants over a super-block's 8 scales (or 8 mins), weighted by the sub-blocks'
+// weight sums: their 6-bit values into subLs (subLm) and the fp16 super-scale.
+void weightedSuperScale(uint super, bool mins) {
+    float v[SUBS], qw[SUBS];
+    for (uint k = 0u; k < SUBS; ++k) {
+        v[k] = mins ? subMin[super * SUBS + k] : subScale[super * SUBS + k];
+        qw[k] = subWeightSum[super * SUBS + k];
+    }
+    uint L[SUBS];
+    float s = positiveScaleSearch(v, qw, 63, L);
+    for (uint k = 0u; k < SUBS; ++k) {
+        if (mins)
+            subLm[super * SUBS + k] = L[k];
+        else
+            subLs[super * SUBS + k] = L[k];
+    }
+    superHalves[2u * super + (mins ? 1u : 0u)] = qlFloatToHalf(floatBitsToUint(s));
+}
+#endif
+
 void loadValues(uint group, uint tid) {
     uint first = group * GROUP_VALUES;
     uint total = p.count * QL_QK_K;
@@ -133,22 +176,39 @@ void main() {
         outsideBits = outsideBits || qlOutsideInput(b);
         x[i] = uintBitsToFloat(b);
     }
+    float w[SUB];
+#ifdef QL_IMPORTANCE
+    importanceWeights(x, super, j, group * SUPERS + super, w, outsideBits);
+    // make_qkx3_quants: 37 candidates from (-0.9 + 0.05 is + nmax) / (max - min).
+    AsymmetricGrid grid = AsymmetricGrid(nmax, 36, -0.9, 0.05, false, true);
+#else
     // Weights av + |x|, av = sqrt(sum x^2 / 32) (the division by 32 is exact).
     float sumX2 = 0.0;
     for (uint i = 0u; i < SUB; ++i)
         sumX2 = addChecked(sumX2, mulChecked(x[i], x[i]));
     float mean = mulChecked(sumX2, 1.0 / 32.0);
     float av = uintBitsToFloat(qlSqrtBits(floatBitsToUint(mean)));
-    float w[SUB];
     for (uint i = 0u; i < SUB; ++i)
         w[i] = addChecked(av, abs(x[i]));
+    AsymmetricGrid grid =
+        AsymmetricGrid(nmax, five ? 15 : 20, five ? -0.5 : -1.0, 0.1, false, false);
+#endif
     float negMin;
     uint packed[8];
-    float scale = asymmetricSearch(x, w, nmax, five ? 15 : 20, five ? -0.5 : -1.0, false, negMin, packed);
+    float scale = asymmetricSearch(x, w, grid, negMin, packed);
     subScale[tid] = scale;
     subMin[tid] = negMin;
     barrier();
 
+#ifdef QL_IMPORTANCE
+    // The super-block's 6-bit scales and mins by their own weighted searches (two
+    // invocations of the super-block, one each), then min(63, .) as the C code clamps.
+    if (j < 2u)
+        weightedSuperScale(super, j == 1u);
+    barrier();
+    uint ls = min(63u, subLs[tid]), lm = min(63u, subLm[tid]);
+    uint d = superHalves[2u * super], dmin = superHalves[2u * super + 1u];
+#else
     // The super-block's 6-bit grids and fp16 super-scales (quantizeScalesK4Plain).
     float maxScale = superMax(super, false), maxMin = superMax(super, true);
     float invScale = maxScale > 0.0 ? divChecked(63.0, maxScale) : 0.0;
@@ -156,6 +216,7 @@ void main() {
     uint ls = sixBits(invScale, scale), lm = sixBits(invMin, negMin);
     uint d = qlFloatToHalf(floatBitsToUint(divChecked(maxScale, 63.0)));
     uint dmin = qlFloatToHalf(floatBitsToUint(divChecked(maxMin, 63.0)));
+#endif
     // The codes again against the scales as stored (requantizeK4); a sub-block whose d
     // is 0 keeps its search codes.
     float dj = mulChecked(qlHalfToFloat(d), float(ls));

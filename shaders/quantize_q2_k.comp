@@ -16,6 +16,7 @@
 #include "checked_float.glsl"
 #include "ggml_blocks.glsl"
 #include "kquant_search.glsl"
+#include "kquant_params.glsl"
 
 layout(local_size_x = 64) in;
 const uint SUB = 16u;                       // values per sub-block
@@ -26,12 +27,6 @@ const uint GROUP_VALUES = SUPERS * QL_QK_K; // 1024
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { uint outWords[]; };
 
-layout(push_constant) uniform Params {
-    uint count;    // super-blocks in this dispatch
-    uint outBase;  // first word of the output (guard words lie before it)
-    uint flagBase; // first flag word, relative to outBase: the words of `count` blocks
-    uint pad;
-} p;
 
 shared uint xs[GROUP_VALUES + GROUP_VALUES / SUB];
 shared float subScale[SUPERS * SUBS];
@@ -91,7 +86,7 @@ void main() {
     }
     float negMin;
     uint packed[QL_SEARCH_WORDS];
-    float scale = asymmetricSearch(x, w, 3, 15, -0.5, true, negMin, packed);
+    float scale = asymmetricSearch(x, w, AsymmetricGrid(3, 15, -0.5, 0.1, true, false), negMin, packed);
     subScale[tid] = scale;
     subMin[tid] = negMin;
     barrier();

@@ -16,6 +16,7 @@
 // go to the host; trained weights sit inside.
 #include "checked_float.glsl"
 #include "ggml_blocks.glsl"
+#include "kquant_params.glsl"
 
 layout(local_size_x = 64) in;
 const uint SUB = 16u;
@@ -28,12 +29,6 @@ const int NMAX = 4;
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { uint outWords[]; };
 
-layout(push_constant) uniform Params {
-    uint count;    // super-blocks in this dispatch
-    uint outBase;  // first word of the output (guard words lie before it)
-    uint flagBase; // first flag word, relative to outBase: the words of `count` blocks
-    uint pad;
-} p;
 
 shared uint xs[GROUP_VALUES + GROUP_VALUES / SUB];
 shared uint subScaleBits[SUPERS * SUBS];

@@ -26,6 +26,10 @@
 // sum(w x l)^2 >= (31 A^3)^2 is normal, and sum(w x l)^2 <= (16 * 32 A^3)^2 < 2^128 for
 // A < 2^18. Real weights lie far inside it; the conformance suite covers both sides.
 #include "ggml_blocks.glsl"
+#ifdef QL_IMPORTANCE
+#include "checked_float.glsl"
+#endif
+#include "kquant_params.glsl"
 
 layout(local_size_x = 64) in;
 const uint SUB = 16u;                                       // values per sub-block
@@ -38,12 +42,6 @@ const int NMAX = 32;
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { uint outWords[]; };
 
-layout(push_constant) uniform Params {
-    uint count;     // super-blocks in this dispatch
-    uint outBase;   // first word of the output (guard words lie before it)
-    uint flagBase;  // first flag word, relative to outBase: the words of `count` blocks
-    uint pad;
-} p;
 
 // The values, one padding word after every 16 so that the invocations, each reading its
 // own 16 consecutive values, spread over the shared-memory banks.
@@ -76,18 +74,32 @@ int searchCode(float x, float iscale) {
     return clamp(qlNearestInt(v), -NMAX, NMAX - 1);
 }
 
-// make_qx_quants' sums for one inverse scale: sum w x l and sum w l l, w = x^2.
+#ifdef QL_IMPORTANCE
+// With an importance matrix ggml weights each value by its importance alone. The static
+// range above no longer bounds the sums (a weight may be anything finite), so every
+// product, sum and quotient of the search is checked (checked_float.glsl) and a
+// sub-block that leaves the exact range goes to the host.
+float w[SUB];
+float fitMul(float a, float b) { return mulChecked(a, b); }
+float fitAdd(float a, float b) { return addChecked(a, b); }
+float fitDiv(float a, float b) { return divChecked(a, b); }
+float weightOf(float x[SUB], uint i) { return w[i]; }
+#else
+float fitMul(float a, float b) { precise float r = a * b; return r; }
+float fitAdd(float a, float b) { precise float r = a + b; return r; }
+float fitDiv(float a, float b) { return divide(a, b); }
+float weightOf(float x[SUB], uint i) { precise float r = x[i] * x[i]; return r; }
+#endif
+
+// make_qx_quants' sums for one inverse scale: sum w x l and sum w l l (w = x^2 without
+// importance).
 void sums(float x[SUB], float iscale, out float sumlx, out float suml2) {
-    precise float slx = 0.0, sl2 = 0.0;
+    float slx = 0.0, sl2 = 0.0;
     for (uint i = 0u; i < SUB; ++i) {
         float l = float(searchCode(x[i], iscale));
-        precise float w = x[i] * x[i];
-        precise float wx = w * x[i];
-        precise float wl = w * l;
-        precise float a = wx * l;
-        precise float b = wl * l;
-        slx += a;
-        sl2 += b;
+        float wi = weightOf(x, i);
+        slx = fitAdd(slx, fitMul(fitMul(wi, x[i]), l));
+        sl2 = fitAdd(sl2, fitMul(fitMul(wi, l), l));
     }
     sumlx = slx;
     suml2 = sl2;
@@ -104,19 +116,17 @@ float searchScale(float x[SUB], uint maxBits, uint amaxBits, out float bestInver
     bestInverse = iscale;
     float sumlx, suml2;
     sums(x, iscale, sumlx, suml2);
-    float scale = suml2 != 0.0 ? divide(sumlx, suml2) : 0.0;
-    precise float best = scale * sumlx;
+    float scale = suml2 != 0.0 ? fitDiv(sumlx, suml2) : 0.0;
+    float best = fitMul(scale, sumlx);
     for (int is = -9; is <= 9; ++is) {
         if (is == 0)
             continue;
         iscale = candidateInverse(maxValue, is);
         sums(x, iscale, sumlx, suml2);
-        precise float fit = sumlx * sumlx;
-        precise float bar = best * suml2;
-        if (suml2 > 0.0 && fit > bar) {
+        if (suml2 > 0.0 && fitMul(sumlx, sumlx) > fitMul(best, suml2)) {
             bestInverse = iscale;
-            scale = divide(sumlx, suml2);
-            best = scale * sumlx;
+            scale = fitDiv(sumlx, suml2);
+            best = fitMul(scale, sumlx);
         }
     }
     return scale;
@@ -188,11 +198,20 @@ void main() {
             maxBits = b;
         }
     }
+    bool weightOutside = false;
+#ifdef QL_IMPORTANCE
+    uint block = group * SUPERS + super;
+    for (uint i = 0u; i < SUB; ++i)
+        w[i] = block < p.count ? importanceOf(block, QL_QK_K, j * SUB + i, weightOutside) : 0.0;
+#endif
     float iscale;
     float scale = searchScale(x, maxBits, amaxBits, iscale);
+#ifdef QL_IMPORTANCE
+    weightOutside = weightOutside || inexact;
+#endif
     subScaleBits[tid] = floatBitsToUint(scale);
-    subOutside[tid] =
-        notFinite || amaxBits >= HIGH_BITS || (amaxBits >= EPS_BITS && amaxBits < LOW_BITS);
+    subOutside[tid] = notFinite || weightOutside || amaxBits >= HIGH_BITS ||
+                      (amaxBits >= EPS_BITS && amaxBits < LOW_BITS);
     barrier();
 
     // The super-block's d and this sub-block's int8 scale and codes.

@@ -3,6 +3,7 @@
 // (engine/quant/quantize.h), the CPU path (compute/cpu) and the Vulkan path
 // (compute/vulkan + shaders/). A backend says per kernel and shape whether it can run
 // it; when it cannot, the CPU does, and the result records which backend computed it.
+#include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/quantize.h"
 
 #include <memory>
@@ -22,6 +23,13 @@ struct ErrorSums {
 // On the host, in double, exactly as ErrorAccumulator::add: the reference for the
 // device's reductions.
 ErrorSums errorSumsOnHost(std::span<const float> original, const QuantizedTensor& q);
+
+// An importance matrix's vectors for one tensor (imatrix_quantize.h): one weight per column
+// of each of its matrices, checked by requireImportance, and which rows take which vector.
+struct ImportanceInput {
+    std::span<const float> weights;
+    ImportanceRows layout;
+};
 
 struct Support {
     bool ok = true;
@@ -44,6 +52,13 @@ public:
     // back (within a stated tolerance of errorSumsOnHost: see VulkanBackend).
     virtual ErrorSums quantizeAndMeasure(QuantFormat format, std::span<const float> src,
                                          int64_t rows, int64_t cols, QuantizedTensor& out);
+    // The importance-weighted encoders (llama.cpp's imatrix; takesImportance(format)).
+    // This default runs none of them, with the reason.
+    virtual Support supportsImportance(QuantFormat format, int64_t rows, int64_t cols) const;
+    // Requires supportsImportance(...).ok. The bytes of ql::quantizeWithImportance.
+    virtual void quantizeWithImportance(QuantFormat format, std::span<const float> src,
+                                        int64_t rows, int64_t cols,
+                                        const ImportanceInput& importance, QuantizedTensor& out);
     std::string label() const { return name() + " (" + deviceName() + ")"; }
 };
 
@@ -73,6 +88,8 @@ public:
     ComputeBackend* vulkan() { return m_vulkan.get(); }
     const std::string& vulkanMessage() const { return m_vulkanMessage; }
     ComputeBackend& choose(QuantFormat format, int64_t rows, int64_t cols);
+    // The same for the importance-weighted encoder of `format`.
+    ComputeBackend& chooseWithImportance(QuantFormat format, int64_t rows, int64_t cols);
     // After a device fault the rest of the job runs on the CPU; the reason is kept.
     void disableVulkan(const std::string& reason);
     std::string summary() const; // for the status bar and the CLI

@@ -1,4 +1,5 @@
 #include "engine/compute/backend.h"
+#include "engine/core/error.h"
 
 #include <cstdlib>
 #include <string_view>
@@ -12,6 +13,16 @@ bool vulkanDisabledByEnvironment() {
 }
 
 } // namespace
+
+Support ComputeBackend::supportsImportance(QuantFormat format, int64_t, int64_t) const {
+    return Support::no(name() + " has no importance-weighted encoder for " +
+                       std::string(quantFormatInfo(format).name) + "; the CPU runs it");
+}
+
+void ComputeBackend::quantizeWithImportance(QuantFormat format, std::span<const float>, int64_t,
+                                            int64_t, const ImportanceInput&, QuantizedTensor&) {
+    throw Error(supportsImportance(format, 0, 0).reason);
+}
 
 BackendSet::BackendSet(Preference preference, int vulkanDevice)
     : m_cpu(makeCpuBackend()) {
@@ -31,6 +42,12 @@ BackendSet::BackendSet(Preference preference, int vulkanDevice)
 
 ComputeBackend& BackendSet::choose(QuantFormat format, int64_t rows, int64_t cols) {
     if (m_vulkan && m_vulkan->supports(format, rows, cols).ok)
+        return *m_vulkan;
+    return *m_cpu;
+}
+
+ComputeBackend& BackendSet::chooseWithImportance(QuantFormat format, int64_t rows, int64_t cols) {
+    if (m_vulkan && m_vulkan->supportsImportance(format, rows, cols).ok)
         return *m_vulkan;
     return *m_cpu;
 }

@@ -164,14 +164,23 @@ void warnAboutImportance(const ImportanceSource& s, JobContext& ctx) {
                        joined(s.unused));
 }
 
-// Quantizes rows on the chosen backend; a failing non-CPU backend (device lost, out of
-// device memory) hands the chunk to the CPU, which gives identical codes.
+// Quantizes rows on the chosen backend, with the importance vectors when given; a failing
+// non-CPU backend (device lost, out of device memory) hands the chunk to the CPU, which
+// gives identical codes.
 void quantizeChunk(BackendSet& backends, QuantFormat format, std::span<const float> src,
-                   int64_t rows, int64_t cols, QuantizedTensor& out, JobContext& ctx) {
-    ComputeBackend& chosen = backends.choose(format, rows, cols);
+                   int64_t rows, int64_t cols, const ImportanceInput* importance,
+                   QuantizedTensor& out, JobContext& ctx) {
+    const auto run = [&](ComputeBackend& backend) {
+        if (importance)
+            backend.quantizeWithImportance(format, src, rows, cols, *importance, out);
+        else
+            backend.quantize(format, src, rows, cols, out);
+    };
+    ComputeBackend& chosen = importance ? backends.chooseWithImportance(format, rows, cols)
+                                        : backends.choose(format, rows, cols);
     if (&chosen != &backends.cpu()) {
         try {
-            chosen.quantize(format, src, rows, cols, out);
+            run(chosen);
             return;
         } catch (const std::exception& e) {
             const std::string why = chosen.label() + " failed (" + e.what() +
@@ -180,7 +189,7 @@ void quantizeChunk(BackendSet& backends, QuantFormat format, std::span<const flo
             backends.disableVulkan(why);
         }
     }
-    backends.cpu().quantize(format, src, rows, cols, out);
+    run(backends.cpu());
 }
 
 TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
@@ -205,13 +214,9 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
         const int64_t n = std::min(step, rows - r);
         buffer.resize(size_t(n * cols));
         model.readRowsF32(t, r, n, buffer.data());
-        if (weights.empty()) {
-            quantizeChunk(backends, format, buffer, n, cols, q, ctx);
-        } else { // importance-weighted encoders run on the CPU (kquant_encode.h)
-            quantizeWithImportance(format, buffer, n, cols, weights, q, jobThreads(request),
-                                   {r, t.matrixRows()});
-            q.backend = backends.cpu().label();
-        }
+        const ImportanceInput importanceRows{weights, {r, t.matrixRows()}};
+        quantizeChunk(backends, format, buffer, n, cols,
+                      weights.empty() ? nullptr : &importanceRows, q, ctx);
         if (request.onChunk)
             request.onChunk(t.name, r, q);
         acc.add(r, buffer, q);

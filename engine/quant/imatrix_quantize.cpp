@@ -62,21 +62,32 @@ void requireImportance(std::span<const float> importance, int64_t cols, int64_t 
                         "; weights must be finite and non-negative");
 }
 
+namespace {
+
+int64_t matrixOfRow(int64_t r, ImportanceRows layout) {
+    return layout.rowsPerMatrix > 0 ? (layout.firstRow + r) / layout.rowsPerMatrix : 0;
+}
+
+} // namespace
+
+void requireImportanceRows(std::span<const float> importance, int64_t rows, int64_t cols,
+                           ImportanceRows layout) {
+    const int64_t matrices = cols > 0 ? int64_t(importance.size()) / cols : 0;
+    const int64_t last = rows > 0 ? matrixOfRow(rows - 1, layout) : 0; // the largest index
+    if (rows > 0 && last >= matrices)
+        throw Error("importance: row " + std::to_string(layout.firstRow + rows - 1) +
+                    " is in matrix " + std::to_string(last) + ", but the importance holds " +
+                    std::to_string(matrices) + " vector(s)");
+}
+
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
                             int threads, ImportanceRows layout) {
     const KQuantRowEncoder encode = importanceEncoder(quantFormatInfo(format).storage);
-    const int64_t matrices = int64_t(importance.size()) / cols;
+    requireImportanceRows(importance, rows, cols, layout); // before the threads start
     const auto vectorOf = [&](int64_t r) {
-        const int64_t m =
-            layout.rowsPerMatrix > 0 ? (layout.firstRow + r) / layout.rowsPerMatrix : 0;
-        if (m >= matrices)
-            throw Error("importance: row " + std::to_string(layout.firstRow + r) +
-                        " is in matrix " + std::to_string(m) + ", but the importance holds " +
-                        std::to_string(matrices) + " vector(s)");
-        return importance.data() + m * cols;
+        return importance.data() + matrixOfRow(r, layout) * cols;
     };
-    vectorOf(rows - 1); // the last row has the largest index: check before the threads start
     out.resize(format, rows, cols);
     const uint64_t rowBytes = packedRowBytes(format, cols);
     // One row of a 4096-wide tensor is about 0.1 ms of the searched encoders.

@@ -28,6 +28,12 @@ struct ImportanceRows {
     int64_t rowsPerMatrix = 0;
 };
 
+// Throws ql::Error when a row of `src` would take a vector the importance does not hold
+// (rows [layout.firstRow, layout.firstRow + rows) of a stack of layout.rowsPerMatrix-row
+// matrices, importance.size() / cols vectors).
+void requireImportanceRows(std::span<const float> importance, int64_t rows, int64_t cols,
+                           ImportanceRows layout);
+
 // `format` takes importance and cols is a whole number of its blocks; importance has been
 // checked. Fills out (resized) with the same bytes as the scalar encoder row by row.
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,

@@ -51,6 +51,21 @@ public:
         quantizeTensorCpu(format, src, rows, cols, out, m_threads);
     }
 
+    Support supportsImportance(QuantFormat format, int64_t, int64_t) const override {
+        if (takesImportance(format))
+            return Support::yes();
+        return Support::no(std::string(quantFormatInfo(format).name) +
+                           " has no importance-weighted encoder");
+    }
+
+    void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
+                                int64_t cols, const ImportanceInput& importance,
+                                QuantizedTensor& out) override {
+        ql::quantizeWithImportance(format, src, rows, cols, importance.weights, out, m_threads,
+                                   importance.layout);
+        out.backend = label();
+    }
+
 private:
     int m_threads;
 };

@@ -14,6 +14,15 @@
 // device (a value that is not finite, subnormal values or products, magnitudes beyond
 // what the sums hold); the host encodes those again with the same reference encoder, so
 // the result is the reference's whatever the input.
+//
+// With an importance matrix (llama.cpp's imatrix) the same shaders compiled with
+// QL_IMPORTANCE (<shader>_imatrix) run ggml's importance-weighted encoders
+// (quantize_row_q*_K_impl, quantize_row_iq4_nl_impl), byte-identical to
+// ql::quantizeWithImportance: Q6_K weighs each value by its importance alone; Q4_K and
+// Q5_K take weights imp * sqrt(sigma2 + x^2), make_qkx3_quants per sub-block and
+// make_qp_quants over the super-block's scales and mins; IQ4_NL takes the same weights
+// per block of 32. The vectors of the matrices a chunk spans are uploaded beside it.
+#include "engine/compute/backend.h"
 #include "engine/compute/vulkan/staged_kernel.h"
 
 #include <memory>
@@ -23,8 +32,13 @@ namespace ql::vk {
 
 class KQuantKernel final : public StagedKernel {
 public:
-    // One kernel per shader: Q2_K, Q3_K, Q4_K/Q5_K, Q6_K, IQ4_NL.
-    static std::vector<std::unique_ptr<KQuantKernel>> all(Device& device);
+    // One kernel per shader: Q2_K, Q3_K, Q4_K/Q5_K, Q6_K, IQ4_NL; weighted: the
+    // importance variants, which exist for Q4_K/Q5_K, Q6_K and IQ4_NL.
+    static std::vector<std::unique_ptr<KQuantKernel>> all(Device& device, bool weighted = false);
+
+    // For the importance variants: the vectors for the next run() (null clears them).
+    // `importance` must outlive that run.
+    void setImportance(const ImportanceInput* importance) { m_importance = importance; }
 
     bool handles(QuantFormat format) const override;
     RowChunking plan(QuantFormat format, int64_t rows, int64_t cols,
@@ -38,13 +52,21 @@ public:
 
 private:
     KQuantKernel(Device& device, const std::string& shader, uint64_t blocksPerGroup,
-                 std::vector<QuantFormat> formats);
+                 std::vector<QuantFormat> formats, bool weighted);
+    // The first of the vectors rows [rowBegin, rowBegin + rows) of the tensor take, and how
+    // many values from it on they need.
+    std::span<const float> importanceSlice(int64_t rowBegin, int64_t rows, int64_t cols) const;
+    // Encodes block b of a chunk on the host with the reference encoder.
+    void encodeOnHost(QuantFormat format, const float* src, int64_t rowBegin, int64_t cols,
+                      uint64_t b, std::byte* dst) const;
     void runChunk(QuantFormat format, const float* src, int64_t rowBegin, int64_t chunkRows,
                   int64_t cols, QuantizedTensor& out) override;
 
     uint64_t m_blocksPerGroup;
     std::vector<QuantFormat> m_formats;
     uint64_t m_hostBlocks = 0;
+    bool m_weighted;
+    const ImportanceInput* m_importance = nullptr;
 };
 
 } // namespace ql::vk

@@ -10,10 +10,12 @@
 
 namespace ql::vk {
 
-StagedKernel::StagedKernel(Device& device, const std::string& shaderName, uint32_t pushBytes)
+StagedKernel::StagedKernel(Device& device, const std::string& shaderName, uint32_t pushBytes,
+                           bool sideInput)
     : m_device(device)
     , m_shaderName(shaderName)
-    , m_pipeline(device, shaderName, 2, pushBytes) {}
+    , m_pipeline(device, shaderName, sideInput ? 3 : 2, pushBytes)
+    , m_sideInput(sideInput) {}
 
 uint64_t StagedKernel::outputBytes(uint64_t words) {
     return (words + 2 * kGuardWords) * 4;
@@ -63,14 +65,21 @@ RowChunking StagedKernel::planRows(int64_t rows, int64_t cols, const DispatchLim
     return {n, {}};
 }
 
-void StagedKernel::reserve(uint64_t srcBytes, uint64_t outWords) {
+void StagedKernel::reserve(uint64_t srcBytes, uint64_t outWords, uint64_t sideBytes) {
     bool changed = false;
     auto ensure = [&](std::unique_ptr<KernelBuffer>& buffer, uint64_t bytes, HostBuffer::Use use) {
         changed |= growBuffer(m_device, buffer, bytes, use);
     };
     ensure(m_src, std::max<uint64_t>(srcBytes, 4), HostBuffer::Use::Upload);
     ensure(m_out, outputBytes(outWords), HostBuffer::Use::Readback);
-    if (changed) {
+    if (m_sideInput)
+        ensure(m_side, std::max<uint64_t>(sideBytes, 4), HostBuffer::Use::Upload);
+    if (!changed)
+        return;
+    if (m_sideInput) {
+        const std::array buffers{m_src->handle(), m_out->handle(), m_side->handle()};
+        m_pipeline.bindBuffers(buffers);
+    } else {
         const std::array buffers{m_src->handle(), m_out->handle()};
         m_pipeline.bindBuffers(buffers);
     }
@@ -78,10 +87,16 @@ void StagedKernel::reserve(uint64_t srcBytes, uint64_t outWords) {
 
 const uint32_t* StagedKernel::dispatch(QuantFormat format, int64_t chunkRows, int64_t cols,
                                        const float* src, uint64_t outWords, const void* push,
-                                       uint32_t groups) {
+                                       uint32_t groups, std::span<const float> side) {
+    if (side.empty() == m_sideInput)
+        throw Error("vulkan: " + m_shaderName +
+                    (m_sideInput ? " needs its second input" : " takes no second input"));
     const uint64_t srcBytes = uint64_t(chunkRows) * uint64_t(cols) * sizeof(float);
-    reserve(srcBytes, outWords);
+    const uint64_t sideBytes = side.size_bytes();
+    reserve(srcBytes, outWords, sideBytes);
     std::memcpy(m_src->data(), src, srcBytes);
+    if (m_sideInput)
+        std::memcpy(m_side->data(), side.data(), sideBytes);
     fillGuardWords(m_out->data(), 0, kGuardWords);
     fillGuardWords(m_out->data(), kGuardWords + outWords, kGuardWords);
     const uint64_t outBytes = outputBytes(outWords);
@@ -89,6 +104,8 @@ const uint32_t* StagedKernel::dispatch(QuantFormat format, int64_t chunkRows, in
     Device::Submission submission;
     submission.upload = [&](VkCommandBuffer commands) {
         m_src->recordUpload(commands, 0, srcBytes);
+        if (m_sideInput)
+            m_side->recordUpload(commands, 0, sideBytes);
         m_out->recordUpload(commands, 0, kGuardWords * 4); // the guards, not the codes
         m_out->recordUpload(commands, tailGuard, kGuardWords * 4);
     };

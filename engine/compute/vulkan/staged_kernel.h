@@ -19,7 +19,10 @@ namespace ql::vk {
 
 class StagedKernel {
 public:
-    StagedKernel(Device& device, const std::string& shaderName, uint32_t pushBytes);
+    // sideInput: the shader reads a second input buffer of f32 at binding 2 (the
+    // importance vectors of the imatrix variants), uploaded with each dispatch.
+    StagedKernel(Device& device, const std::string& shaderName, uint32_t pushBytes,
+                 bool sideInput = false);
     virtual ~StagedKernel() = default;
 
     // Bytes of the output buffer that holds `words` words and the guards.
@@ -50,8 +53,10 @@ protected:
     // word, valid until the next dispatch. Throws VulkanFault on device faults and
     // ql::Error when the shader wrote outside its output.
     // The chunk is chunkRows x cols values of `format` (for the error sums, if asked).
+    // `side` is the second input of a kernel made with sideInput (empty otherwise).
     const uint32_t* dispatch(QuantFormat format, int64_t chunkRows, int64_t cols, const float* src,
-                             uint64_t outWords, const void* push, uint32_t groups);
+                             uint64_t outWords, const void* push, uint32_t groups,
+                             std::span<const float> side = {});
     // Whether the chunk's error sums are being reduced on the device.
     bool measuring() const { return m_measure.kernel != nullptr; }
     // For a kernel that finished part of a chunk on the host after dispatch(): the chunk's
@@ -59,13 +64,15 @@ protected:
     void replaceChunkSums(const ErrorSums& sums) { m_chunkSums = sums; }
 
 private:
-    void reserve(uint64_t srcBytes, uint64_t outWords);
+    void reserve(uint64_t srcBytes, uint64_t outWords, uint64_t sideBytes);
 
     Device& m_device;
     std::string m_shaderName;
     ComputePipeline m_pipeline;
     std::unique_ptr<KernelBuffer> m_src;
     std::unique_ptr<KernelBuffer> m_out;
+    std::unique_ptr<KernelBuffer> m_side; // only with sideInput
+    bool m_sideInput;
     MeasureTarget m_measure; // set for the duration of run()
     ErrorSums m_chunkSums;   // the current chunk's, added to m_measure.sums after it
 };

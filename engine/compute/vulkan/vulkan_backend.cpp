@@ -33,6 +33,7 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     , m_blocks(std::make_unique<vk::BlockKernel>(*m_device))
     , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
     , m_kquants(vk::KQuantKernel::all(*m_device))
+    , m_weighted(vk::KQuantKernel::all(*m_device, true))
     , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
     m_device->pipelineCacheFile().save(); // every pipeline exists now
 }
@@ -44,6 +45,7 @@ VulkanBackend::~VulkanBackend() {
     m_blocks.reset();
     m_fp8.reset();
     m_kquants.clear();
+    m_weighted.clear();
     m_measure.reset();
 }
 
@@ -132,15 +134,78 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     if (sums && !measureOnDevice)
         *sums = errorSumsOnHost(src, out);
     out.backend = label() + vk::hostStepsOf(format);
-    const vk::KQuantKernel* kquant = kquantKernel(format);
-    m_lastHostBlocks = kquant ? kquant->lastHostBlocks() : 0;
+    noteHostBlocks(format, kquantKernel(format), out);
+}
+
+void VulkanBackend::noteHostBlocks(QuantFormat format, const vk::KQuantKernel* kernel,
+                                   QuantizedTensor& out) {
+    m_lastHostBlocks = kernel ? kernel->lastHostBlocks() : 0;
     if (m_lastHostBlocks > 0)
         out.backend += " + host (" + std::to_string(m_lastHostBlocks) +
                        blockWord(format, m_lastHostBlocks) + " outside the shader's exact range)";
 }
 
+Support VulkanBackend::supportsImportance(QuantFormat format, int64_t rows, int64_t cols) const {
+    if (!m_fault.empty())
+        return Support::no("the Vulkan device failed earlier (" + m_fault + "); the CPU runs it");
+    if (!takesImportance(format))
+        return Support::no(std::string(quantFormatInfo(format).name) +
+                           " has no importance-weighted encoder");
+    const vk::KQuantKernel* kernel = weightedKernel(format);
+    if (!kernel)
+        return Support::no(vk::whyNoImportanceKernel(format));
+    if (rows == 0 || cols == 0)
+        return Support::yes();
+    const auto plan = kernel->plan(format, rows, cols, limits());
+    if (plan.rowsPerChunk == 0)
+        return Support::no(plan.whyNot + "; the CPU runs it");
+    return Support::yes();
+}
+
+void VulkanBackend::quantizeWithImportance(QuantFormat format, std::span<const float> src,
+                                           int64_t rows, int64_t cols,
+                                           const ImportanceInput& importance,
+                                           QuantizedTensor& out) {
+    std::lock_guard lock(m_mutex);
+    if (Support s = supportsImportance(format, rows, cols); !s.ok)
+        throw Error("vulkan: cannot quantize this tensor with importance: " + s.reason);
+    if (src.size() != size_t(rows * cols))
+        throw Error("vulkan: quantize got " + std::to_string(src.size()) + " values for a " +
+                    std::to_string(rows) + " x " + std::to_string(cols) + " tensor");
+    requireImportanceRows(importance.weights, rows, cols, importance.layout);
+    out.resize(format, rows, cols);
+    out.backend = label();
+    m_lastDispatches = 0;
+    m_lastHostBlocks = 0;
+    m_device->resetDeviceSeconds();
+    if (rows == 0 || cols == 0)
+        return;
+    vk::KQuantKernel* kernel = weightedKernel(format);
+    kernel->setImportance(&importance);
+    try {
+        m_lastDispatches = kernel->run(format, src, rows, cols, limits(), out);
+    } catch (const VulkanFault& fault) {
+        kernel->setImportance(nullptr);
+        m_fault = fault.what();
+        throw;
+    } catch (...) {
+        kernel->setImportance(nullptr);
+        throw;
+    }
+    kernel->setImportance(nullptr);
+    out.backend = label();
+    noteHostBlocks(format, kernel, out);
+}
+
 vk::KQuantKernel* VulkanBackend::kquantKernel(QuantFormat format) const {
     for (const auto& kernel : m_kquants)
+        if (kernel->handles(format))
+            return kernel.get();
+    return nullptr;
+}
+
+vk::KQuantKernel* VulkanBackend::weightedKernel(QuantFormat format) const {
+    for (const auto& kernel : m_weighted)
         if (kernel->handles(format))
             return kernel.get();
     return nullptr;

@@ -43,6 +43,12 @@ public:
     // hold it to that. Same device, same input: the same bits every time.
     ErrorSums quantizeAndMeasure(QuantFormat format, std::span<const float> src, int64_t rows,
                                  int64_t cols, QuantizedTensor& out) override;
+    // The importance variants of the searched-format shaders (kquant_kernel.h): Q4_K, Q5_K,
+    // Q6_K and IQ4_NL; the other formats that take an imatrix run on the CPU.
+    Support supportsImportance(QuantFormat format, int64_t rows, int64_t cols) const override;
+    void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
+                                int64_t cols, const ImportanceInput& importance,
+                                QuantizedTensor& out) override;
 
     // Tighter limits than the device's, so that tests exercise chunking on small tensors.
     // 0 restores the device's limit.
@@ -80,8 +86,11 @@ private:
     vk::StagedKernel* stagedKernel(QuantFormat format) const;
     // The kernel of a searched GGUF format, or null.
     vk::KQuantKernel* kquantKernel(QuantFormat format) const;
+    vk::KQuantKernel* weightedKernel(QuantFormat format) const;
     void runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                      QuantizedTensor& out, ErrorSums* sums);
+    // The label's note on blocks the host encoded, after a searched-format run.
+    void noteHostBlocks(QuantFormat format, const vk::KQuantKernel* kernel, QuantizedTensor& out);
 
     std::shared_ptr<vk::Instance> m_instance;
     std::unique_ptr<vk::Device> m_device;
@@ -89,7 +98,8 @@ private:
     std::unique_ptr<vk::GroupQuantKernel> m_groups;
     std::unique_ptr<vk::StagedKernel> m_blocks;
     std::unique_ptr<vk::StagedKernel> m_fp8;
-    std::vector<std::unique_ptr<vk::KQuantKernel>> m_kquants; // one per searched-format shader
+    std::vector<std::unique_ptr<vk::KQuantKernel>> m_kquants;  // one per searched-format shader
+    std::vector<std::unique_ptr<vk::KQuantKernel>> m_weighted; // their importance variants
     std::unique_ptr<vk::ErrorSumKernel> m_measure;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;
