@@ -106,29 +106,9 @@ uint blockByte(uint super, uint offset) {
     return (codeAt(super, 64u * c + l) & 0xfu) | ((codeAt(super, 64u * c + l + 32u) & 0xfu) << 4);
 }
 
-#ifdef QL_IMPORTANCE
-// quantize_row_q*_K_impl's weights imp * sqrt(sigma2 + x^2), sigma2 = 2 sum x^2 / 256 over
-// the whole super-block in the C order (each invocation adds up its super-block's 256
-// values itself: a few hundred operations beside the search's thousands).
-void importanceWeights(float x[SUB], uint super, uint j, uint block, out float w[SUB],
-                       inout bool outsideBits) {
-    float sumX2 = 0.0;
-    for (uint l = 0u; l < QL_QK_K; ++l) {
-        uint at = super * QL_QK_K + l;
-        float v = uintBitsToFloat(xs[at + at / SUB]);
-        sumX2 = addChecked(sumX2, mulChecked(v, v));
-    }
-    float sigma2 = mulChecked(mulChecked(2.0, sumX2), 1.0 / 256.0);
-    float sum = 0.0;
-    for (uint i = 0u; i < SUB; ++i) {
-        float imp = block < p.count ? importanceOf(block, QL_QK_K, j * SUB + i, outsideBits) : 0.0;
-        float s2 = addChecked(sigma2, mulChecked(x[i], x[i]));
-        w[i] = mulChecked(imp, uintBitsToFloat(qlSqrtBits(floatBitsToUint(s2))));
-        sum = addChecked(sum, w[i]);
-    }
-    subWeightSum[super * SUBS + j] = sum;
-}
+#include "kquant_weights.glsl"
 
+#ifdef QL_IMPORTANCE
 // make_qp_quants over a super-block's 8 scales (or 8 mins), weighted by the sub-blocks'
 // weight sums: their 6-bit values into subLs (subLm) and the fp16 super-scale.
 void weightedSuperScale(uint super, bool mins) {
@@ -178,7 +158,8 @@ void main() {
     }
     float w[SUB];
 #ifdef QL_IMPORTANCE
-    importanceWeights(x, super, j, group * SUPERS + super, w, outsideBits);
+    subWeightSum[tid] = importanceWeights(x, superSigma2(super, 2.0), group * SUPERS + super, j,
+                                          w, outsideBits);
     // make_qkx3_quants: 37 candidates from (-0.9 + 0.05 is + nmax) / (max - min).
     AsymmetricGrid grid = AsymmetricGrid(nmax, 36, -0.9, 0.05, false, true);
 #else

@@ -13,6 +13,7 @@
 // (bit s: super-block s for the host), as in quantize_k4.comp, whose checked arithmetic
 // (checked_float.glsl) and search (kquant_search.glsl) this shares.
 #define QL_SEARCH_VALUES 16
+#define QL_POSITIVE_VALUES 16
 #include "checked_float.glsl"
 #include "ggml_blocks.glsl"
 #include "kquant_search.glsl"
@@ -35,6 +36,34 @@ shared bool subOutside[SUPERS * SUBS];
 shared uint scaleBytes[SUPERS * SUBS];
 shared uint dBits[SUPERS]; // fp16 d | fp16 dmin << 16
 shared uint codes[GROUP_VALUES / 4u];
+
+#include "kquant_weights.glsl"
+
+#ifdef QL_IMPORTANCE
+shared float subWeightSum[SUPERS * SUBS];
+shared uint subLs[SUPERS * SUBS];     // the 4-bit scale (as make_qp_quants' uint8_t)
+shared uint subLm[SUPERS * SUBS];     // the 4-bit min
+shared uint superHalves[2u * SUPERS]; // fp16 d, fp16 dmin
+
+// make_qp_quants over a super-block's 16 scales (or mins) on [0, 15], weighted by the
+// sub-blocks' weight sums (searchQ2Weighted).
+void weightedSuperScale(uint super, bool mins) {
+    float v[SUBS], qw[SUBS];
+    for (uint k = 0u; k < SUBS; ++k) {
+        v[k] = mins ? subMin[super * SUBS + k] : subScale[super * SUBS + k];
+        qw[k] = subWeightSum[super * SUBS + k];
+    }
+    uint L[SUBS];
+    float s = positiveScaleSearch(v, qw, 15, L);
+    for (uint k = 0u; k < SUBS; ++k) {
+        if (mins)
+            subLm[super * SUBS + k] = L[k];
+        else
+            subLs[super * SUBS + k] = L[k];
+    }
+    superHalves[2u * super + (mins ? 1u : 0u)] = qlFloatToHalf(floatBitsToUint(s));
+}
+#endif
 
 // std::max over the super-block's 16 scales (or mins), from 0.
 float superMax(uint super, bool mins) {
@@ -82,15 +111,33 @@ void main() {
         uint b = xs[at + at / SUB];
         outsideBits = outsideBits || qlOutsideInput(b);
         x[i] = uintBitsToFloat(b);
-        w[i] = abs(x[i]);
     }
+#ifdef QL_IMPORTANCE
+    // Weights imp * sqrt(sigma2 + x^2) and make_qkx3_quants (37 candidates, squared error).
+    subWeightSum[tid] = importanceWeights(x, superSigma2(super, 1.0), group * SUPERS + super, j,
+                                          w, outsideBits);
+    AsymmetricGrid grid = AsymmetricGrid(3, 36, -0.9, 0.05, false, true);
+#else
+    for (uint i = 0u; i < SUB; ++i)
+        w[i] = abs(x[i]);
+    AsymmetricGrid grid = AsymmetricGrid(3, 15, -0.5, 0.1, true, false);
+#endif
     float negMin;
     uint packed[QL_SEARCH_WORDS];
-    float scale = asymmetricSearch(x, w, AsymmetricGrid(3, 15, -0.5, 0.1, true, false), negMin, packed);
+    float scale = asymmetricSearch(x, w, grid, negMin, packed);
     subScale[tid] = scale;
     subMin[tid] = negMin;
     barrier();
 
+#ifdef QL_IMPORTANCE
+    // The scales and mins by weighted searches of their own (two invocations of the
+    // super-block, one each); the byte ls | lm << 4 as the C cast leaves it.
+    if (j < 2u)
+        weightedSuperScale(super, j == 1u);
+    barrier();
+    uint byte = (subLs[tid] | (subLm[tid] << 4)) & 0xffu;
+    uint d = superHalves[2u * super], dmin = superHalves[2u * super + 1u];
+#else
     // The super-block's 4-bit grids (searchQ2Plain): uint8_t casts, no clamp, as in C.
     float maxScale = superMax(super, false), maxMin = superMax(super, true);
     uint byte = 0u, d = 0u, dmin = 0u;
@@ -104,6 +151,7 @@ void main() {
         byte = (byte | uint(qlNearestInt(mulChecked(iscale, negMin)) << 4)) & 0xffu;
         dmin = qlFloatToHalf(floatBitsToUint(divChecked(maxMin, 15.0)));
     }
+#endif
     // The codes again against the scales as stored; d == 0 keeps the search's codes.
     float dj = mulChecked(qlHalfToFloat(d), float(byte & 0xfu));
     if (dj != 0.0) {

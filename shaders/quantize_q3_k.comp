@@ -37,6 +37,66 @@ shared int subL6[SUPERS * SUBS]; // the 6-bit scale, offset 32
 shared uint dHalf[SUPERS];
 shared uint codes[GROUP_VALUES / 4u]; // 0..7, one byte each
 
+#include "kquant_weights.glsl"
+
+#ifdef QL_IMPORTANCE
+shared float subWeightSum[SUPERS * SUBS];
+
+// make_qx_quants (rmse_type 1) with weights w on the grid [-nmax, nmax - 1]
+// (symmetricScaleSearch in kquant_encode_search.cpp): the sums of one inverse scale.
+void weightedSums(float x[SUB], float w[SUB], int nmax, float iscale, out float sumlx,
+                  out float suml2) {
+    sumlx = 0.0;
+    suml2 = 0.0;
+    for (uint i = 0u; i < SUB; ++i) {
+        float l = float(clamp(qlNearestInt(mulChecked(iscale, x[i])), -nmax, nmax - 1));
+        sumlx = addChecked(sumlx, mulChecked(mulChecked(w[i], x[i]), l));
+        suml2 = addChecked(suml2, mulChecked(mulChecked(w[i], l), l));
+    }
+}
+
+void weightedCodes(float x[SUB], int nmax, float iscale, out int L[SUB]) {
+    for (uint i = 0u; i < SUB; ++i)
+        L[i] = nmax + clamp(qlNearestInt(mulChecked(iscale, x[i])), -nmax, nmax - 1);
+}
+
+// The first fit from -nmax / max, then 18 more inverse scales; codes + nmax into L (0 for
+// an all-zero group), returns the scale.
+float weightedSearch(float x[SUB], float w[SUB], int nmax, out int L[SUB]) {
+    uint amaxBits = 0u, maxBits = 0u;
+    for (uint i = 0u; i < SUB; ++i) {
+        uint b = floatBitsToUint(x[i]);
+        if (qlAbsBits(b) > amaxBits) { // the value of largest magnitude, first on ties
+            amaxBits = qlAbsBits(b);
+            maxBits = b;
+        }
+    }
+    for (uint i = 0u; i < SUB; ++i)
+        L[i] = 0;
+    if (amaxBits < 0x26901d7du) // 1e-15f, ggml's GROUP_MAX_EPS
+        return 0.0;
+    float mx = uintBitsToFloat(maxBits);
+    float iscale = divChecked(-float(nmax), mx);
+    weightedCodes(x, nmax, iscale, L);
+    float sumlx, suml2;
+    weightedSums(x, w, nmax, iscale, sumlx, suml2);
+    float scale = suml2 != 0.0 ? divChecked(sumlx, suml2) : 0.0;
+    float best = mulChecked(scale, sumlx);
+    for (int is = -9; is <= 9; ++is) {
+        if (is == 0)
+            continue;
+        iscale = divChecked(-addChecked(float(nmax), mulChecked(0.1, float(is))), mx);
+        weightedSums(x, w, nmax, iscale, sumlx, suml2);
+        if (suml2 > 0.0 && mulChecked(sumlx, sumlx) > mulChecked(best, suml2)) {
+            weightedCodes(x, nmax, iscale, L);
+            scale = divChecked(sumlx, suml2);
+            best = mulChecked(scale, sumlx);
+        }
+    }
+    return scale;
+}
+#endif
+
 int clampCode(int l) { return clamp(l, -NMAX, NMAX - 1); }
 
 // make_q3_quants (do_rmse): codes -4..3 into L, returns the scale.
@@ -143,6 +203,32 @@ void main() {
         }
     }
     int L[SUB];
+#ifdef QL_IMPORTANCE
+    // searchQ3Weighted: weights imp * sqrt(sigma2 + x^2), the weighted make_qx_quants per
+    // sub-block, then the same search over the super-block's 16 scales weighted by the
+    // sub-blocks' weight sums (one invocation per super-block) for the 6-bit scales and d.
+    float w[SUB];
+    subWeightSum[tid] = importanceWeights(x, superSigma2(super, 2.0), group * SUPERS + super, j,
+                                          w, outsideBits);
+    float scale = weightedSearch(x, w, NMAX, L);
+    subScaleBits[tid] = floatBitsToUint(scale);
+    barrier();
+    if (j == 0u) {
+        float scales[SUBS], sw[SUBS];
+        for (uint k = 0u; k < SUBS; ++k) {
+            scales[k] = uintBitsToFloat(subScaleBits[super * SUBS + k]);
+            sw[k] = subWeightSum[super * SUBS + k];
+        }
+        int Ls[SUBS];
+        float dBlock = weightedSearch(scales, sw, 32, Ls);
+        for (uint k = 0u; k < SUBS; ++k)
+            subL6[super * SUBS + k] = Ls[k];
+        dHalf[super] = qlFloatToHalf(floatBitsToUint(dBlock));
+    }
+    barrier();
+    int l6 = subL6[tid];
+    uint d = dHalf[super];
+#else
     float scale = refineScale(x, maxBits, amaxBits, L);
     subScaleBits[tid] = floatBitsToUint(scale);
     barrier();
@@ -164,6 +250,7 @@ void main() {
         l6 = clamp(l, -32, 31) + 32;
         d = qlFloatToHalf(qlSignedDivBits(floatBitsToUint(1.0), floatBitsToUint(iscale)));
     }
+#endif
     // The codes again against the scale as stored; d == 0 keeps the search's codes.
     float dj = mulChecked(qlHalfToFloat(d), float(l6 - 32));
     if (dj != 0.0)
@@ -174,8 +261,10 @@ void main() {
                                                 (L[4u * k + 2u] << 16) | (L[4u * k + 3u] << 24));
     subL6[tid] = l6;
     subOutside[tid] = outsideBits || inexact;
+#ifndef QL_IMPORTANCE // (the importance variant's d is in place already)
     if (j == 0u)
         dHalf[super] = d;
+#endif
     barrier();
 
     uint blocks = min(SUPERS, p.count - group * SUPERS);

@@ -182,7 +182,8 @@ TEST_P(KQuantImportanceTest, ADeviceLossIsAFaultAndLeavesTheWorkToTheCpu) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ImportanceVariants, KQuantImportanceTest,
-                         ::testing::Values(QuantFormat::Q4_K, QuantFormat::Q5_K, QuantFormat::Q6_K,
+                         ::testing::Values(QuantFormat::Q2_K, QuantFormat::Q3_K, QuantFormat::Q4_K,
+                                           QuantFormat::Q5_K, QuantFormat::Q6_K,
                                            QuantFormat::IQ4_NL),
                          [](const ::testing::TestParamInfo<QuantFormat>& info) {
                              std::string name(quantFormatInfo(info.param).name);
@@ -197,8 +198,8 @@ TEST(KQuantImportance, FormatsWithoutAnImportanceShaderAreSkipsWithTheirReason) 
     auto* vulkan = dynamic_cast<VulkanBackend*>(vulkanProbe().backend.get());
     ASSERT_NE(vulkan, nullptr);
     const auto cpu = makeCpuBackend(1);
-    for (QuantFormat format : {QuantFormat::Q2_K, QuantFormat::Q3_K, QuantFormat::Q4_0,
-                               QuantFormat::Q4_1, QuantFormat::Q5_0, QuantFormat::Q5_1}) {
+    for (QuantFormat format :
+         {QuantFormat::Q4_0, QuantFormat::Q4_1, QuantFormat::Q5_0, QuantFormat::Q5_1}) {
         const Support s = vulkan->supportsImportance(format, 8, 256);
         EXPECT_FALSE(s.ok) << quantFormatInfo(format).name;
         EXPECT_NE(s.reason.find("no importance variant"), std::string::npos) << s.reason;

@@ -52,8 +52,8 @@ std::vector<std::unique_ptr<KQuantKernel>> KQuantKernel::all(Device& device, boo
         std::vector<QuantFormat> formats;
         bool imatrix;
     };
-    const Shader shaders[] = {{"quantize_q2_k", 4, {QuantFormat::Q2_K}, false},
-                              {"quantize_q3_k", 4, {QuantFormat::Q3_K}, false},
+    const Shader shaders[] = {{"quantize_q2_k", 4, {QuantFormat::Q2_K}, true},
+                              {"quantize_q3_k", 4, {QuantFormat::Q3_K}, true},
                               {"quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}, true},
                               {"quantize_q6_k", 4, {QuantFormat::Q6_K}, true},
                               {"quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}, true}};
