@@ -3,6 +3,7 @@
 // vector from the imatrix entry (llama-imatrix writes one per expert); routers
 // (ffn_gate_inp) stay as stored. The experts are golden/quant's gauss input, so the bytes
 // of an expert are pinned to the bytes llama.cpp's quantizer wrote for it.
+#include "engine/compute/vulkan/vulkan_backend.h"
 #include "engine/core/error.h"
 #include "engine/jobs/quantize_job.h"
 #include "engine/model/gguf_writer.h"
@@ -69,11 +70,9 @@ struct JobResult {
     std::map<std::string, std::vector<std::byte>> bytes; // per tensor, rows in order
 };
 
-JobResult quantizeWith(const std::filesystem::path& model, QuantFormat format,
-                       const std::filesystem::path& imatrix, int64_t chunkRows) {
+JobResult quantizeOn(BackendSet& backends, JobContext& ctx, const std::filesystem::path& model,
+                     QuantFormat format, const std::filesystem::path& imatrix, int64_t chunkRows) {
     Workspace ws(":memory:");
-    BackendSet backends(BackendSet::Preference::Cpu);
-    JobContext ctx;
     JobResult r;
     QuantizeRequest request{model, format, {}};
     request.imatrixPath = imatrix;
@@ -84,6 +83,13 @@ JobResult quantizeWith(const std::filesystem::path& model, QuantFormat format,
     };
     r.outcome = quantizeModel(request, ws, backends, ctx);
     return r;
+}
+
+JobResult quantizeWith(const std::filesystem::path& model, QuantFormat format,
+                       const std::filesystem::path& imatrix, int64_t chunkRows) {
+    BackendSet backends(BackendSet::Preference::Cpu);
+    JobContext ctx;
+    return quantizeOn(backends, ctx, model, format, imatrix, chunkRows);
 }
 
 std::vector<std::byte> expertBytes(const JobResult& r, int64_t e) {
@@ -184,6 +190,54 @@ TEST(MoeQuantize, EachExpertTakesItsOwnImportanceVector) {
     const JobResult weighted = quantizeWith(model, QuantFormat::Q4_K, imatrix, 5);
     EXPECT_NE(expertBytes(plain, 0), expertBytes(weighted, 0));
     EXPECT_NE(expertBytes(weighted, 1), expertBytes(weighted, 0));
+}
+
+// --device vulkan: the importance variants of the K-quant shaders take each expert's
+// vector on the device (chunks of 5 rows straddle experts) and give the CPU's bytes; a
+// format without an importance shader (Q4_0) runs on the CPU of the same set; a device
+// lost in the middle of the job leaves the rest to the CPU, with a warning and the same
+// bytes.
+TEST(MoeQuantize, TheVulkanDeviceGivesTheCpusBytesWithImportance) {
+    QL_REQUIRE_DATA();
+    {
+        BackendSet probe(BackendSet::Preference::Vulkan);
+        if (!probe.vulkan()) {
+            if (test::vulkanRequired())
+                FAIL() << "no Vulkan device: " << probe.summary();
+            GTEST_SKIP() << "no Vulkan device: " << probe.summary();
+        }
+    }
+    test::TempDir dir;
+    const auto model = moeModel(dir);
+    const auto imatrix = moeImatrix(dir, false);
+    for (QuantFormat format : {QuantFormat::Q4_K, QuantFormat::Q6_K, QuantFormat::IQ4_NL,
+                               QuantFormat::Q2_K, QuantFormat::Q4_0}) {
+        SCOPED_TRACE(quantFormatInfo(format).name);
+        const JobResult cpu = quantizeWith(model, format, imatrix, 5);
+        BackendSet backends(BackendSet::Preference::Vulkan);
+        JobContext ctx;
+        const JobResult device = quantizeOn(backends, ctx, model, format, imatrix, 5);
+        EXPECT_EQ(device.bytes, cpu.bytes);
+        const TensorMetricsRecord* m = metricsOf(device.outcome, kExps);
+        ASSERT_NE(m, nullptr);
+        const bool onDevice = format != QuantFormat::Q4_0;
+        EXPECT_EQ(m->backend.rfind(onDevice ? "vulkan" : "cpu", 0), 0u) << m->backend;
+        EXPECT_EQ(ctx.warnings(), "");
+    }
+    const JobResult cpu = quantizeWith(model, QuantFormat::Q4_K, imatrix, 5);
+    BackendSet backends(BackendSet::Preference::Vulkan);
+    auto* vulkan = dynamic_cast<VulkanBackend*>(backends.vulkan());
+    ASSERT_NE(vulkan, nullptr);
+    vulkan->injectDeviceLossForTesting(2); // the second dispatch of the job
+    JobContext ctx;
+    const JobResult recovered = quantizeOn(backends, ctx, model, QuantFormat::Q4_K, imatrix, 5);
+    EXPECT_EQ(recovered.bytes, cpu.bytes);
+    EXPECT_NE(ctx.warnings().find("the CPU finished the work with identical results"),
+              std::string::npos)
+        << ctx.warnings();
+    const TensorMetricsRecord* m = metricsOf(recovered.outcome, kExps);
+    ASSERT_NE(m, nullptr);
+    EXPECT_NE(m->backend.find("cpu"), std::string::npos) << m->backend;
 }
 
 TEST(MoeQuantize, OneVectorForAWholeStackIsAnErrorAndStoresNothing) {
