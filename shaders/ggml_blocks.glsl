@@ -14,6 +14,14 @@ const uint QL_BLOCK_Q4_0_BYTES = 18u; // d, qs[16]
 const uint QL_BLOCK_Q4_1_BYTES = 20u; // d, m, qs[16]
 const uint QL_BLOCK_Q5_0_BYTES = 22u; // d, qh[4], qs[16]
 const uint QL_BLOCK_Q5_1_BYTES = 24u; // d, m, qh[4], qs[16]
+const uint QL_BLOCK_Q4_0_OFFSET_qs = 2u;
+const uint QL_BLOCK_Q4_1_OFFSET_m = 2u;
+const uint QL_BLOCK_Q4_1_OFFSET_qs = 4u;
+const uint QL_BLOCK_Q5_0_OFFSET_qh = 2u;
+const uint QL_BLOCK_Q5_0_OFFSET_qs = 6u;
+const uint QL_BLOCK_Q5_1_OFFSET_m = 2u;
+const uint QL_BLOCK_Q5_1_OFFSET_qh = 4u;
+const uint QL_BLOCK_Q5_1_OFFSET_qs = 8u;
 // The K-quants (super-blocks of 256 values). Field offsets are checked against
 // offsetof(ql::Block<T>, field) as the sizes are.
 const uint QL_QK_K = 256u;

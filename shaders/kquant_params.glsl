@@ -14,7 +14,7 @@ layout(push_constant) uniform Params {
     uint blocksPerRow;     // blocks in one row of the tensor
     uint rowsPerMatrix;    // rows of one matrix of the tensor; 0: every row takes vector 0
     uint firstRowInMatrix; // the dispatch's first row, counted within its matrix
-    uint pad;
+    uint rowValuesBase;    // quantize_legacy_imatrix: the first per-row value of binding 2
 } p;
 
 #ifdef QL_IMPORTANCE

@@ -116,6 +116,61 @@ float asymmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], Asy
     return scale;
 }
 
+// make_qx_quants (rmse_type 1) with weights w on the grid [-nmax, nmax - 1]
+// (symmetricScaleSearch in kquant_encode_search.cpp), for the importance variants: the
+// sums of one inverse scale.
+void symmetricSums(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], int nmax, float iscale, out float sumlx,
+                  out float suml2) {
+    sumlx = 0.0;
+    suml2 = 0.0;
+    for (uint i = 0u; i < QL_SEARCH_VALUES; ++i) {
+        float l = float(clamp(qlNearestInt(mulChecked(iscale, x[i])), -nmax, nmax - 1));
+        sumlx = addChecked(sumlx, mulChecked(mulChecked(w[i], x[i]), l));
+        suml2 = addChecked(suml2, mulChecked(mulChecked(w[i], l), l));
+    }
+}
+
+void symmetricCodes(float x[QL_SEARCH_VALUES], int nmax, float iscale, out int L[QL_SEARCH_VALUES]) {
+    for (uint i = 0u; i < QL_SEARCH_VALUES; ++i)
+        L[i] = nmax + clamp(qlNearestInt(mulChecked(iscale, x[i])), -nmax, nmax - 1);
+}
+
+// The first fit from -nmax / max, then 18 more inverse scales; codes + nmax into L (0 for
+// an all-zero group), returns the scale.
+float symmetricSearch(float x[QL_SEARCH_VALUES], float w[QL_SEARCH_VALUES], int nmax, out int L[QL_SEARCH_VALUES]) {
+    uint amaxBits = 0u, maxBits = 0u;
+    for (uint i = 0u; i < QL_SEARCH_VALUES; ++i) {
+        uint b = floatBitsToUint(x[i]);
+        if (qlAbsBits(b) > amaxBits) { // the value of largest magnitude, first on ties
+            amaxBits = qlAbsBits(b);
+            maxBits = b;
+        }
+    }
+    for (uint i = 0u; i < QL_SEARCH_VALUES; ++i)
+        L[i] = 0;
+    if (amaxBits < 0x26901d7du) // 1e-15f, ggml's GROUP_MAX_EPS
+        return 0.0;
+    float mx = uintBitsToFloat(maxBits);
+    float iscale = divChecked(-float(nmax), mx);
+    symmetricCodes(x, nmax, iscale, L);
+    float sumlx, suml2;
+    symmetricSums(x, w, nmax, iscale, sumlx, suml2);
+    float scale = suml2 != 0.0 ? divChecked(sumlx, suml2) : 0.0;
+    float best = mulChecked(scale, sumlx);
+    for (int is = -9; is <= 9; ++is) {
+        if (is == 0)
+            continue;
+        iscale = divChecked(-addChecked(float(nmax), mulChecked(0.1, float(is))), mx);
+        symmetricSums(x, w, nmax, iscale, sumlx, suml2);
+        if (suml2 > 0.0 && mulChecked(sumlx, sumlx) > mulChecked(best, suml2)) {
+            symmetricCodes(x, nmax, iscale, L);
+            scale = divChecked(sumlx, suml2);
+            best = mulChecked(scale, sumlx);
+        }
+    }
+    return scale;
+}
+
 #ifdef QL_POSITIVE_VALUES
 // ggml's make_qp_quants (positiveScaleSearch in kquant_encode_search.cpp): the sub-block
 // scales (or mins) x, all >= 0 in practice, on the grid [0, nmax] weighted by qw, from

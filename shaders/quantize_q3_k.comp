@@ -14,9 +14,11 @@
 // comparison multiplies four sums (x^8 in the weights' scale), so sub-blocks far from
 // unit scale (below about 1e-5 or above 1e4) reach subnormal or overflowing products and
 // go to the host; trained weights sit inside.
+#define QL_SEARCH_VALUES 16
 #include "checked_float.glsl"
 #include "ggml_blocks.glsl"
 #include "kquant_params.glsl"
+#include "kquant_search.glsl"
 
 layout(local_size_x = 64) in;
 const uint SUB = 16u;
@@ -42,59 +44,6 @@ shared uint codes[GROUP_VALUES / 4u]; // 0..7, one byte each
 #ifdef QL_IMPORTANCE
 shared float subWeightSum[SUPERS * SUBS];
 
-// make_qx_quants (rmse_type 1) with weights w on the grid [-nmax, nmax - 1]
-// (symmetricScaleSearch in kquant_encode_search.cpp): the sums of one inverse scale.
-void weightedSums(float x[SUB], float w[SUB], int nmax, float iscale, out float sumlx,
-                  out float suml2) {
-    sumlx = 0.0;
-    suml2 = 0.0;
-    for (uint i = 0u; i < SUB; ++i) {
-        float l = float(clamp(qlNearestInt(mulChecked(iscale, x[i])), -nmax, nmax - 1));
-        sumlx = addChecked(sumlx, mulChecked(mulChecked(w[i], x[i]), l));
-        suml2 = addChecked(suml2, mulChecked(mulChecked(w[i], l), l));
-    }
-}
-
-void weightedCodes(float x[SUB], int nmax, float iscale, out int L[SUB]) {
-    for (uint i = 0u; i < SUB; ++i)
-        L[i] = nmax + clamp(qlNearestInt(mulChecked(iscale, x[i])), -nmax, nmax - 1);
-}
-
-// The first fit from -nmax / max, then 18 more inverse scales; codes + nmax into L (0 for
-// an all-zero group), returns the scale.
-float weightedSearch(float x[SUB], float w[SUB], int nmax, out int L[SUB]) {
-    uint amaxBits = 0u, maxBits = 0u;
-    for (uint i = 0u; i < SUB; ++i) {
-        uint b = floatBitsToUint(x[i]);
-        if (qlAbsBits(b) > amaxBits) { // the value of largest magnitude, first on ties
-            amaxBits = qlAbsBits(b);
-            maxBits = b;
-        }
-    }
-    for (uint i = 0u; i < SUB; ++i)
-        L[i] = 0;
-    if (amaxBits < 0x26901d7du) // 1e-15f, ggml's GROUP_MAX_EPS
-        return 0.0;
-    float mx = uintBitsToFloat(maxBits);
-    float iscale = divChecked(-float(nmax), mx);
-    weightedCodes(x, nmax, iscale, L);
-    float sumlx, suml2;
-    weightedSums(x, w, nmax, iscale, sumlx, suml2);
-    float scale = suml2 != 0.0 ? divChecked(sumlx, suml2) : 0.0;
-    float best = mulChecked(scale, sumlx);
-    for (int is = -9; is <= 9; ++is) {
-        if (is == 0)
-            continue;
-        iscale = divChecked(-addChecked(float(nmax), mulChecked(0.1, float(is))), mx);
-        weightedSums(x, w, nmax, iscale, sumlx, suml2);
-        if (suml2 > 0.0 && mulChecked(sumlx, sumlx) > mulChecked(best, suml2)) {
-            weightedCodes(x, nmax, iscale, L);
-            scale = divChecked(sumlx, suml2);
-            best = mulChecked(scale, sumlx);
-        }
-    }
-    return scale;
-}
 #endif
 
 int clampCode(int l) { return clamp(l, -NMAX, NMAX - 1); }
@@ -210,7 +159,7 @@ void main() {
     float w[SUB];
     subWeightSum[tid] = importanceWeights(x, superSigma2(super, 2.0), group * SUPERS + super, j,
                                           w, outsideBits);
-    float scale = weightedSearch(x, w, NMAX, L);
+    float scale = symmetricSearch(x, w, NMAX, L);
     subScaleBits[tid] = floatBitsToUint(scale);
     barrier();
     if (j == 0u) {
@@ -220,7 +169,7 @@ void main() {
             sw[k] = subWeightSum[super * SUBS + k];
         }
         int Ls[SUBS];
-        float dBlock = weightedSearch(scales, sw, 32, Ls);
+        float dBlock = symmetricSearch(scales, sw, 32, Ls);
         for (uint k = 0u; k < SUBS; ++k)
             subL6[super * SUBS + k] = Ls[k];
         dHalf[super] = qlFloatToHalf(floatBitsToUint(dBlock));

@@ -12,14 +12,6 @@ namespace {
 
 constexpr int kBlock = 32;
 
-// The row's mean square, summed in float in element order as ggml does.
-float meanSquare(const float* x, int64_t n) {
-    float sum = 0.0f;
-    for (int64_t j = 0; j < n; ++j)
-        sum += x[j] * x[j];
-    return sum / float(n);
-}
-
 void blockWeights(const float* xb, const float* qw, float sigma2, float* weight) {
     for (int j = 0; j < kBlock; ++j)
         weight[j] = qw[j] * std::sqrt(sigma2 + xb[j] * xb[j]);
@@ -47,7 +39,7 @@ constexpr kquant::AsymmetricSearch kLegacySearch{-0.9f, 0.05f, 36, false};
 template <typename Block, bool kFifthBit>
 void symmetricImportanceRow(const float* x, std::byte* dst, int64_t n, const float* qw, int nmax) {
     auto* y = reinterpret_cast<Block*>(dst);
-    const float sigma2 = meanSquare(x, n);
+    const float sigma2 = ggmlRowMeanSquare(x, n);
     float weight[kBlock];
     int8_t L[kBlock];
     for (int64_t ib = 0; ib < n / kBlock; ++ib) {
@@ -64,7 +56,7 @@ void symmetricImportanceRow(const float* x, std::byte* dst, int64_t n, const flo
 template <typename Block, bool kFifthBit>
 void asymmetricImportanceRow(const float* x, std::byte* dst, int64_t n, const float* qw, int nmax) {
     auto* y = reinterpret_cast<Block*>(dst);
-    const float sigma2 = meanSquare(x, n);
+    const float sigma2 = ggmlRowMeanSquare(x, n);
     float weight[kBlock];
     uint8_t L[kBlock], Laux[kBlock];
     for (int64_t ib = 0; ib < n / kBlock; ++ib) {
@@ -81,6 +73,13 @@ void asymmetricImportanceRow(const float* x, std::byte* dst, int64_t n, const fl
 }
 
 } // namespace
+
+float ggmlRowMeanSquare(const float* x, int64_t n) {
+    float sum = 0.0f;
+    for (int64_t j = 0; j < n; ++j)
+        sum += x[j] * x[j];
+    return sum / float(n);
+}
 
 void quantizeRowQ4_0Importance(const float* x, std::byte* dst, int64_t n, const float* qw) {
     symmetricImportanceRow<BlockQ4_0, false>(x, dst, n, qw, 8);

@@ -16,4 +16,8 @@ void quantizeRowQ4_1Importance(const float* x, std::byte* dst, int64_t n, const 
 void quantizeRowQ5_0Importance(const float* x, std::byte* dst, int64_t n, const float* importance);
 void quantizeRowQ5_1Importance(const float* x, std::byte* dst, int64_t n, const float* importance);
 
+// sigma2 of those encoders: the mean square of a row of n values, summed in float in
+// element order as ggml does.
+float ggmlRowMeanSquare(const float* x, int64_t n);
+
 } // namespace ql

@@ -9,10 +9,7 @@
 
 namespace ql {
 
-namespace {
-
-// ggml's encoder with quant_weights for a storage type; null when ggml has none.
-KQuantRowEncoder importanceEncoder(DType storage) {
+ImportanceRowEncoder importanceRowEncoder(DType storage) {
     switch (storage) {
     case DType::Q2_K:
     case DType::Q3_K:
@@ -34,13 +31,11 @@ KQuantRowEncoder importanceEncoder(DType storage) {
     }
 }
 
-} // namespace
-
 bool takesImportance(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     // q4_k-lsq has Q4_K's storage but no importance-weighted search of its own.
     return info.kind == QuantKind::Block && info.bytesPerCode == 0 && info.method != kLsqMethod &&
-           importanceEncoder(info.storage) != nullptr;
+           importanceRowEncoder(info.storage) != nullptr;
 }
 
 void requireImportance(std::span<const float> importance, int64_t cols, int64_t matrices,
@@ -83,7 +78,7 @@ void requireImportanceRows(std::span<const float> importance, int64_t rows, int6
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
                             int threads, ImportanceRows layout) {
-    const KQuantRowEncoder encode = importanceEncoder(quantFormatInfo(format).storage);
+    const ImportanceRowEncoder encode = importanceRowEncoder(quantFormatInfo(format).storage);
     requireImportanceRows(importance, rows, cols, layout); // before the threads start
     const auto vectorOf = [&](int64_t r) {
         return importance.data() + matrixOfRow(r, layout) * cols;

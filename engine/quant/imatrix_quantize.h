@@ -13,6 +13,11 @@ namespace ql {
 // Formats whose encoder uses an importance vector here.
 bool takesImportance(QuantFormat format);
 
+// ggml's encoder with quant_weights for a storage type (kquant_encode.h,
+// ggml_legacy_importance.h): one row of n values with its n weights; null when ggml has none.
+using ImportanceRowEncoder = void (*)(const float*, std::byte*, int64_t, const float*);
+ImportanceRowEncoder importanceRowEncoder(DType storage);
+
 // Throws ql::Error naming the tensor and the source file when the vector does not hold one
 // finite, non-negative weight per column of each of the tensor's `matrices` (a MoE expert
 // tensor has one vector per expert, as llama-imatrix writes them).

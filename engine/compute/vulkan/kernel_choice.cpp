@@ -36,11 +36,9 @@ std::string whyNoVulkanKernel(QuantFormat format) {
            "); the CPU runs it";
 }
 
-// The importance variants (kquant_kernel.h) cover Q4_K, Q5_K, Q6_K and IQ4_NL, the formats
-// of llama.cpp's Q4_K_M / Q5_K_M / IQ4_NL mixes. Q2_K and Q3_K with an imatrix, and the
-// legacy Q4_0 ... Q5_1 (quantize_row_q4_0_impl and the others), take other searches
-// (make_qx_quants on the scales, make_qkx3_quants on blocks of 32) whose shaders are not
-// written yet.
+// Every format that takes an imatrix here has an importance shader (kquant_kernel.h): the
+// K-quants' and IQ4_NL's variants and quantize_legacy_imatrix.comp. A format added to
+// takesImportance without one lands here and runs on the CPU.
 std::string whyNoImportanceKernel(QuantFormat format) {
     return std::string(quantFormatInfo(format).name) +
            " with an importance matrix: no importance variant of its shader yet; the CPU runs it";

@@ -2,6 +2,9 @@
 
 #include "engine/compute/backend.h"
 #include "engine/core/error.h"
+#include "engine/core/parallel.h"
+#include "engine/quant/ggml_legacy_importance.h"
+#include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/kquant_encode.h"
 
 #include <algorithm>
@@ -11,10 +14,27 @@
 namespace ql::vk {
 namespace {
 
-struct KQuantPush {                              // mirrors Params in shaders/kquant_params.glsl
-    uint32_t count, outBase, flagBase, fiveBits; // fiveBits: Q5_K in quantize_k4.comp
-    uint32_t blocksPerRow, rowsPerMatrix, firstRowInMatrix, pad; // the importance variants
+// Mirrors Params in shaders/kquant_params.glsl.
+struct KQuantPush {
+    uint32_t count, outBase, flagBase, fiveBits; // fiveBits: see variantOf
+    uint32_t blocksPerRow, rowsPerMatrix, firstRowInMatrix, rowValuesBase; // with importance
 };
+
+// The push constant that tells a shader's formats apart: quantize_k4.comp's fiveBits
+// (Q5_K), quantize_legacy_imatrix.comp's format (Q4_0, Q4_1, Q5_0, Q5_1 = 0..3).
+uint32_t variantOf(QuantFormat format) {
+    switch (format) {
+    case QuantFormat::Q5_K:
+    case QuantFormat::Q4_1:
+        return 1;
+    case QuantFormat::Q5_0:
+        return 2;
+    case QuantFormat::Q5_1:
+        return 3;
+    default:
+        return 0;
+    }
+}
 
 uint64_t ceilDiv(uint64_t a, uint64_t b) {
     return (a + b - 1) / b;
@@ -36,42 +56,53 @@ uint64_t blockWords(QuantFormat format, uint64_t superBlocks) {
 } // namespace
 
 KQuantKernel::KQuantKernel(Device& device, const std::string& shader, uint64_t blocksPerGroup,
-                           std::vector<QuantFormat> formats, bool weighted)
+                           std::vector<QuantFormat> formats, bool weighted, bool rowMeanSquares)
     : StagedKernel(device, weighted ? shader + "_imatrix" : shader, sizeof(KQuantPush), weighted)
     , m_blocksPerGroup(blocksPerGroup)
     , m_formats(std::move(formats))
-    , m_weighted(weighted) {}
+    , m_weighted(weighted)
+    , m_rowMeanSquares(rowMeanSquares) {}
 
 // Each shader, the blocks one workgroup takes (SUPERS / BLOCKS there: 4 super-blocks of 16
 // sub-blocks or 8 of 8 for 64 invocations, 32 IQ4_NL blocks for 32) and its formats.
-// imatrix: whether the shader has an importance variant (shaders/CMakeLists.txt).
+// plain / imatrix: whether the shader has a variant without / with importance
+// (shaders/CMakeLists.txt); the legacy formats without importance are quantize_blocks.comp's.
 std::vector<std::unique_ptr<KQuantKernel>> KQuantKernel::all(Device& device, bool weighted) {
     struct Shader {
         const char* name;
         uint64_t blocksPerGroup;
         std::vector<QuantFormat> formats;
-        bool imatrix;
+        bool plain, imatrix;
     };
-    const Shader shaders[] = {{"quantize_q2_k", 4, {QuantFormat::Q2_K}, true},
-                              {"quantize_q3_k", 4, {QuantFormat::Q3_K}, true},
-                              {"quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}, true},
-                              {"quantize_q6_k", 4, {QuantFormat::Q6_K}, true},
-                              {"quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}, true}};
+    const Shader shaders[] = {
+        {"quantize_q2_k", 4, {QuantFormat::Q2_K}, true, true},
+        {"quantize_q3_k", 4, {QuantFormat::Q3_K}, true, true},
+        {"quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}, true, true},
+        {"quantize_q6_k", 4, {QuantFormat::Q6_K}, true, true},
+        {"quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}, true, true},
+        {"quantize_legacy",
+         32,
+         {QuantFormat::Q4_0, QuantFormat::Q4_1, QuantFormat::Q5_0, QuantFormat::Q5_1},
+         false,
+         true}};
     std::vector<std::unique_ptr<KQuantKernel>> kernels;
-    for (const Shader& s : shaders)
-        if (!weighted || s.imatrix)
-            kernels.push_back(std::unique_ptr<KQuantKernel>(
-                new KQuantKernel(device, s.name, s.blocksPerGroup, s.formats, weighted)));
+    for (const Shader& s : shaders) {
+        const bool legacy = std::string_view(s.name) == "quantize_legacy";
+        if (weighted ? s.imatrix : s.plain)
+            kernels.push_back(std::unique_ptr<KQuantKernel>(new KQuantKernel(
+                device, s.name, s.blocksPerGroup, s.formats, weighted, legacy && weighted)));
+    }
     return kernels;
 }
 
-// Only ggml's own encoders: a format storing the same bytes chosen another way (q4_k-lsq's
-// search) must not land here.
+// Exactly the listed formats: one that stores the same bytes chosen another way
+// (q4_k-lsq's search) is a format of its own and does not land here.
 bool KQuantKernel::handles(QuantFormat format) const {
-    const auto& info = quantFormatInfo(format);
-    return std::find(m_formats.begin(), m_formats.end(), format) != m_formats.end() &&
-           info.kind == QuantKind::Block &&
-           (info.method == "ggml-kquant" || info.method == "ggml-iq");
+    return std::find(m_formats.begin(), m_formats.end(), format) != m_formats.end();
+}
+
+std::string KQuantKernel::hostSteps() const {
+    return m_rowMeanSquares ? " + host (row mean squares)" : "";
 }
 
 uint64_t KQuantKernel::outputWords(QuantFormat format, uint64_t superBlocks) const {
@@ -87,9 +118,28 @@ RowChunking KQuantKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
                        (values == 256 ? "-value super-blocks" : "-value blocks") +
                        " (the job stores such tensors in the fallback format)"};
     const uint64_t perRow = uint64_t(cols) / values;
+    DispatchLimits fitted = limits; // the side input holds up to n (cols + 1) floats
+    if (m_rowMeanSquares)
+        fitted.maxBufferBytes = limits.maxBufferBytes / uint64_t(cols + 1) * uint64_t(cols);
     return planRows(
-        rows, cols, limits, [&](int64_t n) { return outputWords(format, uint64_t(n) * perRow); },
+        rows, cols, fitted, [&](int64_t n) { return outputWords(format, uint64_t(n) * perRow); },
         [&](int64_t n) { return ceilDiv(uint64_t(n) * perRow, m_blocksPerGroup); });
+}
+
+std::span<const float> KQuantKernel::sideInput(const float* src, int64_t rowBegin, int64_t rows,
+                                               int64_t cols, uint32_t* rowValuesBase) {
+    const std::span<const float> vectors = importanceSlice(rowBegin, rows, cols);
+    *rowValuesBase = uint32_t(vectors.size());
+    if (!m_rowMeanSquares)
+        return vectors;
+    m_side.assign(vectors.begin(), vectors.end());
+    m_side.resize(vectors.size() + size_t(rows));
+    float* meanSquares = m_side.data() + vectors.size();
+    parallelFor(rows, defaultThreadCount(), 16, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            meanSquares[r] = ggmlRowMeanSquare(src + r * cols, cols);
+    });
+    return m_side;
 }
 
 std::span<const float> KQuantKernel::importanceSlice(int64_t rowBegin, int64_t rows,
@@ -113,8 +163,29 @@ void KQuantKernel::encodeOnHost(QuantFormat format, const float* src, int64_t ro
     const uint64_t perRow = uint64_t(cols) / values;
     const int64_t row = layout.firstRow + rowBegin + int64_t(b / perRow);
     const int64_t matrix = layout.rowsPerMatrix > 0 ? row / layout.rowsPerMatrix : 0;
-    const float* imp = m_importance->weights.data() + matrix * cols + (b % perRow) * values;
-    kquantRowEncoder(storage)(x, dst, int64_t(values), imp);
+    const float* imp = m_importance->weights.data() + matrix * cols;
+    if (m_rowMeanSquares) // the whole row: its blocks' weights need the row's mean square
+        return importanceRowEncoder(storage)(src + (b / perRow) * uint64_t(cols), dst, cols, imp);
+    importanceRowEncoder(storage)(x, dst, int64_t(values), imp + (b % perRow) * values);
+}
+
+uint64_t KQuantKernel::redoFlaggedBlocks(QuantFormat format, const float* src, int64_t rowBegin,
+                                         int64_t cols, uint64_t blocks, const uint32_t* flags,
+                                         std::byte* dst) const {
+    const uint64_t bytes = blockBytes(format);
+    const uint64_t perRow = uint64_t(cols) / blockValues(format);
+    uint64_t redone = 0, rowDone = ~uint64_t(0);
+    for (uint64_t b = 0; b < blocks; ++b) {
+        if (!(flags[b / m_blocksPerGroup] >> (b % m_blocksPerGroup) & 1u))
+            continue;
+        ++redone;
+        if (!m_rowMeanSquares)
+            encodeOnHost(format, src, rowBegin, cols, b, dst + b * bytes);
+        else if (b / perRow != rowDone)
+            encodeOnHost(format, src, rowBegin, cols, b, dst + (b / perRow) * perRow * bytes);
+        rowDone = b / perRow;
+    }
+    return redone;
 }
 
 void KQuantKernel::runChunk(QuantFormat format, const float* src, int64_t rowBegin,
@@ -128,30 +199,24 @@ void KQuantKernel::runChunk(QuantFormat format, const float* src, int64_t rowBeg
         throw Error("vulkan: the importance vectors and the kernel disagree");
     const ImportanceRows layout = m_importance ? m_importance->layout : ImportanceRows{};
     const auto perMatrix = uint32_t(std::max<int64_t>(layout.rowsPerMatrix, 0));
-    const KQuantPush push{uint32_t(blocks),
-                          uint32_t(kGuardWords),
-                          uint32_t(blockWords(format, blocks)),
-                          format == QuantFormat::Q5_K ? 1u : 0u,
-                          uint32_t(uint64_t(cols) / values),
-                          perMatrix,
-                          perMatrix ? uint32_t((layout.firstRow + rowBegin) % layout.rowsPerMatrix)
-                                    : 0u,
-                          0u};
+    KQuantPush push{uint32_t(blocks),
+                    uint32_t(kGuardWords),
+                    uint32_t(blockWords(format, blocks)),
+                    variantOf(format),
+                    uint32_t(uint64_t(cols) / values),
+                    perMatrix,
+                    perMatrix ? uint32_t((layout.firstRow + rowBegin) % layout.rowsPerMatrix) : 0u,
+                    0u};
     const auto groups = uint32_t(ceilDiv(blocks, m_blocksPerGroup));
     const std::span<const float> side =
-        m_weighted ? importanceSlice(rowBegin, chunkRows, cols) : std::span<const float>{};
+        m_weighted ? sideInput(src, rowBegin, chunkRows, cols, &push.rowValuesBase)
+                   : std::span<const float>{};
     const uint32_t* result =
         dispatch(format, chunkRows, cols, src, outputWords(format, blocks), &push, groups, side);
     std::byte* dst = out.packed.data() + size_t(rowBegin) * packedRowBytes(format, cols);
     std::memcpy(dst, result, size_t(blocks * bytes));
     const uint32_t* flags = result + blockWords(format, blocks);
-    uint64_t redone = 0;
-    for (uint64_t b = 0; b < blocks; ++b) {
-        if (!(flags[b / m_blocksPerGroup] >> (b % m_blocksPerGroup) & 1u))
-            continue;
-        encodeOnHost(format, src, rowBegin, cols, b, dst + b * bytes);
-        ++redone;
-    }
+    const uint64_t redone = redoFlaggedBlocks(format, src, rowBegin, cols, blocks, flags, dst);
     m_hostBlocks += redone;
     if (redone > 0 && measuring()) { // the device measured its own bytes for those blocks
         QuantizedTensor chunk;

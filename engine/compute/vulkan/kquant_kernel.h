@@ -22,6 +22,10 @@
 // Q5_K take weights imp * sqrt(sigma2 + x^2), make_qkx3_quants per sub-block and
 // make_qp_quants over the super-block's scales and mins; IQ4_NL takes the same weights
 // per block of 32. The vectors of the matrices a chunk spans are uploaded beside it.
+// Q4_0, Q4_1, Q5_0 and Q5_1 with an importance matrix (quantize_row_q4_0_impl ...) have
+// a shader of their own (quantize_legacy_imatrix.comp: weighted make_qx_quants or
+// make_qkx3_quants per block of 32); their weights need the row's mean square, a serial
+// sum the host forms (ggmlRowMeanSquare) and uploads after the vectors.
 #include "engine/compute/backend.h"
 #include "engine/compute/vulkan/staged_kernel.h"
 
@@ -32,8 +36,8 @@ namespace ql::vk {
 
 class KQuantKernel final : public StagedKernel {
 public:
-    // One kernel per shader: Q2_K, Q3_K, Q4_K/Q5_K, Q6_K, IQ4_NL; weighted: the
-    // importance variants, which exist for Q4_K/Q5_K, Q6_K and IQ4_NL.
+    // One kernel per shader: Q2_K, Q3_K, Q4_K/Q5_K, Q6_K, IQ4_NL; weighted: their
+    // importance variants and the legacy formats' importance shader.
     static std::vector<std::unique_ptr<KQuantKernel>> all(Device& device, bool weighted = false);
 
     // For the importance variants: the vectors for the next run() (null clears them).
@@ -49,16 +53,26 @@ public:
     uint64_t outputWords(QuantFormat format, uint64_t superBlocks) const;
     // Super-blocks the host re-encoded in this kernel's last run (for the tests and the label).
     uint64_t lastHostBlocks() const { return m_hostBlocks; }
+    // What the host computed besides (for the label): "" or " + host (row mean squares)".
+    std::string hostSteps() const;
 
 private:
     KQuantKernel(Device& device, const std::string& shader, uint64_t blocksPerGroup,
-                 std::vector<QuantFormat> formats, bool weighted);
+                 std::vector<QuantFormat> formats, bool weighted, bool rowMeanSquares);
+    // The second input of a weighted dispatch: the vectors of rows [rowBegin, rowBegin +
+    // rows), then (legacy formats) each row's mean square; sets *rowValuesBase.
+    std::span<const float> sideInput(const float* src, int64_t rowBegin, int64_t rows, int64_t cols,
+                                     uint32_t* rowValuesBase);
     // The first of the vectors rows [rowBegin, rowBegin + rows) of the tensor take, and how
     // many values from it on they need.
     std::span<const float> importanceSlice(int64_t rowBegin, int64_t rows, int64_t cols) const;
-    // Encodes block b of a chunk on the host with the reference encoder.
+    // Encodes block b of a chunk on the host with the reference encoder (the legacy
+    // formats: its whole row, whose mean square the weights need; dst is then the row's).
     void encodeOnHost(QuantFormat format, const float* src, int64_t rowBegin, int64_t cols,
                       uint64_t b, std::byte* dst) const;
+    // Re-encodes the chunk's flagged blocks on the host; returns how many there were.
+    uint64_t redoFlaggedBlocks(QuantFormat format, const float* src, int64_t rowBegin, int64_t cols,
+                               uint64_t blocks, const uint32_t* flags, std::byte* dst) const;
     void runChunk(QuantFormat format, const float* src, int64_t rowBegin, int64_t chunkRows,
                   int64_t cols, QuantizedTensor& out) override;
 
@@ -66,7 +80,9 @@ private:
     std::vector<QuantFormat> m_formats;
     uint64_t m_hostBlocks = 0;
     bool m_weighted;
+    bool m_rowMeanSquares;
     const ImportanceInput* m_importance = nullptr;
+    std::vector<float> m_side; // the last weighted dispatch's second input
 };
 
 } // namespace ql::vk

@@ -193,7 +193,7 @@ void VulkanBackend::quantizeWithImportance(QuantFormat format, std::span<const f
         throw;
     }
     kernel->setImportance(nullptr);
-    out.backend = label();
+    out.backend = label() + kernel->hostSteps();
     noteHostBlocks(format, kernel, out);
 }
 

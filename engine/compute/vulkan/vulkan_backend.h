@@ -43,8 +43,8 @@ public:
     // hold it to that. Same device, same input: the same bits every time.
     ErrorSums quantizeAndMeasure(QuantFormat format, std::span<const float> src, int64_t rows,
                                  int64_t cols, QuantizedTensor& out) override;
-    // The importance variants of the searched-format shaders (kquant_kernel.h): Q4_K, Q5_K,
-    // Q6_K and IQ4_NL; the other formats that take an imatrix run on the CPU.
+    // The importance shaders (kquant_kernel.h) of every format that takes an imatrix:
+    // Q2_K ... Q6_K, IQ4_NL, Q4_0, Q4_1, Q5_0, Q5_1.
     Support supportsImportance(QuantFormat format, int64_t rows, int64_t cols) const override;
     void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                                 int64_t cols, const ImportanceInput& importance,
