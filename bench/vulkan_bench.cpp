@@ -12,7 +12,11 @@
 // QUANTLENS_VULKAN_GROUP_LAYOUT change them for a comparison in the same session.
 //   Quantize4096/<format>/cpu_2t   the CPU backend with two threads.
 // The baseline is BM_Memcpy (quantize_bench.cpp) in the same run; bench/main.cpp prints
-// every rate as a ratio to it. At exit this file prints one `vulkan_vs_cpu` line per
+// every rate as a ratio to it.
+//   QuantizeImatrix4096/<format>/{vulkan,cpu_2t}   the same with an importance vector (one
+//                                  log-uniform weight per column, as an imatrix holds) for
+//                                  every format that takes one; `<format>+imatrix` lines. At exit
+//                                  this file prints one `vulkan_vs_cpu` line per
 // format that ran on the device (vulkan / cpu_2t in the same run, and the device's memory
 // traffic, input plus output bytes over device time), which scripts/gpu-check.sh turns
 // into a fraction of the card's bandwidth. Formats the device does not run are reported
@@ -22,6 +26,7 @@
 
 #include <benchmark/benchmark.h>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -44,6 +49,35 @@ const std::vector<float>& vulkanBenchWeights() {
     }();
     return w;
 }
+
+// One importance weight per column, log-uniform over [1e-3, 1e3].
+const std::vector<float>& benchImportance() {
+    static const std::vector<float> w = [] {
+        std::vector<float> v(static_cast<size_t>(kCols));
+        std::mt19937 rng(8);
+        std::uniform_real_distribution<float> decade(-3.0f, 3.0f);
+        for (auto& x : v)
+            x = std::pow(10.0f, decade(rng));
+        return v;
+    }();
+    return w;
+}
+
+// What one benchmark quantizes: a format, with or without the importance vector.
+struct Job {
+    ql::QuantFormat format;
+    bool imatrix;
+    std::string name() const {
+        return std::string(ql::quantFormatInfo(format).name) + (imatrix ? "+imatrix" : "");
+    }
+    void run(ql::ComputeBackend& backend, ql::QuantizedTensor& out) const {
+        const auto& src = vulkanBenchWeights();
+        if (imatrix)
+            backend.quantizeWithImportance(format, src, kRows, kCols, {benchImportance(), {}}, out);
+        else
+            backend.quantize(format, src, kRows, kCols, out);
+    }
+};
 
 ql::VulkanBackend* benchVulkan() {
     static ql::VulkanProbe probe = [] {
@@ -88,30 +122,31 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void vulkanQuantize(benchmark::State& state, ql::QuantFormat format) {
+void vulkanQuantize(benchmark::State& state, Job job) {
     ql::VulkanBackend* vulkan = benchVulkan();
     if (!vulkan) {
         state.SkipWithError("no Vulkan device");
         return;
     }
-    if (ql::Support s = vulkan->supports(format, kRows, kCols); !s.ok) {
+    const ql::Support s = job.imatrix ? vulkan->supportsImportance(job.format, kRows, kCols)
+                                      : vulkan->supports(job.format, kRows, kCols);
+    if (!s.ok) {
         state.SkipWithError(("unsupported: " + s.reason).c_str());
         return;
     }
-    const auto& src = vulkanBenchWeights();
     ql::QuantizedTensor out;
-    vulkan->quantize(format, src, kRows, kCols, out); // warm buffers
+    job.run(*vulkan, out); // warm buffers
     double deviceSeconds = 0;
     const auto start = std::chrono::steady_clock::now();
     for (auto _ : state) {
-        vulkan->quantize(format, src, kRows, kCols, out);
+        job.run(*vulkan, out);
         deviceSeconds += vulkan->lastDeviceSeconds();
         benchmark::DoNotOptimize(out.packed.data());
         benchmark::DoNotOptimize(out.codes.data());
     }
     const double wall = secondsSince(start);
     state.SetBytesProcessed(inputBytes(state));
-    Rates& r = summary().rates[std::string(ql::quantFormatInfo(format).name)];
+    Rates& r = summary().rates[job.name()];
     r.vulkan = double(inputBytes(state)) / wall / 1e9;
     if (deviceSeconds > 0) {
         r.device = double(inputBytes(state)) / deviceSeconds / 1e9;
@@ -123,32 +158,36 @@ void vulkanQuantize(benchmark::State& state, ql::QuantFormat format) {
     state.SetLabel(vulkan->deviceName() + " [" + vulkan->kernelChoices() + "]");
 }
 
-void cpuQuantize(benchmark::State& state, ql::QuantFormat format) {
-    const auto& src = vulkanBenchWeights();
+void cpuQuantize(benchmark::State& state, Job job) {
     auto cpu = ql::makeCpuBackend(2);
     ql::QuantizedTensor out;
     const auto start = std::chrono::steady_clock::now();
     for (auto _ : state) {
-        cpu->quantize(format, src, kRows, kCols, out);
+        job.run(*cpu, out);
         benchmark::DoNotOptimize(out.packed.data());
         benchmark::DoNotOptimize(out.codes.data());
     }
-    summary().rates[std::string(ql::quantFormatInfo(format).name)].cpu =
-        double(inputBytes(state)) / secondsSince(start) / 1e9;
+    summary().rates[job.name()].cpu = double(inputBytes(state)) / secondsSince(start) / 1e9;
     state.SetBytesProcessed(inputBytes(state));
 }
 
 // Registered from the format table, so that formats added later are benchmarked too.
 const bool kRegistered = [] {
-    for (const auto& info : ql::quantFormats()) {
-        const std::string base = "Quantize4096/" + std::string(info.name) + "/";
-        const ql::QuantFormat f = info.format;
+    std::vector<Job> jobs;
+    for (const auto& info : ql::quantFormats())
+        jobs.push_back({info.format, false});
+    for (const auto& info : ql::quantFormats())
+        if (ql::takesImportance(info.format))
+            jobs.push_back({info.format, true});
+    for (const Job& job : jobs) {
+        const std::string base = (job.imatrix ? "QuantizeImatrix4096/" : "Quantize4096/") +
+                                 std::string(ql::quantFormatInfo(job.format).name) + "/";
         benchmark::RegisterBenchmark((base + "vulkan").c_str(),
-                                     [f](benchmark::State& s) { vulkanQuantize(s, f); })
+                                     [job](benchmark::State& s) { vulkanQuantize(s, job); })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
         benchmark::RegisterBenchmark((base + "cpu_2t").c_str(),
-                                     [f](benchmark::State& s) { cpuQuantize(s, f); })
+                                     [job](benchmark::State& s) { cpuQuantize(s, job); })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
     }

@@ -1,5 +1,7 @@
 #version 450
-// GGUF IQ4_NL without an importance matrix, byte-identical to llama.cpp's quantize_iq4_nl
+// GGUF IQ4_NL without an importance matrix (compiled with QL_IMPORTANCE:
+// with one, llama.cpp's _impl encoder; the #ifdef blocks, kquant_kernel.h),
+// byte-identical to llama.cpp's quantize_iq4_nl
 // as engine/quant/iq4_nl_encode.cpp reproduces it: per block of 32, weights x^2, the
 // inverse scale -127 / max and 15 more ((itry - 127) / max, itry = -7..7), each scored by
 // the least-squares fit of the code book entries nearest to id * x (ggml's

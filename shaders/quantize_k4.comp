@@ -1,5 +1,7 @@
 #version 450
-// GGUF Q4_K and Q5_K without an importance matrix, byte-identical to llama.cpp's
+// GGUF Q4_K and Q5_K without an importance matrix (compiled with QL_IMPORTANCE:
+// with one, llama.cpp's _impl encoder; the #ifdef blocks, kquant_kernel.h),
+// byte-identical to llama.cpp's
 // quantize_row_q4_K_ref / q5_K_ref as engine/quant/kquant_encode_k4.cpp reproduces them:
 // per sub-block of 32, weights av + |x| (av = sqrt(mean x^2)) and ggml's make_qkx2_quants
 // (min/max fit, then 21 (Q4_K) or 16 (Q5_K) candidate inverse scales, each refitted by

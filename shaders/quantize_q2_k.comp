@@ -1,5 +1,7 @@
 #version 450
-// GGUF Q2_K without an importance matrix, byte-identical to llama.cpp's
+// GGUF Q2_K without an importance matrix (compiled with QL_IMPORTANCE:
+// with one, llama.cpp's _impl encoder; the #ifdef blocks, kquant_kernel.h),
+// byte-identical to llama.cpp's
 // quantize_row_q2_K_ref as engine/quant/kquant_encode_low.cpp reproduces it: per sub-block
 // of 16, weights |x| and ggml's make_qkx2_quants with codes 0..3 and the absolute error
 // (16 candidate inverse scales, each refitted by weighted least squares on scale and min);

@@ -1,5 +1,7 @@
 #version 450
-// GGUF Q3_K without an importance matrix, byte-identical to llama.cpp's
+// GGUF Q3_K without an importance matrix (compiled with QL_IMPORTANCE:
+// with one, llama.cpp's _impl encoder; the #ifdef blocks, kquant_kernel.h),
+// byte-identical to llama.cpp's
 // quantize_row_q3_K_ref as engine/quant/kquant_encode_low.cpp reproduces it: per
 // sub-block of 16, ggml's make_q3_quants (codes -4..3 from -4 / max, then up to five
 // rounds that move single codes while the x^2-weighted fit improves, each move depending

@@ -1,5 +1,7 @@
 #version 450
-// GGUF Q6_K without an importance matrix, byte-identical to llama.cpp's quantize_row_q6_K
+// GGUF Q6_K without an importance matrix (compiled with QL_IMPORTANCE:
+// with one, llama.cpp's _impl encoder; the #ifdef blocks, kquant_kernel.h),
+// byte-identical to llama.cpp's quantize_row_q6_K
 // as engine/quant/kquant_encode_q6.cpp reproduces it: per sub-block of 16 values ggml's
 // make_qx_quants (nmax 32, weights x^2, the first fit and 18 more inverse scales), then
 // per super-block of 256 the int8 sub-block scales under one fp16 d and the 6-bit codes

@@ -20,8 +20,9 @@ bool contains(std::string_view text, std::string_view word) {
 // quantize_k4.comp, quantize_q6_k.comp, quantize_iq4_nl.comp): their searches are short
 // loops over 16 or 32 values in registers, independent per sub-block, which a GPU runs
 // one sub-block per invocation (Q3_K's refinement is serial within a sub-block, not
-// across them). HQQ alternates a shrinkage step and a closed-form update per group until
-// the tensor's error stops falling, with a tensor-wide stopping rule between rounds.
+// across them). HQQ alternates a shrinkage step |t| - |t|^(p-1) / beta (a powf per weight,
+// whose bits are glibc's: GLSL's pow is only bounded, so no shader could give the CPU's
+// codes) and a closed-form update per group, with a tensor-wide stopping rule between rounds.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
@@ -30,8 +31,9 @@ std::string whyNoVulkanKernel(QuantFormat format) {
                "does not promise without VK_KHR_shader_fma (GLSL fma may round twice); the " +
                "CPU runs it";
     if (contains(info.method, "hqq"))
-        return name + ": HQQ's half-quadratic solver iterates per group under a tensor-wide " +
-               "stopping rule; no shader for it yet; the CPU runs it";
+        return name + ": HQQ's shrinkage takes a powf per weight per round, whose bits are the " +
+               "C library's (GLSL's pow is only bounded), and each round needs the tensor's " +
+               "error before the next; the CPU runs it";
     return "no Vulkan kernel for " + name + " (method " + std::string(info.method) +
            "); the CPU runs it";
 }
