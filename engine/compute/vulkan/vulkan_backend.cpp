@@ -103,11 +103,11 @@ ErrorSums VulkanBackend::quantizeAndMeasure(QuantFormat format, std::span<const 
     return sums;
 }
 
-void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows,
-                                int64_t cols, QuantizedTensor& out, ErrorSums* sums) {
-    std::lock_guard lock(m_mutex);
-    if (Support s = supports(format, rows, cols); !s.ok)
-        throw Error("vulkan: cannot quantize this tensor: " + s.reason);
+bool VulkanBackend::prepareRun(const Support& support, QuantFormat format,
+                               std::span<const float> src, int64_t rows, int64_t cols,
+                               QuantizedTensor& out) {
+    if (!support.ok)
+        throw Error("vulkan: cannot quantize this tensor: " + support.reason);
     if (src.size() != size_t(rows * cols))
         throw Error("vulkan: quantize got " + std::to_string(src.size()) + " values for a " +
                     std::to_string(rows) + " x " + std::to_string(cols) + " tensor");
@@ -116,7 +116,13 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     m_lastDispatches = 0;
     m_lastHostBlocks = 0;
     m_device->resetDeviceSeconds();
-    if (rows == 0 || cols == 0)
+    return rows != 0 && cols != 0;
+}
+
+void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows,
+                                int64_t cols, QuantizedTensor& out, ErrorSums* sums) {
+    std::lock_guard lock(m_mutex);
+    if (!prepareRun(supports(format, rows, cols), format, src, rows, cols, out))
         return;
     const bool measureOnDevice = sums && vk::ErrorSumKernel::handles(format);
     const vk::MeasureTarget measure{measureOnDevice ? m_measure.get() : nullptr, sums};
@@ -167,32 +173,21 @@ void VulkanBackend::quantizeWithImportance(QuantFormat format, std::span<const f
                                            const ImportanceInput& importance,
                                            QuantizedTensor& out) {
     std::lock_guard lock(m_mutex);
-    if (Support s = supportsImportance(format, rows, cols); !s.ok)
-        throw Error("vulkan: cannot quantize this tensor with importance: " + s.reason);
-    if (src.size() != size_t(rows * cols))
-        throw Error("vulkan: quantize got " + std::to_string(src.size()) + " values for a " +
-                    std::to_string(rows) + " x " + std::to_string(cols) + " tensor");
     requireImportanceRows(importance.weights, rows, cols, importance.layout);
-    out.resize(format, rows, cols);
-    out.backend = label();
-    m_lastDispatches = 0;
-    m_lastHostBlocks = 0;
-    m_device->resetDeviceSeconds();
-    if (rows == 0 || cols == 0)
+    if (!prepareRun(supportsImportance(format, rows, cols), format, src, rows, cols, out))
         return;
     vk::KQuantKernel* kernel = weightedKernel(format);
+    struct Scope { // the vectors are the kernel's for this run only
+        vk::KQuantKernel* kernel;
+        ~Scope() { kernel->setImportance(nullptr); }
+    } scope{kernel};
     kernel->setImportance(&importance);
     try {
         m_lastDispatches = kernel->run(format, src, rows, cols, limits(), out);
     } catch (const VulkanFault& fault) {
-        kernel->setImportance(nullptr);
         m_fault = fault.what();
         throw;
-    } catch (...) {
-        kernel->setImportance(nullptr);
-        throw;
     }
-    kernel->setImportance(nullptr);
     out.backend = label() + kernel->hostSteps();
     noteHostBlocks(format, kernel, out);
 }

@@ -87,6 +87,10 @@ private:
     // The kernel of a searched GGUF format, or null.
     vk::KQuantKernel* kquantKernel(QuantFormat format) const;
     vk::KQuantKernel* weightedKernel(QuantFormat format) const;
+    // The checks (support, size) and resets before a run; false for an empty tensor (out
+    // is then complete).
+    bool prepareRun(const Support& support, QuantFormat format, std::span<const float> src,
+                    int64_t rows, int64_t cols, QuantizedTensor& out);
     void runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                      QuantizedTensor& out, ErrorSums* sums);
     // The label's note on blocks the host encoded, after a searched-format run.
