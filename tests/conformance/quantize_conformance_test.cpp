@@ -6,6 +6,9 @@
 #include "tests/conformance/quantize_compare.h"
 #include "tests/conformance/value_patterns.h"
 
+#include "engine/quant/imatrix_quantize.h"
+
+#include <cmath>
 #include <gtest/gtest.h>
 #include <tuple>
 #include <vector>
@@ -109,6 +112,50 @@ std::vector<Case> allCases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, QuantizeConformance, ::testing::ValuesIn(allCases()),
+                         caseName);
+
+// With an importance vector (llama.cpp's imatrix), for every format that takes one: the
+// CPU and Vulkan backends against quantizeWithImportance on one thread. The vector spans
+// 1e-3..1e3 with every seventh column 0 (a dead input channel).
+class ImportanceConformance : public ::testing::TestWithParam<Case> {};
+
+std::vector<float> importanceFor(int64_t cols) {
+    std::vector<float> w(static_cast<size_t>(cols));
+    for (int64_t j = 0; j < cols; ++j)
+        w[size_t(j)] = j % 7 == 3 ? 0.0f : std::pow(10.0f, float(j % 13) / 2.0f - 3.0f);
+    return w;
+}
+
+TEST_P(ImportanceConformance, MatchesReference) {
+    const auto& [format, backendName, shape, pattern] = GetParam();
+    const auto src = makePattern(pattern, format, shape.rows, shape.cols);
+    const auto importance = importanceFor(shape.cols);
+    QuantizedTensor ref;
+    quantizeWithImportance(format, src, shape.rows, shape.cols, importance, ref, 1);
+    if (backendName == "vulkan")
+        QL_REQUIRE_VULKAN();
+    ComputeBackend& backend = *backendByName(backendName);
+    if (Support s = backend.supportsImportance(format, shape.rows, shape.cols); !s.ok)
+        GTEST_SKIP() << backendName << " does not run this case: " << s.reason;
+    QuantizedTensor out = staleOutput();
+    backend.quantizeWithImportance(format, src, shape.rows, shape.cols, {importance, {}}, out);
+    EXPECT_EQ(out.backend.rfind(backend.label(), 0), 0u) << out.backend;
+    EXPECT_EQ(out.packed, ref.packed);
+}
+
+std::vector<Case> importanceCases() {
+    std::vector<Case> cases;
+    for (const auto& info : quantFormats())
+        for (const auto& backend : backendNames())
+            for (const Shape& shape : kShapes)
+                for (Pattern pattern : allPatterns())
+                    if (takesImportance(info.format) && backend != "ref" &&
+                        shape.cols % blockMultiple(info.format) == 0)
+                        cases.emplace_back(info.format, backend, shape, pattern);
+    return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, ImportanceConformance, ::testing::ValuesIn(importanceCases()),
                          caseName);
 
 } // namespace
