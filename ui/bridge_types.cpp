@@ -1,7 +1,9 @@
 #include "ui/bridge_types.h"
 
 QString VariantErrors::label() const {
-    return QStringLiteral("%1 #%2").arg(format).arg(id);
+    return QStringLiteral("%1%2 #%3")
+        .arg(format, imatrix.isEmpty() ? QString() : QStringLiteral("+imatrix"))
+        .arg(id);
 }
 
 double VariantErrors::bitsPerWeight() const {

@@ -44,12 +44,14 @@ struct VariantErrors {
     QString format; // "int8", "int4-g128"
     QString method; // "rtn"
     QString backend;
+    QString imatrix; // the importance matrix's file name ("" without one)
     QString createdAt;
     quint64 totalBytes = 0;
     qint64 totalWeights = 0;
     std::vector<TensorError> tensors;
 
-    // "int8 #3": distinguishes two variants of the same format in a legend.
+    // "int8 #3": distinguishes two variants of the same format in a legend; one made with
+    // an importance matrix says so ("q4_k+imatrix #4").
     QString label() const;
     double bitsPerWeight() const;
     const TensorError* findTensor(const QString& name) const; // null when not quantized

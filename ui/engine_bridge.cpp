@@ -4,10 +4,12 @@
 #include "engine/jobs/engine_thread.h"
 #include "engine/jobs/quantize_job.h"
 #include "engine/model/model.h"
+#include "engine/quant/imatrix_quantize.h"
 #include "engine/store/workspace.h"
 #include "ui/engine_bridge_state.h"
 #include "ui/engine_values.h"
 
+#include <QFileInfo>
 #include <QMetaObject>
 #include <QPointer>
 
@@ -132,12 +134,18 @@ bool EngineBridge::quantize(const QString& formatName) {
     ql::QuantizeRequest request;
     request.modelPath = toPath(m_modelPath);
     request.format = *format;
+    const bool weighted = !m_imatrixPath.isEmpty() && ql::takesImportance(*format);
+    if (weighted)
+        request.imatrixPath = toPath(m_imatrixPath);
     auto work = [state = m_state, request, ws = toPath(m_workspacePath),
                  outcome](ql::JobContext& ctx) {
         *outcome = ql::quantizeModel(request, state->workspaceAt(ws), state->backendSet(), ctx);
         state->knownModelIds[request.modelPath].insert(outcome->modelId);
     };
-    const QString title = tr("Quantizing to %1").arg(formatName);
+    const QString title =
+        weighted
+            ? tr("Quantizing to %1 with %2").arg(formatName, QFileInfo(m_imatrixPath).fileName())
+            : tr("Quantizing to %1").arg(formatName);
     const uint64_t id = submit(title, work, [this, outcome](const ql::JobSnapshot& s) {
         endActive();
         if (!s.warning.empty())
@@ -152,6 +160,11 @@ bool EngineBridge::quantize(const QString& formatName) {
     track(id);
     startActive(id, title);
     return true;
+}
+
+bool EngineBridge::takesImportance(const QString& formatName) {
+    const auto format = ql::quantFormatFromName(formatName.toStdString());
+    return format && ql::takesImportance(*format);
 }
 
 void EngineBridge::cancel() {

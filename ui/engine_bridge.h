@@ -53,6 +53,15 @@ public:
     bool quantize(const QString& formatName);
     // Every format the engine can quantize to: {name, how its scale is chosen}.
     static QList<QPair<QString, QString>> quantFormats();
+    // An importance matrix (llama-imatrix's .dat or .gguf) for the next quantizations of
+    // formats that take one (takesImportance): llama-quantize --imatrix. The file is read
+    // when a job starts; a bad one fails that job with the file, field and offset. Empty:
+    // none.
+    void setImportanceMatrix(const QString& path) { m_imatrixPath = path; }
+    QString importanceMatrix() const { return m_imatrixPath; }
+    // Whether a format has an importance-weighted encoder (q4_0 ... q5_1, q2_k ... q6_k,
+    // iq4_nl).
+    static bool takesImportance(const QString& formatName);
     void cancel();
     // Every stored variant of the opened model with its per-tensor errors -> variantsLoaded.
     void loadVariantMetrics();
@@ -188,6 +197,7 @@ private:
     QString m_lastStage;
     QString m_workspacePath;
     QString m_modelPath;
+    QString m_imatrixPath; // setImportanceMatrix
     // The fit chart's shape: made on the engine thread, immutable afterwards, read here.
     std::shared_ptr<const ql::fit::ModelShape> m_fitShape;
     FitShapeInfo m_fitShapeInfo;

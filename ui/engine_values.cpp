@@ -3,6 +3,9 @@
 #include "engine/model/model.h"
 #include "engine/store/workspace.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 std::filesystem::path toPath(const QString& path) {
     return std::filesystem::path(path.toStdU16String());
 }
@@ -27,6 +30,14 @@ TensorRow toRow(const ql::TensorInfo& t) {
     row.parameters = t.elements();
     row.bytes = t.nbytes;
     return row;
+}
+
+// The importance matrix a variant was made with: "file" of the "imatrix" object that the
+// quantize job records in its parameters (quantize_job.cpp), or "".
+QString importanceFileOf(const std::string& parameters) {
+    const QJsonObject json =
+        QJsonDocument::fromJson(QByteArray::fromStdString(parameters)).object();
+    return json.value("imatrix").toObject().value("file").toString();
 }
 
 } // namespace
@@ -60,6 +71,7 @@ VariantErrors toVariantErrors(const ql::VariantRecord& variant,
     v.format = qs(variant.format);
     v.method = qs(variant.method);
     v.backend = qs(variant.backend);
+    v.imatrix = importanceFileOf(variant.parameters);
     v.createdAt = qs(variant.createdAt);
     v.totalBytes = variant.totalBytes;
     v.totalWeights = variant.totalWeights;

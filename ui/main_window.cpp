@@ -128,7 +128,11 @@ void MainWindow::buildStatusBar() {
     m_job = new JobStatusWidget(this);
     m_backendLabel = new QLabel(tr("Starting compute backends\u2026"), this);
     m_backendLabel->setObjectName("computeDeviceLabel");
+    m_imatrixLabel = new QLabel(this);
+    m_imatrixLabel->setObjectName("importanceMatrixLabel");
+    m_imatrixLabel->setVisible(false);
     statusBar()->addPermanentWidget(m_job);
+    statusBar()->addPermanentWidget(m_imatrixLabel);
     statusBar()->addPermanentWidget(m_backendLabel);
     connect(m_job, &JobStatusWidget::cancelRequested, m_bridge, &EngineBridge::cancel);
     connect(m_job, &JobStatusWidget::showJobsRequested, this, [this] {
@@ -176,6 +180,7 @@ void MainWindow::onModelOpened(const ModelSummary& model) {
     if (changed)
         m_bridge->loadScorecards();
     m_context->setModel(model);
+    setImportanceMatrix({}); // an importance matrix belongs to the model it was made for
     setWindowTitle(tr("%1 \u2014 Quantlens").arg(QFileInfo(model.path).fileName()));
     statusBar()->showMessage(tr("Opened %1").arg(model.path), 5000);
     if (model.path != demoModelPath())

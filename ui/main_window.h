@@ -51,6 +51,9 @@ public:
     void setErrorPresenter(ErrorPresenter presenter) { m_presentError = std::move(presenter); }
 
     void openModel(const QString& path);
+    // The importance matrix for the next quantizations (Quantize > Use Importance Matrix;
+    // "" clears it), shown in the status bar; opening a model clears it.
+    void setImportanceMatrix(const QString& path);
     void openDemo();
     void openSample();
     // Uses `path` for scorecards and variants from now on (File > Open Workspace).
@@ -95,6 +98,8 @@ private:
     void showSettings();
     void connectCompare();
     void buildEvaluateActions();
+    void buildImportanceActions(); // main_window_imatrix.cpp
+    void showImportanceMatrixDialog();
     void connectEvaluation();
     void showImportEvalSetDialog();
     void startEvaluation();
@@ -129,5 +134,8 @@ private:
     QAction* m_int4Action = nullptr;
     QList<QAction*> m_otherFormatActions; // GGUF types and f16, in the Quantize menu
     QAction* m_cancelAction = nullptr;
+    QAction* m_imatrixAction = nullptr;      // Use Importance Matrix...
+    QAction* m_clearImatrixAction = nullptr; // Clear Importance Matrix
+    QLabel* m_imatrixLabel = nullptr;        // "imatrix: FILE" in the status bar
     ErrorPresenter m_presentError;
 };

@@ -12,6 +12,7 @@
 #include <QKeySequence>
 #include <QMenu>
 #include <QMenuBar>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
 
@@ -54,6 +55,7 @@ void MainWindow::buildActions() {
     m_cancelAction->setShortcut(Qt::Key_Escape);
     connect(m_cancelAction, &QAction::triggered, m_bridge, &EngineBridge::cancel);
     buildEvaluateActions();
+    buildImportanceActions();
 }
 
 void MainWindow::buildMenus() {
@@ -86,6 +88,9 @@ void MainWindow::buildMenus() {
     QMenu* other = quant->addMenu(tr("&Other Formats"));
     other->setToolTipsVisible(true);
     other->addActions(m_otherFormatActions);
+    quant->addSeparator();
+    quant->addAction(m_imatrixAction);
+    quant->addAction(m_clearImatrixAction);
     quant->addSeparator();
     quant->addAction(m_cancelAction);
 
@@ -165,6 +170,13 @@ void MainWindow::updateActions() {
 }
 
 void MainWindow::quantize(const QString& format) {
-    if (!m_bridge->quantize(format))
+    if (!m_bridge->quantize(format)) {
         showError(tr("Cannot quantize"), tr("Open a model first, and wait for the running job."));
+        return;
+    }
+    if (!m_bridge->importanceMatrix().isEmpty() && !EngineBridge::takesImportance(format))
+        statusBar()->showMessage(
+            tr("%1 has no importance-weighted encoder: quantizing without %2")
+                .arg(format, QFileInfo(m_bridge->importanceMatrix()).fileName()),
+            10000);
 }

@@ -12,6 +12,9 @@
 #include "ui/worst_tensors_panel.h"
 
 #include "engine/compute/backend.h"
+#include "engine/model/safetensors_writer.h"
+#include "engine/quant/imatrix_file.h"
+#include "tests/common/golden_files.h"
 
 #include <QAction>
 #include <QApplication>
@@ -26,9 +29,11 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <QUrl>
+#include <cstring>
 #include <fstream>
 
 namespace {
@@ -181,6 +186,80 @@ private slots:
         QCOMPARE(view->currentIndex().data().toString(), QString("blk.4.ffn_up.weight"));
         selectTensor(*w, "blk.2.ffn_down.weight");
         saveScreenshot(*w);
+    }
+
+    // Quantize > Use Importance Matrix: llama-quantize's --imatrix. golden/quant's gauss
+    // weight with its imatrix; the variant made with it says so in its legend label and
+    // differs from the plain one; a format without an importance encoder is quantized
+    // without it (and the status bar says so); a damaged file fails the job with its name;
+    // clearing and opening a model drop it.
+    void quantizesWithAnImportanceMatrix() {
+        if (skipWithoutData())
+            QSKIP("shared data not found (set QUANTLENS_DATA); this test did NOT run");
+        const auto golden = ql::test::dataDir() / "golden" / "quant";
+        const auto x = ql::test::readFloats(golden / "gauss.f32");
+        std::vector<std::byte> bytes(x.size() * 4);
+        std::memcpy(bytes.data(), x.data(), bytes.size());
+        const auto model = m_tmp / "gauss.safetensors";
+        ql::writeSafetensors(model, {{"gauss.weight", "F32", {8, 512}, bytes}});
+        ql::Imatrix m;
+        m.format = ql::ImatrixFormat::Legacy;
+        m.entries.push_back(
+            {"gauss.weight", ql::test::readFloats(golden / "gauss.imatrix.f32"), 1, {}});
+        ql::writeImatrixLegacy(m_tmp / "g.imatrix", m);
+        ql::writeImatrixLegacy(m_tmp / "broken.imatrix", m);
+        std::filesystem::resize_file(m_tmp / "broken.imatrix", 100);
+
+        ErrorLog errors;
+        auto w = makeWindow(errors, qpath(m_tmp / "imatrix.sqlite"));
+        QSignalSpy opened(w->context(), &WorkbenchContext::modelOpened);
+        w->openModel(qpath(model));
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kJobTimeoutMs);
+        auto* label = w->findChild<QLabel*>("importanceMatrixLabel");
+        auto* clear = w->findChild<QAction*>("actionClearImportanceMatrix");
+        QVERIFY(label && clear && w->findChild<QAction*>("actionImportanceMatrix"));
+        QVERIFY(!label->isVisible() && !clear->isEnabled());
+
+        quantizeAndWait(*w, "actionQuantize_q4_k", 1);
+        w->setImportanceMatrix(qpath(m_tmp / "g.imatrix"));
+        QVERIFY(label->isVisible() && clear->isEnabled());
+        QCOMPARE(label->text(), QString("imatrix: g.imatrix"));
+        quantizeAndWait(*w, "actionQuantize_q4_k", 2);
+        quantizeAndWait(*w, "actionQuantize_q8_0", 3);
+        QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
+        const VariantErrors* plain = nullptr;
+        const VariantErrors* weighted = nullptr;
+        for (const VariantErrors& v : w->context()->variants()) {
+            if (v.format == "q4_k")
+                (v.imatrix.isEmpty() ? plain : weighted) = &v;
+            if (v.format == "q8_0")
+                QVERIFY2(v.imatrix.isEmpty(), qPrintable(v.imatrix)); // q8_0 takes none
+        }
+        QVERIFY(plain && weighted);
+        QCOMPARE(weighted->imatrix, QString("g.imatrix"));
+        QVERIFY2(weighted->label().startsWith("q4_k+imatrix #"), qPrintable(weighted->label()));
+        QVERIFY2(!plain->label().contains("imatrix"), qPrintable(plain->label()));
+        QCOMPARE(weighted->tensors.size(), size_t(1));
+        QVERIFY(weighted->tensors[0].rmse != plain->tensors[0].rmse);
+        if (const QString dir = qEnvironmentVariable("QUANTLENS_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            QDir().mkpath(dir);
+            QVERIFY(w->grab().save(dir + "/screenshot-imatrix.png"));
+        }
+
+        w->setImportanceMatrix(qpath(m_tmp / "broken.imatrix"));
+        w->findChild<QAction*>("actionQuantize_q4_k")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(errors.messages.size(), 1, kJobTimeoutMs);
+        QVERIFY2(errors.messages[0].contains("broken.imatrix"), qPrintable(errors.messages[0]));
+        QCOMPARE(w->context()->variants().size(), 3); // nothing stored, nothing lost
+
+        clear->trigger();
+        QVERIFY(!label->isVisible() && w->bridge()->importanceMatrix().isEmpty());
+        w->setImportanceMatrix(qpath(m_tmp / "g.imatrix"));
+        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<QAction*>("actionQuantize_q4_k")->isEnabled(),
+                                 kJobTimeoutMs);
+        w->openModel(qpath(model));
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 2, kJobTimeoutMs);
+        QVERIFY(w->bridge()->importanceMatrix().isEmpty() && !label->isVisible());
     }
 
     // The status bar names the compute device (the whole summary, with why a device was
