@@ -78,7 +78,7 @@ VariantErrors toVariantErrors(const ql::VariantRecord& variant,
     v.tensors.reserve(metrics.size());
     for (const ql::TensorMetricsRecord& m : metrics) {
         v.tensors.push_back({m.tensor, m.rows * m.cols, m.metrics.rmse, m.metrics.relFrobenius,
-                             m.metrics.snrDb, m.metrics.cosine, m.metrics.bytes});
+                             m.metrics.snrDb, m.metrics.cosine, m.metrics.bytes, m.weightedRmse});
     }
     return v;
 }

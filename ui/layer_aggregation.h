@@ -5,6 +5,7 @@
 #include "engine/quant/sensitivity.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct TensorError {
     double snrDb = 0;
     double cosine = 0;
     uint64_t bytes = 0;
+    // With an imatrix: sqrt(sum w e^2 / sum w) (engine/quant/weighted_error.h).
+    std::optional<double> weightedRmse;
 };
 
 struct LayerError {

@@ -26,6 +26,18 @@ QString errorRow(const VariantErrors& v, const TensorError* t) {
         .arg(t->snrDb, 0, 'f', 1);
 }
 
+// Variants quantized with an importance matrix: the error their encoders minimise, which
+// can fall while the plain RMSE above stays or rises.
+QString weightedNotes(const QList<VariantErrors>& variants, const QString& name) {
+    QString notes;
+    for (const VariantErrors& v : variants)
+        if (const TensorError* t = v.findTensor(name); t && t->weightedRmse)
+            notes += QStringLiteral("<br>%1: importance-weighted RMSE %2")
+                         .arg(v.label().toHtmlEscaped())
+                         .arg(*t->weightedRmse, 0, 'g', 3);
+    return notes;
+}
+
 QString tensorHeading(const ModelSummary& model, const QString& name) {
     for (const TensorRow& row : model.tensors)
         if (row.name == name)
@@ -70,5 +82,6 @@ void TensorDetailPanel::refresh() {
         rows += errorRow(v, v.findTensor(name));
     const QString table = rows.isEmpty() ? tr("<i>No variants yet.</i>")
                                          : QStringLiteral("<table>%1%2</table>").arg(kHeader, rows);
-    m_label->setText(tensorHeading(m_context->model(), name) + table);
+    m_label->setText(tensorHeading(m_context->model(), name) + table +
+                     weightedNotes(m_context->variants(), name));
 }

@@ -117,6 +117,9 @@ nlohmann::json metricsJson(const TensorMetricsRecord& t) {
             {"max_abs_error", m.maxAbsError},
             {"bytes", m.bytes},
             {"bits_per_weight", m.bitsPerWeight},
+            // sqrt(sum w e^2 / sum w) with the imatrix's weights (weighted_error.h); else null
+            {"importance_weighted_rmse",
+             t.weightedRmse ? nlohmann::json(*t.weightedRmse) : nlohmann::json(nullptr)},
             {"analysis", analysisJson(t)}};
 }
 

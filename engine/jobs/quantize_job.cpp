@@ -8,6 +8,7 @@
 #include "engine/quant/hqq.h"
 #include "engine/quant/imatrix_file.h"
 #include "engine/quant/imatrix_quantize.h"
+#include "engine/quant/weighted_error.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -209,6 +210,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     std::vector<float> buffer;
     QuantizedTensor q;
     std::set<std::string> used;
+    WeightedErrorAccumulator weighted; // with an importance vector only
     for (int64_t r = 0; r < rows; r += step) {
         ctx.checkCancelled();
         const int64_t n = std::min(step, rows - r);
@@ -220,6 +222,8 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
         if (request.onChunk)
             request.onChunk(t.name, r, q);
         acc.add(r, buffer, q);
+        if (!weights.empty())
+            weighted.add(buffer, q, weights, importanceRows.layout);
         used.insert(q.backend);
         ctx.advance(n * cols);
     }
@@ -232,6 +236,8 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     for (const auto& b : used)
         rec.backend += (rec.backend.empty() ? "" : ", ") + b;
     rec.metrics = acc.metrics(format);
+    if (!weights.empty())
+        rec.weightedRmse = weighted.rmse();
     rec.analysis = acc.analysis(format);
     return rec;
 }

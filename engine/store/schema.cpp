@@ -239,6 +239,11 @@ CREATE TABLE layer_output_errors (
 ALTER TABLE layer_output_errors ADD COLUMN signal REAL;
 ALTER TABLE layer_output_errors ADD COLUMN noise REAL;
 )sql",
+        // the importance-weighted RMSE of a tensor quantized with an imatrix (llama.cpp's
+        // weighted_rmse); NULL for the others and for rows stored before it.
+        R"sql(
+ALTER TABLE tensor_metrics ADD COLUMN weighted_rmse REAL;
+)sql",
     };
     return migrations;
 }

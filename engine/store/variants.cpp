@@ -13,17 +13,19 @@ namespace {
 
 void insertMetrics(sqlite3* db, const std::filesystem::path& file, int64_t variantId,
                    const TensorMetricsRecord& t) {
-    Statement st(
-        db,
-        "INSERT INTO tensor_metrics(variant_id, tensor, rows, cols, source_dtype, "
-        "backend, rmse, rel_frobenius, snr_db, cosine, max_abs_error, bytes, "
-        "bits_per_weight, storage_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        file);
+    Statement st(db,
+                 "INSERT INTO tensor_metrics(variant_id, tensor, rows, cols, source_dtype, "
+                 "backend, rmse, rel_frobenius, snr_db, cosine, max_abs_error, bytes, "
+                 "bits_per_weight, storage_format, weighted_rmse) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 file);
     const ErrorMetrics& m = t.metrics;
     st.bind(1, variantId).bind(2, t.tensor).bind(3, t.rows).bind(4, t.cols);
     st.bind(5, t.sourceDType).bind(6, t.backend).bind(7, m.rmse).bind(8, m.relFrobenius);
     st.bind(9, m.snrDb).bind(10, m.cosine).bind(11, m.maxAbsError);
     st.bind(12, int64_t(m.bytes)).bind(13, m.bitsPerWeight).bind(14, t.storageFormat);
+    if (t.weightedRmse) // NULL otherwise
+        st.bind(15, *t.weightedRmse);
     st.run();
 }
 
@@ -89,12 +91,12 @@ std::vector<VariantRecord> Workspace::variants(std::optional<int64_t> modelId) c
 }
 
 std::vector<TensorMetricsRecord> Workspace::tensorMetrics(int64_t variantId) const {
-    Statement st(
-        m_db,
-        "SELECT tensor, rows, cols, source_dtype, backend, rmse, rel_frobenius, snr_db, "
-        "cosine, max_abs_error, bytes, bits_per_weight, storage_format FROM tensor_metrics "
-        "WHERE variant_id = ? ORDER BY rowid",
-        m_path);
+    Statement st(m_db,
+                 "SELECT tensor, rows, cols, source_dtype, backend, rmse, rel_frobenius, snr_db, "
+                 "cosine, max_abs_error, bytes, bits_per_weight, storage_format, "
+                 "weighted_rmse IS NOT NULL, COALESCE(weighted_rmse, 0) FROM tensor_metrics "
+                 "WHERE variant_id = ? ORDER BY rowid",
+                 m_path);
     st.bind(1, variantId);
     auto analyses = store::readTensorAnalyses(m_db, m_path, variantId);
     std::vector<TensorMetricsRecord> out;
@@ -114,6 +116,8 @@ std::vector<TensorMetricsRecord> Workspace::tensorMetrics(int64_t variantId) con
         m.bytes = uint64_t(st.integer(10));
         m.bitsPerWeight = st.real(11);
         t.storageFormat = st.text(12);
+        if (st.integer(13) != 0)
+            t.weightedRmse = st.real(14);
         store::attachAnalysis(t, analyses);
         out.push_back(std::move(t));
     }

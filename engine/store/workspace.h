@@ -48,6 +48,10 @@ struct TensorMetricsRecord {
     std::string storageFormat; // the format it was stored in: the variant's, or a fallback
     std::string backend;
     ErrorMetrics metrics;
+    // Quantized with an importance vector w (an imatrix): sqrt(sum w_j (q - x)^2 / sum w_j)
+    // over every row, each row with its matrix's vector (weighted_error.h): the error the
+    // importance-weighted encoders minimise (their plain rmse may rise).
+    std::optional<double> weightedRmse;
     // Histograms, outliers and the bits split; absent for variants stored before the
     // error analysis existed (their metrics still read, their error sums are derived).
     std::optional<TensorAnalysis> analysis;

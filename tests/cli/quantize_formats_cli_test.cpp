@@ -8,6 +8,7 @@
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
+#include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -77,6 +78,11 @@ TEST(CliFormats, QuantizeWithAnImatrixRecordsItsHash) {
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["parameters"]["imatrix"]["file"], "g.imatrix");
     EXPECT_EQ(j["parameters"]["imatrix"]["xxh64"].get<std::string>().size(), 16u);
+    // The importance-weighted RMSE: the manifest's weighted_rmse of llama.cpp's run
+    // (0.0004839224307, which divides by the 8 rows twice) times sqrt(8).
+    const auto& weighted = j["tensors"][0]["importance_weighted_rmse"];
+    ASSERT_TRUE(weighted.is_number()) << j["tensors"][0].dump();
+    EXPECT_NEAR(weighted.get<double>() / std::sqrt(8.0), 0.0004839224307, 1e-12);
     // A truncated file: an error naming it and the offset, nothing on stdout.
     std::filesystem::resize_file(dir / "g.imatrix", 100);
     const CliResult bad =

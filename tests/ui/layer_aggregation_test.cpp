@@ -18,7 +18,7 @@
 namespace {
 
 TensorError err(const std::string& name, int64_t n, double rmse, double rel) {
-    return {name, n, rmse, rel, 0, 0, 0};
+    return {name, n, rmse, rel, 0, 0, 0, std::nullopt};
 }
 
 VariantErrors variant(qint64 id, const QString& format, std::vector<TensorError> tensors) {

@@ -241,8 +241,17 @@ private slots:
         QVERIFY2(!plain->label().contains("imatrix"), qPrintable(plain->label()));
         QCOMPARE(weighted->tensors.size(), size_t(1));
         QVERIFY(weighted->tensors[0].rmse != plain->tensors[0].rmse);
+        // The error the imatrix minimises, shown for the variant made with it only.
+        QVERIFY(weighted->tensors[0].weightedRmse && !plain->tensors[0].weightedRmse);
+        selectTensor(*w, "gauss.weight");
+        const QString detail = w->findChild<TensorDetailPanel*>()->text();
+        const QString note = weighted->label() + ": importance-weighted RMSE " +
+                             QString::number(*weighted->tensors[0].weightedRmse, 'g', 3);
+        QVERIFY2(detail.contains(note), qPrintable(detail));
+        QCOMPARE(detail.count("importance-weighted"), 1);
         if (const QString dir = qEnvironmentVariable("QUANTLENS_SCREENSHOT_DIR"); !dir.isEmpty()) {
             QDir().mkpath(dir);
+            QTest::qWait(300); // let the detail panel's layout grow to its new text
             QVERIFY(w->grab().save(dir + "/screenshot-imatrix.png"));
         }
 
