@@ -85,12 +85,12 @@ float w[SUB];
 float fitMul(float a, float b) { return mulChecked(a, b); }
 float fitAdd(float a, float b) { return addChecked(a, b); }
 float fitDiv(float a, float b) { return divChecked(a, b); }
-float weightOf(float x[SUB], uint i) { return w[i]; }
+float weightOf(float xi, uint i) { return w[i]; }
 #else
 float fitMul(float a, float b) { precise float r = a * b; return r; }
 float fitAdd(float a, float b) { precise float r = a + b; return r; }
 float fitDiv(float a, float b) { return divide(a, b); }
-float weightOf(float x[SUB], uint i) { precise float r = x[i] * x[i]; return r; }
+float weightOf(float xi, uint i) { precise float r = xi * xi; return r; }
 #endif
 
 // make_qx_quants' sums for one inverse scale: sum w x l and sum w l l (w = x^2 without
@@ -99,7 +99,7 @@ void sums(float x[SUB], float iscale, out float sumlx, out float suml2) {
     float slx = 0.0, sl2 = 0.0;
     for (uint i = 0u; i < SUB; ++i) {
         float l = float(searchCode(x[i], iscale));
-        float wi = weightOf(x, i);
+        float wi = weightOf(x[i], i);
         slx = fitAdd(slx, fitMul(fitMul(wi, x[i]), l));
         sl2 = fitAdd(sl2, fitMul(fitMul(wi, l), l));
     }

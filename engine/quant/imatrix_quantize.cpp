@@ -57,18 +57,14 @@ void requireImportance(std::span<const float> importance, int64_t cols, int64_t 
                         "; weights must be finite and non-negative");
 }
 
-namespace {
-
-int64_t matrixOfRow(int64_t r, ImportanceRows layout) {
+int64_t importanceVectorOf(int64_t r, ImportanceRows layout) {
     return layout.rowsPerMatrix > 0 ? (layout.firstRow + r) / layout.rowsPerMatrix : 0;
 }
-
-} // namespace
 
 void requireImportanceRows(std::span<const float> importance, int64_t rows, int64_t cols,
                            ImportanceRows layout) {
     const int64_t matrices = cols > 0 ? int64_t(importance.size()) / cols : 0;
-    const int64_t last = rows > 0 ? matrixOfRow(rows - 1, layout) : 0; // the largest index
+    const int64_t last = rows > 0 ? importanceVectorOf(rows - 1, layout) : 0; // the largest index
     if (rows > 0 && last >= matrices)
         throw Error("importance: row " + std::to_string(layout.firstRow + rows - 1) +
                     " is in matrix " + std::to_string(last) + ", but the importance holds " +
@@ -81,7 +77,7 @@ void quantizeWithImportance(QuantFormat format, std::span<const float> src, int6
     const ImportanceRowEncoder encode = importanceRowEncoder(quantFormatInfo(format).storage);
     requireImportanceRows(importance, rows, cols, layout); // before the threads start
     const auto vectorOf = [&](int64_t r) {
-        return importance.data() + matrixOfRow(r, layout) * cols;
+        return importance.data() + importanceVectorOf(r, layout) * cols;
     };
     out.resize(format, rows, cols);
     const uint64_t rowBytes = packedRowBytes(format, cols);

@@ -33,6 +33,10 @@ struct ImportanceRows {
     int64_t rowsPerMatrix = 0;
 };
 
+// The importance vector row r of `src` takes: (layout.firstRow + r) / layout.rowsPerMatrix,
+// or 0 when the tensor is one matrix.
+int64_t importanceVectorOf(int64_t r, ImportanceRows layout);
+
 // Throws ql::Error when a row of `src` would take a vector the importance does not hold
 // (rows [layout.firstRow, layout.firstRow + rows) of a stack of layout.rowsPerMatrix-row
 // matrices, importance.size() / cols vectors).

@@ -10,9 +10,7 @@ void WeightedErrorAccumulator::add(std::span<const float> original, const Quanti
     std::vector<float> row(size_t(q.cols));
     for (int64_t r = 0; r < q.rows; ++r) {
         q.dequantizeRow(r, row.data());
-        const int64_t matrix =
-            layout.rowsPerMatrix > 0 ? (layout.firstRow + r) / layout.rowsPerMatrix : 0;
-        const float* w = importance.data() + matrix * q.cols;
+        const float* w = importance.data() + importanceVectorOf(r, layout) * q.cols;
         const float* x = original.data() + r * q.cols;
         for (int64_t j = 0; j < q.cols; ++j) {
             const double e = double(row[size_t(j)]) - double(x[j]);

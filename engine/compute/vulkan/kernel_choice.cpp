@@ -38,14 +38,6 @@ std::string whyNoVulkanKernel(QuantFormat format) {
            "); the CPU runs it";
 }
 
-// Every format that takes an imatrix here has an importance shader (kquant_kernel.h): the
-// K-quants' and IQ4_NL's variants and quantize_legacy_imatrix.comp. A format added to
-// takesImportance without one lands here and runs on the CPU.
-std::string whyNoImportanceKernel(QuantFormat format) {
-    return std::string(quantFormatInfo(format).name) +
-           " with an importance matrix: no importance variant of its shader yet; the CPU runs it";
-}
-
 // nf4-dq / fp4-dq split their work: the device computes the 4-bit codes and the f32 absmax
 // of every 64-value block (shaders/quantize_groups.comp, identical to the reference), and
 // the host then double-quantizes those absmax values (finishDoubleQuant: their mean over

@@ -11,8 +11,6 @@
 namespace ql::vk {
 
 std::string whyNoVulkanKernel(QuantFormat format);
-// Why a format that takes an importance matrix has no importance variant on the device.
-std::string whyNoImportanceKernel(QuantFormat format);
 
 // What the host finishes after a device pass, as a suffix of the backend label ("" when the
 // device computes everything): the double quantization of nf4-dq / fp4-dq's absmax.

@@ -73,25 +73,26 @@ std::vector<std::unique_ptr<KQuantKernel>> KQuantKernel::all(Device& device, boo
         uint64_t blocksPerGroup;
         std::vector<QuantFormat> formats;
         bool plain, imatrix;
+        bool rowMeanSquares; // its importance weights need each row's mean square
     };
     const Shader shaders[] = {
-        {"quantize_q2_k", 4, {QuantFormat::Q2_K}, true, true},
-        {"quantize_q3_k", 4, {QuantFormat::Q3_K}, true, true},
-        {"quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}, true, true},
-        {"quantize_q6_k", 4, {QuantFormat::Q6_K}, true, true},
-        {"quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}, true, true},
+        {"quantize_q2_k", 4, {QuantFormat::Q2_K}, true, true, false},
+        {"quantize_q3_k", 4, {QuantFormat::Q3_K}, true, true, false},
+        {"quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}, true, true, false},
+        {"quantize_q6_k", 4, {QuantFormat::Q6_K}, true, true, false},
+        {"quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}, true, true, false},
         {"quantize_legacy",
          32,
          {QuantFormat::Q4_0, QuantFormat::Q4_1, QuantFormat::Q5_0, QuantFormat::Q5_1},
          false,
+         true,
          true}};
     std::vector<std::unique_ptr<KQuantKernel>> kernels;
-    for (const Shader& s : shaders) {
-        const bool legacy = std::string_view(s.name) == "quantize_legacy";
+    for (const Shader& s : shaders)
         if (weighted ? s.imatrix : s.plain)
-            kernels.push_back(std::unique_ptr<KQuantKernel>(new KQuantKernel(
-                device, s.name, s.blocksPerGroup, s.formats, weighted, legacy && weighted)));
-    }
+            kernels.push_back(std::unique_ptr<KQuantKernel>(
+                new KQuantKernel(device, s.name, s.blocksPerGroup, s.formats, weighted,
+                                 s.rowMeanSquares && weighted)));
     return kernels;
 }
 
@@ -145,10 +146,8 @@ std::span<const float> KQuantKernel::sideInput(const float* src, int64_t rowBegi
 std::span<const float> KQuantKernel::importanceSlice(int64_t rowBegin, int64_t rows,
                                                      int64_t cols) const {
     const ImportanceRows& layout = m_importance->layout;
-    if (layout.rowsPerMatrix <= 0)
-        return m_importance->weights.subspan(0, size_t(cols));
-    const int64_t first = (layout.firstRow + rowBegin) / layout.rowsPerMatrix;
-    const int64_t last = (layout.firstRow + rowBegin + rows - 1) / layout.rowsPerMatrix;
+    const int64_t first = importanceVectorOf(rowBegin, layout);
+    const int64_t last = importanceVectorOf(rowBegin + rows - 1, layout);
     return m_importance->weights.subspan(size_t(first * cols), size_t((last - first + 1) * cols));
 }
 
@@ -159,11 +158,10 @@ void KQuantKernel::encodeOnHost(QuantFormat format, const float* src, int64_t ro
     const float* x = src + b * values;
     if (!m_weighted)
         return kquantPlainRowEncoder(storage)(x, dst, int64_t(values));
-    const ImportanceRows& layout = m_importance->layout;
     const uint64_t perRow = uint64_t(cols) / values;
-    const int64_t row = layout.firstRow + rowBegin + int64_t(b / perRow);
-    const int64_t matrix = layout.rowsPerMatrix > 0 ? row / layout.rowsPerMatrix : 0;
-    const float* imp = m_importance->weights.data() + matrix * cols;
+    const int64_t row = rowBegin + int64_t(b / perRow);
+    const float* imp =
+        m_importance->weights.data() + importanceVectorOf(row, m_importance->layout) * cols;
     if (m_rowMeanSquares) // the whole row: its blocks' weights need the row's mean square
         return importanceRowEncoder(storage)(src + (b / perRow) * uint64_t(cols), dst, cols, imp);
     importanceRowEncoder(storage)(x, dst, int64_t(values), imp + (b % perRow) * values);

@@ -159,7 +159,8 @@ Support VulkanBackend::supportsImportance(QuantFormat format, int64_t rows, int6
                            " has no importance-weighted encoder");
     const vk::KQuantKernel* kernel = weightedKernel(format);
     if (!kernel)
-        return Support::no(vk::whyNoImportanceKernel(format));
+        return Support::no(std::string(quantFormatInfo(format).name) + // (none today)
+                           " with an importance matrix has no shader; the CPU runs it");
     if (rows == 0 || cols == 0)
         return Support::yes();
     const auto plan = kernel->plan(format, rows, cols, limits());
