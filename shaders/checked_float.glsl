@@ -4,12 +4,13 @@
 // subnormal, is zero from non-zero operands that do not cancel (a flushed result), or
 // exceeds 1e38 (which covers any infinity). Until then every value is the CPU's, by
 // induction: the operations are correctly rounded (`precise`, never fused) and no operand
-// is subnormal or infinite. Divisions go through qlSignedDivBits (integers, correctly
-// rounded on any driver). The searched K-quant and IQ4_NL shaders use these, and hand a
-// block with `inexact` set to the host.
+// is subnormal or infinite. Divisions go through qlSignedDivBits and fused multiply-adds
+// through qlFmaBits (integers, correctly rounded on any driver). The searched K-quant,
+// IQ4_NL and q4_k-lsq shaders use these, and hand a block with `inexact` set to the host.
 #ifndef QL_CHECKED_FLOAT_GLSL
 #define QL_CHECKED_FLOAT_GLSL
 
+#include "exact_fma.glsl"
 #include "ggml_blocks.glsl"
 
 const float MIN_NORMAL = 1.17549435e-38;
@@ -41,6 +42,16 @@ float divChecked(float a, float b) {
     if ((magnitude != 0u && magnitude < 0x00800000u) || magnitude >= 0x7f800000u)
         inexact = true;
     return uintBitsToFloat(q);
+}
+
+// fmaf(a, b, c), rounded once (exact_fma.glsl, in integers: GLSL's fma may round twice).
+float fmaChecked(float a, float b, float c) {
+    bool outside;
+    uint bits = qlFmaBits(floatBitsToUint(a), floatBitsToUint(b), floatBitsToUint(c), outside);
+    float r = uintBitsToFloat(bits);
+    if (outside || abs(r) > HUGE)
+        inexact = true;
+    return r;
 }
 
 // Input bits the shaders do not take: not finite, subnormal, or of magnitude 2^20 or more

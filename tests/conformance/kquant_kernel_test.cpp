@@ -1,6 +1,6 @@
 // The searched-format shaders (shaders/quantize_q2_k.comp, quantize_q3_k.comp, quantize_k4.comp,
-// quantize_q6_k.comp, quantize_iq4_nl.comp) beyond the conformance matrix, whose only
-// super-block shape is 17 x 4096: weights whose sub-blocks span ten orders of magnitude
+// quantize_q6_k.comp, quantize_iq4_nl.comp, quantize_q4_k_lsq.comp) beyond the conformance matrix,
+// whose only super-block shape is 17 x 4096: weights whose sub-blocks span ten orders of magnitude
 // (so that every candidate of ggml's searches wins somewhere and the sub-block scales take
 // every value), odd block counts (partial workgroups, a block ending mid-word), chunked
 // dispatches, the device's error sums, and the blocks handed to the host: non-finite
@@ -95,10 +95,13 @@ TEST_P(KQuantKernelTest, MatchesTheReferenceOnTrainedLikeWeights) {
 // shader; underflow is each shader's own matter: Q6_K proves its range from the
 // sub-block's largest magnitude (a 1e-9 sub-block is outside, a subnormal or 1e-20 value
 // next to 1e-3 is not: it gets code 0 and exact zero terms), the others check every step
-// (x^2 or w x of 1e-20 underflows; a subnormal input is refused from its bits).
+// (x^2 or w x of 1e-20 underflows; a subnormal input is refused from its bits), except
+// q4_k-lsq, whose squares and products of tiny values are fused into sums of normal size
+// (exact_fma.glsl never rounds the product alone, so nothing underflows: 0 host blocks).
 TEST_P(KQuantKernelTest, HandsBlocksOutsideItsRangeToTheHost) {
     const QuantFormat format = GetParam();
     const bool q6 = format == QuantFormat::Q6_K;
+    const bool lsq = format == QuantFormat::Q4_KLsq;
     const float high = q6 ? 262144.0f : 1048576.0f; // 2^18, 2^20: the first magnitude outside
     const auto hostBlocksWith = [&](const std::function<void(std::vector<float>&)>& change) {
         std::mt19937 rng(7);
@@ -120,7 +123,7 @@ TEST_P(KQuantKernelTest, HandsBlocksOutsideItsRangeToTheHost) {
                   for (int i = 33; i < 48; ++i)
                       x[size_t(i)] = 1e-20f * float(i - 40);
               }),
-              q6 ? 0u : 1u);
+              q6 || lsq ? 0u : 1u);
     EXPECT_EQ(hostBlocksWith([](auto& x) { x[9] = 1e-40f; }), q6 ? 0u : 1u);
     const uint64_t tiny = hostBlocksWith([](auto& x) {
         for (int i = 32; i < 48; ++i)
@@ -233,13 +236,41 @@ TEST(KQuantKernelGolden, DeviceBytesAreLlamaCppBytes) {
     EXPECT_GE(compared, 14) << "too few goldens found in " << dir;
 }
 
+// q4_k-lsq has no llama.cpp golden (its bytes are its own search's): on the same inputs
+// (real stories260K matrices, gaussian, outliers and the edge cases) the device's bytes
+// must be the CPU's, whichever SIMD level the CPU takes (they equal its scalar lanes).
+TEST(KQuantKernelGolden, LsqDeviceBytesAreTheCpuBytesOnTheGoldenInputs) {
+    QL_REQUIRE_DATA();
+    QL_REQUIRE_VULKAN();
+    auto* vulkan = dynamic_cast<VulkanBackend*>(vulkanProbe().backend.get());
+    ASSERT_NE(vulkan, nullptr);
+    ComputeBackend* cpu = backendByName("cpu");
+    ASSERT_NE(cpu, nullptr);
+    const auto dir = test::dataDir() / "golden" / "quant";
+    int compared = 0;
+    for (const test::GoldenInput& in : test::quantGoldenInputs()) {
+        if (in.cols % 256 != 0)
+            continue;
+        const auto x = test::readFloats(dir / (std::string(in.name) + ".f32"));
+        QuantizedTensor onCpu, onDevice;
+        cpu->quantize(QuantFormat::Q4_KLsq, x, in.rows, in.cols, onCpu);
+        vulkan->quantize(QuantFormat::Q4_KLsq, x, in.rows, in.cols, onDevice);
+        EXPECT_EQ(onDevice.backend.rfind(vulkan->label(), 0), 0u) << onDevice.backend;
+        EXPECT_TRUE(onDevice.packed == onCpu.packed) << "q4_k-lsq bytes differ on " << in.name;
+        std::cout << "[lsq-golden-input] " << in.name << ": " << onDevice.backend << "\n";
+        ++compared;
+    }
+    EXPECT_GE(compared, 5) << "too few golden inputs found in " << dir;
+}
+
 INSTANTIATE_TEST_SUITE_P(SearchedKQuants, KQuantKernelTest,
                          ::testing::Values(QuantFormat::Q2_K, QuantFormat::Q3_K, QuantFormat::Q4_K,
                                            QuantFormat::Q5_K, QuantFormat::Q6_K,
-                                           QuantFormat::IQ4_NL),
+                                           QuantFormat::IQ4_NL, QuantFormat::Q4_KLsq),
                          [](const ::testing::TestParamInfo<QuantFormat>& info) {
                              std::string name(quantFormatInfo(info.param).name);
                              std::erase(name, '_');
+                             std::erase(name, '-');
                              return name;
                          });
 

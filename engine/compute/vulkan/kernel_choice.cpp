@@ -16,20 +16,18 @@ bool contains(std::string_view text, std::string_view word) {
 } // namespace
 
 // Which searched formats have no shader, and why (shaders/README.md, "What stays on the
-// CPU"). Every GGUF K-quant and IQ4_NL has one (quantize_q2_k.comp, quantize_q3_k.comp,
-// quantize_k4.comp, quantize_q6_k.comp, quantize_iq4_nl.comp): their searches are short
-// loops over 16 or 32 values in registers, independent per sub-block, which a GPU runs
-// one sub-block per invocation (Q3_K's refinement is serial within a sub-block, not
-// across them). HQQ alternates a shrinkage step |t| - |t|^(p-1) / beta (a powf per weight,
-// whose bits are glibc's: GLSL's pow is only bounded, so no shader could give the CPU's
-// codes) and a closed-form update per group, with a tensor-wide stopping rule between rounds.
+// CPU"). Every GGUF K-quant, IQ4_NL and q4_k-lsq has one (quantize_q2_k.comp,
+// quantize_q3_k.comp, quantize_k4.comp, quantize_q6_k.comp, quantize_iq4_nl.comp,
+// quantize_q4_k_lsq.comp): their searches are short loops over 16 or 32 values in
+// registers, independent per sub-block, which a GPU runs one sub-block per invocation
+// (Q3_K's refinement is serial within a sub-block, not across them; q4_k-lsq's fused
+// multiply-adds go through exact_fma.glsl). HQQ alternates a shrinkage step |t| - |t|^(p-1) / beta
+// (a powf per weight, whose bits are glibc's: GLSL's pow is only bounded, so no shader could give
+// the CPU's codes) and a closed-form update per group, with a tensor-wide stopping rule between
+// rounds.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     const std::string name(info.name);
-    if (info.method == kLsqMethod) // shaders/README.md: "What stays on the CPU"
-        return name + ": its codes come from fused multiply-adds rounded once, which Vulkan " +
-               "does not promise without VK_KHR_shader_fma (GLSL fma may round twice); the " +
-               "CPU runs it";
     if (contains(info.method, "hqq"))
         return name + ": HQQ's shrinkage takes a powf per weight per round, whose bits are the " +
                "C library's (GLSL's pow is only bounded), and each round needs the tensor's " +

@@ -6,6 +6,7 @@
 #include "engine/quant/ggml_legacy_importance.h"
 #include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_lsq.h"
 
 #include <algorithm>
 #include <cstring>
@@ -79,6 +80,7 @@ std::vector<std::unique_ptr<KQuantKernel>> KQuantKernel::all(Device& device, boo
         {"quantize_q2_k", 4, {QuantFormat::Q2_K}, true, true, false},
         {"quantize_q3_k", 4, {QuantFormat::Q3_K}, true, true, false},
         {"quantize_k4", 8, {QuantFormat::Q4_K, QuantFormat::Q5_K}, true, true, false},
+        {"quantize_q4_k_lsq", 8, {QuantFormat::Q4_KLsq}, true, false, false},
         {"quantize_q6_k", 4, {QuantFormat::Q6_K}, true, true, false},
         {"quantize_iq4_nl", 32, {QuantFormat::IQ4_NL}, true, true, false},
         {"quantize_legacy",
@@ -96,8 +98,8 @@ std::vector<std::unique_ptr<KQuantKernel>> KQuantKernel::all(Device& device, boo
     return kernels;
 }
 
-// Exactly the listed formats: one that stores the same bytes chosen another way
-// (q4_k-lsq's search) is a format of its own and does not land here.
+// Exactly the listed formats: q4_k-lsq stores Q4_K's bytes but chosen by a search of its
+// own, so it has its own shader and never lands in quantize_k4's.
 bool KQuantKernel::handles(QuantFormat format) const {
     return std::find(m_formats.begin(), m_formats.end(), format) != m_formats.end();
 }
@@ -156,6 +158,8 @@ void KQuantKernel::encodeOnHost(QuantFormat format, const float* src, int64_t ro
     const DType storage = quantFormatInfo(format).storage;
     const uint64_t values = blockValues(format);
     const float* x = src + b * values;
+    if (format == QuantFormat::Q4_KLsq) // its scalar lanes, the reference of the shader
+        return quantizeRowQ4_KLsq(x, dst, int64_t(values), SimdLevel::Scalar);
     if (!m_weighted)
         return kquantPlainRowEncoder(storage)(x, dst, int64_t(values));
     const uint64_t perRow = uint64_t(cols) / values;
