@@ -184,9 +184,10 @@ summarize() {
   echo " the same input over GPU time alone (timestamps around the dispatches, staging"
   echo " copies excluded); traffic: input + output bytes over GPU time, which is what"
   echo " compares with the card's bandwidth; target: traffic >= 0.5 x bandwidth for the"
-  echo " blocked formats; q2_k..q6_k, iq4_nl and every '+imatrix' line (the importance-"
-  echo " weighted encoders) search per sub-block and are compute-bound: read their"
-  echo " 'x cpu_2t', the CPU backend with two threads in the same run)"
+  echo " blocked formats; q2_k..q6_k, iq4_nl, q4_k-lsq (fused multiply-adds emulated in"
+  echo " integers) and every '+imatrix' line (the importance-weighted encoders) search per"
+  echo " sub-block and are compute-bound: read their 'x cpu_2t', the CPU backend with two"
+  echo " threads in the same run)"
 }
 
 check() {

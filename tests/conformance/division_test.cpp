@@ -5,9 +5,8 @@
 // checked: the float estimate proven by an exact integer remainder, and the long division
 // it falls back to. shaders/division_check.comp runs them on pairs of bit patterns.
 #include "engine/compute/vulkan/vulkan_backend.h"
-#include "engine/compute/vulkan/vulkan_buffer.h"
-#include "engine/compute/vulkan/vulkan_pipeline.h"
 #include "tests/conformance/backends.h"
+#include "tests/conformance/check_shader.h"
 
 #include <algorithm>
 #include <bit>
@@ -31,23 +30,11 @@ struct DeviceQuotients {
     size_t estimatesProven = 0;
 };
 
-constexpr uint32_t kLocalSize = 64; // local_size_x in division_check.comp
-
 DeviceQuotients divideOnDevice(vk::Device& device, const std::vector<Pair>& pairs,
                                const std::string& shader = "division_check") {
-    const uint32_t count = uint32_t(pairs.size());
-    vk::ComputePipeline pipeline(device, shader, 2, sizeof(uint32_t));
-    vk::HostBuffer in(device, uint64_t(count) * 8, vk::HostBuffer::Use::Upload);
-    vk::HostBuffer out(device, uint64_t(count) * 12, vk::HostBuffer::Use::Readback);
-    std::memcpy(in.data(), pairs.data(), size_t(count) * 8);
-    const VkBuffer buffers[2] = {in.handle(), out.handle()};
-    pipeline.bindBuffers(buffers);
-    device.submitAndWait([&](VkCommandBuffer commands) {
-        pipeline.recordDispatch(commands, &count, (count + kLocalSize - 1) / kLocalSize);
-    });
-    const auto* words = static_cast<const uint32_t*>(out.data());
+    const std::vector<uint32_t> words = runCheckShader(device, shader, pairs, 3);
     DeviceQuotients q;
-    for (uint32_t i = 0; i < count; ++i) {
+    for (size_t i = 0; i < pairs.size(); ++i) {
         q.withEstimate.push_back(words[3 * i]);
         q.longDivision.push_back(words[3 * i + 1]);
         q.estimatesProven += words[3 * i + 2];

@@ -6,9 +6,8 @@
 // signed zeros, and results at the edges of the normal range, where it must say
 // `outside` rather than give bits a device could disagree on.
 #include "engine/compute/vulkan/vulkan_backend.h"
-#include "engine/compute/vulkan/vulkan_buffer.h"
-#include "engine/compute/vulkan/vulkan_pipeline.h"
 #include "tests/conformance/backends.h"
+#include "tests/conformance/check_shader.h"
 
 #include <bit>
 #include <cmath>
@@ -22,8 +21,6 @@
 namespace ql::test {
 namespace {
 
-constexpr uint32_t kLocalSize = 64; // local_size_x in fma_check.comp
-
 struct Triple {
     float a, b, c;
 };
@@ -34,19 +31,9 @@ struct DeviceFma {
 };
 
 std::vector<DeviceFma> fmaOnDevice(vk::Device& device, const std::vector<Triple>& inputs) {
-    const uint32_t count = uint32_t(inputs.size());
-    vk::ComputePipeline pipeline(device, "fma_check", 2, sizeof(uint32_t));
-    vk::HostBuffer in(device, uint64_t(count) * 12, vk::HostBuffer::Use::Upload);
-    vk::HostBuffer out(device, uint64_t(count) * 8, vk::HostBuffer::Use::Readback);
-    std::memcpy(in.data(), inputs.data(), size_t(count) * 12);
-    const VkBuffer buffers[2] = {in.handle(), out.handle()};
-    pipeline.bindBuffers(buffers);
-    device.submitAndWait([&](VkCommandBuffer commands) {
-        pipeline.recordDispatch(commands, &count, (count + kLocalSize - 1) / kLocalSize);
-    });
-    const auto* words = static_cast<const uint32_t*>(out.data());
-    std::vector<DeviceFma> results(count);
-    for (uint32_t i = 0; i < count; ++i)
+    const std::vector<uint32_t> words = runCheckShader(device, "fma_check", inputs, 2);
+    std::vector<DeviceFma> results(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i)
         results[i] = {words[2 * i], words[2 * i + 1] != 0};
     return results;
 }

@@ -5,9 +5,8 @@
 // starts from an estimate 300 ulps off, so that the correction, not the device's sqrt,
 // is what the test checks.
 #include "engine/compute/vulkan/vulkan_backend.h"
-#include "engine/compute/vulkan/vulkan_buffer.h"
-#include "engine/compute/vulkan/vulkan_pipeline.h"
 #include "tests/conformance/backends.h"
+#include "tests/conformance/check_shader.h"
 
 #include <bit>
 #include <cmath>
@@ -21,22 +20,9 @@
 namespace ql::test {
 namespace {
 
-constexpr uint32_t kLocalSize = 64; // local_size_x in sqrt_check.comp
-
 std::vector<uint32_t> sqrtOnDevice(vk::Device& device, const std::vector<uint32_t>& inputs,
                                    const std::string& shader) {
-    const uint32_t count = uint32_t(inputs.size());
-    vk::ComputePipeline pipeline(device, shader, 2, sizeof(uint32_t));
-    vk::HostBuffer in(device, uint64_t(count) * 4, vk::HostBuffer::Use::Upload);
-    vk::HostBuffer out(device, uint64_t(count) * 4, vk::HostBuffer::Use::Readback);
-    std::memcpy(in.data(), inputs.data(), size_t(count) * 4);
-    const VkBuffer buffers[2] = {in.handle(), out.handle()};
-    pipeline.bindBuffers(buffers);
-    device.submitAndWait([&](VkCommandBuffer commands) {
-        pipeline.recordDispatch(commands, &count, (count + kLocalSize - 1) / kLocalSize);
-    });
-    const auto* words = static_cast<const uint32_t*>(out.data());
-    return std::vector<uint32_t>(words, words + count);
+    return runCheckShader(device, shader, inputs, 1);
 }
 
 // Zero and non-negative normal floats (qlSqrtBits' domain): every exponent, random and

@@ -9,7 +9,10 @@
 //    the fit improves) per sub-block of 16, then the signed 6-bit scales;
 //  - IQ4_NL (shaders/quantize_iq4_nl.comp): 16 candidate scales per block of 32 against
 //    the non-linear code book;
-// each byte-identical to engine/quant/kquant_encode_*.cpp. A shader flags the super-blocks
+//  - q4_k-lsq (shaders/quantize_q4_k_lsq.comp): Quantlens' least-squares Q4_K search,
+//    its fused multiply-adds computed in integers (exact_fma.glsl);
+// each byte-identical to its reference encoder (engine/quant/kquant_encode_*.cpp,
+// kquant_lsq.cpp's scalar lanes). A shader flags the super-blocks
 // whose search would leave the range where every float step is exact on any Vulkan
 // device (a value that is not finite, subnormal values or products, magnitudes beyond
 // what the sums hold); the host encodes those again with the same reference encoder, so
@@ -36,7 +39,7 @@ namespace ql::vk {
 
 class KQuantKernel final : public StagedKernel {
 public:
-    // One kernel per shader: Q2_K, Q3_K, Q4_K/Q5_K, Q6_K, IQ4_NL; weighted: their
+    // One kernel per shader: Q2_K, Q3_K, Q4_K/Q5_K, Q6_K, IQ4_NL, q4_k-lsq; weighted: their
     // importance variants and the legacy formats' importance shader.
     static std::vector<std::unique_ptr<KQuantKernel>> all(Device& device, bool weighted = false);
 

@@ -3,6 +3,7 @@
 #include "engine/compute/vulkan/guard_words.h"
 #include "engine/compute/vulkan/row_chunking.h"
 #include "engine/core/error.h"
+#include "shaders/shader_registry.h"
 
 #include <algorithm>
 #include <array>
@@ -14,8 +15,22 @@ StagedKernel::StagedKernel(Device& device, const std::string& shaderName, uint32
                            bool sideInput)
     : m_device(device)
     , m_shaderName(shaderName)
-    , m_pipeline(device, shaderName, sideInput ? 3 : 2, pushBytes)
-    , m_sideInput(sideInput) {}
+    , m_pushBytes(pushBytes)
+    , m_sideInput(sideInput) {
+    if (shaders::spirv(shaderName).empty()) // fail here, not at the first dispatch
+        throw Error("vulkan: shader '" + shaderName + "' is not embedded in this build");
+}
+
+// Compiled at the first dispatch, not when the backend opens: a backend pays only for the
+// kernels it runs (lavapipe takes about 3 s to compile quantize_q4_k_lsq, whose every fused
+// multiply-add inlines exact_fma.glsl's integer arithmetic, against 0.25 s for the whole
+// backend without it).
+ComputePipeline& StagedKernel::pipeline() {
+    if (!m_pipeline)
+        m_pipeline = std::make_unique<ComputePipeline>(m_device, m_shaderName, m_sideInput ? 3 : 2,
+                                                       m_pushBytes);
+    return *m_pipeline;
+}
 
 uint64_t StagedKernel::outputBytes(uint64_t words) {
     return (words + 2 * kGuardWords) * 4;
@@ -78,10 +93,10 @@ void StagedKernel::reserve(uint64_t srcBytes, uint64_t outWords, uint64_t sideBy
         return;
     if (m_sideInput) {
         const std::array buffers{m_src->handle(), m_out->handle(), m_side->handle()};
-        m_pipeline.bindBuffers(buffers);
+        pipeline().bindBuffers(buffers);
     } else {
         const std::array buffers{m_src->handle(), m_out->handle()};
-        m_pipeline.bindBuffers(buffers);
+        pipeline().bindBuffers(buffers);
     }
 }
 
@@ -110,7 +125,7 @@ const uint32_t* StagedKernel::dispatch(QuantFormat format, int64_t chunkRows, in
         m_out->recordUpload(commands, tailGuard, kGuardWords * 4);
     };
     submission.kernel = [&](VkCommandBuffer commands) {
-        m_pipeline.recordDispatch(commands, push, groups);
+        pipeline().recordDispatch(commands, push, groups);
         if (m_measure.kernel)
             m_measure.kernel->record(commands, format, chunkRows, cols, m_src->handle(),
                                      m_out->handle(), m_out->handle());

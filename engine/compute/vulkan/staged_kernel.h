@@ -65,10 +65,12 @@ protected:
 
 private:
     void reserve(uint64_t srcBytes, uint64_t outWords, uint64_t sideBytes);
+    ComputePipeline& pipeline(); // created on first use
 
     Device& m_device;
     std::string m_shaderName;
-    ComputePipeline m_pipeline;
+    uint32_t m_pushBytes;
+    std::unique_ptr<ComputePipeline> m_pipeline;
     std::unique_ptr<KernelBuffer> m_src;
     std::unique_ptr<KernelBuffer> m_out;
     std::unique_ptr<KernelBuffer> m_side; // only with sideInput
