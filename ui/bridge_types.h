@@ -44,7 +44,8 @@ struct VariantErrors {
     QString format; // "int8", "int4-g128"
     QString method; // "rtn"
     QString backend;
-    QString imatrix; // the importance matrix's file name ("" without one)
+    QString imatrix;   // the importance matrix's file name ("" without one)
+    QString weighedBy; // an importance matrix that only weighed its error ("" without one)
     QString createdAt;
     quint64 totalBytes = 0;
     qint64 totalWeights = 0;

@@ -134,18 +134,23 @@ bool EngineBridge::quantize(const QString& formatName) {
     ql::QuantizeRequest request;
     request.modelPath = toPath(m_modelPath);
     request.format = *format;
-    const bool weighted = !m_imatrixPath.isEmpty() && ql::takesImportance(*format);
-    if (weighted)
+    const bool encodes =
+        !m_imatrixPath.isEmpty() && !m_imatrixWeighsOnly && ql::takesImportance(*format);
+    const bool weighs = !m_imatrixPath.isEmpty() && !encodes;
+    if (encodes)
         request.imatrixPath = toPath(m_imatrixPath);
+    else if (weighs)
+        request.weighingImatrixPath = toPath(m_imatrixPath);
     auto work = [state = m_state, request, ws = toPath(m_workspacePath),
                  outcome](ql::JobContext& ctx) {
         *outcome = ql::quantizeModel(request, state->workspaceAt(ws), state->backendSet(), ctx);
         state->knownModelIds[request.modelPath].insert(outcome->modelId);
     };
-    const QString title =
-        weighted
-            ? tr("Quantizing to %1 with %2").arg(formatName, QFileInfo(m_imatrixPath).fileName())
-            : tr("Quantizing to %1").arg(formatName);
+    const QString imatrixFile = QFileInfo(m_imatrixPath).fileName();
+    const QString title = encodes ? tr("Quantizing to %1 with %2").arg(formatName, imatrixFile)
+                          : weighs
+                              ? tr("Quantizing to %1, weighed by %2").arg(formatName, imatrixFile)
+                              : tr("Quantizing to %1").arg(formatName);
     const uint64_t id = submit(title, work, [this, outcome](const ql::JobSnapshot& s) {
         endActive();
         if (!s.warning.empty())

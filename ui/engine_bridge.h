@@ -56,9 +56,13 @@ public:
     // An importance matrix (llama-imatrix's .dat or .gguf) for the next quantizations of
     // formats that take one (takesImportance): llama-quantize --imatrix. The file is read
     // when a job starts; a bad one fails that job with the file, field and offset. Empty:
-    // none.
+    // none. Every variant made while it is set is weighed by it (each tensor's
+    // importance-weighted RMSE); formats that take none, or any format while
+    // setImportanceWeighsOnly(true), are quantized without it (quantize --weigh-with).
     void setImportanceMatrix(const QString& path) { m_imatrixPath = path; }
     QString importanceMatrix() const { return m_imatrixPath; }
+    void setImportanceWeighsOnly(bool weighsOnly) { m_imatrixWeighsOnly = weighsOnly; }
+    bool importanceWeighsOnly() const { return m_imatrixWeighsOnly; }
     // Whether a format has an importance-weighted encoder (q4_0 ... q5_1, q2_k ... q6_k,
     // iq4_nl).
     static bool takesImportance(const QString& formatName);
@@ -197,7 +201,8 @@ private:
     QString m_lastStage;
     QString m_workspacePath;
     QString m_modelPath;
-    QString m_imatrixPath; // setImportanceMatrix
+    QString m_imatrixPath;            // setImportanceMatrix
+    bool m_imatrixWeighsOnly = false; // setImportanceWeighsOnly
     // The fit chart's shape: made on the engine thread, immutable afterwards, read here.
     std::shared_ptr<const ql::fit::ModelShape> m_fitShape;
     FitShapeInfo m_fitShapeInfo;

@@ -32,12 +32,13 @@ TensorRow toRow(const ql::TensorInfo& t) {
     return row;
 }
 
-// The importance matrix a variant was made with: "file" of the "imatrix" object that the
-// quantize job records in its parameters (quantize_job.cpp), or "".
-QString importanceFileOf(const std::string& parameters) {
+// The importance matrix a variant was made with ("imatrix") or only weighed by
+// ("weighed_by"): "file" of that object in the parameters the quantize job records
+// (quantize_job.cpp), or "".
+QString importanceFileOf(const std::string& parameters, const char* key) {
     const QJsonObject json =
         QJsonDocument::fromJson(QByteArray::fromStdString(parameters)).object();
-    return json.value("imatrix").toObject().value("file").toString();
+    return json.value(key).toObject().value("file").toString();
 }
 
 } // namespace
@@ -71,7 +72,8 @@ VariantErrors toVariantErrors(const ql::VariantRecord& variant,
     v.format = qs(variant.format);
     v.method = qs(variant.method);
     v.backend = qs(variant.backend);
-    v.imatrix = importanceFileOf(variant.parameters);
+    v.imatrix = importanceFileOf(variant.parameters, "imatrix");
+    v.weighedBy = importanceFileOf(variant.parameters, "weighed_by");
     v.createdAt = qs(variant.createdAt);
     v.totalBytes = variant.totalBytes;
     v.totalWeights = variant.totalWeights;

@@ -22,6 +22,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -121,7 +122,14 @@ QWidget* MainWindow::buildLeftColumn() {
     layout->addWidget(new TensorDetailPanel(m_context, column));
     layout->addWidget(new WorstTensorsPanel(m_context, column));
     layout->addStretch();
-    return column;
+    // Scrolls when it outgrows the window (many variants, the detail panel's notes)
+    // instead of squeezing the model's form until its lines overlap.
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(column);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    return scroll;
 }
 
 void MainWindow::buildStatusBar() {

@@ -99,6 +99,7 @@ private:
     void connectCompare();
     void buildEvaluateActions();
     void buildImportanceActions(); // main_window_imatrix.cpp
+    void showImportanceLabel();    // main_window_imatrix.cpp
     void showImportanceMatrixDialog();
     void connectEvaluation();
     void showImportEvalSetDialog();
@@ -136,6 +137,7 @@ private:
     QAction* m_cancelAction = nullptr;
     QAction* m_imatrixAction = nullptr;      // Use Importance Matrix...
     QAction* m_clearImatrixAction = nullptr; // Clear Importance Matrix
+    QAction* m_weighOnlyAction = nullptr;    // Importance Matrix Weighs Only (checkable)
     QLabel* m_imatrixLabel = nullptr;        // "imatrix: FILE" in the status bar
     ErrorPresenter m_presentError;
 };

@@ -90,6 +90,7 @@ void MainWindow::buildMenus() {
     other->addActions(m_otherFormatActions);
     quant->addSeparator();
     quant->addAction(m_imatrixAction);
+    quant->addAction(m_weighOnlyAction);
     quant->addAction(m_clearImatrixAction);
     quant->addSeparator();
     quant->addAction(m_cancelAction);

@@ -1,7 +1,10 @@
 // Quantize > Use Importance Matrix: llama-quantize's --imatrix in the workbench. The file
 // (llama-imatrix's .dat or .gguf, or `quantlens-cli imatrix`'s) applies to the formats with
 // an importance-weighted encoder; the engine reads it when each job starts, so a bad file
-// fails that job with its file, field and offset, and nothing stored is touched.
+// fails that job with its file, field and offset, and nothing stored is touched. Every
+// variant made while it is set is weighed by it (importance-weighted RMSE per tensor);
+// Importance Matrix Weighs Only keeps it out of the encoders (quantize --weigh-with), so
+// that q4_k and q4_k+imatrix can be compared under the same weights.
 #include "ui/engine_bridge.h"
 #include "ui/main_window.h"
 
@@ -18,6 +21,17 @@ void MainWindow::buildImportanceActions() {
         tr("Quantize q2_k..q6_k, iq4_nl and q4_0..q5_1 with an imatrix, as llama-quantize "
            "--imatrix does"));
     connect(m_imatrixAction, &QAction::triggered, this, &MainWindow::showImportanceMatrixDialog);
+    m_weighOnlyAction = new QAction(tr("Importance Matrix &Weighs Only"), this);
+    m_weighOnlyAction->setObjectName("actionImportanceWeighsOnly");
+    m_weighOnlyAction->setCheckable(true);
+    m_weighOnlyAction->setEnabled(false);
+    m_weighOnlyAction->setStatusTip(
+        tr("Quantize without the importance matrix, and measure each tensor's "
+           "importance-weighted RMSE under it, to compare with a variant made with it"));
+    connect(m_weighOnlyAction, &QAction::toggled, this, [this](bool on) {
+        m_bridge->setImportanceWeighsOnly(on);
+        showImportanceLabel();
+    });
     m_clearImatrixAction = new QAction(tr("Clear Importance Matrix"), this);
     m_clearImatrixAction->setObjectName("actionClearImportanceMatrix");
     m_clearImatrixAction->setEnabled(false);
@@ -36,6 +50,7 @@ void MainWindow::setImportanceMatrix(const QString& path) {
     const bool had = !m_bridge->importanceMatrix().isEmpty();
     m_bridge->setImportanceMatrix(path);
     m_clearImatrixAction->setEnabled(!path.isEmpty());
+    m_weighOnlyAction->setEnabled(!path.isEmpty());
     m_imatrixLabel->setVisible(!path.isEmpty());
     if (path.isEmpty()) {
         m_imatrixLabel->clear();
@@ -43,8 +58,21 @@ void MainWindow::setImportanceMatrix(const QString& path) {
             statusBar()->showMessage(tr("Quantizing without an importance matrix"), 5000);
         return;
     }
-    m_imatrixLabel->setText(tr("imatrix: %1").arg(QFileInfo(path).fileName()));
-    m_imatrixLabel->setToolTip(path);
+    showImportanceLabel();
     statusBar()->showMessage(
-        tr("Formats with an importance-weighted encoder will use %1").arg(path), 5000);
+        m_bridge->importanceWeighsOnly()
+            ? tr("Variants will be weighed by %1, not quantized with it").arg(path)
+            : tr("Formats with an importance-weighted encoder will use %1; every variant "
+                 "is weighed by it")
+                  .arg(path),
+        5000);
+}
+
+void MainWindow::showImportanceLabel() {
+    const QString path = m_bridge->importanceMatrix();
+    const QString file = QFileInfo(path).fileName();
+    m_imatrixLabel->setText(m_bridge->importanceWeighsOnly()
+                                ? tr("imatrix: %1 (weighs only)").arg(file)
+                                : tr("imatrix: %1").arg(file));
+    m_imatrixLabel->setToolTip(path);
 }

@@ -27,14 +27,19 @@ QString errorRow(const VariantErrors& v, const TensorError* t) {
 }
 
 // Variants quantized with an importance matrix: the error their encoders minimise, which
-// can fall while the plain RMSE above stays or rises.
+// can fall while the plain RMSE above stays or rises; and variants only weighed by one
+// (Quantize > Importance Matrix Weighs Only, or a format that takes none), to compare with.
 QString weightedNotes(const QList<VariantErrors>& variants, const QString& name) {
     QString notes;
     for (const VariantErrors& v : variants)
         if (const TensorError* t = v.findTensor(name); t && t->weightedRmse)
-            notes += QStringLiteral("<br>%1: importance-weighted RMSE %2")
+            notes += QStringLiteral("<br>%1: importance-weighted RMSE %2%3")
                          .arg(v.label().toHtmlEscaped())
-                         .arg(*t->weightedRmse, 0, 'g', 3);
+                         .arg(*t->weightedRmse, 0, 'g', 3)
+                         .arg(v.weighedBy.isEmpty()
+                                  ? QString()
+                                  : QObject::tr(" (weighed by %1, not quantized with it)")
+                                        .arg(v.weighedBy.toHtmlEscaped()));
     return notes;
 }
 

@@ -3,6 +3,7 @@
 #include "engine/model/model.h"
 #include "engine/quant/error_histogram.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -238,21 +239,32 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
     const VariantRecord& v = o.variant;
     out << "variant " << v.id << ": " << v.format << " (" << v.method << ") on " << v.backend
         << "\n  backends: " << backends << "\n\n";
+    // With an imatrix (encoding or weighing only): each tensor's importance-weighted RMSE.
+    const bool weighed = std::any_of(o.metrics.begin(), o.metrics.end(),
+                                     [](const TensorMetricsRecord& t) { return t.weightedRmse; });
     char line[256];
-    std::snprintf(line, sizeof line, "%-32s %12s %10s %9s %10s %12s %7s\n", "tensor", "rmse",
-                  "rel_frob", "snr_db", "cosine", "max_abs", "bpw");
+    std::snprintf(line, sizeof line, "%-32s %12s %10s %9s %10s %12s %7s%s\n", "tensor", "rmse",
+                  "rel_frob", "snr_db", "cosine", "max_abs", "bpw", weighed ? "       w_rmse" : "");
     out << line;
     int fallbacks = 0;
     for (const auto& t : o.metrics) {
         const ErrorMetrics& m = t.metrics;
         const bool fallback = t.storageFormat != v.format;
         fallbacks += fallback ? 1 : 0;
-        std::snprintf(line, sizeof line, "%-32s %12.4e %10.4e %9.2f %10.6f %12.4e %7.3f%s\n",
+        const std::string weighedRmse = !weighed         ? ""
+                                        : t.weightedRmse ? fmt(" %12.4e", *t.weightedRmse)
+                                                         : std::string(12, ' ') + "-";
+        std::snprintf(line, sizeof line, "%-32s %12.4e %10.4e %9.2f %10.6f %12.4e %7.3f%s%s\n",
                       t.tensor.c_str(), m.rmse, m.relFrobenius, m.snrDb, m.cosine, m.maxAbsError,
-                      m.bitsPerWeight,
+                      m.bitsPerWeight, weighedRmse.c_str(),
                       fallback ? ("  (" + t.storageFormat + " fallback)").c_str() : "");
         out << line;
     }
+    if (weighed)
+        out << "\nw_rmse: sqrt(sum w e^2 / sum w) with the importance matrix's weights"
+            << (v.parameters.find("\"weighed_by\"") != std::string::npos
+                    ? " (--weigh-with: it weighs the error only; the encoders did not use it)\n"
+                    : "\n");
     if (fallbacks > 0)
         out << "\n"
             << fallbacks << " tensors have rows that are not a whole number of " << v.format

@@ -14,7 +14,8 @@ struct QuantizeOptions {
     std::string format;
     std::string workspace; // empty: an in-memory workspace, nothing kept
     std::string device = "auto";
-    std::string imatrix; // llama-imatrix's .dat or .gguf; empty: none
+    std::string imatrix;   // llama-imatrix's .dat or .gguf; empty: none
+    std::string weighWith; // an imatrix that only weighs the error; empty: none
     bool json = false;
 };
 
@@ -45,6 +46,7 @@ int runQuantize(const QuantizeOptions& options) {
     JobContext ctx;
     QuantizeRequest request{options.model, *format, {}};
     request.imatrixPath = options.imatrix;
+    request.weighingImatrixPath = options.weighWith;
     const QuantizeOutcome outcome = quantizeModel(request, workspace, backends, ctx);
     if (const std::string w = ctx.warnings(); !w.empty())
         std::cerr << "quantlens-cli: warning: " << w << "\n";
@@ -67,6 +69,10 @@ void addQuantizeCommand(CLI::App& app, CommandTable& table) {
     cmd->add_option("--imatrix", o->imatrix,
                     "Importance matrix of llama-imatrix (.dat or .gguf) for q4_0..q5_1, the "
                     "K-quants and iq4_nl, as llama-quantize --imatrix");
+    cmd->add_option("--weigh-with", o->weighWith,
+                    "Importance matrix that only weighs the error: any format, quantized "
+                    "without it; each tensor's importance_weighted_rmse under it, to compare "
+                    "with a variant made --imatrix");
     cmd->add_flag("--json", o->json, "Machine-readable output");
     table.add(cmd, [o] { return runQuantize(*o); });
 }

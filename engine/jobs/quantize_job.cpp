@@ -23,6 +23,7 @@ struct ImportanceSource {
     Imatrix imatrix;
     std::string label;                     // the file, as errors name it
     std::string hash;                      // xxh64 of the file's bytes
+    bool encodes = true;                   // false: it only weighs the error (--weigh-with)
     std::set<std::string> missing, unused; // tensors with no entry / stored in a format without
 };
 
@@ -109,27 +110,40 @@ std::string variantParameters(QuantFormat format, const ImportanceSource* import
         j["zero_point_dtype"] = info.zeroBits == 16 ? "f16" : "int" + std::to_string(info.zeroBits);
     if (isHqqFormat(format))
         j["hqq"] = hqqSolver(format);
-    if (importance)
-        j["imatrix"] = imatrixParameters(*importance);
+    if (importance) // "imatrix": the encoders used it (eval rebuilds with it); "weighed_by": not
+        j[importance->encodes ? "imatrix" : "weighed_by"] = imatrixParameters(*importance);
     return j.dump();
 }
 
+ImportanceSource readImportanceSource(const std::filesystem::path& path, bool encodes) {
+    ImportanceSource s;
+    s.label = path.string();
+    s.imatrix = readImatrix(path);
+    s.hash = hashFiles({path});
+    s.encodes = encodes;
+    return s;
+}
+
 std::optional<ImportanceSource> loadImportance(const QuantizeRequest& request) {
+    if (!request.imatrixPath.empty() && !request.weighingImatrixPath.empty())
+        throw Error("--imatrix and --weigh-with: give one; a variant made with an imatrix is "
+                    "weighed by it");
+    if (!request.weighingImatrixPath.empty())
+        return readImportanceSource(request.weighingImatrixPath, false);
     if (request.imatrixPath.empty())
         return std::nullopt;
     if (!takesImportance(request.format))
         throw Error("--imatrix: " + std::string(quantFormatInfo(request.format).name) +
                     " has no importance-weighted encoder (llama.cpp has one for q4_0, q4_1, "
-                    "q5_0, q5_1, q2_k..q6_k and iq4_nl)");
-    ImportanceSource s;
-    s.label = request.imatrixPath.string();
-    s.imatrix = readImatrix(request.imatrixPath);
-    s.hash = hashFiles({request.imatrixPath});
-    return s;
+                    "q5_0, q5_1, q2_k..q6_k and iq4_nl; --weigh-with weighs its error "
+                    "without quantizing with it)");
+    return readImportanceSource(request.imatrixPath, true);
 }
 
-// The tensor's importance vector when its stored format takes one; notes the tensors
-// the job quantized without (reported as a warning, as llama-quantize prints them).
+// The tensor's importance vector, for weighing its error and, when the source encodes and
+// the stored format takes one, for its encoder. Notes the tensors the file has no entry for
+// and those an encoding source could not be used for (reported as a warning, as
+// llama-quantize prints them).
 std::vector<float> importanceFor(ImportanceSource* source, const TensorInfo& t,
                                  QuantFormat format) {
     if (!source)
@@ -141,10 +155,8 @@ std::vector<float> importanceFor(ImportanceSource* source, const TensorInfo& t,
     }
     std::vector<float> w = entry->importance(source->imatrix.format);
     requireImportance(w, t.cols(), t.matrices(), t.name, source->label);
-    if (!takesImportance(format)) {
+    if (source->encodes && !takesImportance(format)) // weighed, but encoded without it
         source->unused.insert(t.name + " (" + std::string(quantFormatInfo(format).name) + ")");
-        return {};
-    }
     return w;
 }
 
@@ -158,7 +170,9 @@ std::string joined(const std::set<std::string>& names) {
 void warnAboutImportance(const ImportanceSource& s, JobContext& ctx) {
     if (!s.missing.empty())
         ctx.addWarning(s.label + " has no entry for " + std::to_string(s.missing.size()) +
-                       " tensor(s), quantized without importance: " + joined(s.missing));
+                       (s.encodes ? " tensor(s), quantized without importance: "
+                                  : " tensor(s), not weighed: ") +
+                       joined(s.missing));
     if (!s.unused.empty())
         ctx.addWarning(s.label + ": " + std::to_string(s.unused.size()) +
                        " tensor(s) are stored in a fallback format that takes no importance: " +
@@ -199,6 +213,8 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     const int64_t rows = t.rows(), cols = t.cols();
     const QuantFormat format = fallbackFormat(request.format, cols);
     const std::vector<float> weights = importanceFor(importance, t, format);
+    const bool encodeWithWeights =
+        !weights.empty() && importance->encodes && takesImportance(format);
     // Per-tensor scales, double-quantized absmax and HQQ's early stop span rows: one chunk
     // holds a whole matrix. A MoE stack takes one chunk per expert, since every expert is a
     // Linear of its own in the checkpoints these formats come from (vLLM keeps one FP8 scale
@@ -210,7 +226,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     std::vector<float> buffer;
     QuantizedTensor q;
     std::set<std::string> used;
-    WeightedErrorAccumulator weighted; // with an importance vector only
+    WeightedErrorAccumulator weighted; // with an importance vector only (encoding or weighing)
     for (int64_t r = 0; r < rows; r += step) {
         ctx.checkCancelled();
         const int64_t n = std::min(step, rows - r);
@@ -218,7 +234,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
         model.readRowsF32(t, r, n, buffer.data());
         const ImportanceInput importanceRows{weights, {r, t.matrixRows()}};
         quantizeChunk(backends, format, buffer, n, cols,
-                      weights.empty() ? nullptr : &importanceRows, q, ctx);
+                      encodeWithWeights ? &importanceRows : nullptr, q, ctx);
         if (request.onChunk)
             request.onChunk(t.name, r, q);
         acc.add(r, buffer, q);

@@ -26,8 +26,15 @@ struct QuantizeRequest {
     // tests vary it to prove that.
     int64_t chunkWeights = int64_t(1) << 22;
     // An importance matrix (llama-imatrix's .dat or .gguf, engine/quant/imatrix_file.h) for
-    // the formats whose encoder takes one (K-quants, IQ4_NL); empty: none.
+    // the formats whose encoder takes one (K-quants, IQ4_NL); empty: none. Each tensor
+    // encoded with it also gets its importance-weighted RMSE.
     std::filesystem::path imatrixPath{};
+    // An importance matrix that only weighs the error (quantize --weigh-with): the encoders
+    // never see it, whatever the format, and each tensor it has an entry for gets its
+    // importance-weighted RMSE, so that a variant made without an imatrix (or in a format
+    // that takes none) can be compared with one made with it, under the same weights.
+    // Empty: none. Not together with imatrixPath, which weighs by itself.
+    std::filesystem::path weighingImatrixPath{};
     // Threads of the job's own CPU work: the analysis pass and importance-weighted encoding
     // (0: all cores). Results do not depend on it.
     int threads = 0;

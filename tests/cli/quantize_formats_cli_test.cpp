@@ -95,8 +95,9 @@ TEST(CliFormats, QuantizeWithAnImatrixRecordsItsHash) {
 }
 
 // q4_k-lsq end to end: the same Q4_K storage and bytes per tensor as q4_k, an RMSE no
-// worse on both golden inputs, parameters that say whose search it is, the CPU even when
-// a Vulkan device is there, and an imatrix refused with the format named.
+// worse on both golden inputs, parameters that say whose search it is, the backend auto
+// picks for q4_k (it has a shader too), an imatrix refused with the format named, and
+// --weigh-with instead: quantized without it, each tensor it covers weighed by it.
 TEST(CliFormats, Q4KLsqQuantizesNoWorseThanQ4KAndSaysWhoseBytes) {
     QL_REQUIRE_DATA();
     ql::test::TempDir dir;
@@ -127,7 +128,7 @@ TEST(CliFormats, Q4KLsqQuantizesNoWorseThanQ4KAndSaysWhoseBytes) {
         const auto& t = lsq["tensors"][i];
         EXPECT_EQ(t["storage_format"], "q4_k-lsq");
         EXPECT_EQ(t["bits_per_weight"], 4.5);
-        EXPECT_NE(t["backend"].get<std::string>().find("cpu"), std::string::npos);
+        EXPECT_EQ(t["backend"], ggml["tensors"][i]["backend"]);
         EXPECT_LE(t["rmse"].get<double>(), ggml["tensors"][i]["rmse"].get<double>()) << t["tensor"];
     }
     ql::Imatrix m;
@@ -140,6 +141,29 @@ TEST(CliFormats, Q4KLsqQuantizesNoWorseThanQ4KAndSaysWhoseBytes) {
     EXPECT_NE(refused.exitCode, 0);
     EXPECT_NE(refused.err.find("q4_k-lsq has no importance-weighted encoder"), std::string::npos)
         << refused.err;
+    EXPECT_NE(refused.err.find("--weigh-with"), std::string::npos) << refused.err;
+
+    const std::string weighWith = "quantize " + shellQuote(dir / "g.safetensors") +
+                                  " --format q4_k-lsq --device cpu --weigh-with " +
+                                  shellQuote(dir / "g.imatrix");
+    const CliResult weighedJson = runCli(weighWith + " --json");
+    ASSERT_EQ(weighedJson.exitCode, 0) << weighedJson.err;
+    EXPECT_NE(weighedJson.err.find("no entry for 1 tensor(s), not weighed: outliers.weight"),
+              std::string::npos)
+        << weighedJson.err;
+    const auto weighed = nlohmann::json::parse(weighedJson.out);
+    EXPECT_EQ(weighed["tensors"][0]["rmse"], lsq["tensors"][0]["rmse"]); // not encoded with it
+    // All-ones weights: the weighted RMSE is the plain one (up to the order of the sums).
+    EXPECT_NEAR(weighed["tensors"][0]["importance_weighted_rmse"].get<double>(),
+                lsq["tensors"][0]["rmse"].get<double>(), 1e-12);
+    EXPECT_TRUE(weighed["tensors"][1]["importance_weighted_rmse"].is_null());
+    EXPECT_EQ(weighed["parameters"]["weighed_by"]["file"], "g.imatrix");
+    EXPECT_FALSE(weighed["parameters"].contains("imatrix"));
+    const CliResult weighedText = runCli(weighWith);
+    ASSERT_EQ(weighedText.exitCode, 0) << weighedText.err;
+    EXPECT_NE(weighedText.out.find("w_rmse"), std::string::npos) << weighedText.out;
+    EXPECT_NE(weighedText.out.find("the encoders did not use it"), std::string::npos)
+        << weighedText.out;
 }
 
 // A MoE GGUF: the expert stack is quantized as rows, the router is kept as stored and the

@@ -3,6 +3,7 @@
 // (golden/quant/manifest.json: inputs.gauss.imatrix.types.<T>.weighted_rmse, which is ours
 // divided by sqrt(rows): weighted_error.h), stored in
 // the workspace and read back; absent without an imatrix; the same in any chunking.
+#include "engine/core/error.h"
 #include "engine/jobs/quantize_job.h"
 #include "engine/model/safetensors_writer.h"
 #include "engine/quant/imatrix_file.h"
@@ -97,6 +98,61 @@ TEST(WeightedError, EqualsLlamaCppsWeightedRmseAndIsStored) {
         ++compared;
     }
     EXPECT_EQ(compared, 3);
+}
+
+QuantizeOutcome weighOnly(const GaussFiles& f, Workspace& ws, QuantFormat format) {
+    BackendSet backends(BackendSet::Preference::Cpu);
+    JobContext ctx;
+    QuantizeRequest request{f.model, format, {}};
+    request.weighingImatrixPath = f.imatrix;
+    return quantizeModel(request, ws, backends, ctx);
+}
+
+// quantize --weigh-with: the encoders never see the imatrix (the plain variant's bytes and
+// plain metrics), the error is weighed by it (the same figure as WeightedErrorAccumulator
+// over the plain bytes), in any format (q8_0 takes none), recorded as "weighed_by", not
+// "imatrix" (which would make the evaluators rebuild the variant with it); and the figure
+// it exists for: q4_k made with the imatrix has a lower weighted error than q4_k weighed.
+TEST(WeightedError, WeighsAVariantQuantizedWithoutTheImatrix) {
+    QL_REQUIRE_DATA();
+    test::TempDir dir;
+    const GaussFiles files = writeGauss(dir);
+    Workspace ws(dir / "weigh.sqlite");
+    const auto x = test::readFloats(goldenDir() / "gauss.f32");
+    const auto w = test::readFloats(goldenDir() / "gauss.imatrix.f32");
+    for (QuantFormat format :
+         {QuantFormat::Q4_K, QuantFormat::Q8_0, QuantFormat::Int4G128, QuantFormat::Q4_KLsq}) {
+        SCOPED_TRACE(quantFormatInfo(format).name);
+        const QuantizeOutcome plain = quantize(files, ws, format, false, 8);
+        const QuantizeOutcome weighed = weighOnly(files, ws, format);
+        ASSERT_EQ(weighed.metrics.size(), 1u);
+        EXPECT_EQ(weighed.metrics[0].metrics.rmse, plain.metrics[0].metrics.rmse);
+        EXPECT_EQ(weighed.metrics[0].metrics.maxAbsError, plain.metrics[0].metrics.maxAbsError);
+        QuantizedTensor bytes;
+        quantizeReference(format, x, 8, 512, bytes);
+        WeightedErrorAccumulator expected;
+        expected.add(x, bytes, w, {});
+        ASSERT_TRUE(weighed.metrics[0].weightedRmse.has_value());
+        EXPECT_DOUBLE_EQ(*weighed.metrics[0].weightedRmse, *expected.rmse());
+        const auto parameters = nlohmann::json::parse(weighed.variant.parameters);
+        EXPECT_FALSE(parameters.contains("imatrix"));
+        EXPECT_EQ(parameters["weighed_by"]["file"], "g.imatrix");
+        EXPECT_EQ(Workspace(dir / "weigh.sqlite").tensorMetrics(weighed.variantId)[0].weightedRmse,
+                  weighed.metrics[0].weightedRmse);
+    }
+    const QuantizeOutcome madeWith = quantize(files, ws, QuantFormat::Q4_K, true, 8);
+    const QuantizeOutcome weighed = weighOnly(files, ws, QuantFormat::Q4_K);
+    EXPECT_LT(*madeWith.metrics[0].weightedRmse, *weighed.metrics[0].weightedRmse);
+
+    // Both at once is refused before anything is stored.
+    QuantizeRequest both{files.model, QuantFormat::Q4_K, {}};
+    both.imatrixPath = files.imatrix;
+    both.weighingImatrixPath = files.imatrix;
+    BackendSet backends(BackendSet::Preference::Cpu);
+    JobContext ctx;
+    const size_t before = ws.variants().size();
+    EXPECT_THROW(quantizeModel(both, ws, backends, ctx), Error);
+    EXPECT_EQ(ws.variants().size(), before);
 }
 
 // By hand: a 2 x 32 F16 tensor of zeros against originals that differ from it only at

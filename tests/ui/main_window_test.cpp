@@ -229,26 +229,58 @@ private slots:
         QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
         const VariantErrors* plain = nullptr;
         const VariantErrors* weighted = nullptr;
+        const VariantErrors* q8 = nullptr;
         for (const VariantErrors& v : w->context()->variants()) {
             if (v.format == "q4_k")
                 (v.imatrix.isEmpty() ? plain : weighted) = &v;
             if (v.format == "q8_0")
-                QVERIFY2(v.imatrix.isEmpty(), qPrintable(v.imatrix)); // q8_0 takes none
+                q8 = &v;
         }
-        QVERIFY(plain && weighted);
+        QVERIFY(plain && weighted && q8);
+        // q8_0 takes no imatrix: quantized without it, but weighed by it.
+        QVERIFY2(q8->imatrix.isEmpty(), qPrintable(q8->imatrix));
+        QCOMPARE(q8->weighedBy, QString("g.imatrix"));
+        QVERIFY(q8->tensors[0].weightedRmse.has_value());
         QCOMPARE(weighted->imatrix, QString("g.imatrix"));
         QVERIFY2(weighted->label().startsWith("q4_k+imatrix #"), qPrintable(weighted->label()));
         QVERIFY2(!plain->label().contains("imatrix"), qPrintable(plain->label()));
         QCOMPARE(weighted->tensors.size(), size_t(1));
         QVERIFY(weighted->tensors[0].rmse != plain->tensors[0].rmse);
-        // The error the imatrix minimises, shown for the variant made with it only.
+        // The error the imatrix minimises, shown for the variants made or weighed with it
+        // (the one made before it was set has none).
         QVERIFY(weighted->tensors[0].weightedRmse && !plain->tensors[0].weightedRmse);
+        const double plainRmse = plain->tensors[0].rmse;
+        const double imatrixWeightedRmse = *weighted->tensors[0].weightedRmse;
         selectTensor(*w, "gauss.weight");
-        const QString detail = w->findChild<TensorDetailPanel*>()->text();
+        QString detail = w->findChild<TensorDetailPanel*>()->text();
         const QString note = weighted->label() + ": importance-weighted RMSE " +
-                             QString::number(*weighted->tensors[0].weightedRmse, 'g', 3);
+                             QString::number(imatrixWeightedRmse, 'g', 3);
         QVERIFY2(detail.contains(note), qPrintable(detail));
-        QCOMPARE(detail.count("importance-weighted"), 1);
+        QVERIFY2(detail.contains(q8->label() + ": importance-weighted RMSE " +
+                                 QString::number(*q8->tensors[0].weightedRmse, 'g', 3) +
+                                 " (weighed by g.imatrix, not quantized with it)"),
+                 qPrintable(detail));
+        QCOMPARE(detail.count("importance-weighted"), 2);
+
+        // Weighs Only: q4_k again without the imatrix in its encoder, its error weighed by
+        // it: the plain variant's RMSE, and a higher weighted RMSE than q4_k+imatrix's.
+        auto* weighOnly = w->findChild<QAction*>("actionImportanceWeighsOnly");
+        QVERIFY(weighOnly && weighOnly->isEnabled() && !weighOnly->isChecked());
+        weighOnly->trigger();
+        QCOMPARE(label->text(), QString("imatrix: g.imatrix (weighs only)"));
+        quantizeAndWait(*w, "actionQuantize_q4_k", 4);
+        const VariantErrors* weighed = nullptr;
+        for (const VariantErrors& v : w->context()->variants())
+            if (v.format == "q4_k" && !v.weighedBy.isEmpty())
+                weighed = &v;
+        QVERIFY(weighed);
+        QVERIFY2(!weighed->label().contains("imatrix"), qPrintable(weighed->label()));
+        QCOMPARE(weighed->tensors[0].rmse, plainRmse);
+        QVERIFY(weighed->tensors[0].weightedRmse.has_value());
+        QVERIFY(*weighed->tensors[0].weightedRmse > imatrixWeightedRmse);
+        selectTensor(*w, "gauss.weight");
+        detail = w->findChild<TensorDetailPanel*>()->text();
+        QCOMPARE(detail.count("importance-weighted"), 3);
         if (const QString dir = qEnvironmentVariable("QUANTLENS_SCREENSHOT_DIR"); !dir.isEmpty()) {
             QDir().mkpath(dir);
             QTest::qWait(300); // let the detail panel's layout grow to its new text
@@ -259,7 +291,9 @@ private slots:
         w->findChild<QAction*>("actionQuantize_q4_k")->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(errors.messages.size(), 1, kJobTimeoutMs);
         QVERIFY2(errors.messages[0].contains("broken.imatrix"), qPrintable(errors.messages[0]));
-        QCOMPARE(w->context()->variants().size(), 3); // nothing stored, nothing lost
+        QCOMPARE(w->context()->variants().size(), 4); // nothing stored, nothing lost
+        weighOnly->trigger();
+        QCOMPARE(label->text(), QString("imatrix: broken.imatrix"));
 
         clear->trigger();
         QVERIFY(!label->isVisible() && w->bridge()->importanceMatrix().isEmpty());
