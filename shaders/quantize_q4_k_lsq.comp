@@ -158,11 +158,16 @@ uint nonZeroHalf(float top, float steps) {
 }
 
 // Squared error of the codes of t under step d1 (kquant_lsq.cpp's inner refine loop).
+// d1 is an fp16 super-scale (11 significant bits) times a 6-bit index, so d1 * code (a
+// 4-bit integer) has at most 21 bits and is exact in float: the CPU's fused
+// fma(-d1, code, t) is then the sum t - d1 * code rounded once, which a plain checked
+// add gives without exact_fma.glsl. The square of the residual is a full 48-bit product
+// and stays fused.
 float codeError(float t[SUB], float d1) {
     float inv = d1 > 0.0 ? divChecked(1.0, d1) : 0.0;
     float err = 0.0;
     for (uint i = 0u; i < SUB; ++i) {
-        float diff = fmaChecked(-d1, lsqCode(t[i], inv), t[i]);
+        float diff = subChecked(t[i], mulChecked(d1, lsqCode(t[i], inv)));
         err = fmaChecked(diff, diff, err);
     }
     return err;
