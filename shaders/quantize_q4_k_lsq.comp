@@ -10,7 +10,8 @@
 //
 // Exactness: the CPU fuses its multiply-adds (std::fma, vfmadd: the product is not rounded
 // before the add), and GLSL's fma may round twice, so each goes through fmaChecked
-// (exact_fma.glsl, integers). A code is the exact product rounded to an integer: the
+// (exact_fma.glsl, integers), except where the product is exact and one checked add is
+// the fused result (codeError's residual). A code is the exact product rounded to an integer: the
 // float product gives it except at an exact half, where the product's rounding error
 // (a fused a * b - p) picks the side. Divisions by qlSignedDivBits, fp16 in integers,
 // every other step `precise` and checked (checked_float.glsl) in the C++ order; a
