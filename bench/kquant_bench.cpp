@@ -46,11 +46,13 @@ void BM_KQuantCpu(benchmark::State& state, ql::QuantFormat format) {
     report(state);
 }
 
-// One thread, rows in a loop over the whole tensor: the scalar Q4_K encoder (ggml's
-// algorithm as written), the vectorised one with its bytes, and q4_k-lsq's kernels.
-void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::byte*, int64_t)) {
+// One thread, rows in a loop over the whole tensor: the scalar Q4_K and Q5_K encoders
+// (ggml's algorithm as written), the vectorised ones with their bytes, and q4_k-lsq's
+// kernels.
+void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::byte*, int64_t),
+                  size_t blockBytes = sizeof(ql::BlockQ4_K)) {
     const auto& src = weights();
-    std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * sizeof(ql::BlockQ4_K));
+    std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * blockBytes);
     const size_t rowBytes = dst.size() / size_t(kRows);
     for (auto _ : state) {
         for (int64_t r = 0; r < kRows; ++r)
@@ -70,6 +72,20 @@ void BM_Q4_KFast1t(benchmark::State& state) {
     encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
         ql::quantizeRowQ4_KFast(x, dst, n);
     });
+}
+
+void BM_Q5_KScalar1t(benchmark::State& state) {
+    encodeRows1t(
+        state,
+        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ5_K(x, dst, n, nullptr); },
+        sizeof(ql::BlockQ5_K));
+}
+
+void BM_Q5_KFast1t(benchmark::State& state) {
+    encodeRows1t(
+        state,
+        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ5_KFast(x, dst, n); },
+        sizeof(ql::BlockQ5_K));
 }
 
 void BM_Q4_KLsq1t(benchmark::State& state) {
@@ -103,4 +119,6 @@ BENCHMARK_CAPTURE(BM_KQuantCpu, IQ4_NL_cpu_2t, ql::QuantFormat::IQ4_NL)
     ->UseRealTime();
 BENCHMARK(BM_Q4_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q4_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Q5_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Q5_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q4_KLsq1t)->Unit(benchmark::kMillisecond)->UseRealTime();

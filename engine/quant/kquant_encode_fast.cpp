@@ -1,5 +1,5 @@
-// Q4_K's CPU path: the vectorised search (kquant_encode_fast_kernel.inc) for whole
-// groups of super-blocks, the scalar encoder's own steps for everything else.
+// Q4_K's and Q5_K's CPU path: the vectorised search (kquant_encode_fast_kernel.inc) for
+// whole groups of super-blocks, the scalar encoder's own steps for everything else.
 #include "engine/quant/kquant_encode_fast.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_encode_k4.h"
@@ -11,18 +11,33 @@ namespace {
 
 using namespace kquant;
 
-using SearchFn = void (*)(const float*, float*, float*, uint8_t*);
-using RequantizeFn = void (*)(const float*, const float*, const float*, const uint8_t*, uint8_t*);
+using SearchFn = void (*)(const float*, int, AsymmetricSearch, float*, float*, uint8_t*);
+using RequantizeFn = void (*)(const float*, int, const float*, const float*, const uint8_t*,
+                              uint8_t*);
+using StoreFn = void (*)(const K4Fields&, std::byte*, int64_t);
+using ScalarRowFn = void (*)(const float*, std::byte*, int64_t, const float*);
+
+// What tells Q4_K and Q5_K apart: the code range, the candidates, the layout, and the
+// scalar encoder that takes the blocks left over.
+struct K4Format {
+    int nmax;
+    AsymmetricSearch search;
+    StoreFn store;
+    ScalarRowFn scalarRow;
+    size_t blockBytes;
+};
+constexpr K4Format kQ4K{15, kQ4KPlainSearch, storeQ4_K, quantizeRowQ4_K, sizeof(BlockQ4_K)};
+constexpr K4Format kQ5K{31, kQ5KPlainSearch, storeQ5_K, quantizeRowQ5_K, sizeof(BlockQ5_K)};
 
 // G super-blocks (8 * G sub-blocks, one per lane) starting at block `first` of the row.
 template <int G>
-void encodeGroup(const float* x, std::byte* dst, int64_t first, SearchFn search,
+void encodeGroup(const K4Format& k, const float* x, std::byte* dst, int64_t first, SearchFn search,
                  RequantizeFn requantize) {
     constexpr int W = 8 * G;
     float scales[W], negMins[W], d[W], dm[W];
     uint8_t Lt[W * kK4Sub], L[W * kK4Sub];
     K4Fields f[G];
-    search(x, scales, negMins, Lt);
+    search(x, k.nmax, k.search, scales, negMins, Lt);
     for (int b = 0; b < G; ++b) {
         quantizeScalesK4Plain(scales + 8 * b, negMins + 8 * b, f[b]);
         for (int j = 0; j < kK4SubBlocks; ++j) {
@@ -32,11 +47,26 @@ void encodeGroup(const float* x, std::byte* dst, int64_t first, SearchFn search,
             dm[8 * b + j] = viaHalf(f[b].dmin) * float(m);
         }
     }
-    requantize(x, d, dm, Lt, L);
+    requantize(x, k.nmax, d, dm, Lt, L);
     for (int b = 0; b < G; ++b) {
         std::copy(L + b * kQK_K, L + (b + 1) * kQK_K, f[b].L);
-        storeQ4_K(f[b], dst, first + b);
+        k.store(f[b], dst, first + b);
     }
+}
+
+void encodeRowFast(const K4Format& k, const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+    level = std::min(level, detectedSimdLevel());
+    const int64_t blocks = n / kQK_K;
+    int64_t i = 0;
+    constexpr int G512 = avx512::kLanes / kK4SubBlocks, G2 = avx2::kLanes / kK4SubBlocks;
+    if (level == SimdLevel::Avx512)
+        for (; i + G512 <= blocks; i += G512)
+            encodeGroup<G512>(k, x + i * kQK_K, dst, i, avx512::searchK4, avx512::requantizeK4);
+    if (level != SimdLevel::Scalar)
+        for (; i + G2 <= blocks; i += G2)
+            encodeGroup<G2>(k, x + i * kQK_K, dst, i, avx2::searchK4, avx2::requantizeK4);
+    if (i < blocks)
+        k.scalarRow(x + i * kQK_K, dst + i * int64_t(k.blockBytes), (blocks - i) * kQK_K, nullptr);
 }
 
 } // namespace
@@ -54,23 +84,19 @@ SimdLevel detectedSimdLevel() {
 }
 
 void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
-    level = std::min(level, detectedSimdLevel());
-    const int64_t blocks = n / kQK_K;
-    int64_t i = 0;
-    constexpr int G512 = avx512::kLanes / kK4SubBlocks, G2 = avx2::kLanes / kK4SubBlocks;
-    if (level == SimdLevel::Avx512)
-        for (; i + G512 <= blocks; i += G512)
-            encodeGroup<G512>(x + i * kQK_K, dst, i, avx512::searchQ4K, avx512::requantizeQ4K);
-    if (level != SimdLevel::Scalar)
-        for (; i + G2 <= blocks; i += G2)
-            encodeGroup<G2>(x + i * kQK_K, dst, i, avx2::searchQ4K, avx2::requantizeQ4K);
-    if (i < blocks)
-        quantizeRowQ4_K(x + i * kQK_K, dst + i * int64_t(sizeof(BlockQ4_K)), (blocks - i) * kQK_K,
-                        nullptr);
+    encodeRowFast(kQ4K, x, dst, n, level);
 }
 
 void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n) {
     quantizeRowQ4_KFast(x, dst, n, detectedSimdLevel());
+}
+
+void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+    encodeRowFast(kQ5K, x, dst, n, level);
+}
+
+void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n) {
+    quantizeRowQ5_KFast(x, dst, n, detectedSimdLevel());
 }
 
 } // namespace ql

@@ -40,6 +40,22 @@ void storeQ4_K(const K4Fields& f, std::byte* dst, int64_t i) {
     storeBlock(dst, i, b);
 }
 
+void storeQ5_K(const K4Fields& f, std::byte* dst, int64_t i) {
+    BlockQ5_K b{};
+    b.d = f.d;
+    b.dmin = f.dmin;
+    std::copy(f.scales, f.scales + 12, b.scales);
+    // Low nibbles in qs; the fifth bit of the k-th 64-value chunk in bits 2k, 2k+1.
+    for (int j = 0; j < kQK_K / 64; ++j) {
+        for (int l = 0; l < 32; ++l) {
+            const int lo = f.L[64 * j + l], hi = f.L[64 * j + l + 32];
+            b.qs[32 * j + l] = uint8_t((lo & 0xF) | ((hi & 0xF) << 4));
+            b.qh[l] = uint8_t(b.qh[l] | ((lo >> 4) << (2 * j)) | ((hi >> 4) << (2 * j + 1)));
+        }
+    }
+    storeBlock(dst, i, b);
+}
+
 } // namespace kquant
 
 namespace {
@@ -143,20 +159,8 @@ void quantizeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* imp
     for (int64_t i = 0; i < n / kQK_K; ++i) {
         K4Fields f;
         const float* imp = importance ? importance + i * kQK_K : nullptr;
-        search(x + i * kQK_K, imp, 31, {-0.5f, 0.1f, 15, false}, f);
-        BlockQ5_K b{};
-        b.d = f.d;
-        b.dmin = f.dmin;
-        std::copy(f.scales, f.scales + 12, b.scales);
-        // Low nibbles in qs; the fifth bit of the k-th 64-value chunk in bits 2k, 2k+1.
-        for (int j = 0; j < kQK_K / 64; ++j) {
-            for (int l = 0; l < 32; ++l) {
-                const int lo = f.L[64 * j + l], hi = f.L[64 * j + l + 32];
-                b.qs[32 * j + l] = uint8_t((lo & 0xF) | ((hi & 0xF) << 4));
-                b.qh[l] = uint8_t(b.qh[l] | ((lo >> 4) << (2 * j)) | ((hi >> 4) << (2 * j + 1)));
-            }
-        }
-        storeBlock(dst, i, b);
+        search(x + i * kQK_K, imp, 31, kQ5KPlainSearch, f);
+        storeQ5_K(f, dst, i);
     }
 }
 

@@ -68,29 +68,39 @@ std::vector<float> randomRow(int64_t n, int kind, std::mt19937& rng) {
     return x;
 }
 
-TEST(CpuSimdProperty, Q4_KFastEqualsScalarOnRandomRows) {
+template <typename Block>
+void expectK4FastEqualsScalar(void (*scalarRow)(const float*, std::byte*, int64_t, const float*),
+                              void (*fastRow)(const float*, std::byte*, int64_t, SimdLevel)) {
     std::mt19937 rng(2026);
     const int64_t n = 256 * 7; // groups of 2 and 1 super-blocks and the scalar tail
-    const size_t bytes = size_t(n / 256) * sizeof(BlockQ4_K);
+    const size_t bytes = size_t(n / 256) * sizeof(Block);
     std::vector<std::byte> scalar(bytes), fast(bytes);
     int levels = 0;
     for (int row = 0; row < 600; ++row) {
         const auto x = randomRow(n, row % 10, rng);
-        quantizeRowQ4_K(x.data(), scalar.data(), n, nullptr);
+        scalarRow(x.data(), scalar.data(), n, nullptr);
         for (SimdLevel level : {SimdLevel::Avx2, SimdLevel::Avx512}) {
             if (level > detectedSimdLevel())
                 continue;
             ++levels;
             std::fill(fast.begin(), fast.end(), std::byte{0xCD});
-            quantizeRowQ4_KFast(x.data(), fast.data(), n, level);
-            for (size_t b = 0; b < bytes; b += sizeof(BlockQ4_K))
-                ASSERT_EQ(0, std::memcmp(scalar.data() + b, fast.data() + b, sizeof(BlockQ4_K)))
+            fastRow(x.data(), fast.data(), n, level);
+            for (size_t b = 0; b < bytes; b += sizeof(Block))
+                ASSERT_EQ(0, std::memcmp(scalar.data() + b, fast.data() + b, sizeof(Block)))
                     << "row " << row << " (kind " << row % 10 << "), level " << int(level)
-                    << ", block " << b / sizeof(BlockQ4_K);
+                    << ", block " << b / sizeof(Block);
         }
     }
     if (levels == 0)
-        GTEST_SKIP() << "this CPU has no AVX2: only the scalar Q4_K encoder runs";
+        GTEST_SKIP() << "this CPU has no AVX2: only the scalar K4 encoders run";
+}
+
+TEST(CpuSimdProperty, Q4_KFastEqualsScalarOnRandomRows) {
+    expectK4FastEqualsScalar<BlockQ4_K>(quantizeRowQ4_K, quantizeRowQ4_KFast);
+}
+
+TEST(CpuSimdProperty, Q5_KFastEqualsScalarOnRandomRows) {
+    expectK4FastEqualsScalar<BlockQ5_K>(quantizeRowQ5_K, quantizeRowQ5_KFast);
 }
 
 template <typename Block>

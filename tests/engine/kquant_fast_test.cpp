@@ -1,4 +1,4 @@
-// The vectorised Q4_K encoder writes the scalar encoder's bytes, at every SIMD level
+// The vectorised Q4_K and Q5_K encoders write the scalar encoders' bytes, at every SIMD level
 // this CPU has, on random, outlier-laden and degenerate rows (flat sub-blocks, zeros,
 // tiny values next to 6e4, negative-only, one odd block left over for the AVX2 kernel).
 #include "engine/quant/kquant_encode.h"
@@ -29,13 +29,16 @@ std::vector<float> testRows(int64_t n) {
     return x;
 }
 
-TEST(KQuantFast, Q4_KEqualsScalarAtEverySimdLevel) {
+using ScalarRow = void (*)(const float*, std::byte*, int64_t, const float*);
+using FastRow = void (*)(const float*, std::byte*, int64_t, SimdLevel);
+
+void expectFastEqualsScalar(ScalarRow scalarRow, FastRow fastRow, size_t blockBytes) {
     const int64_t rows = 6, cols = 256 * 7; // 7 blocks a row: pairs plus one left over
     const auto x = testRows(rows * cols);
-    const size_t rowBytes = size_t(cols / 256) * sizeof(BlockQ4_K);
+    const size_t rowBytes = size_t(cols / 256) * blockBytes;
     std::vector<std::byte> scalar(rowBytes * rows);
     for (int64_t r = 0; r < rows; ++r)
-        quantizeRowQ4_K(x.data() + r * cols, scalar.data() + r * rowBytes, cols, nullptr);
+        scalarRow(x.data() + r * cols, scalar.data() + r * rowBytes, cols, nullptr);
     for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
         if (level > detectedSimdLevel()) {
             std::cout << "[ note ] this CPU lacks SIMD level " << int(level) << "; not run\n";
@@ -43,11 +46,20 @@ TEST(KQuantFast, Q4_KEqualsScalarAtEverySimdLevel) {
         }
         std::vector<std::byte> fast(rowBytes * rows, std::byte{0xAB});
         for (int64_t r = 0; r < rows; ++r)
-            quantizeRowQ4_KFast(x.data() + r * cols, fast.data() + r * rowBytes, cols, level);
-        for (size_t b = 0; b < scalar.size(); b += sizeof(BlockQ4_K))
-            ASSERT_EQ(0, std::memcmp(scalar.data() + b, fast.data() + b, sizeof(BlockQ4_K)))
-                << "level " << int(level) << ", block " << b / sizeof(BlockQ4_K);
+            fastRow(x.data() + r * cols, fast.data() + r * rowBytes, cols, level);
+        for (size_t b = 0; b < scalar.size(); b += blockBytes)
+            ASSERT_EQ(0, std::memcmp(scalar.data() + b, fast.data() + b, blockBytes))
+                << "level " << int(level) << ", block " << b / blockBytes;
     }
+}
+
+TEST(KQuantFast, Q4_KEqualsScalarAtEverySimdLevel) {
+    expectFastEqualsScalar(quantizeRowQ4_K, quantizeRowQ4_KFast, sizeof(BlockQ4_K));
+}
+
+// Q5_K: the same lanes with codes 0..31 and its own 16 candidates.
+TEST(KQuantFast, Q5_KEqualsScalarAtEverySimdLevel) {
+    expectFastEqualsScalar(quantizeRowQ5_K, quantizeRowQ5_KFast, sizeof(BlockQ5_K));
 }
 
 } // namespace

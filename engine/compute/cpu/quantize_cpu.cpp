@@ -185,6 +185,9 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
         case QuantFormat::Q4_K: // vectorised, same bytes as the scalar encoder
             quantizeRowQ4_KFast(src + r * cols, dst, cols);
             break;
+        case QuantFormat::Q5_K: // vectorised, same bytes as the scalar encoder
+            quantizeRowQ5_KFast(src + r * cols, dst, cols);
+            break;
         case QuantFormat::Q4_KLsq: // vectorised, same bytes as its scalar lanes
             quantizeRowQ4_KLsq(src + r * cols, dst, cols);
             break;
