@@ -46,7 +46,7 @@ void BM_KQuantCpu(benchmark::State& state, ql::QuantFormat format) {
     report(state);
 }
 
-// One thread, rows in a loop over the whole tensor: the scalar Q4_K and Q5_K encoders
+// One thread, rows in a loop over the whole tensor: the scalar Q4_K, Q5_K and Q6_K encoders
 // (ggml's algorithm as written), the vectorised ones with their bytes, and q4_k-lsq's
 // kernels.
 void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::byte*, int64_t),
@@ -88,6 +88,20 @@ void BM_Q5_KFast1t(benchmark::State& state) {
         sizeof(ql::BlockQ5_K));
 }
 
+void BM_Q6_KScalar1t(benchmark::State& state) {
+    encodeRows1t(
+        state,
+        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ6_K(x, dst, n, nullptr); },
+        sizeof(ql::BlockQ6_K));
+}
+
+void BM_Q6_KFast1t(benchmark::State& state) {
+    encodeRows1t(
+        state,
+        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ6_KFast(x, dst, n); },
+        sizeof(ql::BlockQ6_K));
+}
+
 void BM_Q4_KLsq1t(benchmark::State& state) {
     encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
         ql::quantizeRowQ4_KLsq(x, dst, n);
@@ -121,4 +135,6 @@ BENCHMARK(BM_Q4_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q4_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q5_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q5_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Q6_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Q6_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q4_KLsq1t)->Unit(benchmark::kMillisecond)->UseRealTime();

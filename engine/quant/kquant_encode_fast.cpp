@@ -1,8 +1,10 @@
-// Q4_K's and Q5_K's CPU path: the vectorised search (kquant_encode_fast_kernel.inc) for
-// whole groups of super-blocks, the scalar encoder's own steps for everything else.
+// Q4_K's, Q5_K's and Q6_K's CPU path: the vectorised searches
+// (kquant_encode_fast_kernel.inc) for whole groups of sub-blocks, the scalar encoders' own
+// steps for everything else.
 #include "engine/quant/kquant_encode_fast.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_encode_k4.h"
+#include "engine/quant/kquant_encode_q6.h"
 
 #include <algorithm>
 
@@ -69,6 +71,29 @@ void encodeRowFast(const K4Format& k, const float* x, std::byte* dst, int64_t n,
         k.scalarRow(x + i * kQK_K, dst + i * int64_t(k.blockBytes), (blocks - i) * kQK_K, nullptr);
 }
 
+// One Q6_K super-block: its 16 sub-block searches in lanes (one AVX-512 call, or two AVX2
+// calls of 8), then the scalar encoder's super-block step.
+void encodeQ6Block(const float* x, std::byte* dst, int64_t i, SimdLevel level) {
+    float scales[kQ6SubBlocks];
+    uint8_t Lt[kQK_K];
+    int8_t L[kQK_K];
+    const int W = level == SimdLevel::Avx512 ? avx512::kLanes : avx2::kLanes;
+    for (int first = 0; first < kQ6SubBlocks; first += W) {
+        const float* xs = x + first * kQ6Sub;
+        if (level == SimdLevel::Avx512)
+            avx512::searchQ6K(xs, nullptr, 32, scales + first, Lt);
+        else
+            avx2::searchQ6K(xs, nullptr, 32, scales + first, Lt);
+        for (int k = 0; k < W; ++k) // back to sub-block order
+            for (int v = 0; v < kQ6Sub; ++v)
+                L[(first + k) * kQ6Sub + v] = int8_t(Lt[v * W + k]);
+    }
+    BlockQ6_K b{};
+    if (!finishQ6Block(x, scales, L, b))
+        b = BlockQ6_K{};
+    storeBlock(dst, i, b);
+}
+
 } // namespace
 
 SimdLevel detectedSimdLevel() {
@@ -97,6 +122,18 @@ void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel le
 
 void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n) {
     quantizeRowQ5_KFast(x, dst, n, detectedSimdLevel());
+}
+
+void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+    level = std::min(level, detectedSimdLevel());
+    if (level == SimdLevel::Scalar)
+        return quantizeRowQ6_K(x, dst, n, nullptr);
+    for (int64_t i = 0; i < n / kQK_K; ++i)
+        encodeQ6Block(x + i * kQK_K, dst, i, level);
+}
+
+void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n) {
+    quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel());
 }
 
 } // namespace ql

@@ -3,7 +3,8 @@
 // search's candidates p), one namespace per instruction set. Each takes W consecutive
 // sub-blocks of 32 (kLanes: 8 for AVX2, 16 for AVX-512) and writes W scales, W negated
 // mins and 32 * W codes (transposed: Lt[i * W + k]), bit for bit what the scalar search
-// writes; requantizeK4 then writes the final codes in order.
+// writes; requantizeK4 then writes the final codes in order. searchQ6K: W sub-blocks of 16
+// on the symmetric grid (Q6_K's make_qx_quants), scales and codes + nmax, transposed.
 #include "engine/quant/kquant_encode_search.h"
 
 #include <cstdint>
@@ -15,6 +16,7 @@ void searchK4(const float* x, int nmax, AsymmetricSearch p, float* scales, float
               uint8_t* Lt);
 void requantizeK4(const float* x, int nmax, const float* d, const float* dm, const uint8_t* Lt,
                   uint8_t* L);
+void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt);
 } // namespace avx2
 namespace avx512 {
 constexpr int kLanes = 16;
@@ -22,5 +24,6 @@ void searchK4(const float* x, int nmax, AsymmetricSearch p, float* scales, float
               uint8_t* Lt);
 void requantizeK4(const float* x, int nmax, const float* d, const float* dm, const uint8_t* Lt,
                   uint8_t* L);
+void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt);
 } // namespace avx512
 } // namespace ql::kquant

@@ -1,5 +1,7 @@
 // Q6_K: 16 sub-blocks of 16, signed 6-bit codes with an int8 scale each and one fp16
 // super-scale.
+#include "engine/quant/kquant_encode_q6.h"
+
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_encode_blocks.h"
 #include "engine/quant/kquant_encode_search.h"
@@ -34,11 +36,19 @@ void packQ6(const int8_t* L, BlockQ6_K& b) {
 bool encodeQ6Block(const float* x, const float* imp, BlockQ6_K& b) {
     int8_t L[kQK_K];
     float scales[kSubBlocks];
-    float maxScale = 0.0f, maxAbsScale = 0.0f;
     for (int ib = 0; ib < kSubBlocks; ++ib) {
         // With importance ggml weights each value by the importance alone here.
         const float* w = imp ? imp + kSub * ib : nullptr;
         scales[ib] = symmetricScaleSearch(kSub, 32, x + kSub * ib, L + kSub * ib, w);
+    }
+    return kquant::finishQ6Block(x, scales, L, b);
+}
+
+} // namespace
+
+bool kquant::finishQ6Block(const float* x, const float* scales, int8_t* L, BlockQ6_K& b) {
+    float maxScale = 0.0f, maxAbsScale = 0.0f;
+    for (int ib = 0; ib < kSubBlocks; ++ib) {
         if (std::fabs(scales[ib]) > maxAbsScale) {
             maxAbsScale = std::fabs(scales[ib]);
             maxScale = scales[ib];
@@ -63,8 +73,6 @@ bool encodeQ6Block(const float* x, const float* imp, BlockQ6_K& b) {
     packQ6(L, b);
     return true;
 }
-
-} // namespace
 
 void quantizeRowQ6_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
     for (int64_t i = 0; i < n / kQK_K; ++i) {

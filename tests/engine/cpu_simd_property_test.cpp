@@ -103,6 +103,10 @@ TEST(CpuSimdProperty, Q5_KFastEqualsScalarOnRandomRows) {
     expectK4FastEqualsScalar<BlockQ5_K>(quantizeRowQ5_K, quantizeRowQ5_KFast);
 }
 
+TEST(CpuSimdProperty, Q6_KFastEqualsScalarOnRandomRows) {
+    expectK4FastEqualsScalar<BlockQ6_K>(quantizeRowQ6_K, quantizeRowQ6_KFast);
+}
+
 template <typename Block>
 void expectRowsEqual(void (*ref)(const float*, std::byte*, int64_t),
                      void (*fast)(const float*, std::byte*, int64_t), const char* name) {

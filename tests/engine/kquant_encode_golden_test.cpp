@@ -97,5 +97,41 @@ TEST(KQuantEncodeGolden, IQ4_NLWithImatrixMatchesGgmlBytes) {
     EXPECT_GE(compareWithGoldens(DType::IQ4_NL, ".imatrix").compared, 1);
 }
 
+// The CPU backend's vectorised encoders (Q4_K, Q6_K; Q5_K has no golden) at every SIMD
+// level this CPU has, against ggml's bytes directly, not only against our scalar encoders.
+TEST(KQuantEncodeGolden, VectorisedCpuEncodersMatchGgmlBytes) {
+    QL_REQUIRE_DATA();
+    using FastRow = void (*)(const float*, std::byte*, int64_t, SimdLevel);
+    const auto dir = test::dataDir() / "golden" / "quant";
+    int compared = 0;
+    for (const auto& [type, fastRow] :
+         {std::pair<DType, FastRow>{DType::Q4_K, quantizeRowQ4_KFast},
+          std::pair<DType, FastRow>{DType::Q6_K, quantizeRowQ6_KFast}}) {
+        const std::string typeName(dtypeInfo(type).name);
+        for (const auto& in : test::quantGoldenInputs()) {
+            const auto golden = dir / (std::string(in.name) + "." + typeName + ".bin");
+            if (!std::filesystem::exists(golden))
+                continue;
+            const auto x = readFloats(dir / (std::string(in.name) + ".f32"));
+            const auto expected = readBytes(golden);
+            const uint64_t rowBytes = *dtypeBytes(type, uint64_t(in.cols));
+            for (SimdLevel level : {SimdLevel::Avx2, SimdLevel::Avx512}) {
+                if (level > detectedSimdLevel())
+                    continue;
+                std::vector<std::byte> ours(rowBytes * uint64_t(in.rows), std::byte{0xEE});
+                for (int64_t r = 0; r < in.rows; ++r)
+                    fastRow(x.data() + r * in.cols, ours.data() + r * rowBytes, in.cols, level);
+                EXPECT_TRUE(ours.size() == expected.size() &&
+                            std::memcmp(ours.data(), expected.data(), ours.size()) == 0)
+                    << typeName << " level " << int(level) << " differs from ggml on " << in.name;
+                ++compared;
+            }
+        }
+    }
+    if (detectedSimdLevel() == SimdLevel::Scalar)
+        GTEST_SKIP() << "this CPU has no AVX2: the vectorised encoders do not run here";
+    EXPECT_GE(compared, 8);
+}
+
 } // namespace
 } // namespace ql

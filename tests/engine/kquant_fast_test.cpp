@@ -1,4 +1,4 @@
-// The vectorised Q4_K and Q5_K encoders write the scalar encoders' bytes, at every SIMD level
+// The vectorised Q4_K, Q5_K and Q6_K encoders write the scalar encoders' bytes, at every SIMD level
 // this CPU has, on random, outlier-laden and degenerate rows (flat sub-blocks, zeros,
 // tiny values next to 6e4, negative-only, one odd block left over for the AVX2 kernel).
 #include "engine/quant/kquant_encode.h"
@@ -60,6 +60,11 @@ TEST(KQuantFast, Q4_KEqualsScalarAtEverySimdLevel) {
 // Q5_K: the same lanes with codes 0..31 and its own 16 candidates.
 TEST(KQuantFast, Q5_KEqualsScalarAtEverySimdLevel) {
     expectFastEqualsScalar(quantizeRowQ5_K, quantizeRowQ5_KFast, sizeof(BlockQ5_K));
+}
+
+// Q6_K: make_qx_quants on sub-blocks of 16 in lanes, the super-block step shared.
+TEST(KQuantFast, Q6_KEqualsScalarAtEverySimdLevel) {
+    expectFastEqualsScalar(quantizeRowQ6_K, quantizeRowQ6_KFast, sizeof(BlockQ6_K));
 }
 
 } // namespace

@@ -188,6 +188,9 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
         case QuantFormat::Q5_K: // vectorised, same bytes as the scalar encoder
             quantizeRowQ5_KFast(src + r * cols, dst, cols);
             break;
+        case QuantFormat::Q6_K: // vectorised, same bytes as the scalar encoder
+            quantizeRowQ6_KFast(src + r * cols, dst, cols);
+            break;
         case QuantFormat::Q4_KLsq: // vectorised, same bytes as its scalar lanes
             quantizeRowQ4_KLsq(src + r * cols, dst, cols);
             break;
