@@ -46,13 +46,13 @@ void BM_KQuantCpu(benchmark::State& state, ql::QuantFormat format) {
     report(state);
 }
 
-// One thread, rows in a loop over the whole tensor: the scalar Q4_K, Q5_K and Q6_K encoders
-// (ggml's algorithm as written), the vectorised ones with their bytes, and q4_k-lsq's
-// kernels.
+// One thread, rows in a loop over the whole tensor: the scalar Q4_K, Q5_K, Q6_K and IQ4_NL
+// encoders (ggml's algorithm as written), the vectorised ones with their bytes, and
+// q4_k-lsq's kernels. bytesPer256: the encoded size of 256 values.
 void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::byte*, int64_t),
-                  size_t blockBytes = sizeof(ql::BlockQ4_K)) {
+                  size_t bytesPer256 = sizeof(ql::BlockQ4_K)) {
     const auto& src = weights();
-    std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * blockBytes);
+    std::vector<std::byte> dst(size_t(kRows) * size_t(kCols / 256) * bytesPer256);
     const size_t rowBytes = dst.size() / size_t(kRows);
     for (auto _ : state) {
         for (int64_t r = 0; r < kRows; ++r)
@@ -102,6 +102,22 @@ void BM_Q6_KFast1t(benchmark::State& state) {
         sizeof(ql::BlockQ6_K));
 }
 
+void BM_IQ4_NLScalar1t(benchmark::State& state) {
+    encodeRows1t(
+        state,
+        [](const float* x, std::byte* dst, int64_t n) {
+            ql::quantizeRowIQ4_NL(x, dst, n, nullptr);
+        },
+        sizeof(ql::BlockIQ4_NL) * 8); // 8 blocks of 32 per 256 values
+}
+
+void BM_IQ4_NLFast1t(benchmark::State& state) {
+    encodeRows1t(
+        state,
+        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowIQ4_NLFast(x, dst, n); },
+        sizeof(ql::BlockIQ4_NL) * 8);
+}
+
 void BM_Q4_KLsq1t(benchmark::State& state) {
     encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
         ql::quantizeRowQ4_KLsq(x, dst, n);
@@ -137,4 +153,6 @@ BENCHMARK(BM_Q5_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q5_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q6_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q6_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IQ4_NLScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IQ4_NLFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q4_KLsq1t)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -24,11 +24,11 @@ void quantizeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* imp
 void quantizeRowQ6_K(const float* x, std::byte* dst, int64_t n, const float* importance);
 void quantizeRowIQ4_NL(const float* x, std::byte* dst, int64_t n, const float* importance);
 
-// Q4_K, Q5_K and Q6_K without importance, eight (AVX2) or sixteen (AVX-512) sub-blocks at
-// a time in vector lanes, each lane doing exactly the scalar encoder's float operations in
-// the same order: the same bytes as quantizeRowQ4_K / Q5_K / Q6_K(x, dst, n, nullptr),
-// several times faster. The widest level the CPU has, or `level` when the CPU
-// has it (tests run each).
+// Q4_K, Q5_K, Q6_K and IQ4_NL without importance, eight (AVX2) or sixteen (AVX-512)
+// sub-blocks (IQ4_NL: blocks) at a time in vector lanes, each lane doing exactly the scalar
+// encoder's float operations in the same order: the same bytes as quantizeRowQ4_K / Q5_K /
+// Q6_K / IQ4_NL(x, dst, n, nullptr), several times faster. The widest level the CPU has, or `level`
+// when the CPU has it (tests run each).
 enum class SimdLevel { Scalar, Avx2, Avx512 };
 SimdLevel detectedSimdLevel();
 void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n);
@@ -37,6 +37,8 @@ void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n);
 void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n);
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
+void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n);
+void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
 
 // The encoder of a K-quant or IQ4_NL storage type; throws std::logic_error for others.
 using KQuantRowEncoder = void (*)(const float*, std::byte*, int64_t, const float*);

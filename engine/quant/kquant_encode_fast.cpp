@@ -1,4 +1,4 @@
-// Q4_K's, Q5_K's and Q6_K's CPU path: the vectorised searches
+// Q4_K's, Q5_K's, Q6_K's and IQ4_NL's CPU path: the vectorised searches
 // (kquant_encode_fast_kernel.inc) for whole groups of sub-blocks, the scalar encoders' own
 // steps for everything else.
 #include "engine/quant/kquant_encode_fast.h"
@@ -94,6 +94,24 @@ void encodeQ6Block(const float* x, std::byte* dst, int64_t i, SimdLevel level) {
     storeBlock(dst, i, b);
 }
 
+// W IQ4_NL blocks from block `first` of the row: the searches in lanes, then each block's
+// fp16 scale and packed codes as iq4_nl_encode.cpp stores them.
+template <int W>
+void encodeIQ4NLGroup(const float* x, std::byte* dst, int64_t first,
+                      void (*search)(const float*, float*, uint8_t*)) {
+    constexpr int kBlock = 32;
+    float d[W];
+    uint8_t Lt[W * kBlock];
+    search(x, d, Lt);
+    for (int k = 0; k < W; ++k) {
+        BlockIQ4_NL b{};
+        b.d = floatToHalf(d[k]);
+        for (int j = 0; j < 16; ++j)
+            b.qs[j] = uint8_t(Lt[j * W + k] | (Lt[(j + 16) * W + k] << 4));
+        storeBlock(dst, first + k, b);
+    }
+}
+
 } // namespace
 
 SimdLevel detectedSimdLevel() {
@@ -134,6 +152,26 @@ void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel le
 
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n) {
     quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel());
+}
+
+void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+    level = std::min(level, detectedSimdLevel());
+    constexpr int kBlock = 32;
+    const int64_t blocks = n / kBlock;
+    int64_t i = 0;
+    if (level == SimdLevel::Avx512)
+        for (; i + avx512::kLanes <= blocks; i += avx512::kLanes)
+            encodeIQ4NLGroup<avx512::kLanes>(x + i * kBlock, dst, i, avx512::searchIQ4NL);
+    if (level != SimdLevel::Scalar)
+        for (; i + avx2::kLanes <= blocks; i += avx2::kLanes)
+            encodeIQ4NLGroup<avx2::kLanes>(x + i * kBlock, dst, i, avx2::searchIQ4NL);
+    if (i < blocks)
+        quantizeRowIQ4_NL(x + i * kBlock, dst + i * int64_t(sizeof(BlockIQ4_NL)),
+                          (blocks - i) * kBlock, nullptr);
+}
+
+void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n) {
+    quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel());
 }
 
 } // namespace ql

@@ -70,10 +70,13 @@ std::vector<float> randomRow(int64_t n, int kind, std::mt19937& rng) {
 
 template <typename Block>
 void expectK4FastEqualsScalar(void (*scalarRow)(const float*, std::byte*, int64_t, const float*),
-                              void (*fastRow)(const float*, std::byte*, int64_t, SimdLevel)) {
+                              void (*fastRow)(const float*, std::byte*, int64_t, SimdLevel),
+                              int64_t blockValues = 256) {
     std::mt19937 rng(2026);
-    const int64_t n = 256 * 7; // groups of 2 and 1 super-blocks and the scalar tail
-    const size_t bytes = size_t(n / 256) * sizeof(Block);
+    // K-quants: groups of 2 and 1 super-blocks and the scalar tail; IQ4_NL (blocks of 32):
+    // 3 AVX-512 groups of 16, one AVX2 group of 8, and 4 blocks for the scalar tail.
+    const int64_t n = blockValues == 256 ? 256 * 7 : 32 * 60;
+    const size_t bytes = size_t(n / blockValues) * sizeof(Block);
     std::vector<std::byte> scalar(bytes), fast(bytes);
     int levels = 0;
     for (int row = 0; row < 600; ++row) {
@@ -105,6 +108,10 @@ TEST(CpuSimdProperty, Q5_KFastEqualsScalarOnRandomRows) {
 
 TEST(CpuSimdProperty, Q6_KFastEqualsScalarOnRandomRows) {
     expectK4FastEqualsScalar<BlockQ6_K>(quantizeRowQ6_K, quantizeRowQ6_KFast);
+}
+
+TEST(CpuSimdProperty, IQ4_NLFastEqualsScalarOnRandomRows) {
+    expectK4FastEqualsScalar<BlockIQ4_NL>(quantizeRowIQ4_NL, quantizeRowIQ4_NLFast, 32);
 }
 
 template <typename Block>

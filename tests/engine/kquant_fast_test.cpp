@@ -1,5 +1,5 @@
-// The vectorised Q4_K, Q5_K and Q6_K encoders write the scalar encoders' bytes, at every SIMD level
-// this CPU has, on random, outlier-laden and degenerate rows (flat sub-blocks, zeros,
+// The vectorised Q4_K, Q5_K, Q6_K and IQ4_NL encoders write the scalar encoders' bytes, at every
+// SIMD level this CPU has, on random, outlier-laden and degenerate rows (flat sub-blocks, zeros,
 // tiny values next to 6e4, negative-only, one odd block left over for the AVX2 kernel).
 #include "engine/quant/kquant_encode.h"
 
@@ -32,10 +32,11 @@ std::vector<float> testRows(int64_t n) {
 using ScalarRow = void (*)(const float*, std::byte*, int64_t, const float*);
 using FastRow = void (*)(const float*, std::byte*, int64_t, SimdLevel);
 
-void expectFastEqualsScalar(ScalarRow scalarRow, FastRow fastRow, size_t blockBytes) {
+void expectFastEqualsScalar(ScalarRow scalarRow, FastRow fastRow, size_t blockBytes,
+                            int64_t blockValues = 256) {
     const int64_t rows = 6, cols = 256 * 7; // 7 blocks a row: pairs plus one left over
     const auto x = testRows(rows * cols);
-    const size_t rowBytes = size_t(cols / 256) * blockBytes;
+    const size_t rowBytes = size_t(cols / blockValues) * blockBytes;
     std::vector<std::byte> scalar(rowBytes * rows);
     for (int64_t r = 0; r < rows; ++r)
         scalarRow(x.data() + r * cols, scalar.data() + r * rowBytes, cols, nullptr);
@@ -65,6 +66,11 @@ TEST(KQuantFast, Q5_KEqualsScalarAtEverySimdLevel) {
 // Q6_K: make_qx_quants on sub-blocks of 16 in lanes, the super-block step shared.
 TEST(KQuantFast, Q6_KEqualsScalarAtEverySimdLevel) {
     expectFastEqualsScalar(quantizeRowQ6_K, quantizeRowQ6_KFast, sizeof(BlockQ6_K));
+}
+
+// IQ4_NL: one block of 32 per lane; 7 x 8 blocks a row leave AVX-512 a group of 8 for AVX2.
+TEST(KQuantFast, IQ4_NLEqualsScalarAtEverySimdLevel) {
+    expectFastEqualsScalar(quantizeRowIQ4_NL, quantizeRowIQ4_NLFast, sizeof(BlockIQ4_NL), 32);
 }
 
 } // namespace

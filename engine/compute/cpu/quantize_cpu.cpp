@@ -191,6 +191,9 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
         case QuantFormat::Q6_K: // vectorised, same bytes as the scalar encoder
             quantizeRowQ6_KFast(src + r * cols, dst, cols);
             break;
+        case QuantFormat::IQ4_NL: // vectorised, same bytes as the scalar encoder
+            quantizeRowIQ4_NLFast(src + r * cols, dst, cols);
+            break;
         case QuantFormat::Q4_KLsq: // vectorised, same bytes as its scalar lanes
             quantizeRowQ4_KLsq(src + r * cols, dst, cols);
             break;
