@@ -73,8 +73,9 @@ void requireImportanceRows(std::span<const float> importance, int64_t rows, int6
 
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
-                            int threads, ImportanceRows layout) {
-    const ImportanceRowEncoder encode = importanceRowEncoder(quantFormatInfo(format).storage);
+                            int threads, ImportanceRows layout, ImportanceRowEncoder encoder) {
+    const ImportanceRowEncoder encode =
+        encoder ? encoder : importanceRowEncoder(quantFormatInfo(format).storage);
     requireImportanceRows(importance, rows, cols, layout); // before the threads start
     const auto vectorOf = [&](int64_t r) {
         return importance.data() + importanceVectorOf(r, layout) * cols;

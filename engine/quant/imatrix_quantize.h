@@ -44,9 +44,11 @@ void requireImportanceRows(std::span<const float> importance, int64_t rows, int6
                            ImportanceRows layout);
 
 // `format` takes importance and cols is a whole number of its blocks; importance has been
-// checked. Fills out (resized) with the same bytes as the scalar encoder row by row.
+// checked. Fills out (resized) with the same bytes as the scalar encoder row by row, through
+// `encoder` when given (the CPU backend's vectorised encoders, which write those bytes).
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
-                            int threads, ImportanceRows layout = {});
+                            int threads, ImportanceRows layout = {},
+                            ImportanceRowEncoder encoder = nullptr);
 
 } // namespace ql

@@ -37,8 +37,14 @@ void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n);
 void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n);
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
+// Q6_K and IQ4_NL also with an importance vector (one weight per value of the row), the
+// same bytes as quantizeRowQ6_K / IQ4_NL(x, dst, n, importance).
+void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
+                         const float* importance);
 void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n);
 void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
+void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
+                           const float* importance);
 
 // The encoder of a K-quant or IQ4_NL storage type; throws std::logic_error for others.
 using KQuantRowEncoder = void (*)(const float*, std::byte*, int64_t, const float*);

@@ -73,17 +73,19 @@ void encodeRowFast(const K4Format& k, const float* x, std::byte* dst, int64_t n,
 
 // One Q6_K super-block: its 16 sub-block searches in lanes (one AVX-512 call, or two AVX2
 // calls of 8), then the scalar encoder's super-block step.
-void encodeQ6Block(const float* x, std::byte* dst, int64_t i, SimdLevel level) {
+void encodeQ6Block(const float* x, const float* importance, std::byte* dst, int64_t i,
+                   SimdLevel level) {
     float scales[kQ6SubBlocks];
     uint8_t Lt[kQK_K];
     int8_t L[kQK_K];
     const int W = level == SimdLevel::Avx512 ? avx512::kLanes : avx2::kLanes;
     for (int first = 0; first < kQ6SubBlocks; first += W) {
         const float* xs = x + first * kQ6Sub;
+        const float* imp = importance ? importance + first * kQ6Sub : nullptr;
         if (level == SimdLevel::Avx512)
-            avx512::searchQ6K(xs, nullptr, 32, scales + first, Lt);
+            avx512::searchQ6K(xs, imp, 32, scales + first, Lt);
         else
-            avx2::searchQ6K(xs, nullptr, 32, scales + first, Lt);
+            avx2::searchQ6K(xs, imp, 32, scales + first, Lt);
         for (int k = 0; k < W; ++k) // back to sub-block order
             for (int v = 0; v < kQ6Sub; ++v)
                 L[(first + k) * kQ6Sub + v] = int8_t(Lt[v * W + k]);
@@ -97,12 +99,12 @@ void encodeQ6Block(const float* x, std::byte* dst, int64_t i, SimdLevel level) {
 // W IQ4_NL blocks from block `first` of the row: the searches in lanes, then each block's
 // fp16 scale and packed codes as iq4_nl_encode.cpp stores them.
 template <int W>
-void encodeIQ4NLGroup(const float* x, std::byte* dst, int64_t first,
-                      void (*search)(const float*, float*, uint8_t*)) {
+void encodeIQ4NLGroup(const float* x, const float* importance, std::byte* dst, int64_t first,
+                      void (*search)(const float*, const float*, float*, uint8_t*)) {
     constexpr int kBlock = 32;
     float d[W];
     uint8_t Lt[W * kBlock];
-    search(x, d, Lt);
+    search(x, importance, d, Lt);
     for (int k = 0; k < W; ++k) {
         BlockIQ4_NL b{};
         b.d = floatToHalf(d[k]);
@@ -142,36 +144,47 @@ void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n) {
     quantizeRowQ5_KFast(x, dst, n, detectedSimdLevel());
 }
 
-void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
+                         const float* importance) {
     level = std::min(level, detectedSimdLevel());
     if (level == SimdLevel::Scalar)
-        return quantizeRowQ6_K(x, dst, n, nullptr);
+        return quantizeRowQ6_K(x, dst, n, importance);
     for (int64_t i = 0; i < n / kQK_K; ++i)
-        encodeQ6Block(x + i * kQK_K, dst, i, level);
+        encodeQ6Block(x + i * kQK_K, importance ? importance + i * kQK_K : nullptr, dst, i, level);
+}
+
+void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+    quantizeRowQ6_KFast(x, dst, n, level, nullptr);
 }
 
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n) {
-    quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel());
+    quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel(), nullptr);
 }
 
-void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
+                           const float* importance) {
     level = std::min(level, detectedSimdLevel());
     constexpr int kBlock = 32;
     const int64_t blocks = n / kBlock;
+    const auto imp = [&](int64_t i) { return importance ? importance + i * kBlock : nullptr; };
     int64_t i = 0;
     if (level == SimdLevel::Avx512)
         for (; i + avx512::kLanes <= blocks; i += avx512::kLanes)
-            encodeIQ4NLGroup<avx512::kLanes>(x + i * kBlock, dst, i, avx512::searchIQ4NL);
+            encodeIQ4NLGroup<avx512::kLanes>(x + i * kBlock, imp(i), dst, i, avx512::searchIQ4NL);
     if (level != SimdLevel::Scalar)
         for (; i + avx2::kLanes <= blocks; i += avx2::kLanes)
-            encodeIQ4NLGroup<avx2::kLanes>(x + i * kBlock, dst, i, avx2::searchIQ4NL);
+            encodeIQ4NLGroup<avx2::kLanes>(x + i * kBlock, imp(i), dst, i, avx2::searchIQ4NL);
     if (i < blocks)
         quantizeRowIQ4_NL(x + i * kBlock, dst + i * int64_t(sizeof(BlockIQ4_NL)),
-                          (blocks - i) * kBlock, nullptr);
+                          (blocks - i) * kBlock, imp(i));
+}
+
+void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
+    quantizeRowIQ4_NLFast(x, dst, n, level, nullptr);
 }
 
 void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n) {
-    quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel());
+    quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel(), nullptr);
 }
 
 } // namespace ql

@@ -5,8 +5,8 @@
 // mins and 32 * W codes (transposed: Lt[i * W + k]), bit for bit what the scalar search
 // writes; requantizeK4 then writes the final codes in order. searchQ6K: W sub-blocks of 16
 // on the symmetric grid (Q6_K's make_qx_quants), scales and codes + nmax, transposed.
-// searchIQ4NL: W blocks of 32 of IQ4_NL (weights x^2), each block's scale and codes,
-// transposed.
+// searchIQ4NL: W blocks of 32 of IQ4_NL (importance null: weights x^2), each block's
+// scale and codes, transposed.
 #include "engine/quant/kquant_encode_search.h"
 
 #include <cstdint>
@@ -19,7 +19,7 @@ void searchK4(const float* x, int nmax, AsymmetricSearch p, float* scales, float
 void requantizeK4(const float* x, int nmax, const float* d, const float* dm, const uint8_t* Lt,
                   uint8_t* L);
 void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt);
-void searchIQ4NL(const float* x, float* d, uint8_t* Lt);
+void searchIQ4NL(const float* x, const float* importance, float* d, uint8_t* Lt);
 } // namespace avx2
 namespace avx512 {
 constexpr int kLanes = 16;
@@ -28,6 +28,6 @@ void searchK4(const float* x, int nmax, AsymmetricSearch p, float* scales, float
 void requantizeK4(const float* x, int nmax, const float* d, const float* dm, const uint8_t* Lt,
                   uint8_t* L);
 void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt);
-void searchIQ4NL(const float* x, float* d, uint8_t* Lt);
+void searchIQ4NL(const float* x, const float* importance, float* d, uint8_t* Lt);
 } // namespace avx512
 } // namespace ql::kquant

@@ -3,6 +3,7 @@
 // tiny values next to 6e4, negative-only, one odd block left over for the AVX2 kernel).
 #include "engine/quant/kquant_encode.h"
 
+#include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <random>
@@ -71,6 +72,41 @@ TEST(KQuantFast, Q6_KEqualsScalarAtEverySimdLevel) {
 // IQ4_NL: one block of 32 per lane; 7 x 8 blocks a row leave AVX-512 a group of 8 for AVX2.
 TEST(KQuantFast, IQ4_NLEqualsScalarAtEverySimdLevel) {
     expectFastEqualsScalar(quantizeRowIQ4_NL, quantizeRowIQ4_NLFast, sizeof(BlockIQ4_NL), 32);
+}
+
+// With an importance vector (llama.cpp's imatrix): Q6_K weighs by it alone, IQ4_NL by
+// imp * sqrt(sigma2 + x^2); the lanes give the scalar encoders' bytes at every level.
+TEST(KQuantFast, ImportanceWeightedQ6_KAndIQ4_NLEqualScalar) {
+    const int64_t cols = 256 * 7;
+    const auto x = testRows(cols);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> spread(-4.0f, 4.0f);
+    std::vector<float> importance(static_cast<size_t>(cols));
+    for (auto& w : importance)
+        w = std::pow(10.0f, spread(rng));                              // 1e-4 .. 1e4
+    std::fill(importance.begin() + 40, importance.begin() + 72, 0.0f); // a weightless stretch
+    using Scalar = void (*)(const float*, std::byte*, int64_t, const float*);
+    using Fast = void (*)(const float*, std::byte*, int64_t, SimdLevel, const float*);
+    const struct {
+        const char* name;
+        Scalar scalar;
+        Fast fast;
+        size_t rowBytes;
+    } formats[] = {{"q6_k", quantizeRowQ6_K, quantizeRowQ6_KFast, 7 * sizeof(BlockQ6_K)},
+                   {"iq4_nl", quantizeRowIQ4_NL, quantizeRowIQ4_NLFast, 56 * sizeof(BlockIQ4_NL)}};
+    for (const auto& f : formats) {
+        std::vector<std::byte> scalar(f.rowBytes), plain(f.rowBytes);
+        f.scalar(x.data(), scalar.data(), cols, importance.data());
+        f.scalar(x.data(), plain.data(), cols, nullptr);
+        EXPECT_NE(scalar, plain) << f.name << ": the importance must change the bytes";
+        for (SimdLevel level : {SimdLevel::Avx2, SimdLevel::Avx512}) {
+            if (level > detectedSimdLevel())
+                continue;
+            std::vector<std::byte> fast(f.rowBytes, std::byte{0x5A});
+            f.fast(x.data(), fast.data(), cols, level, importance.data());
+            EXPECT_EQ(scalar, fast) << f.name << " level " << int(level);
+        }
+    }
 }
 
 } // namespace
