@@ -12,22 +12,24 @@
 #include <cstdint>
 
 namespace ql::kquant {
+
+#define QL_KQUANT_LANE_ENTRY_POINTS                                                                \
+    void searchK4(const float* x, int nmax, AsymmetricSearch p, float* scales, float* negMins,     \
+                  uint8_t* Lt);                                                                    \
+    void requantizeK4(const float* x, int nmax, const float* d, const float* dm,                   \
+                      const uint8_t* Lt, uint8_t* L);                                              \
+    void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt); \
+    void searchIQ4NL(const float* x, const float* importance, float* d, uint8_t* Lt);
+
 namespace avx2 {
 constexpr int kLanes = 8;
-void searchK4(const float* x, int nmax, AsymmetricSearch p, float* scales, float* negMins,
-              uint8_t* Lt);
-void requantizeK4(const float* x, int nmax, const float* d, const float* dm, const uint8_t* Lt,
-                  uint8_t* L);
-void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt);
-void searchIQ4NL(const float* x, const float* importance, float* d, uint8_t* Lt);
+QL_KQUANT_LANE_ENTRY_POINTS
 } // namespace avx2
 namespace avx512 {
 constexpr int kLanes = 16;
-void searchK4(const float* x, int nmax, AsymmetricSearch p, float* scales, float* negMins,
-              uint8_t* Lt);
-void requantizeK4(const float* x, int nmax, const float* d, const float* dm, const uint8_t* Lt,
-                  uint8_t* L);
-void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt);
-void searchIQ4NL(const float* x, const float* importance, float* d, uint8_t* Lt);
+QL_KQUANT_LANE_ENTRY_POINTS
 } // namespace avx512
+
+#undef QL_KQUANT_LANE_ENTRY_POINTS
+
 } // namespace ql::kquant

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 
 namespace ql {
 namespace {
@@ -168,6 +169,24 @@ RangeStats groupStats(const QuantFormatInfo& info, const float* x, int64_t n) {
     return s;
 }
 
+// The searched formats whose CPU encoders run in vector lanes (kquant_encode.h, kquant_lsq.h).
+PlainRowEncoder vectorisedRowEncoder(QuantFormat format) {
+    switch (format) {
+    case QuantFormat::Q4_K:
+        return quantizeRowQ4_KFast;
+    case QuantFormat::Q5_K:
+        return quantizeRowQ5_KFast;
+    case QuantFormat::Q6_K:
+        return quantizeRowQ6_KFast;
+    case QuantFormat::IQ4_NL:
+        return quantizeRowIQ4_NLFast;
+    case QuantFormat::Q4_KLsq:
+        return quantizeRowQ4_KLsq;
+    default:
+        throw std::logic_error("vectorisedRowEncoder: no vector lanes for this format");
+    }
+}
+
 void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
                           int64_t cols, QuantizedTensor& out) {
     const uint64_t rowBytes = packedRowBytes(format, cols);
@@ -182,20 +201,12 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
         case QuantFormat::Q4_0:
             quantizeRowQ4_0Cpu(src + r * cols, dst, cols);
             break;
-        case QuantFormat::Q4_K: // vectorised, same bytes as the scalar encoder
-            quantizeRowQ4_KFast(src + r * cols, dst, cols);
-            break;
-        case QuantFormat::Q5_K: // vectorised, same bytes as the scalar encoder
-            quantizeRowQ5_KFast(src + r * cols, dst, cols);
-            break;
-        case QuantFormat::Q6_K: // vectorised, same bytes as the scalar encoder
-            quantizeRowQ6_KFast(src + r * cols, dst, cols);
-            break;
-        case QuantFormat::IQ4_NL: // vectorised, same bytes as the scalar encoder
-            quantizeRowIQ4_NLFast(src + r * cols, dst, cols);
-            break;
-        case QuantFormat::Q4_KLsq: // vectorised, same bytes as its scalar lanes
-            quantizeRowQ4_KLsq(src + r * cols, dst, cols);
+        case QuantFormat::Q4_K: // vectorised, same bytes as the scalar encoders
+        case QuantFormat::Q5_K:
+        case QuantFormat::Q6_K:
+        case QuantFormat::IQ4_NL:
+        case QuantFormat::Q4_KLsq: // the same bytes as its scalar lanes
+            vectorisedRowEncoder(format)(src + r * cols, dst, cols);
             break;
         case QuantFormat::Fp8E4M3:
             quantizeRowFp8Cpu(src + r * cols, bytes, cols, Fp8Kind::E4M3FN);
