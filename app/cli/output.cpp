@@ -262,7 +262,7 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
     }
     if (weighed)
         out << "\nw_rmse: sqrt(sum w e^2 / sum w) with the importance matrix's weights"
-            << (v.parameters.find("\"weighed_by\"") != std::string::npos
+            << (nlohmann::json::parse(v.parameters).contains("weighed_by")
                     ? " (--weigh-with: it weighs the error only; the encoders did not use it)\n"
                     : "\n");
     if (fallbacks > 0)

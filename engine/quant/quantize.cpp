@@ -93,8 +93,6 @@ std::vector<float> QuantizedTensor::dequantize() const {
 
 namespace {
 
-using RowEncoder = void (*)(const float*, std::byte*, int64_t);
-
 void encodeRowE4M3(const float* x, std::byte* dst, int64_t n) {
     quantizeRowFp8(x, reinterpret_cast<uint8_t*>(dst), n, Fp8Kind::E4M3FN);
 }
@@ -116,7 +114,9 @@ void encodeRowE5M2Tensor(const float* x, std::byte* dst, int64_t n) {
     quantizeRowFp8Scaled(x, reinterpret_cast<uint8_t*>(dst), n, Fp8Kind::E5M2, scale);
 }
 
-RowEncoder blockEncoder(QuantFormat format) {
+} // namespace
+
+RowEncoder referenceRowEncoder(QuantFormat format) {
     switch (format) {
     case QuantFormat::F16:
         return convertRowF16;
@@ -150,15 +150,13 @@ RowEncoder blockEncoder(QuantFormat format) {
             quantizeRowQ4_KLsq(x, dst, n, SimdLevel::Scalar);
         };
     default:
-        throw std::logic_error("blockEncoder: not a block format");
+        throw std::logic_error("referenceRowEncoder: not a block format");
     }
 }
 
-} // namespace
-
 void quantizeBlockRows(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
                        int64_t cols, QuantizedTensor& out) {
-    const RowEncoder encode = blockEncoder(format);
+    const RowEncoder encode = referenceRowEncoder(format);
     const uint64_t rowBytes = packedRowBytes(format, cols);
     for (int64_t r = rowBegin; r < rowEnd; ++r)
         encode(src + r * cols, out.packed.data() + size_t(r) * rowBytes, cols);

@@ -57,6 +57,11 @@ struct QuantizedTensor {
     std::vector<float> dequantize() const;
 };
 
+// The reference encoder of one row of a block format (ggml's scalar encoders; q4_k-lsq's
+// scalar lanes): the bytes every CPU and device path must equal.
+using RowEncoder = void (*)(const float*, std::byte*, int64_t);
+RowEncoder referenceRowEncoder(QuantFormat format);
+
 // Encodes rows [rowBegin, rowEnd) of a block format into out.packed (already sized by
 // out.resize). The scalar row encoders are ggml's; the CPU path runs them over threads.
 void quantizeBlockRows(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,

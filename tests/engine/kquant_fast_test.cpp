@@ -94,6 +94,7 @@ TEST(KQuantFast, ImportanceWeightedQ6_KAndIQ4_NLEqualScalar) {
         size_t rowBytes;
     } formats[] = {{"q6_k", quantizeRowQ6_K, quantizeRowQ6_KFast, 7 * sizeof(BlockQ6_K)},
                    {"iq4_nl", quantizeRowIQ4_NL, quantizeRowIQ4_NLFast, 56 * sizeof(BlockIQ4_NL)}};
+    int compared = 0;
     for (const auto& f : formats) {
         std::vector<std::byte> scalar(f.rowBytes), plain(f.rowBytes);
         f.scalar(x.data(), scalar.data(), cols, importance.data());
@@ -105,8 +106,11 @@ TEST(KQuantFast, ImportanceWeightedQ6_KAndIQ4_NLEqualScalar) {
             std::vector<std::byte> fast(f.rowBytes, std::byte{0x5A});
             f.fast(x.data(), fast.data(), cols, level, importance.data());
             EXPECT_EQ(scalar, fast) << f.name << " level " << int(level);
+            ++compared;
         }
     }
+    if (compared == 0)
+        GTEST_SKIP() << "this CPU has no AVX2: only the scalar encoders run";
 }
 
 } // namespace

@@ -4,30 +4,12 @@
 #include "engine/quant/formats.h"
 #include "engine/quant/hqq.h"
 #include "engine/quant/imatrix_quantize.h"
-#include "engine/quant/kquant_encode.h"
 
 #include <algorithm>
 #include <string>
 
 namespace ql {
 namespace {
-
-// The importance-weighted encoders that run in vector lanes (kquant_encode.h), the same
-// bytes as the scalar ones; null where the scalar encoder is the CPU's.
-ImportanceRowEncoder vectorisedImportanceEncoder(DType storage) {
-    switch (storage) {
-    case DType::Q6_K:
-        return [](const float* x, std::byte* dst, int64_t n, const float* importance) {
-            quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel(), importance);
-        };
-    case DType::IQ4_NL:
-        return [](const float* x, std::byte* dst, int64_t n, const float* importance) {
-            quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel(), importance);
-        };
-    default:
-        return nullptr;
-    }
-}
 
 // QuantizedTensor::resize without its zero fill of codes, scales and zero points: the CPU
 // path writes every one of them (each group's codes, scale and zero point), and filling

@@ -169,7 +169,8 @@ RangeStats groupStats(const QuantFormatInfo& info, const float* x, int64_t n) {
     return s;
 }
 
-// The searched formats whose CPU encoders run in vector lanes (kquant_encode.h, kquant_lsq.h).
+// The searched formats whose CPU encoders run in vector lanes (kquant_encode.h, kquant_lsq.h);
+// with an importance vector see vectorisedImportanceEncoder.
 PlainRowEncoder vectorisedRowEncoder(QuantFormat format) {
     switch (format) {
     case QuantFormat::Q4_K:
@@ -186,6 +187,25 @@ PlainRowEncoder vectorisedRowEncoder(QuantFormat format) {
         throw std::logic_error("vectorisedRowEncoder: no vector lanes for this format");
     }
 }
+
+} // namespace
+
+ImportanceRowEncoder vectorisedImportanceEncoder(DType storage) {
+    switch (storage) {
+    case DType::Q6_K:
+        return [](const float* x, std::byte* dst, int64_t n, const float* importance) {
+            quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel(), importance);
+        };
+    case DType::IQ4_NL:
+        return [](const float* x, std::byte* dst, int64_t n, const float* importance) {
+            quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel(), importance);
+        };
+    default:
+        return nullptr;
+    }
+}
+
+namespace {
 
 void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int64_t rowEnd,
                           int64_t cols, QuantizedTensor& out) {

@@ -5,6 +5,7 @@
 // zero points come from the same scalar functions as the reference (rtn_schemes.h), so
 // codes are identical. _mm_cvtps_epi32 rounds half to even under the default MXCSR mode,
 // which is the contract's roundEven.
+#include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/quantize.h"
 #include "engine/quant/rtn_schemes.h"
 
@@ -19,5 +20,9 @@ void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int
 // double quantization of the absmax values where the format has it.
 void quantizeTensorCpu(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                        QuantizedTensor& out, int threads);
+
+// The importance-weighted row encoders that run in vector lanes (kquant_encode.h: Q6_K,
+// IQ4_NL), the same bytes as the scalar ones; null where the scalar encoder is the CPU's.
+ImportanceRowEncoder vectorisedImportanceEncoder(DType storage);
 
 } // namespace ql

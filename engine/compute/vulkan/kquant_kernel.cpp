@@ -6,7 +6,6 @@
 #include "engine/quant/ggml_legacy_importance.h"
 #include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/kquant_encode.h"
-#include "engine/quant/kquant_lsq.h"
 
 #include <algorithm>
 #include <cstring>
@@ -158,10 +157,8 @@ void KQuantKernel::encodeOnHost(QuantFormat format, const float* src, int64_t ro
     const DType storage = quantFormatInfo(format).storage;
     const uint64_t values = blockValues(format);
     const float* x = src + b * values;
-    if (format == QuantFormat::Q4_KLsq) // its scalar lanes, the reference of the shader
-        return quantizeRowQ4_KLsq(x, dst, int64_t(values), SimdLevel::Scalar);
     if (!m_weighted)
-        return kquantPlainRowEncoder(storage)(x, dst, int64_t(values));
+        return referenceRowEncoder(format)(x, dst, int64_t(values));
     const uint64_t perRow = uint64_t(cols) / values;
     const int64_t row = rowBegin + int64_t(b / perRow);
     const float* imp =
