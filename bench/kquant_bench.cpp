@@ -1,16 +1,20 @@
 // K-quant and IQ4_NL encoding throughput on the same 4096 x 4096 f32 tensor as
 // quantize_bench.cpp, as bytes of f32 input per second (main.cpp prints each as a ratio
 // to BM_Memcpy of that buffer in the same run). The CPU backend runs on 2 threads; the
-// single-thread rows compare the vectorised Q4_K path with the scalar encoder it must
-// equal byte for byte, and q4_k-lsq (Quantlens' own search, other bytes) with both. GB/s per thread
+// single-thread Search1t rows compare every searched encoder in vector lanes with the
+// scalar encoder it must equal byte for byte, and q4_k-lsq (Quantlens' own search, other
+// bytes) runs its kernels on one thread. GB/s per thread
 // (the unit of llama.cpp's test-quantize-perf, whose reference K-quant encoder does about 0.07 GB/s
 // here) is the rate over the thread count in the name: *_2t rows / 2, *_1t rows as printed.
 #include "engine/compute/backend.h"
+#include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_lsq.h"
 
 #include <benchmark/benchmark.h>
+#include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -46,9 +50,8 @@ void BM_KQuantCpu(benchmark::State& state, ql::QuantFormat format) {
     report(state);
 }
 
-// One thread, rows in a loop over the whole tensor: the scalar Q4_K, Q5_K, Q6_K and IQ4_NL
-// encoders (ggml's algorithm as written), the vectorised ones with their bytes, and
-// q4_k-lsq's kernels. bytesPer256: the encoded size of 256 values.
+// One thread, rows in a loop over the whole tensor, for q4_k-lsq's kernels. bytesPer256:
+// the encoded size of 256 values.
 void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::byte*, int64_t),
                   size_t bytesPer256 = sizeof(ql::BlockQ4_K)) {
     const auto& src = weights();
@@ -62,61 +65,71 @@ void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::
     report(state);
 }
 
-void BM_Q4_KScalar1t(benchmark::State& state) {
-    encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
-        ql::quantizeRowQ4_K(x, dst, n, nullptr);
-    });
+// One thread, the first kSearchRows rows: a searched encoder as ggml's algorithm is
+// written (Search1t/<type>/scalar) against the same encoder with its searches in the
+// widest vector lanes this CPU has (/lanes), which must write the same bytes
+// (cpu_simd_property_test). "+imatrix": with bench/vulkan_bench.cpp's kind of importance
+// vector, log-uniform over 1e-3..1e3. The ratio lanes / scalar is the speedup.
+constexpr int64_t kSearchRows = 512;
+
+const std::vector<float>& searchImportance() {
+    static const std::vector<float> w = [] {
+        std::vector<float> v(static_cast<size_t>(kCols));
+        std::mt19937 rng(8);
+        std::uniform_real_distribution<float> decade(-3.0f, 3.0f);
+        for (auto& x : v)
+            x = std::pow(10.0f, decade(rng));
+        return v;
+    }();
+    return w;
 }
 
-void BM_Q4_KFast1t(benchmark::State& state) {
-    encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
-        ql::quantizeRowQ4_KFast(x, dst, n);
-    });
+void searchRows1t(benchmark::State& state, ql::DType type, bool imatrix, bool lanes) {
+    const auto& src = weights();
+    const float* imp = imatrix ? searchImportance().data() : nullptr;
+    const auto& info = ql::dtypeInfo(type);
+    const size_t rowBytes = size_t(kCols / info.blockSize) * size_t(info.typeSize);
+    std::vector<std::byte> dst(size_t(kSearchRows) * rowBytes);
+    const auto scalar = info.blockSize == 256 || type == ql::DType::IQ4_NL
+                            ? ql::kquantRowEncoder(type)
+                            : ql::importanceRowEncoder(type);
+    for (auto _ : state) {
+        for (int64_t r = 0; r < kSearchRows; ++r) {
+            std::byte* out = dst.data() + size_t(r) * rowBytes;
+            if (lanes)
+                ql::quantizeRowInLanes(type, src.data() + r * kCols, out, kCols, imp,
+                                       ql::detectedSimdLevel());
+            else
+                scalar(src.data() + r * kCols, out, kCols, imp);
+        }
+        benchmark::DoNotOptimize(dst.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * kSearchRows * kCols *
+                            int64_t(sizeof(float)));
 }
 
-void BM_Q5_KScalar1t(benchmark::State& state) {
-    encodeRows1t(
-        state,
-        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ5_K(x, dst, n, nullptr); },
-        sizeof(ql::BlockQ5_K));
-}
-
-void BM_Q5_KFast1t(benchmark::State& state) {
-    encodeRows1t(
-        state,
-        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ5_KFast(x, dst, n); },
-        sizeof(ql::BlockQ5_K));
-}
-
-void BM_Q6_KScalar1t(benchmark::State& state) {
-    encodeRows1t(
-        state,
-        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ6_K(x, dst, n, nullptr); },
-        sizeof(ql::BlockQ6_K));
-}
-
-void BM_Q6_KFast1t(benchmark::State& state) {
-    encodeRows1t(
-        state,
-        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowQ6_KFast(x, dst, n); },
-        sizeof(ql::BlockQ6_K));
-}
-
-void BM_IQ4_NLScalar1t(benchmark::State& state) {
-    encodeRows1t(
-        state,
-        [](const float* x, std::byte* dst, int64_t n) {
-            ql::quantizeRowIQ4_NL(x, dst, n, nullptr);
-        },
-        sizeof(ql::BlockIQ4_NL) * 8); // 8 blocks of 32 per 256 values
-}
-
-void BM_IQ4_NLFast1t(benchmark::State& state) {
-    encodeRows1t(
-        state,
-        [](const float* x, std::byte* dst, int64_t n) { ql::quantizeRowIQ4_NLFast(x, dst, n); },
-        sizeof(ql::BlockIQ4_NL) * 8);
-}
+const bool kSearchesRegistered = [] {
+    using ql::DType;
+    const struct {
+        DType type;
+        bool imatrix;
+    } cases[] = {{DType::Q2_K, false}, {DType::Q4_K, false},   {DType::Q5_K, false},
+                 {DType::Q6_K, false}, {DType::IQ4_NL, false}, {DType::Q2_K, true},
+                 {DType::Q3_K, true},  {DType::Q4_K, true},    {DType::Q5_K, true},
+                 {DType::Q6_K, true},  {DType::IQ4_NL, true},  {DType::Q4_0, true},
+                 {DType::Q4_1, true},  {DType::Q5_0, true},    {DType::Q5_1, true}};
+    for (const auto& c : cases)
+        for (bool lanes : {false, true}) {
+            const std::string name = "Search1t/" + std::string(ql::dtypeInfo(c.type).name) +
+                                     (c.imatrix ? "+imatrix/" : "/") + (lanes ? "lanes" : "scalar");
+            benchmark::RegisterBenchmark(
+                name.c_str(),
+                [c, lanes](benchmark::State& s) { searchRows1t(s, c.type, c.imatrix, lanes); })
+                ->Unit(benchmark::kMillisecond)
+                ->UseRealTime();
+        }
+    return true;
+}();
 
 void BM_Q4_KLsq1t(benchmark::State& state) {
     encodeRows1t(state, [](const float* x, std::byte* dst, int64_t n) {
@@ -147,12 +160,4 @@ BENCHMARK_CAPTURE(BM_KQuantCpu, Q6_K_cpu_2t, ql::QuantFormat::Q6_K)
 BENCHMARK_CAPTURE(BM_KQuantCpu, IQ4_NL_cpu_2t, ql::QuantFormat::IQ4_NL)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_Q4_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Q4_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Q5_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Q5_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Q6_KScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Q6_KFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_IQ4_NLScalar1t)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_IQ4_NLFast1t)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Q4_KLsq1t)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -46,6 +46,13 @@ void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel 
 void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
                            const float* importance);
 
+// Every searched encoder with its searches in the lanes of `level` (at most the CPU's): a
+// K-quant or IQ4_NL type with or without importance, Q4_0/Q4_1/Q5_0/Q5_1 with it. The
+// same bytes as the scalar encoder (kquantRowEncoder, importanceRowEncoder); throws
+// std::logic_error for other types. Q3_K without importance searches in scalar code.
+void quantizeRowInLanes(DType type, const float* x, std::byte* dst, int64_t n,
+                        const float* importance, SimdLevel level);
+
 // The encoder of a K-quant or IQ4_NL storage type; throws std::logic_error for others.
 using KQuantRowEncoder = void (*)(const float*, std::byte*, int64_t, const float*);
 KQuantRowEncoder kquantRowEncoder(DType type);

@@ -1,12 +1,13 @@
-// Q4_K's, Q5_K's, Q6_K's and IQ4_NL's CPU path: the vectorised searches
-// (kquant_encode_fast_kernel.inc) for whole groups of sub-blocks, the scalar encoders' own
-// steps for everything else.
+// The searched encoders' CPU path: the vectorised searches (kquant_encode_fast_kernel.inc)
+// for whole groups of sub-blocks (or blocks), the scalar encoders' own steps for
+// everything else.
 #include "engine/quant/kquant_encode_fast.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_encode_k4.h"
-#include "engine/quant/kquant_encode_q6.h"
+#include "engine/quant/kquant_encode_lanes.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace ql {
 namespace {
@@ -71,30 +72,56 @@ void encodeRowFast(const K4Format& k, const float* x, std::byte* dst, int64_t n,
         k.scalarRow(x + i * kQK_K, dst + i * int64_t(k.blockBytes), (blocks - i) * kQK_K, nullptr);
 }
 
-// One Q6_K super-block: its 16 sub-block searches in lanes (one AVX-512 call, or two AVX2
-// calls of 8), then the scalar encoder's super-block step.
-void encodeQ6Block(const float* x, const float* importance, std::byte* dst, int64_t i,
-                   SimdLevel level) {
-    float scales[kQ6SubBlocks];
-    uint8_t Lt[kQK_K];
-    int8_t L[kQK_K];
-    const int W = level == SimdLevel::Avx512 ? avx512::kLanes : avx2::kLanes;
-    for (int first = 0; first < kQ6SubBlocks; first += W) {
-        const float* xs = x + first * kQ6Sub;
-        const float* imp = importance ? importance + first * kQ6Sub : nullptr;
-        if (level == SimdLevel::Avx512)
-            avx512::searchQ6K(xs, imp, 32, scales + first, Lt);
-        else
-            avx2::searchQ6K(xs, imp, 32, scales + first, Lt);
-        for (int k = 0; k < W; ++k) // back to sub-block order
-            for (int v = 0; v < kQ6Sub; ++v)
-                L[(first + k) * kQ6Sub + v] = int8_t(Lt[v * W + k]);
-    }
-    BlockQ6_K b{};
-    if (!finishQ6Block(x, scales, L, b))
-        b = BlockQ6_K{};
-    storeBlock(dst, i, b);
+// Lt (code i of group k at Lt[i * W + k]) back in group order.
+template <int W, typename Code> void untranspose(const uint8_t* Lt, int n, Code* L) {
+    for (int k = 0; k < W; ++k)
+        for (int i = 0; i < n; ++i)
+            L[k * n + i] = Code(Lt[i * W + k]);
 }
+
+// LaneSearches (kquant_encode_search.h) on AVX-512 (16 groups a call, then 8 on AVX2) or
+// AVX2 alone. The asymmetric searches need the caller's weights: without them, none.
+template <bool kAvx512>
+int asymmetricInLanes(int count, int n, const float* x, const float* weights, int nmax,
+                      AsymmetricSearch s, bool robust, float* scales, float* negMins, uint8_t* L) {
+    uint8_t Lt[avx512::kLanes * 32];
+    int g = 0;
+    if (!weights)
+        return 0;
+    if constexpr (kAvx512)
+        for (; g + avx512::kLanes <= count; g += avx512::kLanes) {
+            avx512::searchAsymmetric(n, x + g * n, weights + g * n, nmax, s, robust, scales + g,
+                                     negMins + g, Lt);
+            untranspose<avx512::kLanes>(Lt, n, L + g * n);
+        }
+    for (; g + avx2::kLanes <= count; g += avx2::kLanes) {
+        avx2::searchAsymmetric(n, x + g * n, weights + g * n, nmax, s, robust, scales + g,
+                               negMins + g, Lt);
+        untranspose<avx2::kLanes>(Lt, n, L + g * n);
+    }
+    return g;
+}
+
+template <bool kAvx512>
+int symmetricInLanes(int count, int n, const float* x, const float* weights, int nmax,
+                     float* scales, int8_t* L) {
+    uint8_t Lt[avx512::kLanes * 32];
+    const auto w = [&](int g) { return weights ? weights + g * n : nullptr; };
+    int g = 0;
+    if constexpr (kAvx512)
+        for (; g + avx512::kLanes <= count; g += avx512::kLanes) {
+            avx512::searchSymmetric(n, x + g * n, w(g), nmax, scales + g, Lt);
+            untranspose<avx512::kLanes>(Lt, n, L + g * n);
+        }
+    for (; g + avx2::kLanes <= count; g += avx2::kLanes) {
+        avx2::searchSymmetric(n, x + g * n, w(g), nmax, scales + g, Lt);
+        untranspose<avx2::kLanes>(Lt, n, L + g * n);
+    }
+    return g;
+}
+
+constexpr LaneSearches kAvx2Searches{asymmetricInLanes<false>, symmetricInLanes<false>};
+constexpr LaneSearches kAvx512Searches{asymmetricInLanes<true>, symmetricInLanes<true>};
 
 // W IQ4_NL blocks from block `first` of the row: the searches in lanes, then each block's
 // fp16 scale and packed codes as iq4_nl_encode.cpp stores them.
@@ -144,13 +171,16 @@ void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n) {
     quantizeRowQ5_KFast(x, dst, n, detectedSimdLevel());
 }
 
+const LaneSearches* kquant::laneSearches(SimdLevel level) {
+    level = std::min(level, detectedSimdLevel());
+    return level == SimdLevel::Avx512 ? &kAvx512Searches
+           : level == SimdLevel::Avx2 ? &kAvx2Searches
+                                      : nullptr;
+}
+
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
                          const float* importance) {
-    level = std::min(level, detectedSimdLevel());
-    if (level == SimdLevel::Scalar)
-        return quantizeRowQ6_K(x, dst, n, importance);
-    for (int64_t i = 0; i < n / kQK_K; ++i)
-        encodeQ6Block(x + i * kQK_K, importance ? importance + i * kQK_K : nullptr, dst, i, level);
+    encodeRowQ6_K(x, dst, n, importance, laneSearches(level));
 }
 
 void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
@@ -185,6 +215,37 @@ void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel 
 
 void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n) {
     quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel(), nullptr);
+}
+
+void quantizeRowInLanes(DType type, const float* x, std::byte* dst, int64_t n,
+                        const float* importance, SimdLevel level) {
+    const LaneSearches* lanes = laneSearches(level);
+    switch (type) {
+    case DType::Q2_K:
+        return encodeRowQ2_K(x, dst, n, importance, lanes);
+    case DType::Q3_K:
+        return encodeRowQ3_K(x, dst, n, importance, lanes);
+    case DType::Q4_K:
+        return importance ? encodeRowQ4_K(x, dst, n, importance, lanes)
+                          : quantizeRowQ4_KFast(x, dst, n, level);
+    case DType::Q5_K:
+        return importance ? encodeRowQ5_K(x, dst, n, importance, lanes)
+                          : quantizeRowQ5_KFast(x, dst, n, level);
+    case DType::Q6_K:
+        return encodeRowQ6_K(x, dst, n, importance, lanes);
+    case DType::IQ4_NL:
+        return quantizeRowIQ4_NLFast(x, dst, n, level, importance);
+    case DType::Q4_0:
+    case DType::Q4_1:
+    case DType::Q5_0:
+    case DType::Q5_1:
+        if (importance)
+            return encodeRowLegacyImportance(type, x, dst, n, importance, lanes);
+        break;
+    default:
+        break;
+    }
+    throw std::logic_error("quantizeRowInLanes: no searched encoder for this type");
 }
 
 } // namespace ql

@@ -1,12 +1,16 @@
 #pragma once
-// Entry points of the vectorised Q4_K/Q5_K search (codes 0..nmax: 15 or 31, the plain
-// search's candidates p), one namespace per instruction set. Each takes W consecutive
-// sub-blocks of 32 (kLanes: 8 for AVX2, 16 for AVX-512) and writes W scales, W negated
-// mins and 32 * W codes (transposed: Lt[i * W + k]), bit for bit what the scalar search
-// writes; requantizeK4 then writes the final codes in order. searchQ6K: W sub-blocks of 16
-// on the symmetric grid (Q6_K's make_qx_quants), scales and codes + nmax, transposed.
-// searchIQ4NL: W blocks of 32 of IQ4_NL (importance null: weights x^2), each block's
-// scale and codes, transposed.
+// Entry points of the vectorised scale searches, one namespace per instruction set. Each
+// takes W consecutive groups (kLanes: 8 for AVX2, 16 for AVX-512) and writes W scales
+// and the codes transposed (Lt[i * W + k] is code i of group k), bit for bit what the
+// scalar search writes.
+//  - searchK4: Q4_K/Q5_K's plain search on sub-blocks of 32 (weights av + |x|; codes
+//    0..nmax, the plain candidates p), with W negated mins; requantizeK4 then writes the
+//    final codes in order.
+//  - searchAsymmetric: asymmetricScaleSearch (robust: ...Robust) on groups of n = 16 or
+//    32 with the caller's weights, with W negated mins.
+//  - searchSymmetric: symmetricScaleSearch on groups of n = 16 or 32 (weights null: x^2),
+//    codes + nmax.
+//  - searchIQ4NL: W blocks of 32 of IQ4_NL (importance null: weights x^2).
 #include "engine/quant/kquant_encode_search.h"
 
 #include <cstdint>
@@ -18,7 +22,11 @@ namespace ql::kquant {
                   uint8_t* Lt);                                                                    \
     void requantizeK4(const float* x, int nmax, const float* d, const float* dm,                   \
                       const uint8_t* Lt, uint8_t* L);                                              \
-    void searchQ6K(const float* x, const float* importance, int nmax, float* scales, uint8_t* Lt); \
+    void searchAsymmetric(int n, const float* x, const float* weights, int nmax,                   \
+                          AsymmetricSearch p, bool robust, float* scales, float* negMins,          \
+                          uint8_t* Lt);                                                            \
+    void searchSymmetric(int n, const float* x, const float* weights, int nmax, float* scales,     \
+                         uint8_t* Lt);                                                             \
     void searchIQ4NL(const float* x, const float* importance, float* d, uint8_t* Lt);
 
 namespace avx2 {

@@ -3,6 +3,7 @@
 #include "engine/quant/kquant_encode_k4.h"
 
 #include "engine/quant/kquant_encode.h"
+#include "engine/quant/kquant_encode_lanes.h"
 #include "engine/quant/kquant_encode_search.h"
 
 #include <algorithm>
@@ -85,26 +86,13 @@ void searchPlain(const float* x, int nmax, AsymmetricSearch s, K4Fields& f) {
 
 // With importance (quantize_row_q*_K_impl): weights imp * sqrt(sigma2 + x^2), and the
 // 6-bit scales and mins chosen by a weighted search of their own.
-void searchWeighted(const float* x, const float* imp, int nmax, K4Fields& f) {
-    float scales[kSubBlocks], mins[kSubBlocks], sw[kSubBlocks], weights[kSub];
-    uint8_t Laux[kSub], ls[kSubBlocks], lm[kSubBlocks];
-    float sumX2 = 0.0f;
-    for (int l = 0; l < kQK_K; ++l)
-        sumX2 += x[l] * x[l];
-    const float sigma2 = 2.0f * sumX2 / float(kQK_K);
-    const float av = std::sqrt(sigma2);
-    for (int j = 0; j < kSubBlocks; ++j) {
-        const float* xs = x + kSub * j;
-        for (int l = 0; l < kSub; ++l)
-            weights[l] =
-                imp ? imp[kSub * j + l] * std::sqrt(sigma2 + xs[l] * xs[l]) : av + std::fabs(xs[l]);
-        float sumW = 0.0f;
-        for (int l = 0; l < kSub; ++l)
-            sumW += weights[l];
-        sw[j] = sumW;
-        scales[j] = asymmetricScaleSearchRobust(kSub, nmax, xs, weights, f.L + kSub * j, &mins[j],
-                                                Laux, {-0.9f, 0.05f, 36, false});
-    }
+void searchWeighted(const float* x, const float* imp, int nmax, K4Fields& f,
+                    const LaneSearches* lanes) {
+    float scales[kSubBlocks], mins[kSubBlocks], sw[kSubBlocks], weights[kQK_K];
+    uint8_t ls[kSubBlocks], lm[kSubBlocks];
+    importanceWeights(kQK_K, x, imp, 2.0f, kSub, weights, sw);
+    asymmetricScaleSearches(lanes, kSubBlocks, kSub, x, weights, nmax, {-0.9f, 0.05f, 36, false},
+                            true, scales, mins, f.L);
     const float dBlock = positiveScaleSearch(kSubBlocks, 63, scales, ls, sw);
     const float mBlock = positiveScaleSearch(kSubBlocks, 63, mins, lm, sw);
     for (int j = 0; j < kSubBlocks; ++j) {
@@ -136,9 +124,10 @@ void kquant::requantizeK4(const float* x, int nmax, K4Fields& f) {
 
 namespace {
 
-void search(const float* x, const float* imp, int nmax, AsymmetricSearch plain, K4Fields& f) {
+void search(const float* x, const float* imp, int nmax, AsymmetricSearch plain, K4Fields& f,
+            const LaneSearches* lanes) {
     if (imp)
-        searchWeighted(x, imp, nmax, f);
+        searchWeighted(x, imp, nmax, f, lanes);
     else
         searchPlain(x, nmax, plain, f);
     requantizeK4(x, nmax, f);
@@ -146,22 +135,32 @@ void search(const float* x, const float* imp, int nmax, AsymmetricSearch plain, 
 
 } // namespace
 
-void quantizeRowQ4_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+void kquant::encodeRowQ4_K(const float* x, std::byte* dst, int64_t n, const float* importance,
+                           const LaneSearches* lanes) {
     for (int64_t i = 0; i < n / kQK_K; ++i) {
         K4Fields f;
         const float* imp = importance ? importance + i * kQK_K : nullptr;
-        search(x + i * kQK_K, imp, 15, kQ4KPlainSearch, f);
+        search(x + i * kQK_K, imp, 15, kQ4KPlainSearch, f, lanes);
         storeQ4_K(f, dst, i);
     }
 }
 
-void quantizeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+void kquant::encodeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* importance,
+                           const LaneSearches* lanes) {
     for (int64_t i = 0; i < n / kQK_K; ++i) {
         K4Fields f;
         const float* imp = importance ? importance + i * kQK_K : nullptr;
-        search(x + i * kQK_K, imp, 31, kQ5KPlainSearch, f);
+        search(x + i * kQK_K, imp, 31, kQ5KPlainSearch, f, lanes);
         storeQ5_K(f, dst, i);
     }
+}
+
+void quantizeRowQ4_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    kquant::encodeRowQ4_K(x, dst, n, importance, nullptr);
+}
+
+void quantizeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    kquant::encodeRowQ5_K(x, dst, n, importance, nullptr);
 }
 
 } // namespace ql

@@ -2,6 +2,7 @@
 // (16 sub-blocks of 16, signed 3-bit codes with a 6-bit scale each).
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_encode_blocks.h"
+#include "engine/quant/kquant_encode_lanes.h"
 #include "engine/quant/kquant_encode_search.h"
 
 #include <algorithm>
@@ -16,17 +17,19 @@ constexpr int kSub = 16, kSubBlocks = kQK_K / kSub;
 
 // ---- Q2_K ---------------------------------------------------------------------------
 
+constexpr AsymmetricSearch kQ2PlainSearch{-0.5f, 0.1f, 15, true};
+constexpr AsymmetricSearch kQ2WeightedSearch{-0.9f, 0.05f, 36, false};
+
 // Without importance: |x| weights, absolute-error search, scales and mins on a grid of
 // 15 steps up to their maxima.
-void searchQ2Plain(const float* x, uint8_t* L, BlockQ2_K& b) {
-    float scales[kSubBlocks], mins[kSubBlocks], weights[kSub];
-    uint8_t Laux[kSub];
+void searchQ2Plain(const float* x, uint8_t* L, BlockQ2_K& b, const LaneSearches* lanes) {
+    float scales[kSubBlocks], mins[kSubBlocks], weights[kQK_K];
+    for (int l = 0; l < kQK_K; ++l)
+        weights[l] = std::fabs(x[l]);
+    asymmetricScaleSearches(lanes, kSubBlocks, kSub, x, weights, 3, kQ2PlainSearch, false, scales,
+                            mins, L);
     float maxScale = 0.0f, maxMin = 0.0f;
     for (int j = 0; j < kSubBlocks; ++j) {
-        for (int l = 0; l < kSub; ++l)
-            weights[l] = std::fabs(x[kSub * j + l]);
-        scales[j] = asymmetricScaleSearch(kSub, 3, x + kSub * j, weights, L + kSub * j, &mins[j],
-                                          Laux, {-0.5f, 0.1f, 15, true});
         maxScale = std::max(maxScale, scales[j]);
         maxMin = std::max(maxMin, mins[j]);
     }
@@ -51,23 +54,13 @@ void searchQ2Plain(const float* x, uint8_t* L, BlockQ2_K& b) {
 
 // With importance: weights imp * sqrt(sigma2 + x^2), squared-error search, and the
 // 4-bit scales and mins chosen by a weighted search of their own.
-void searchQ2Weighted(const float* x, const float* imp, uint8_t* L, BlockQ2_K& b) {
-    float scales[kSubBlocks], mins[kSubBlocks], sw[kSubBlocks], weights[kSub];
-    uint8_t Laux[kSub], ls[kSubBlocks], lm[kSubBlocks];
-    float sumX2 = 0.0f;
-    for (int j = 0; j < kQK_K; ++j)
-        sumX2 += x[j] * x[j];
-    const float sigma2 = sumX2 / float(kQK_K);
-    for (int j = 0; j < kSubBlocks; ++j) {
-        const float* xs = x + kSub * j;
-        for (int l = 0; l < kSub; ++l)
-            weights[l] = imp[kSub * j + l] * std::sqrt(sigma2 + xs[l] * xs[l]);
-        sw[j] = 0.0f;
-        for (int l = 0; l < kSub; ++l)
-            sw[j] += weights[l];
-        scales[j] = asymmetricScaleSearchRobust(kSub, 3, xs, weights, L + kSub * j, &mins[j], Laux,
-                                                {-0.9f, 0.05f, 36, false});
-    }
+void searchQ2Weighted(const float* x, const float* imp, uint8_t* L, BlockQ2_K& b,
+                      const LaneSearches* lanes) {
+    float scales[kSubBlocks], mins[kSubBlocks], sw[kSubBlocks], weights[kQK_K];
+    uint8_t ls[kSubBlocks], lm[kSubBlocks];
+    importanceWeights(kQK_K, x, imp, 1.0f, kSub, weights, sw);
+    asymmetricScaleSearches(lanes, kSubBlocks, kSub, x, weights, 3, kQ2WeightedSearch, true, scales,
+                            mins, L);
     b.d = floatToHalf(positiveScaleSearch(kSubBlocks, 15, scales, ls, sw));
     b.dmin = floatToHalf(positiveScaleSearch(kSubBlocks, 15, mins, lm, sw));
     for (int j = 0; j < kSubBlocks; ++j)
@@ -76,14 +69,15 @@ void searchQ2Weighted(const float* x, const float* imp, uint8_t* L, BlockQ2_K& b
 
 } // namespace
 
-void quantizeRowQ2_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+void kquant::encodeRowQ2_K(const float* x, std::byte* dst, int64_t n, const float* importance,
+                           const LaneSearches* lanes) {
     for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
         BlockQ2_K b{};
         uint8_t L[kQK_K] = {};
         if (importance)
-            searchQ2Weighted(x, importance + i * kQK_K, L, b);
+            searchQ2Weighted(x, importance + i * kQK_K, L, b, lanes);
         else
-            searchQ2Plain(x, L, b);
+            searchQ2Plain(x, L, b, lanes);
         const float dAll = viaHalf(b.d), mAll = viaHalf(b.dmin);
         for (int j = 0; j < kSubBlocks; ++j) {
             const float d = dAll * float(b.scales[j] & 0xF);
@@ -98,6 +92,10 @@ void quantizeRowQ2_K(const float* x, std::byte* dst, int64_t n, const float* imp
         packTwoBitPlanes(L, b.qs);
         storeBlock(dst, i, b);
     }
+}
+
+void quantizeRowQ2_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    kquant::encodeRowQ2_K(x, dst, n, importance, nullptr);
 }
 
 namespace {
@@ -150,23 +148,11 @@ void searchQ3Plain(const float* x, int8_t* L, BlockQ3_K& b) {
 }
 
 // With importance: weighted make_qx_quants per sub-block and again for the scales.
-void searchQ3Weighted(const float* x, const float* imp, int8_t* L, BlockQ3_K& b) {
-    float scales[kSubBlocks], sw[kSubBlocks], weights[kSub];
-    float sumX2 = 0.0f;
-    for (int j = 0; j < kQK_K; ++j)
-        sumX2 += x[j] * x[j];
-    const float sigma2 = 2.0f * sumX2 / float(kQK_K);
-    for (int j = 0; j < kSubBlocks; ++j) {
-        const float* xs = x + kSub * j;
-        for (int l = 0; l < kSub; ++l)
-            weights[l] =
-                imp ? imp[kSub * j + l] * std::sqrt(sigma2 + xs[l] * xs[l]) : xs[l] * xs[l];
-        float sumW = 0.0f;
-        for (int l = 0; l < kSub; ++l)
-            sumW += weights[l];
-        sw[j] = sumW;
-        scales[j] = symmetricScaleSearch(kSub, 4, xs, L + kSub * j, weights);
-    }
+void searchQ3Weighted(const float* x, const float* imp, int8_t* L, BlockQ3_K& b,
+                      const LaneSearches* lanes) {
+    float scales[kSubBlocks], sw[kSubBlocks], weights[kQK_K];
+    importanceWeights(kQK_K, x, imp, 2.0f, kSub, weights, sw);
+    symmetricScaleSearches(lanes, kSubBlocks, kSub, x, weights, 4, scales, L);
     int8_t Ls[kSubBlocks];
     const float dBlock = symmetricScaleSearch(kSubBlocks, 32, scales, Ls, sw);
     int l6[kSubBlocks];
@@ -192,12 +178,13 @@ void packQ3(int8_t* L, BlockQ3_K& b) {
 
 } // namespace
 
-void quantizeRowQ3_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+void kquant::encodeRowQ3_K(const float* x, std::byte* dst, int64_t n, const float* importance,
+                           const LaneSearches* lanes) {
     for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
         BlockQ3_K b{};
         int8_t L[kQK_K] = {};
         if (importance)
-            searchQ3Weighted(x, importance + i * kQK_K, L, b);
+            searchQ3Weighted(x, importance + i * kQK_K, L, b, lanes);
         else
             searchQ3Plain(x, L, b);
         const float dAll = viaHalf(b.d);
@@ -213,6 +200,10 @@ void quantizeRowQ3_K(const float* x, std::byte* dst, int64_t n, const float* imp
         packQ3(L, b);
         storeBlock(dst, i, b);
     }
+}
+
+void quantizeRowQ3_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    kquant::encodeRowQ3_K(x, dst, n, importance, nullptr);
 }
 
 } // namespace ql

@@ -1,9 +1,8 @@
 // Q6_K: 16 sub-blocks of 16, signed 6-bit codes with an int8 scale each and one fp16
 // super-scale.
-#include "engine/quant/kquant_encode_q6.h"
-
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_encode_blocks.h"
+#include "engine/quant/kquant_encode_lanes.h"
 #include "engine/quant/kquant_encode_search.h"
 
 #include <algorithm>
@@ -32,21 +31,10 @@ void packQ6(const int8_t* L, BlockQ6_K& b) {
     }
 }
 
-// One super-block; false when it is all (near) zeros and b stays zero.
-bool encodeQ6Block(const float* x, const float* imp, BlockQ6_K& b) {
-    int8_t L[kQK_K];
-    float scales[kSubBlocks];
-    for (int ib = 0; ib < kSubBlocks; ++ib) {
-        // With importance ggml weights each value by the importance alone here.
-        const float* w = imp ? imp + kSub * ib : nullptr;
-        scales[ib] = symmetricScaleSearch(kSub, 32, x + kSub * ib, L + kSub * ib, w);
-    }
-    return kquant::finishQ6Block(x, scales, L, b);
-}
-
-} // namespace
-
-bool kquant::finishQ6Block(const float* x, const float* scales, int8_t* L, BlockQ6_K& b) {
+// After the 16 sub-block searches (scales, and codes + 32 in L, sub-block by sub-block):
+// the int8 scales under one fp16 d, the codes again against them, packed into b. False
+// when the super-block is all (near) zeros (b is then left for the caller to zero).
+bool finishQ6Block(const float* x, const float* scales, int8_t* L, BlockQ6_K& b) {
     float maxScale = 0.0f, maxAbsScale = 0.0f;
     for (int ib = 0; ib < kSubBlocks; ++ib) {
         if (std::fabs(scales[ib]) > maxAbsScale) {
@@ -74,13 +62,30 @@ bool kquant::finishQ6Block(const float* x, const float* scales, int8_t* L, Block
     return true;
 }
 
-void quantizeRowQ6_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+// One super-block; false when it is all (near) zeros and b stays zero.
+bool encodeQ6Block(const float* x, const float* imp, BlockQ6_K& b, const LaneSearches* lanes) {
+    int8_t L[kQK_K];
+    float scales[kSubBlocks];
+    // With importance ggml weights each value by the importance alone here.
+    symmetricScaleSearches(lanes, kSubBlocks, kSub, x, imp, 32, scales, L);
+    return finishQ6Block(x, scales, L, b);
+}
+
+} // namespace
+
+void kquant::encodeRowQ6_K(const float* x, std::byte* dst, int64_t n, const float* importance,
+                           const LaneSearches* lanes) {
     for (int64_t i = 0; i < n / kQK_K; ++i) {
         BlockQ6_K b{};
-        if (!encodeQ6Block(x + i * kQK_K, importance ? importance + i * kQK_K : nullptr, b))
+        const float* imp = importance ? importance + i * kQK_K : nullptr;
+        if (!encodeQ6Block(x + i * kQK_K, imp, b, lanes))
             b = BlockQ6_K{};
         storeBlock(dst, i, b);
     }
+}
+
+void quantizeRowQ6_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
+    kquant::encodeRowQ6_K(x, dst, n, importance, nullptr);
 }
 
 } // namespace ql

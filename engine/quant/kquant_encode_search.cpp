@@ -121,6 +121,8 @@ float symmetricScaleRefine(int n, int nmax, const float* x, int8_t* L) {
 
 namespace {
 
+constexpr int kMaxGroup = 32; // the longest group any encoder searches
+
 float errorTerm(float diff, bool useMad) {
     return useMad ? std::fabs(diff) : diff * diff;
 }
@@ -275,6 +277,43 @@ float positiveScaleSearch(int n, int nmax, const float* x, uint8_t* L, const flo
             break;
     }
     return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
+}
+
+void importanceWeights(int n, const float* x, const float* imp, float sigma2Factor, int group,
+                       float* weights, float* sw) {
+    float sumX2 = 0.0f;
+    for (int j = 0; j < n; ++j)
+        sumX2 += x[j] * x[j];
+    const float sigma2 = sigma2Factor * sumX2 / float(n);
+    for (int j = 0; j < n; ++j)
+        weights[j] = imp[j] * std::sqrt(sigma2 + x[j] * x[j]);
+    for (int j = 0; j < n / group; ++j) {
+        float sumW = 0.0f;
+        for (int l = 0; l < group; ++l)
+            sumW += weights[group * j + l];
+        sw[j] = sumW;
+    }
+}
+
+void asymmetricScaleSearches(const LaneSearches* lanes, int count, int n, const float* x,
+                             const float* weights, int nmax, AsymmetricSearch s, bool robust,
+                             float* scales, float* negMins, uint8_t* L) {
+    const int done =
+        lanes ? lanes->asymmetric(count, n, x, weights, nmax, s, robust, scales, negMins, L) : 0;
+    uint8_t Laux[kMaxGroup];
+    for (int g = done; g < count; ++g) {
+        const float* w = weights ? weights + g * n : nullptr;
+        scales[g] =
+            asymmetricSearch(n, nmax, x + g * n, w, L + g * n, negMins + g, Laux, s, robust);
+    }
+}
+
+void symmetricScaleSearches(const LaneSearches* lanes, int count, int n, const float* x,
+                            const float* weights, int nmax, float* scales, int8_t* L) {
+    const int done = lanes ? lanes->symmetric(count, n, x, weights, nmax, scales, L) : 0;
+    for (int g = done; g < count; ++g)
+        scales[g] = symmetricScaleSearch(n, nmax, x + g * n, L + g * n,
+                                         weights ? weights + g * n : nullptr);
 }
 
 } // namespace ql::kquant

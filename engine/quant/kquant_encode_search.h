@@ -48,4 +48,30 @@ float asymmetricScaleSearchRobust(int n, int nmax, const float* x, const float* 
 // weighted by quantWeights.
 float positiveScaleSearch(int n, int nmax, const float* x, uint8_t* L, const float* quantWeights);
 
+// The importance-weighted encoders' weights imp * sqrt(sigma2 + x^2) for n values, sigma2 =
+// factor * (sum x^2, in order) / n as each encoder sets it (Q2_K 1, Q3_K/Q4_K/Q5_K 2), and
+// their sums per group of `group` values (sw, in order).
+void importanceWeights(int n, const float* x, const float* imp, float sigma2Factor, int group,
+                       float* weights, float* sw);
+
+// The searches above over `count` consecutive groups of n values (x and weights laid out
+// group after group, codes likewise), run in vector lanes where the CPU has them: each
+// takes as many whole lane-groups as it can and returns how many groups it did (a
+// multiple of its lane count, maybe 0), bit for bit what the scalar search gives.
+// kquant_encode_fast.cpp has one per instruction set (laneSearches).
+struct LaneSearches {
+    int (*asymmetric)(int count, int n, const float* x, const float* weights, int nmax,
+                      AsymmetricSearch s, bool robust, float* scales, float* negMins, uint8_t* L);
+    int (*symmetric)(int count, int n, const float* x, const float* weights, int nmax,
+                     float* scales, int8_t* L);
+};
+
+// Every group of such a run: those `lanes` takes (null: none), then the scalar search for
+// the rest. robust picks asymmetricScaleSearchRobust; weights null means x^2 as above.
+void asymmetricScaleSearches(const LaneSearches* lanes, int count, int n, const float* x,
+                             const float* weights, int nmax, AsymmetricSearch s, bool robust,
+                             float* scales, float* negMins, uint8_t* L);
+void symmetricScaleSearches(const LaneSearches* lanes, int count, int n, const float* x,
+                            const float* weights, int nmax, float* scales, int8_t* L);
+
 } // namespace ql::kquant

@@ -10,6 +10,7 @@
 #include "engine/compute/cpu/quantize_cpu_avx2.h"
 #include "engine/quant/formats.h"
 #include "engine/quant/ggml_legacy_quant.h"
+#include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/nf4.h"
 
@@ -18,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <limits>
 #include <random>
+#include <stdexcept>
 
 namespace ql {
 namespace {
@@ -112,6 +114,81 @@ TEST(CpuSimdProperty, Q6_KFastEqualsScalarOnRandomRows) {
 
 TEST(CpuSimdProperty, IQ4_NLFastEqualsScalarOnRandomRows) {
     expectK4FastEqualsScalar<BlockIQ4_NL>(quantizeRowIQ4_NL, quantizeRowIQ4_NLFast, 32);
+}
+
+// An importance vector in the style `kind` picks: llama-imatrix's mean squared activations
+// span many decades, some columns are never active (0), a few dominate.
+std::vector<float> randomImportance(int64_t n, int kind, std::mt19937& rng) {
+    std::uniform_real_distribution<float> decades(-4.0f, 4.0f);
+    std::vector<float> w(static_cast<size_t>(n));
+    for (auto& v : w)
+        v = std::pow(10.0f, decades(rng));
+    if (kind % 3 == 1) // dead columns, a whole sub-block of them among others
+        for (size_t i = 0; i < w.size(); ++i)
+            if (i % 7 == 0 || (i >= 48 && i < 64))
+                w[i] = 0.0f;
+    if (kind % 3 == 2) // one dominant column per block of 32
+        for (size_t i = 0; i < w.size(); i += 32)
+            w[i + (i / 32) % 32] = 1e6f;
+    return w;
+}
+
+// Every searched encoder through quantizeRowInLanes (K-quants and IQ4_NL with and without
+// an importance vector, Q4_0/Q4_1/Q5_0/Q5_1 with one) against its scalar encoder, at every
+// level this CPU has. Legacy and IQ4_NL rows of 61 blocks of 32 leave the lanes a tail.
+TEST(CpuSimdProperty, EverySearchedEncoderInLanesEqualsScalar) {
+    struct Case {
+        DType type;
+        bool importance;
+    };
+    const Case cases[] = {{DType::Q2_K, false}, {DType::Q2_K, true},   {DType::Q3_K, false},
+                          {DType::Q3_K, true},  {DType::Q4_K, false},  {DType::Q4_K, true},
+                          {DType::Q5_K, false}, {DType::Q5_K, true},   {DType::Q6_K, false},
+                          {DType::Q6_K, true},  {DType::IQ4_NL, true}, {DType::Q4_0, true},
+                          {DType::Q4_1, true},  {DType::Q5_0, true},   {DType::Q5_1, true}};
+    std::mt19937 rng(11);
+    int compared = 0;
+    for (const Case& c : cases) {
+        const auto& info = dtypeInfo(c.type);
+        const int64_t n = info.blockSize == 256 ? 256 * 7 : 32 * 61;
+        const size_t bytes = size_t(n / info.blockSize) * size_t(info.typeSize);
+        const ImportanceRowEncoder scalarRow = info.blockSize == 256 || c.type == DType::IQ4_NL
+                                                   ? kquantRowEncoder(c.type)
+                                                   : importanceRowEncoder(c.type);
+        std::vector<std::byte> scalar(bytes), lanes(bytes);
+        for (int row = 0; row < 120; ++row) {
+            const auto x = randomRow(n, row % 10, rng);
+            const auto w = randomImportance(n, row % 9, rng);
+            const float* imp = c.importance ? w.data() : nullptr;
+            scalarRow(x.data(), scalar.data(), n, imp);
+            for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
+                if (level > detectedSimdLevel())
+                    continue;
+                compared += level != SimdLevel::Scalar;
+                std::fill(lanes.begin(), lanes.end(), std::byte{0xCD});
+                quantizeRowInLanes(c.type, x.data(), lanes.data(), n, imp, level);
+                for (size_t b = 0; b < bytes; b += size_t(info.typeSize))
+                    ASSERT_EQ(0, std::memcmp(scalar.data() + b, lanes.data() + b, info.typeSize))
+                        << info.name << (c.importance ? " with importance" : "") << ", row " << row
+                        << " (kind " << row % 10 << "), level " << int(level) << ", block "
+                        << b / size_t(info.typeSize);
+            }
+        }
+    }
+    if (compared == 0)
+        GTEST_SKIP() << "this CPU has no AVX2: only the scalar encoders ran";
+}
+
+// A type without a searched encoder, or a legacy type without importance, is refused.
+TEST(CpuSimdProperty, InLanesRefusesTypesWithoutASearch) {
+    std::vector<float> x(256, 0.5f);
+    std::vector<std::byte> out(1024);
+    EXPECT_THROW(
+        quantizeRowInLanes(DType::Q8_0, x.data(), out.data(), 256, nullptr, detectedSimdLevel()),
+        std::logic_error);
+    EXPECT_THROW(
+        quantizeRowInLanes(DType::Q4_0, x.data(), out.data(), 256, nullptr, detectedSimdLevel()),
+        std::logic_error);
 }
 
 template <typename Block>

@@ -169,18 +169,30 @@ RangeStats groupStats(const QuantFormatInfo& info, const float* x, int64_t n) {
     return s;
 }
 
+// One searched storage type's encoder with its searches in the widest lanes this CPU has
+// (kquant_encode.h), in the shape of the row-encoder tables.
+template <DType T> void inLanes(const float* x, std::byte* dst, int64_t n, const float* imp) {
+    quantizeRowInLanes(T, x, dst, n, imp, detectedSimdLevel());
+}
+template <DType T> void inLanesPlain(const float* x, std::byte* dst, int64_t n) {
+    quantizeRowInLanes(T, x, dst, n, nullptr, detectedSimdLevel());
+}
+
 // The searched formats whose CPU encoders run in vector lanes (kquant_encode.h, kquant_lsq.h);
-// with an importance vector see vectorisedImportanceEncoder.
+// with an importance vector see vectorisedImportanceEncoder. Q3_K's plain search
+// (make_q3_quants) stays scalar.
 PlainRowEncoder vectorisedRowEncoder(QuantFormat format) {
     switch (format) {
+    case QuantFormat::Q2_K:
+        return inLanesPlain<DType::Q2_K>;
     case QuantFormat::Q4_K:
-        return quantizeRowQ4_KFast;
+        return inLanesPlain<DType::Q4_K>;
     case QuantFormat::Q5_K:
-        return quantizeRowQ5_KFast;
+        return inLanesPlain<DType::Q5_K>;
     case QuantFormat::Q6_K:
-        return quantizeRowQ6_KFast;
+        return inLanesPlain<DType::Q6_K>;
     case QuantFormat::IQ4_NL:
-        return quantizeRowIQ4_NLFast;
+        return inLanesPlain<DType::IQ4_NL>;
     case QuantFormat::Q4_KLsq:
         return quantizeRowQ4_KLsq;
     default:
@@ -192,14 +204,26 @@ PlainRowEncoder vectorisedRowEncoder(QuantFormat format) {
 
 ImportanceRowEncoder vectorisedImportanceEncoder(DType storage) {
     switch (storage) {
+    case DType::Q2_K:
+        return inLanes<DType::Q2_K>;
+    case DType::Q3_K:
+        return inLanes<DType::Q3_K>;
+    case DType::Q4_K:
+        return inLanes<DType::Q4_K>;
+    case DType::Q5_K:
+        return inLanes<DType::Q5_K>;
     case DType::Q6_K:
-        return [](const float* x, std::byte* dst, int64_t n, const float* importance) {
-            quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel(), importance);
-        };
+        return inLanes<DType::Q6_K>;
     case DType::IQ4_NL:
-        return [](const float* x, std::byte* dst, int64_t n, const float* importance) {
-            quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel(), importance);
-        };
+        return inLanes<DType::IQ4_NL>;
+    case DType::Q4_0:
+        return inLanes<DType::Q4_0>;
+    case DType::Q4_1:
+        return inLanes<DType::Q4_1>;
+    case DType::Q5_0:
+        return inLanes<DType::Q5_0>;
+    case DType::Q5_1:
+        return inLanes<DType::Q5_1>;
     default:
         return nullptr;
     }
@@ -221,7 +245,8 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
         case QuantFormat::Q4_0:
             quantizeRowQ4_0Cpu(src + r * cols, dst, cols);
             break;
-        case QuantFormat::Q4_K: // vectorised, same bytes as the scalar encoders
+        case QuantFormat::Q2_K: // vectorised, same bytes as the scalar encoders
+        case QuantFormat::Q4_K:
         case QuantFormat::Q5_K:
         case QuantFormat::Q6_K:
         case QuantFormat::IQ4_NL:

@@ -21,8 +21,9 @@ void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int
 void quantizeTensorCpu(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                        QuantizedTensor& out, int threads);
 
-// The importance-weighted row encoders that run in vector lanes (kquant_encode.h: Q6_K,
-// IQ4_NL), the same bytes as the scalar ones; null where the scalar encoder is the CPU's.
+// The importance-weighted row encoders that run in vector lanes (kquant_encode.h: every
+// K-quant, IQ4_NL, Q4_0/Q4_1/Q5_0/Q5_1), the same bytes as the scalar ones; null where the
+// scalar encoder is the CPU's.
 ImportanceRowEncoder vectorisedImportanceEncoder(DType storage);
 
 } // namespace ql
