@@ -64,6 +64,7 @@ namespace {
 using namespace kquant;
 
 constexpr int kSub = kK4Sub, kSubBlocks = kK4SubBlocks;
+using StoreFn = void (*)(const K4Fields&, std::byte*, int64_t);
 
 // Without importance (quantize_row_q*_K_ref): weights av + |x| per sub-block, scales
 // and mins rounded on a grid of 63 steps up to their maxima.
@@ -85,23 +86,40 @@ void searchPlain(const float* x, int nmax, AsymmetricSearch s, K4Fields& f) {
 }
 
 // With importance (quantize_row_q*_K_impl): weights imp * sqrt(sigma2 + x^2), and the
-// 6-bit scales and mins chosen by a weighted search of their own.
-void searchWeighted(const float* x, const float* imp, int nmax, K4Fields& f,
-                    const LaneSearches* lanes) {
-    float scales[kSubBlocks], mins[kSubBlocks], sw[kSubBlocks], weights[kQK_K];
-    uint8_t ls[kSubBlocks], lm[kSubBlocks];
-    importanceWeights(kQK_K, x, imp, 2.0f, kSub, weights, sw);
-    asymmetricScaleSearches(lanes, kSubBlocks, kSub, x, weights, nmax, {-0.9f, 0.05f, 36, false},
-                            true, scales, mins, f.L);
-    const float dBlock = positiveScaleSearch(kSubBlocks, 63, scales, ls, sw);
-    const float mBlock = positiveScaleSearch(kSubBlocks, 63, mins, lm, sw);
-    for (int j = 0; j < kSubBlocks; ++j) {
-        ls[j] = std::min<uint8_t>(63, ls[j]);
-        lm[j] = std::min<uint8_t>(63, lm[j]);
+// 6-bit scales and mins chosen by a weighted search of their own. The sub-block searches of
+// kRun super-blocks go to the lanes together (16 sub-blocks fill AVX-512's).
+constexpr int kRun = 2;
+
+// Super-blocks [first, first + count) of the row.
+void encodeWeightedRun(const float* x, const float* imp, int64_t first, int count, int nmax,
+                       StoreFn store, std::byte* dst, const LaneSearches* lanes) {
+    float scales[kRun * kSubBlocks], mins[kRun * kSubBlocks], sw[kRun * kSubBlocks];
+    float weights[kRun * kQK_K] = {}; // zeroed: GCC cannot see that count >= 1 fills it
+    uint8_t L[kRun * kQK_K];
+    x += first * kQK_K;
+    imp += first * kQK_K;
+    for (int b = 0; b < count; ++b)
+        importanceWeights(kQK_K, x + b * kQK_K, imp + b * kQK_K, 2.0f, kSub, weights + b * kQK_K,
+                          sw + b * kSubBlocks);
+    asymmetricScaleSearches(lanes, count * kSubBlocks, kSub, x, weights, nmax,
+                            {-0.9f, 0.05f, 36, false}, true, scales, mins, L);
+    for (int b = 0; b < count; ++b) {
+        K4Fields f;
+        uint8_t ls[kSubBlocks], lm[kSubBlocks];
+        const float* sws = sw + b * kSubBlocks;
+        const float dBlock = positiveScaleSearch(kSubBlocks, 63, scales + b * kSubBlocks, ls, sws);
+        const float mBlock = positiveScaleSearch(kSubBlocks, 63, mins + b * kSubBlocks, lm, sws);
+        for (int j = 0; j < kSubBlocks; ++j) {
+            ls[j] = std::min<uint8_t>(63, ls[j]);
+            lm[j] = std::min<uint8_t>(63, lm[j]);
+        }
+        packScaleMinK4(ls, lm, f.scales);
+        f.d = floatToHalf(dBlock);
+        f.dmin = floatToHalf(mBlock);
+        std::copy(L + b * kQK_K, L + (b + 1) * kQK_K, f.L);
+        requantizeK4(x + b * kQK_K, nmax, f);
+        store(f, dst, first + b);
     }
-    packScaleMinK4(ls, lm, f.scales);
-    f.d = floatToHalf(dBlock);
-    f.dmin = floatToHalf(mBlock);
 }
 
 } // namespace
@@ -124,35 +142,33 @@ void kquant::requantizeK4(const float* x, int nmax, K4Fields& f) {
 
 namespace {
 
-void search(const float* x, const float* imp, int nmax, AsymmetricSearch plain, K4Fields& f,
-            const LaneSearches* lanes) {
-    if (imp)
-        searchWeighted(x, imp, nmax, f, lanes);
-    else
-        searchPlain(x, nmax, plain, f);
-    requantizeK4(x, nmax, f);
+void encodeRowK4(const float* x, std::byte* dst, int64_t n, const float* importance, int nmax,
+                 AsymmetricSearch plain, StoreFn store, const LaneSearches* lanes) {
+    const int64_t blocks = n / kQK_K;
+    if (importance) {
+        for (int64_t i = 0; i < blocks; i += kRun)
+            encodeWeightedRun(x, importance, i, int(std::min<int64_t>(kRun, blocks - i)), nmax,
+                              store, dst, lanes);
+        return;
+    }
+    for (int64_t i = 0; i < blocks; ++i) {
+        K4Fields f;
+        searchPlain(x + i * kQK_K, nmax, plain, f);
+        requantizeK4(x + i * kQK_K, nmax, f);
+        store(f, dst, i);
+    }
 }
 
 } // namespace
 
 void kquant::encodeRowQ4_K(const float* x, std::byte* dst, int64_t n, const float* importance,
                            const LaneSearches* lanes) {
-    for (int64_t i = 0; i < n / kQK_K; ++i) {
-        K4Fields f;
-        const float* imp = importance ? importance + i * kQK_K : nullptr;
-        search(x + i * kQK_K, imp, 15, kQ4KPlainSearch, f, lanes);
-        storeQ4_K(f, dst, i);
-    }
+    encodeRowK4(x, dst, n, importance, 15, kQ4KPlainSearch, storeQ4_K, lanes);
 }
 
 void kquant::encodeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* importance,
                            const LaneSearches* lanes) {
-    for (int64_t i = 0; i < n / kQK_K; ++i) {
-        K4Fields f;
-        const float* imp = importance ? importance + i * kQK_K : nullptr;
-        search(x + i * kQK_K, imp, 31, kQ5KPlainSearch, f, lanes);
-        storeQ5_K(f, dst, i);
-    }
+    encodeRowK4(x, dst, n, importance, 31, kQ5KPlainSearch, storeQ5_K, lanes);
 }
 
 void quantizeRowQ4_K(const float* x, std::byte* dst, int64_t n, const float* importance) {
