@@ -6,6 +6,7 @@
 // bytes) runs its kernels on one thread. GB/s per thread
 // (the unit of llama.cpp's test-quantize-perf, whose reference K-quant encoder does about 0.07 GB/s
 // here) is the rate over the thread count in the name: *_2t rows / 2, *_1t rows as printed.
+#include "bench/bench_inputs.h"
 #include "engine/compute/backend.h"
 #include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/kquant_encode.h"
@@ -68,25 +69,13 @@ void encodeRows1t(benchmark::State& state, void (*encodeRow)(const float*, std::
 // One thread, the first kSearchRows rows: a searched encoder as ggml's algorithm is
 // written (Search1t/<type>/scalar) against the same encoder with its searches in the
 // widest vector lanes this CPU has (/lanes), which must write the same bytes
-// (cpu_simd_property_test). "+imatrix": with bench/vulkan_bench.cpp's kind of importance
-// vector, log-uniform over 1e-3..1e3. The ratio lanes / scalar is the speedup.
+// (cpu_simd_property_test). "+imatrix": with the importance vector of bench_inputs.h. The ratio
+// lanes / scalar is the speedup.
 constexpr int64_t kSearchRows = 512;
-
-const std::vector<float>& searchImportance() {
-    static const std::vector<float> w = [] {
-        std::vector<float> v(static_cast<size_t>(kCols));
-        std::mt19937 rng(8);
-        std::uniform_real_distribution<float> decade(-3.0f, 3.0f);
-        for (auto& x : v)
-            x = std::pow(10.0f, decade(rng));
-        return v;
-    }();
-    return w;
-}
 
 void searchRows1t(benchmark::State& state, ql::DType type, bool imatrix, bool lanes) {
     const auto& src = weights();
-    const float* imp = imatrix ? searchImportance().data() : nullptr;
+    const float* imp = imatrix ? ql::bench::importance4096().data() : nullptr;
     const auto& info = ql::dtypeInfo(type);
     const size_t rowBytes = size_t(kCols / info.blockSize) * size_t(info.typeSize);
     std::vector<std::byte> dst(size_t(kSearchRows) * rowBytes);
@@ -113,11 +102,11 @@ const bool kSearchesRegistered = [] {
     const struct {
         DType type;
         bool imatrix;
-    } cases[] = {{DType::Q2_K, false}, {DType::Q4_K, false},   {DType::Q5_K, false},
-                 {DType::Q6_K, false}, {DType::IQ4_NL, false}, {DType::Q2_K, true},
-                 {DType::Q3_K, true},  {DType::Q4_K, true},    {DType::Q5_K, true},
-                 {DType::Q6_K, true},  {DType::IQ4_NL, true},  {DType::Q4_0, true},
-                 {DType::Q4_1, true},  {DType::Q5_0, true},    {DType::Q5_1, true}};
+    } cases[] = {
+        {DType::Q2_K, false}, {DType::Q3_K, false},   {DType::Q4_K, false}, {DType::Q5_K, false},
+        {DType::Q6_K, false}, {DType::IQ4_NL, false}, {DType::Q2_K, true},  {DType::Q3_K, true},
+        {DType::Q4_K, true},  {DType::Q5_K, true},    {DType::Q6_K, true},  {DType::IQ4_NL, true},
+        {DType::Q4_0, true},  {DType::Q4_1, true},    {DType::Q5_0, true},  {DType::Q5_1, true}};
     for (const auto& c : cases)
         for (bool lanes : {false, true}) {
             const std::string name = "Search1t/" + std::string(ql::dtypeInfo(c.type).name) +

@@ -21,6 +21,7 @@
 // traffic, input plus output bytes over device time), which scripts/gpu-check.sh turns
 // into a fraction of the card's bandwidth. Formats the device does not run are reported
 // as skipped with the backend's reason.
+#include "bench/bench_inputs.h"
 #include "engine/compute/backend.h"
 #include "engine/compute/vulkan/vulkan_backend.h"
 
@@ -50,19 +51,6 @@ const std::vector<float>& vulkanBenchWeights() {
     return w;
 }
 
-// One importance weight per column, log-uniform over [1e-3, 1e3].
-const std::vector<float>& benchImportance() {
-    static const std::vector<float> w = [] {
-        std::vector<float> v(static_cast<size_t>(kCols));
-        std::mt19937 rng(8);
-        std::uniform_real_distribution<float> decade(-3.0f, 3.0f);
-        for (auto& x : v)
-            x = std::pow(10.0f, decade(rng));
-        return v;
-    }();
-    return w;
-}
-
 // What one benchmark quantizes: a format, with or without the importance vector.
 struct Job {
     ql::QuantFormat format;
@@ -73,7 +61,8 @@ struct Job {
     void run(ql::ComputeBackend& backend, ql::QuantizedTensor& out) const {
         const auto& src = vulkanBenchWeights();
         if (imatrix)
-            backend.quantizeWithImportance(format, src, kRows, kCols, {benchImportance(), {}}, out);
+            backend.quantizeWithImportance(format, src, kRows, kCols,
+                                           {ql::bench::importance4096(), {}}, out);
         else
             backend.quantize(format, src, kRows, kCols, out);
     }
@@ -164,7 +153,7 @@ void cpuQuantize(benchmark::State& state, Job job) {
     // The inputs are made once, at first use: outside the timed loop, or the first line a
     // filter selects would count making 16M random weights as quantizing them.
     vulkanBenchWeights();
-    benchImportance();
+    ql::bench::importance4096();
     const auto start = std::chrono::steady_clock::now();
     for (auto _ : state) {
         job.run(*cpu, out);

@@ -49,7 +49,7 @@ void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel 
 // Every searched encoder with its searches in the lanes of `level` (at most the CPU's): a
 // K-quant or IQ4_NL type with or without importance, Q4_0/Q4_1/Q5_0/Q5_1 with it. The
 // same bytes as the scalar encoder (kquantRowEncoder, importanceRowEncoder); throws
-// std::logic_error for other types. Q3_K without importance searches in scalar code.
+// std::logic_error for other types.
 void quantizeRowInLanes(DType type, const float* x, std::byte* dst, int64_t n,
                         const float* importance, SimdLevel level);
 

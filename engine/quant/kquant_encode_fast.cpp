@@ -120,8 +120,26 @@ int symmetricInLanes(int count, int n, const float* x, const float* weights, int
     return g;
 }
 
-constexpr LaneSearches kAvx2Searches{asymmetricInLanes<false>, symmetricInLanes<false>};
-constexpr LaneSearches kAvx512Searches{asymmetricInLanes<true>, symmetricInLanes<true>};
+template <bool kAvx512>
+int refineInLanes(int count, int n, const float* x, int nmax, float* scales, int8_t* L) {
+    uint8_t Lt[avx512::kLanes * 32];
+    int g = 0;
+    if constexpr (kAvx512)
+        for (; g + avx512::kLanes <= count; g += avx512::kLanes) {
+            avx512::refineSymmetric(n, x + g * n, nmax, scales + g, Lt);
+            untranspose<avx512::kLanes>(Lt, n, L + g * n);
+        }
+    for (; g + avx2::kLanes <= count; g += avx2::kLanes) {
+        avx2::refineSymmetric(n, x + g * n, nmax, scales + g, Lt);
+        untranspose<avx2::kLanes>(Lt, n, L + g * n);
+    }
+    return g;
+}
+
+constexpr LaneSearches kAvx2Searches{asymmetricInLanes<false>, symmetricInLanes<false>,
+                                     refineInLanes<false>};
+constexpr LaneSearches kAvx512Searches{asymmetricInLanes<true>, symmetricInLanes<true>,
+                                       refineInLanes<true>};
 
 // W IQ4_NL blocks from block `first` of the row: the searches in lanes, then each block's
 // fp16 scale and packed codes as iq4_nl_encode.cpp stores them.

@@ -10,6 +10,8 @@
 //    32 with the caller's weights, with W negated mins.
 //  - searchSymmetric: symmetricScaleSearch on groups of n = 16 or 32 (weights null: x^2),
 //    codes + nmax.
+//  - refineSymmetric: symmetricScaleRefine (Q3_K's plain search) on groups of n = 16 or 32,
+//    codes + nmax.
 //  - searchIQ4NL: W blocks of 32 of IQ4_NL (importance null: weights x^2).
 #include "engine/quant/kquant_encode_search.h"
 
@@ -27,6 +29,7 @@ namespace ql::kquant {
                           uint8_t* Lt);                                                            \
     void searchSymmetric(int n, const float* x, const float* weights, int nmax, float* scales,     \
                          uint8_t* Lt);                                                             \
+    void refineSymmetric(int n, const float* x, int nmax, float* scales, uint8_t* Lt);             \
     void searchIQ4NL(const float* x, const float* importance, float* d, uint8_t* Lt);
 
 namespace avx2 {

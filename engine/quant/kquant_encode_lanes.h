@@ -17,7 +17,6 @@ const LaneSearches* laneSearches(SimdLevel level);
 
 void encodeRowQ2_K(const float* x, std::byte* dst, int64_t n, const float* importance,
                    const LaneSearches* lanes);
-// Lanes only with an importance vector: the plain Q3_K search (make_q3_quants) is scalar.
 void encodeRowQ3_K(const float* x, std::byte* dst, int64_t n, const float* importance,
                    const LaneSearches* lanes);
 // Lanes only with an importance vector: the plain searches have their own kernel

@@ -122,11 +122,11 @@ int unpackScaleQ3(const uint8_t* scales, int j) {
 
 // Without importance: make_q3_quants per sub-block, the scales rounded on a signed grid
 // of 32 steps against the one of largest magnitude.
-void searchQ3Plain(const float* x, int8_t* L, BlockQ3_K& b) {
+void searchQ3Plain(const float* x, int8_t* L, BlockQ3_K& b, const LaneSearches* lanes) {
     float scales[kSubBlocks];
     float maxScale = 0.0f, amax = 0.0f;
+    symmetricScaleRefines(lanes, kSubBlocks, kSub, x, 4, scales, L);
     for (int j = 0; j < kSubBlocks; ++j) {
-        scales[j] = symmetricScaleRefine(kSub, 4, x + kSub * j, L + kSub * j);
         if (std::fabs(scales[j]) > amax) {
             amax = std::fabs(scales[j]);
             maxScale = scales[j];
@@ -162,16 +162,15 @@ void searchQ3Weighted(const float* x, const float* imp, int8_t* L, BlockQ3_K& b,
     b.d = floatToHalf(dBlock);
 }
 
-// Codes 0..7 (value + 4): the high bit of value j goes to hmask[j % 32] bit j / 32.
-void packQ3(int8_t* L, BlockQ3_K& b) {
+// Codes 0..7 (value + 4): the high bit of value j goes to hmask[j % 32] bit j / 32, the
+// low two bits to qs. Without a branch: which codes exceed 3 is data, and mispredicting it
+// cost as much as the search.
+void packQ3(const int8_t* L, BlockQ3_K& b) {
     uint8_t low[kQK_K];
     for (int j = 0; j < kQK_K; ++j) {
-        int l = L[j];
-        if (l > 3) {
-            b.hmask[j % 32] = uint8_t(b.hmask[j % 32] | (1u << (j / 32)));
-            l -= 4;
-        }
-        low[j] = uint8_t(l);
+        const int l = L[j];
+        b.hmask[j % 32] = uint8_t(b.hmask[j % 32] | (((l >> 2) & 1) << (j / 32)));
+        low[j] = uint8_t(l & 3);
     }
     packTwoBitPlanes(low, b.qs);
 }
@@ -186,7 +185,7 @@ void kquant::encodeRowQ3_K(const float* x, std::byte* dst, int64_t n, const floa
         if (importance)
             searchQ3Weighted(x, importance + i * kQK_K, L, b, lanes);
         else
-            searchQ3Plain(x, L, b);
+            searchQ3Plain(x, L, b, lanes);
         const float dAll = viaHalf(b.d);
         for (int j = 0; j < kSubBlocks; ++j) {
             const float d = dAll * float(unpackScaleQ3(b.scales, j));

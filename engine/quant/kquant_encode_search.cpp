@@ -316,4 +316,11 @@ void symmetricScaleSearches(const LaneSearches* lanes, int count, int n, const f
                                          weights ? weights + g * n : nullptr);
 }
 
+void symmetricScaleRefines(const LaneSearches* lanes, int count, int n, const float* x, int nmax,
+                           float* scales, int8_t* L) {
+    const int done = lanes ? lanes->refine(count, n, x, nmax, scales, L) : 0;
+    for (int g = done; g < count; ++g)
+        scales[g] = symmetricScaleRefine(n, nmax, x + g * n, L + g * n);
+}
+
 } // namespace ql::kquant

@@ -64,6 +64,7 @@ struct LaneSearches {
                       AsymmetricSearch s, bool robust, float* scales, float* negMins, uint8_t* L);
     int (*symmetric)(int count, int n, const float* x, const float* weights, int nmax,
                      float* scales, int8_t* L);
+    int (*refine)(int count, int n, const float* x, int nmax, float* scales, int8_t* L);
 };
 
 // Every group of such a run: those `lanes` takes (null: none), then the scalar search for
@@ -73,5 +74,7 @@ void asymmetricScaleSearches(const LaneSearches* lanes, int count, int n, const 
                              float* scales, float* negMins, uint8_t* L);
 void symmetricScaleSearches(const LaneSearches* lanes, int count, int n, const float* x,
                             const float* weights, int nmax, float* scales, int8_t* L);
+void symmetricScaleRefines(const LaneSearches* lanes, int count, int n, const float* x, int nmax,
+                           float* scales, int8_t* L);
 
 } // namespace ql::kquant

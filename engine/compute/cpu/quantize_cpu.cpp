@@ -179,12 +179,13 @@ template <DType T> void inLanesPlain(const float* x, std::byte* dst, int64_t n) 
 }
 
 // The searched formats whose CPU encoders run in vector lanes (kquant_encode.h, kquant_lsq.h);
-// with an importance vector see vectorisedImportanceEncoder. Q3_K's plain search
-// (make_q3_quants) stays scalar.
+// with an importance vector see vectorisedImportanceEncoder.
 PlainRowEncoder vectorisedRowEncoder(QuantFormat format) {
     switch (format) {
     case QuantFormat::Q2_K:
         return inLanesPlain<DType::Q2_K>;
+    case QuantFormat::Q3_K:
+        return inLanesPlain<DType::Q3_K>;
     case QuantFormat::Q4_K:
         return inLanesPlain<DType::Q4_K>;
     case QuantFormat::Q5_K:
@@ -246,6 +247,7 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
             quantizeRowQ4_0Cpu(src + r * cols, dst, cols);
             break;
         case QuantFormat::Q2_K: // vectorised, same bytes as the scalar encoders
+        case QuantFormat::Q3_K:
         case QuantFormat::Q4_K:
         case QuantFormat::Q5_K:
         case QuantFormat::Q6_K:
