@@ -8,6 +8,7 @@
 // here) is the rate over the thread count in the name: *_2t rows / 2, *_1t rows as printed.
 #include "bench/bench_inputs.h"
 #include "engine/compute/backend.h"
+#include "engine/quant/hqq.h"
 #include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_lsq.h"
@@ -117,6 +118,34 @@ const bool kSearchesRegistered = [] {
                 ->Unit(benchmark::kMillisecond)
                 ->UseRealTime();
         }
+    return true;
+}();
+
+// One thread, the first kSearchRows rows in HQQ's solver: its groups one at a time
+// (Hqq1t/<format>/scalar, the reference) against kLanes groups per vector (/lanes), the
+// same codes and zeros (hqq_formats_test). libm's powf, called per value either way,
+// bounds the gain.
+void hqqRows1t(benchmark::State& state, ql::QuantFormat format, bool lanes) {
+    const std::span<const float> src(weights().data(), size_t(kSearchRows * kCols));
+    ql::QuantizedTensor out;
+    for (auto _ : state) {
+        ql::quantizeHqq(format, src, kSearchRows, kCols, out, {}, 1,
+                        lanes ? ql::detectedSimdLevel() : ql::SimdLevel::Scalar);
+        benchmark::DoNotOptimize(out.codes.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * kSearchRows * kCols *
+                            int64_t(sizeof(float)));
+}
+
+const bool kHqqRegistered = [] {
+    for (bool lanes : {false, true}) {
+        const std::string name = std::string("Hqq1t/hqq-int4-g64/") + (lanes ? "lanes" : "scalar");
+        benchmark::RegisterBenchmark(
+            name.c_str(),
+            [lanes](benchmark::State& s) { hqqRows1t(s, ql::QuantFormat::HqqInt4G64, lanes); })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+    }
     return true;
 }();
 

@@ -2,6 +2,7 @@
 
 #include "engine/core/half.h"
 #include "engine/core/parallel.h"
+#include "engine/quant/hqq_lanes.h"
 #include "engine/quant/hqq_solver.h"
 
 #include <algorithm>
@@ -12,12 +13,6 @@
 
 namespace ql {
 namespace {
-
-// One group of HQQ's state: inverse step and (unshifted) zero point.
-struct HqqGroup {
-    int64_t begin = 0, n = 0;
-    float invStep = 0.0f, zero = 0.0f;
-};
 
 float code(float x, const HqqGroup& g, float maxq) {
     return std::clamp(std::nearbyint(x * g.invStep + g.zero), 0.0f, maxq);
@@ -63,12 +58,38 @@ std::vector<HqqGroup> initialGroups(std::span<const float> src, int64_t rows, in
     return groups;
 }
 
+// One round over groups [begin, end): runs of a lane count of equal-length groups go to
+// the vector lanes of `level` (the same zeros and sums, hqq_lanes.h), the rest to
+// proximalRound.
+void roundGroups(const float* x, HqqGroup* groups, double* groupError, int64_t begin, int64_t end,
+                 float maxq, float beta, float p, SimdLevel level) {
+    const int lanes = level == SimdLevel::Avx512 ? hqq::avx512::kLanes
+                      : level == SimdLevel::Avx2 ? hqq::avx2::kLanes
+                                                 : 0;
+    int64_t i = begin;
+    while (i < end) {
+        bool run = lanes > 0 && i + lanes <= end;
+        for (int k = 1; run && k < lanes; ++k)
+            run = groups[i + k].n == groups[i].n;
+        if (!run) {
+            groupError[i] = proximalRound(x, groups[i], maxq, beta, p);
+            ++i;
+            continue;
+        }
+        if (level == SimdLevel::Avx512)
+            hqq::avx512::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
+        else
+            hqq::avx2::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
+        i += lanes;
+    }
+}
+
 // The solver's rounds; each round's sum of |x - r| adds the groups' sums in group order,
 // whatever the threads, so the early stop falls on the same round. HQQ's rule: a round's
 // error (measured before its zero update) that is not strictly below the best so far ends
 // the solve, keeping that round's updated zero (best starts at 1e4).
 int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
-          const HqqParams& params, int threads) {
+          const HqqParams& params, int threads, SimdLevel level) {
     std::vector<double> groupError(groups.size());
     double best = 1e4;
     float beta = params.beta;
@@ -76,9 +97,8 @@ int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
     while (rounds < params.iterations) {
         parallelFor(int64_t(groups.size()), threads, kMinGroupsPerThread,
                     [&](int64_t begin, int64_t end) {
-                        for (int64_t i = begin; i < end; ++i)
-                            groupError[size_t(i)] =
-                                proximalRound(src.data(), groups[size_t(i)], maxq, beta, params.p);
+                        roundGroups(src.data(), groups.data(), groupError.data(), begin, end, maxq,
+                                    beta, params.p, level);
                     });
         double absError = 0.0;
         for (double e : groupError)
@@ -116,10 +136,11 @@ void storeCodes(std::span<const float> src, const std::vector<HqqGroup>& groups,
 
 int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int64_t rows,
            int64_t cols, int bits, int group, QuantizedTensor& out, const HqqParams& params,
-           int threads) {
+           int threads, SimdLevel level) {
     const float maxq = float((1 << bits) - 1);
     std::vector<HqqGroup> groups = initialGroups(src, rows, cols, group, maxq, params.roundZero);
-    const int rounds = solve(src, groups, maxq, params, threads);
+    const int rounds =
+        solve(src, groups, maxq, params, threads, std::min(level, detectedSimdLevel()));
     out.resize(storeAs, rows, cols);
     out.backend = "ref";
     storeCodes(src, groups, maxq, fp16Zeros, out, threads);
@@ -143,7 +164,7 @@ bool isHqqFormat(QuantFormat format) {
 }
 
 int quantizeHqq(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
-                QuantizedTensor& out, const HqqParams& params, int threads) {
+                QuantizedTensor& out, const HqqParams& params, int threads, SimdLevel lanes) {
     const auto& info = quantFormatInfo(format);
     if (!isHqqFormat(format) || info.groupSize <= 0)
         throw std::invalid_argument("quantizeHqq: " + std::string(info.name) +
@@ -151,7 +172,7 @@ int quantizeHqq(QuantFormat format, std::span<const float> src, int64_t rows, in
     HqqParams asConfigured = params; // BaseQuantizeConfig's round_zero (hqq.h)
     asConfigured.roundZero = params.roundZero || hqqRoundsZero(format);
     return runHqq(format, true, src, rows, cols, info.bits, info.groupSize, out, asConfigured,
-                  threads);
+                  threads, lanes);
 }
 
 bool hqqRoundsZero(QuantFormat format) {
@@ -164,7 +185,7 @@ int quantizeHqq(std::span<const float> src, int64_t rows, int64_t cols, int bits
     if (!format || group <= 0)
         throw std::invalid_argument("quantizeHqq: no asymmetric INT grid of " +
                                     std::to_string(bits) + " bits, group " + std::to_string(group));
-    return runHqq(*format, false, src, rows, cols, bits, group, out, params, 1);
+    return runHqq(*format, false, src, rows, cols, bits, group, out, params, 1, SimdLevel::Scalar);
 }
 
 } // namespace ql

@@ -15,6 +15,7 @@
 // tensor (needsWholeTensor). Each round's per-group sums are added in group order, so the
 // threaded run (the CPU backend's) gives the same codes as the one-thread reference.
 #include "engine/quant/quantize.h"
+#include "engine/quant/simd_level.h"
 
 #include <span>
 
@@ -42,9 +43,11 @@ bool hqqRoundsZero(QuantFormat format);
 
 // Quantizes into a registered HQQ format: codes, fp16-stored steps and fp16 zero points
 // (HQQ's meta, unquantized; a zero beyond fp16's range saturates at +-65504). threads > 1
-// splits each round's groups over threads with identical results. Returns the rounds run.
+// splits each round's groups over threads, and `lanes` (at most what the CPU has) runs
+// groups in vector lanes, both with identical results. Returns the rounds run.
 int quantizeHqq(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
-                QuantizedTensor& out, const HqqParams& params = {}, int threads = 1);
+                QuantizedTensor& out, const HqqParams& params = {}, int threads = 1,
+                SimdLevel lanes = SimdLevel::Scalar);
 
 // The same solver into the asymmetric INT-n RTN grid of the same bits and group (the format
 // intRtnFormat(bits, group, QuantScheme::Asym), f32 zero points), for comparing HQQ with RTN

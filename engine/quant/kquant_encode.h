@@ -9,6 +9,7 @@
 // llama-imatrix stores them for a tensor: the mean squared activation of that column.
 #include "engine/quant/formats.h"
 #include "engine/quant/quantize.h"
+#include "engine/quant/simd_level.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,8 +30,6 @@ void quantizeRowIQ4_NL(const float* x, std::byte* dst, int64_t n, const float* i
 // encoder's float operations in the same order: the same bytes as quantizeRowQ4_K / Q5_K /
 // Q6_K / IQ4_NL(x, dst, n, nullptr), several times faster. The widest level the CPU has, or `level`
 // when the CPU has it (tests run each).
-enum class SimdLevel { Scalar, Avx2, Avx512 };
-SimdLevel detectedSimdLevel();
 void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n);
 void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
 void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n);

@@ -161,18 +161,6 @@ void encodeIQ4NLGroup(const float* x, const float* importance, std::byte* dst, i
 
 } // namespace
 
-SimdLevel detectedSimdLevel() {
-    static const SimdLevel level = [] {
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f"))
-            return SimdLevel::Avx512;
-        if (__builtin_cpu_supports("avx2"))
-            return SimdLevel::Avx2;
-        return SimdLevel::Scalar;
-    }();
-    return level;
-}
-
 void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
     encodeRowFast(kQ4K, x, dst, n, level);
 }

@@ -42,8 +42,8 @@ public:
 
     void quantize(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                   QuantizedTensor& out) override {
-        if (isHqqFormat(format)) { // the solver's groups over threads, same codes as ref
-            quantizeHqq(format, src, rows, cols, out, {}, m_threads);
+        if (isHqqFormat(format)) { // groups over threads and lanes, the same codes as ref
+            quantizeHqq(format, src, rows, cols, out, {}, m_threads, detectedSimdLevel());
             out.backend = label();
             return;
         }
