@@ -14,6 +14,7 @@
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/nf4.h"
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
@@ -218,6 +219,33 @@ TEST(CpuSimdProperty, Q8_0AndQ4_0EqualTheReferenceOnRandomRows) {
     // ... and the AVX2 bodies by name.
     expectRowsEqual<BlockQ8_0>(quantizeRowQ8_0Ref, quantizeRowQ8_0Avx2, "Q8_0 AVX2");
     expectRowsEqual<BlockQ4_0>(quantizeRowQ4_0Ref, quantizeRowQ4_0Avx2, "Q4_0 AVX2");
+}
+
+// GGUF F16 through F16C against floatToHalf, bit for bit: every combination of a float's
+// top 20 bits (sign, exponent, and the mantissa bits a half keeps plus the one that decides
+// its rounding: bit 12 set with nothing below is a tie, for subnormal halves the ties lie
+// higher up) with low bits that are zero, just above it or just below the next, and NaNs
+// with payloads and both signs mixed into otherwise clean vectors.
+TEST(CpuSimdProperty, F16ConversionEqualsFloatToHalfOnEveryRoundingCase) {
+    if (!cpuHasF16c())
+        GTEST_SKIP() << "this CPU has no F16C: only floatToHalf runs";
+    const uint32_t lows[] = {0x000, 0x001, 0x7ff, 0x800, 0xfff};
+    std::vector<float> x;
+    x.reserve((size_t(1) << 20) * std::size(lows) + 64);
+    for (uint32_t top = 0; top < (1u << 20); ++top)
+        for (uint32_t low : lows) {
+            x.push_back(std::bit_cast<float>((top << 12) | low));
+        }
+    for (uint32_t nan : {0x7fc00000u, 0x7f800001u, 0xffc00000u, 0x7fffffffu, 0xff812345u})
+        for (int at = 0; at < 9; ++at) // NaN at every position of a vector, and in the tail
+            x.insert(x.begin() + 8 * 1000 + at * 9, std::bit_cast<float>(nan));
+    const int64_t n = int64_t(x.size());
+    std::vector<std::byte> want(size_t(n) * 2), got(size_t(n) * 2, std::byte{0xCD});
+    convertRowF16(x.data(), want.data(), n);
+    convertRowF16F16c(x.data(), got.data(), n);
+    for (int64_t j = 0; j < n; ++j)
+        ASSERT_EQ(0, std::memcmp(want.data() + 2 * j, got.data() + 2 * j, 2))
+            << "float bits 0x" << std::hex << std::bit_cast<uint32_t>(x[size_t(j)]);
 }
 
 TEST(CpuSimdProperty, Nf4BinarySearchEqualsTheDecisionTree) {

@@ -14,7 +14,7 @@
 
 // After the includes: only this file's own functions get AVX2 code (see
 // quantize_cpu_avx2.cpp).
-#pragma GCC target("avx2")
+#pragma GCC target("avx2,f16c")
 
 namespace ql {
 namespace {
@@ -242,9 +242,37 @@ void quantizeRowQ4_0Avx2(const float* x, std::byte* dst, int64_t n) {
     quantizeRowBatched<BlockQ4_0>(x, dst, n, quantize8BlocksQ4_0, encode, quantizeRowQ4_0Ref);
 }
 
+bool cpuHasF16c() {
+    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+    return has;
+}
+
+// vcvtps2ph rounds to nearest even with IEEE subnormals, overflow to Inf and signed zeros,
+// as floatToHalf does; only NaN differs (the instruction keeps payload bits, floatToHalf
+// writes one quiet NaN), so a group of 8 with a NaN takes floatToHalf.
+void convertRowF16F16c(const float* x, std::byte* dst, int64_t n) {
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256 v = _mm256_loadu_ps(x + j);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) != 0) {
+            convertRowF16(x + j, dst + 2 * j, 8);
+            continue;
+        }
+        const __m128i h = _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 2 * j), h);
+    }
+    convertRowF16(x + j, dst + 2 * j, n - j);
+}
+
 } // namespace ql
 #else
 namespace ql {
+bool cpuHasF16c() {
+    return false;
+}
+void convertRowF16F16c(const float* x, std::byte* dst, int64_t n) {
+    convertRowF16(x, dst, n);
+}
 void quantizeRowQ8_0Avx2(const float* x, std::byte* dst, int64_t n) {
     quantizeRowQ8_0Ref(x, dst, n);
 }

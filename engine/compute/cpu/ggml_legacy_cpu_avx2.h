@@ -11,4 +11,9 @@ namespace ql {
 void quantizeRowQ8_0Avx2(const float* x, std::byte* dst, int64_t n);
 void quantizeRowQ4_0Avx2(const float* x, std::byte* dst, int64_t n);
 
+// GGUF F16 with the F16C conversion instruction: the bytes of convertRowF16
+// (ggml_legacy_quant.h), NaN included. Only after cpuHasF16c().
+bool cpuHasF16c();
+void convertRowF16F16c(const float* x, std::byte* dst, int64_t n);
+
 } // namespace ql

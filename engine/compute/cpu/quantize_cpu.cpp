@@ -2,11 +2,13 @@
 
 #include "engine/compute/cpu/cpu_parallel.h"
 #include "engine/compute/cpu/fp8_cpu.h"
+#include "engine/compute/cpu/ggml_legacy_cpu_avx2.h"
 #include "engine/compute/cpu/ggml_q4_0_cpu.h"
 #include "engine/compute/cpu/ggml_q8_0_cpu.h"
 #include "engine/compute/cpu/quantize_cpu_avx2.h"
 #include "engine/compute/cpu/quantize_cpu_avx512.h"
 #include "engine/compute/cpu/simd_util.h"
+#include "engine/quant/ggml_legacy_quant.h"
 #include "engine/quant/kquant_encode.h"
 #include "engine/quant/kquant_lsq.h"
 #include "engine/quant/nf4.h"
@@ -245,6 +247,9 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
             break;
         case QuantFormat::Q4_0:
             quantizeRowQ4_0Cpu(src + r * cols, dst, cols);
+            break;
+        case QuantFormat::F16:
+            (cpuHasF16c() ? convertRowF16F16c : convertRowF16)(src + r * cols, dst, cols);
             break;
         case QuantFormat::Q2_K: // vectorised, same bytes as the scalar encoders
         case QuantFormat::Q3_K:
