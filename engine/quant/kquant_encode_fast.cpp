@@ -79,61 +79,61 @@ template <int W, typename Code> void untranspose(const uint8_t* Lt, int n, Code*
             L[k * n + i] = Code(Lt[i * W + k]);
 }
 
-// LaneSearches (kquant_encode_search.h) on AVX-512 (16 groups a call, then 8 on AVX2) or
-// AVX2 alone. The asymmetric searches need the caller's weights: without them, none.
-template <bool kAvx512>
-int asymmetricInLanes(int count, int n, const float* x, const float* weights, int nmax,
-                      AsymmetricSearch s, bool robust, float* scales, float* negMins, uint8_t* L) {
+// Groups [0, count) through the lanes: 16 at a time on AVX-512 (then 8 on AVX2) or 8 on
+// AVX2 alone; wide(g, Lt) and narrow(g, Lt) search groups from g into Lt (transposed),
+// which goes back to group order in L. Returns the groups done: none unless n is 16 or 32,
+// the lengths the kernels are compiled for.
+template <bool kAvx512, typename Code, typename Wide, typename Narrow>
+int laneGroups(int count, int n, Code* L, Wide wide, Narrow narrow) {
     uint8_t Lt[avx512::kLanes * 32];
     int g = 0;
-    if (!weights)
+    if (n != 16 && n != 32)
         return 0;
     if constexpr (kAvx512)
         for (; g + avx512::kLanes <= count; g += avx512::kLanes) {
-            avx512::searchAsymmetric(n, x + g * n, weights + g * n, nmax, s, robust, scales + g,
-                                     negMins + g, Lt);
+            wide(g, Lt);
             untranspose<avx512::kLanes>(Lt, n, L + g * n);
         }
     for (; g + avx2::kLanes <= count; g += avx2::kLanes) {
-        avx2::searchAsymmetric(n, x + g * n, weights + g * n, nmax, s, robust, scales + g,
-                               negMins + g, Lt);
+        narrow(g, Lt);
         untranspose<avx2::kLanes>(Lt, n, L + g * n);
     }
     return g;
+}
+
+// LaneSearches (kquant_encode_search.h) on AVX-512 or AVX2. The asymmetric searches need
+// the caller's weights: without them, none.
+template <bool kAvx512>
+int asymmetricInLanes(int count, int n, const float* x, const float* weights, int nmax,
+                      AsymmetricSearch s, bool robust, float* scales, float* negMins, uint8_t* L) {
+    if (!weights)
+        return 0;
+    const auto at = [&](auto search) {
+        return [=](int g, uint8_t* Lt) {
+            search(n, x + g * n, weights + g * n, nmax, s, robust, scales + g, negMins + g, Lt);
+        };
+    };
+    return laneGroups<kAvx512>(count, n, L, at(avx512::searchAsymmetric),
+                               at(avx2::searchAsymmetric));
 }
 
 template <bool kAvx512>
 int symmetricInLanes(int count, int n, const float* x, const float* weights, int nmax,
                      float* scales, int8_t* L) {
-    uint8_t Lt[avx512::kLanes * 32];
-    const auto w = [&](int g) { return weights ? weights + g * n : nullptr; };
-    int g = 0;
-    if constexpr (kAvx512)
-        for (; g + avx512::kLanes <= count; g += avx512::kLanes) {
-            avx512::searchSymmetric(n, x + g * n, w(g), nmax, scales + g, Lt);
-            untranspose<avx512::kLanes>(Lt, n, L + g * n);
-        }
-    for (; g + avx2::kLanes <= count; g += avx2::kLanes) {
-        avx2::searchSymmetric(n, x + g * n, w(g), nmax, scales + g, Lt);
-        untranspose<avx2::kLanes>(Lt, n, L + g * n);
-    }
-    return g;
+    const auto at = [&](auto search) {
+        return [=](int g, uint8_t* Lt) {
+            search(n, x + g * n, weights ? weights + g * n : nullptr, nmax, scales + g, Lt);
+        };
+    };
+    return laneGroups<kAvx512>(count, n, L, at(avx512::searchSymmetric), at(avx2::searchSymmetric));
 }
 
 template <bool kAvx512>
 int refineInLanes(int count, int n, const float* x, int nmax, float* scales, int8_t* L) {
-    uint8_t Lt[avx512::kLanes * 32];
-    int g = 0;
-    if constexpr (kAvx512)
-        for (; g + avx512::kLanes <= count; g += avx512::kLanes) {
-            avx512::refineSymmetric(n, x + g * n, nmax, scales + g, Lt);
-            untranspose<avx512::kLanes>(Lt, n, L + g * n);
-        }
-    for (; g + avx2::kLanes <= count; g += avx2::kLanes) {
-        avx2::refineSymmetric(n, x + g * n, nmax, scales + g, Lt);
-        untranspose<avx2::kLanes>(Lt, n, L + g * n);
-    }
-    return g;
+    const auto at = [&](auto refine) {
+        return [=](int g, uint8_t* Lt) { refine(n, x + g * n, nmax, scales + g, Lt); };
+    };
+    return laneGroups<kAvx512>(count, n, L, at(avx512::refineSymmetric), at(avx2::refineSymmetric));
 }
 
 constexpr LaneSearches kAvx2Searches{asymmetricInLanes<false>, symmetricInLanes<false>,
