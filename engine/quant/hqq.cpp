@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -115,7 +116,12 @@ int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
 
 // HQQ keeps its zero in fp16 meta; one beyond fp16's range (a flat group of |w| > 3.3
 // under the 2e4 step clamp) saturates instead of becoming infinite.
+// A NaN zero (a group that starts with NaN) is stored as the one positive quiet NaN: its
+// sign comes from whichever NaN operand x86 propagates in x * step + zero, and the lanes'
+// code and the scalar code may order those operands differently.
 float fp16Zero(float zero) {
+    if (std::isnan(zero))
+        return halfToFloat(floatToHalf(std::numeric_limits<float>::quiet_NaN()));
     return halfToFloat(floatToHalf(std::clamp(zero, -65504.0f, 65504.0f)));
 }
 

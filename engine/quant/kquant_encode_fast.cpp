@@ -102,11 +102,12 @@ int laneGroups(int count, int n, Code* L, Wide wide, Narrow narrow) {
 }
 
 // LaneSearches (kquant_encode_search.h) on AVX-512 or AVX2. The asymmetric searches need
-// the caller's weights: without them, none.
+// the caller's weights and at least one candidate (the scalar search returns the first fit
+// when nstep < 1, the kernel has no such exit): otherwise, none.
 template <bool kAvx512>
 int asymmetricInLanes(int count, int n, const float* x, const float* weights, int nmax,
                       AsymmetricSearch s, bool robust, float* scales, float* negMins, uint8_t* L) {
-    if (!weights)
+    if (!weights || s.nstep < 1)
         return 0;
     const auto at = [&](auto search) {
         return [=](int g, uint8_t* Lt) {

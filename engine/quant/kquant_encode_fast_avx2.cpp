@@ -1,5 +1,6 @@
-// The vectorised Q4_K search compiled for avx2 (8 sub-blocks per vector); only
-// called after a run-time check that the CPU has it (kquant_encode_fast.cpp).
+// The vectorised scale searches (kquant_encode_fast_kernel.inc) compiled for avx2 (8 groups
+// per vector); only called after a run-time check that the CPU has it
+// (kquant_encode_fast.cpp).
 #include "engine/quant/kquant_encode_fast.h"
 #include "engine/quant/kquant_encode_k4.h"
 

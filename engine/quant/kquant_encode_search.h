@@ -57,7 +57,9 @@ void importanceWeights(int n, const float* x, const float* imp, float sigma2Fact
 // The searches above over `count` consecutive groups of n values (x and weights laid out
 // group after group, codes likewise), run in vector lanes where the CPU has them: each
 // takes as many whole lane-groups as it can and returns how many groups it did (a
-// multiple of its lane count, maybe 0), bit for bit what the scalar search gives.
+// multiple of its lane count, maybe 0; none for group lengths other than 16 and 32, for
+// asymmetric searches without weights or candidates), bit for bit what the scalar search
+// gives.
 // kquant_encode_fast.cpp has one per instruction set (laneSearches).
 struct LaneSearches {
     int (*asymmetric)(int count, int n, const float* x, const float* weights, int nmax,

@@ -136,7 +136,8 @@ std::vector<float> randomImportance(int64_t n, int kind, std::mt19937& rng) {
 
 // Every searched encoder through quantizeRowInLanes (K-quants and IQ4_NL with and without
 // an importance vector, Q4_0/Q4_1/Q5_0/Q5_1 with one) against its scalar encoder, at every
-// level this CPU has. Legacy and IQ4_NL rows of 61 blocks of 32 leave the lanes a tail.
+// level this CPU has. Legacy and IQ4_NL rows of 133 blocks of 32 span three of the legacy
+// encoder's runs of 64 and leave the lanes a tail.
 TEST(CpuSimdProperty, EverySearchedEncoderInLanesEqualsScalar) {
     struct Case {
         DType type;
@@ -151,7 +152,7 @@ TEST(CpuSimdProperty, EverySearchedEncoderInLanesEqualsScalar) {
     int compared = 0;
     for (const Case& c : cases) {
         const auto& info = dtypeInfo(c.type);
-        const int64_t n = info.blockSize == 256 ? 256 * 7 : 32 * 61;
+        const int64_t n = info.blockSize == 256 ? 256 * 7 : 32 * 133;
         const size_t bytes = size_t(n / info.blockSize) * size_t(info.typeSize);
         const ImportanceRowEncoder scalarRow = info.blockSize == 256 || c.type == DType::IQ4_NL
                                                    ? kquantRowEncoder(c.type)

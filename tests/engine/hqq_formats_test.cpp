@@ -12,7 +12,9 @@
 #include "tests/common/test_data.h"
 
 #include <cmath>
+#include <cstring>
 #include <gtest/gtest.h>
+#include <limits>
 #include <random>
 #include <string>
 
@@ -109,7 +111,9 @@ TEST(HqqFormats, CpuBackendMatchesTheReferenceOnAnyThreadCount) {
 // group (runs of equal groups broken) or cross rows, with flat, zero, tiny and outlier
 // groups among Gaussian ones.
 TEST(HqqFormats, VectorLanesGiveTheReferenceResult) {
-    const struct { int64_t rows, cols; } shapes[] = {{64, 1024}, {37, 200}, {41, 448}, {5, 4104}};
+    const struct {
+        int64_t rows, cols;
+    } shapes[] = {{64, 1024}, {37, 200}, {41, 448}, {5, 4104}, {33, 24}};
     int compared = 0;
     for (const auto& shape : shapes) {
         auto x = gaussian(size_t(shape.rows * shape.cols), 11);
@@ -143,6 +147,32 @@ TEST(HqqFormats, VectorLanesGiveTheReferenceResult) {
                 }
             }
         }
+    }
+    if (compared == 0)
+        GTEST_SKIP() << "this CPU has no AVX2: only the scalar solver ran";
+}
+
+// A group that starts with a NaN has a NaN step and zero; the lanes and the reference store
+// the same bytes for it (one positive quiet NaN zero), and the other groups are unaffected.
+TEST(HqqFormats, VectorLanesStoreANaNGroupAsTheReference) {
+    const int64_t rows = 16, cols = 24;
+    auto x = gaussian(size_t(rows * cols), 5);
+    x[0] = -std::numeric_limits<float>::quiet_NaN();
+    QuantizedTensor ref;
+    quantizeHqq(QuantFormat::HqqInt4G64, x, rows, cols, ref);
+    EXPECT_TRUE(std::isnan(ref.zeros[0]));
+    EXPECT_FALSE(std::signbit(ref.zeros[0]));
+    int compared = 0;
+    for (SimdLevel level : {SimdLevel::Avx2, SimdLevel::Avx512}) {
+        if (level > detectedSimdLevel())
+            continue;
+        QuantizedTensor out;
+        quantizeHqq(QuantFormat::HqqInt4G64, x, rows, cols, out, {}, 1, level);
+        EXPECT_EQ(out.codes, ref.codes) << int(level);
+        ASSERT_EQ(out.zeros.size(), ref.zeros.size());
+        EXPECT_EQ(0, std::memcmp(out.zeros.data(), ref.zeros.data(), 4 * ref.zeros.size()));
+        EXPECT_EQ(0, std::memcmp(out.scales.data(), ref.scales.data(), 4 * ref.scales.size()));
+        ++compared;
     }
     if (compared == 0)
         GTEST_SKIP() << "this CPU has no AVX2: only the scalar solver ran";
