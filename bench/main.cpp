@@ -5,11 +5,18 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
+    // Colour only on a terminal: a reporter of our own gets ConsoleReporter's colour-always
+    // default, not --benchmark_color, and in a log the reset code that ends each table row
+    // lands in front of the next line (scripts/gpu-check.sh reads those lines).
+    RatioReporter()
+        : ConsoleReporter(isatty(fileno(stdout)) ? OO_ColorTabular : OO_Tabular) {}
+
     void ReportRuns(const std::vector<Run>& runs) override {
         ConsoleReporter::ReportRuns(runs);
         for (const auto& run : runs) {

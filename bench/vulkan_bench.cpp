@@ -10,7 +10,8 @@
 // The first line names the device and its kernel choices (memory placement, group layout;
 // engine/compute/vulkan/kernel_choice.h); QUANTLENS_VULKAN_FORCE_STAGING and
 // QUANTLENS_VULKAN_GROUP_LAYOUT change them for a comparison in the same session.
-//   Quantize4096/<format>/cpu_2t   the CPU backend with two threads.
+//   Quantize4096/<format>/cpu_2t   the CPU backend with two threads, and cpu_<N>t with all
+//                                  N hardware threads where N > 2 (allThreads).
 // The baseline is BM_Memcpy (quantize_bench.cpp) in the same run; bench/main.cpp prints
 // every rate as a ratio to it.
 //   QuantizeImatrix4096/<format>/{vulkan,cpu_2t}   the same with an importance vector (one
@@ -25,14 +26,17 @@
 #include "engine/compute/backend.h"
 #include "engine/compute/vulkan/vulkan_backend.h"
 
+#include <algorithm>
 #include <benchmark/benchmark.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -87,8 +91,17 @@ uint64_t outputBytes(const ql::QuantizedTensor& q) {
 
 // Rates per format, timed around the benchmark loops, printed when the program ends.
 struct Rates {
-    double vulkan = 0, device = 0, deviceTraffic = 0, cpu = 0; // GB/s
+    double vulkan = 0, device = 0, deviceTraffic = 0, cpu = 0, cpuAll = 0; // GB/s
 };
+
+// The machine's hardware threads: beside cpu_2t (comparable across machines), a line
+// cpu_<N>t with all of them where there are more than 2, which is what a device must
+// beat on that machine. QUANTLENS_BENCH_CPU_THREADS overrides N.
+int allThreads() {
+    if (const char* env = std::getenv("QUANTLENS_BENCH_CPU_THREADS"))
+        return std::max(1, std::atoi(env));
+    return int(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 class Summary {
 public:
@@ -97,9 +110,11 @@ public:
         for (const auto& [name, r] : rates)
             if (r.vulkan > 0)
                 std::printf("vulkan_vs_cpu %s vulkan_GBps=%.3f device_GBps=%.3f "
-                            "device_traffic_GBps=%.3f cpu_2t_GBps=%.3f vulkan_over_cpu=%.3f\n",
+                            "device_traffic_GBps=%.3f cpu_2t_GBps=%.3f vulkan_over_cpu=%.3f "
+                            "cpu_all_threads=%d cpu_all_GBps=%.3f vulkan_over_cpu_all=%.3f\n",
                             name.c_str(), r.vulkan, r.device, r.deviceTraffic, r.cpu,
-                            r.cpu > 0 ? r.vulkan / r.cpu : 0.0);
+                            r.cpu > 0 ? r.vulkan / r.cpu : 0.0, allThreads(), r.cpuAll,
+                            r.cpuAll > 0 ? r.vulkan / r.cpuAll : 0.0);
     }
 };
 Summary& summary() {
@@ -147,8 +162,8 @@ void vulkanQuantize(benchmark::State& state, Job job) {
     state.SetLabel(vulkan->deviceName() + " [" + vulkan->kernelChoices() + "]");
 }
 
-void cpuQuantize(benchmark::State& state, Job job) {
-    auto cpu = ql::makeCpuBackend(2);
+void cpuQuantize(benchmark::State& state, Job job, int threads) {
+    auto cpu = ql::makeCpuBackend(threads);
     ql::QuantizedTensor out;
     // The inputs are made once, at first use: outside the timed loop, or the first line a
     // filter selects would count making 16M random weights as quantizing them.
@@ -160,7 +175,8 @@ void cpuQuantize(benchmark::State& state, Job job) {
         benchmark::DoNotOptimize(out.packed.data());
         benchmark::DoNotOptimize(out.codes.data());
     }
-    summary().rates[job.name()].cpu = double(inputBytes(state)) / secondsSince(start) / 1e9;
+    Rates& r = summary().rates[job.name()];
+    (threads == 2 ? r.cpu : r.cpuAll) = double(inputBytes(state)) / secondsSince(start) / 1e9;
     state.SetBytesProcessed(inputBytes(state));
 }
 
@@ -180,9 +196,16 @@ const bool kRegistered = [] {
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
         benchmark::RegisterBenchmark((base + "cpu_2t").c_str(),
-                                     [job](benchmark::State& s) { cpuQuantize(s, job); })
+                                     [job](benchmark::State& s) { cpuQuantize(s, job, 2); })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
+        const int all = allThreads();
+        if (all > 2)
+            benchmark::RegisterBenchmark(
+                (base + "cpu_" + std::to_string(all) + "t").c_str(),
+                [job, all](benchmark::State& s) { cpuQuantize(s, job, all); })
+                ->Unit(benchmark::kMillisecond)
+                ->UseRealTime();
     }
     return true;
 }();

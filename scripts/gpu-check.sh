@@ -41,7 +41,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 STAGE=${QUANTLENS_GPU_STAGE:-$ROOT/.gpu}  # staged binaries (prepare), overridable
 GL_DEBS=${QUANTLENS_GL_DEBS:-$ROOT/.gl}   # the Vulkan loader's packages, overridable
-BENCH_FILTER=${QUANTLENS_BENCH_FILTER:-'vulkan|Memcpy|cpu_2t'}
+BENCH_FILTER=${QUANTLENS_BENCH_FILTER:-'vulkan|Memcpy|cpu_[0-9]+t'}
 CATALOG=$ROOT/resources/gpu_catalog.json
 BANDWIDTH=""
 GPU_ID=""
@@ -170,13 +170,17 @@ summarize() {
     echo "memory bandwidth ${bw} GB/s (${source})"
   fi
   awk -v bw="$bw" '
-    BEGIN { printf "%-18s %9s %8s %11s %9s %12s %9s\n", "format", "e2e GB/s", "x cpu_2t",
-            "device GB/s", "x bandw.", "traffic GB/s", "x bandw." }
+    BEGIN { printf "%-18s %9s %8s %9s %11s %9s %12s %9s\n", "format", "e2e GB/s", "x cpu_2t",
+            "x cpu_all", "device GB/s", "x bandw.", "traffic GB/s", "x bandw." }
     function frac(x) { return bw > 0 ? sprintf("%9.3f", x / bw) : sprintf("%9s", "-") }
+    # Colour codes: quantlens_bench writes none to a pipe or file since 29 Nov (session 11),
+    # but a reset code in front of the first vulkan_vs_cpu line used to drop that format.
+    { gsub(/\033\[[0-9;]*m/, "") }
     /^vulkan_vs_cpu / {
       for (i = 3; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
       ratio = v["cpu_2t_GBps"] > 0 ? sprintf("%8.2f", v["vulkan_over_cpu"]) : sprintf("%8s", "-")
-      printf "%-18s %9.2f %s %11.1f %s %12.1f %s\n", $2, v["vulkan_GBps"], ratio,
+      all = v["cpu_all_GBps"] > 0 ? sprintf("%9.2f", v["vulkan_over_cpu_all"]) : sprintf("%9s", "-")
+      printf "%-18s %9.2f %s %s %11.1f %s %12.1f %s\n", $2, v["vulkan_GBps"], ratio, all,
              v["device_GBps"], frac(v["device_GBps"]), v["device_traffic_GBps"],
              frac(v["device_traffic_GBps"])
     }' "$1"
@@ -187,7 +191,8 @@ summarize() {
   echo " blocked formats; q2_k..q6_k, iq4_nl, q4_k-lsq (fused multiply-adds emulated in"
   echo " integers) and every '+imatrix' line (the importance-weighted encoders) search per"
   echo " sub-block and are compute-bound: read their 'x cpu_2t', the CPU backend with two"
-  echo " threads in the same run)"
+  echo " threads in the same run, and 'x cpu_all', with every hardware thread of this machine"
+  echo " (QUANTLENS_BENCH_CPU_THREADS to change; '-' where it has 2 or fewer))"
 }
 
 check() {
