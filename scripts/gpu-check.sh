@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks the Vulkan path on a machine with an NVIDIA GPU: prints the Vulkan devices, runs
-# the conformance tests with the Vulkan path required, runs the Vulkan, CPU (2 threads)
-# and memcpy benchmarks, and prints each format's device throughput against the card's
-# memory bandwidth: per format, GB/s of f32 input over device time (GPU timestamps around
-# the dispatches; staging copies excluded), GB/s of input + output traffic over the same
-# time, and each as a fraction of the bandwidth (the target is >= 0.5 of it for traffic).
+# the conformance tests with the Vulkan path required, runs the Vulkan, CPU (2 threads and
+# every hardware thread) and memcpy benchmarks, and prints each format's device throughput
+# against the card's memory bandwidth: per format, GB/s of f32 input over device time (GPU
+# timestamps around the dispatches; staging copies excluded), GB/s of input + output
+# traffic over the same time, and each as a fraction of the bandwidth (the target is >= 0.5
+# of it for traffic).
 #
 #   scripts/gpu-check.sh [run] [--bandwidth GBPS | --gpu SPEC_ID]
 #                                   on the GPU machine. Uses binaries staged in .gpu/ when
@@ -177,6 +178,7 @@ summarize() {
     # but a reset code in front of the first vulkan_vs_cpu line used to drop that format.
     { gsub(/\033\[[0-9;]*m/, "") }
     /^vulkan_vs_cpu / {
+      delete v # a field one line lacks must not keep the previous line value
       for (i = 3; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
       ratio = v["cpu_2t_GBps"] > 0 ? sprintf("%8.2f", v["vulkan_over_cpu"]) : sprintf("%8s", "-")
       all = v["cpu_all_GBps"] > 0 ? sprintf("%9.2f", v["vulkan_over_cpu_all"]) : sprintf("%9s", "-")
