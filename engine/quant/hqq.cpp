@@ -59,29 +59,33 @@ std::vector<HqqGroup> initialGroups(std::span<const float> src, int64_t rows, in
     return groups;
 }
 
-// One round over groups [begin, end): runs of a lane count of equal-length groups go to
-// the vector lanes of `level` (the same zeros and sums, hqq_lanes.h), the rest to
-// proximalRound.
+// Whether groups [i, i + lanes) lie before `end` and have one length.
+bool equalRun(const HqqGroup* groups, int64_t i, int lanes, int64_t end) {
+    if (i + lanes > end)
+        return false;
+    for (int k = 1; k < lanes; ++k)
+        if (groups[i + k].n != groups[i].n)
+            return false;
+    return true;
+}
+
+// One round over groups [begin, end): runs of 16 (AVX-512) or 8 (AVX2, also on AVX-512
+// machines) equal-length groups go to the vector lanes of `level` (the same zeros and
+// sums, hqq_lanes.h), the rest to proximalRound.
 void roundGroups(const float* x, HqqGroup* groups, double* groupError, int64_t begin, int64_t end,
                  float maxq, float beta, float p, SimdLevel level) {
-    const int lanes = level == SimdLevel::Avx512 ? hqq::avx512::kLanes
-                      : level == SimdLevel::Avx2 ? hqq::avx2::kLanes
-                                                 : 0;
     int64_t i = begin;
     while (i < end) {
-        bool run = lanes > 0 && i + lanes <= end;
-        for (int k = 1; run && k < lanes; ++k)
-            run = groups[i + k].n == groups[i].n;
-        if (!run) {
+        if (level == SimdLevel::Avx512 && equalRun(groups, i, hqq::avx512::kLanes, end)) {
+            hqq::avx512::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
+            i += hqq::avx512::kLanes;
+        } else if (level != SimdLevel::Scalar && equalRun(groups, i, hqq::avx2::kLanes, end)) {
+            hqq::avx2::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
+            i += hqq::avx2::kLanes;
+        } else {
             groupError[i] = proximalRound(x, groups[i], maxq, beta, p);
             ++i;
-            continue;
         }
-        if (level == SimdLevel::Avx512)
-            hqq::avx512::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
-        else
-            hqq::avx2::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
-        i += lanes;
     }
 }
 
