@@ -32,12 +32,12 @@ HqqGroup initialGroup(const float* x, int64_t begin, int64_t n, float maxq, bool
 }
 
 // One proximal round over a group: updates its zero; returns sum |x - r| before it.
-double proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float p) {
+double proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float p, float floor) {
     double absError = 0.0, zeroSum = 0.0;
     for (int64_t j = g.begin; j < g.begin + g.n; ++j) {
         const float q = code(x[j], g, maxq);
         const float r = (q - g.zero) / g.invStep;
-        const float e = hqqShrink(x[j] - r, beta, p);
+        const float e = hqqShrink(x[j] - r, beta, p, floor);
         zeroSum += double(q - (x[j] - e) * g.invStep);
         absError += std::fabs(double(x[j] - r));
     }
@@ -74,16 +74,17 @@ bool equalRun(const HqqGroup* groups, int64_t i, int lanes, int64_t end) {
 // sums, hqq_lanes.h), the rest to proximalRound.
 void roundGroups(const float* x, HqqGroup* groups, double* groupError, int64_t begin, int64_t end,
                  float maxq, float beta, float p, SimdLevel level) {
+    const float floor = hqqShrinkFloor(beta, p);
     int64_t i = begin;
     while (i < end) {
         if (level == SimdLevel::Avx512 && equalRun(groups, i, hqq::avx512::kLanes, end)) {
-            hqq::avx512::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
+            hqq::avx512::proximalRounds(x, groups + i, maxq, beta, p, floor, groupError + i);
             i += hqq::avx512::kLanes;
         } else if (level != SimdLevel::Scalar && equalRun(groups, i, hqq::avx2::kLanes, end)) {
-            hqq::avx2::proximalRounds(x, groups + i, maxq, beta, p, groupError + i);
+            hqq::avx2::proximalRounds(x, groups + i, maxq, beta, p, floor, groupError + i);
             i += hqq::avx2::kLanes;
         } else {
-            groupError[i] = proximalRound(x, groups[i], maxq, beta, p);
+            groupError[i] = proximalRound(x, groups[i], maxq, beta, p, floor);
             ++i;
         }
     }
@@ -159,11 +160,23 @@ int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int6
 
 } // namespace
 
+float hqqShrinkFloor(float beta, float p) {
+    const float y = p - 1.0f; // the exponent as hqqShrink forms it
+    if (!(y < 0.0f) || !(beta > 0.0f) || !std::isfinite(beta))
+        return 0.0f;
+    const double threshold = std::pow(double(beta), -1.0 / (1.0 - double(y)));
+    return float(threshold * (1.0 - 1e-4));
+}
+
 float hqqShrink(float t, float beta, float p) {
+    return hqqShrink(t, beta, p, 0.0f);
+}
+
+float hqqShrink(float t, float beta, float p, float floor) {
     // HQQ's |t|^(p-1) is +inf at t = 0 (p < 1) and relu(0 - inf) gives 0: said directly
     // here, without the division by zero (a NaN residual gives 0 too).
     const float a = std::fabs(t);
-    if (!(a > 0.0f))
+    if (!(a > 0.0f) || a < floor)
         return 0.0f;
     const float cut = std::pow(a, p - 1.0f) / beta;
     return a > cut ? std::copysign(a - cut, t) : 0.0f;
