@@ -36,10 +36,8 @@ constexpr kquant::AsymmetricSearch kLegacySearch{-0.9f, 0.05f, 36, false};
 
 // The weights of a row: qw[j] * sqrt(sigma2 + x[j]^2), sigma2 the row's mean square.
 std::vector<float> rowWeights(const float* x, int64_t n, const float* qw) {
-    const float sigma2 = ggmlRowMeanSquare(x, n);
     std::vector<float> weight(static_cast<size_t>(n));
-    for (int64_t j = 0; j < n; ++j)
-        weight[size_t(j)] = qw[j] * std::sqrt(sigma2 + x[j] * x[j]);
+    kquant::weightsFromImportance(n, x, qw, ggmlRowMeanSquare(x, n), weight.data());
     return weight;
 }
 

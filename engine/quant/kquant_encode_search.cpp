@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <emmintrin.h>
 
 namespace ql::kquant {
 namespace {
@@ -285,14 +286,27 @@ void importanceWeights(int n, const float* x, const float* imp, float sigma2Fact
     for (int j = 0; j < n; ++j)
         sumX2 += x[j] * x[j];
     const float sigma2 = sigma2Factor * sumX2 / float(n);
-    for (int j = 0; j < n; ++j)
-        weights[j] = imp[j] * std::sqrt(sigma2 + x[j] * x[j]);
+    weightsFromImportance(n, x, imp, sigma2, weights);
     for (int j = 0; j < n / group; ++j) {
         float sumW = 0.0f;
         for (int l = 0; l < group; ++l)
             sumW += weights[group * j + l];
         sw[j] = sumW;
     }
+}
+
+void weightsFromImportance(int64_t n, const float* x, const float* imp, float sigma2,
+                           float* weights) {
+    // sqrtps rounds as sqrtf does; std::sqrt's errno path kept GCC from vectorising this.
+    int64_t j = 0;
+    const __m128 s2 = _mm_set1_ps(sigma2);
+    for (; j + 4 <= n; j += 4) {
+        const __m128 v = _mm_loadu_ps(x + j);
+        const __m128 r = _mm_sqrt_ps(_mm_add_ps(s2, _mm_mul_ps(v, v)));
+        _mm_storeu_ps(weights + j, _mm_mul_ps(_mm_loadu_ps(imp + j), r));
+    }
+    for (; j < n; ++j)
+        weights[j] = imp[j] * std::sqrt(sigma2 + x[j] * x[j]);
 }
 
 void asymmetricScaleSearches(const LaneSearches* lanes, int count, int n, const float* x,

@@ -53,6 +53,10 @@ float positiveScaleSearch(int n, int nmax, const float* x, uint8_t* L, const flo
 // their sums per group of `group` values (sw, in order).
 void importanceWeights(int n, const float* x, const float* imp, float sigma2Factor, int group,
                        float* weights, float* sw);
+// weights[j] = imp[j] * sqrt(sigma2 + x[j]^2) for n values, four at a time (the same IEEE
+// operations as the scalar formula, so the same bits).
+void weightsFromImportance(int64_t n, const float* x, const float* imp, float sigma2,
+                           float* weights);
 
 // The searches above over `count` consecutive groups of n values (x and weights laid out
 // group after group, codes likewise), run in vector lanes where the CPU has them: each
