@@ -25,29 +25,11 @@ void quantizeRowQ5_K(const float* x, std::byte* dst, int64_t n, const float* imp
 void quantizeRowQ6_K(const float* x, std::byte* dst, int64_t n, const float* importance);
 void quantizeRowIQ4_NL(const float* x, std::byte* dst, int64_t n, const float* importance);
 
-// Q4_K, Q5_K, Q6_K and IQ4_NL without importance, eight (AVX2) or sixteen (AVX-512)
-// sub-blocks (IQ4_NL: blocks) at a time in vector lanes, each lane doing exactly the scalar
-// encoder's float operations in the same order: the same bytes as quantizeRowQ4_K / Q5_K /
-// Q6_K / IQ4_NL(x, dst, n, nullptr), several times faster. The widest level the CPU has, or `level`
-// when the CPU has it (tests run each).
-void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n);
-void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
-void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n);
-void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
-void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n);
-void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
-// Q6_K and IQ4_NL also with an importance vector (one weight per value of the row), the
-// same bytes as quantizeRowQ6_K / IQ4_NL(x, dst, n, importance).
-void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
-                         const float* importance);
-void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n);
-void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level);
-void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
-                           const float* importance);
-
-// Every searched encoder with its searches in the lanes of `level` (at most the CPU's): a
-// K-quant or IQ4_NL type with or without importance, Q4_0/Q4_1/Q5_0/Q5_1 with it. The
-// same bytes as the scalar encoder (kquantRowEncoder, importanceRowEncoder); throws
+// Every searched encoder with its searches eight (AVX2) or sixteen (AVX-512) groups at a
+// time in vector lanes, at `level` or the widest the CPU has if that is less (tests run
+// each): a K-quant or IQ4_NL type with or without importance, Q4_0/Q4_1/Q5_0/Q5_1 with it.
+// Each lane does the scalar search's float operations in its order, so the bytes are the
+// scalar encoder's (kquantRowEncoder, importanceRowEncoder), several times faster; throws
 // std::logic_error for other types.
 void quantizeRowInLanes(DType type, const float* x, std::byte* dst, int64_t n,
                         const float* importance, SimdLevel level);

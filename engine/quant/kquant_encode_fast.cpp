@@ -57,8 +57,8 @@ void encodeGroup(const K4Format& k, const float* x, std::byte* dst, int64_t firs
     }
 }
 
+// `level` is at most the CPU's (quantizeRowInLanes sees to it).
 void encodeRowFast(const K4Format& k, const float* x, std::byte* dst, int64_t n, SimdLevel level) {
-    level = std::min(level, detectedSimdLevel());
     const int64_t blocks = n / kQK_K;
     int64_t i = 0;
     constexpr int G512 = avx512::kLanes / kK4SubBlocks, G2 = avx2::kLanes / kK4SubBlocks;
@@ -160,47 +160,8 @@ void encodeIQ4NLGroup(const float* x, const float* importance, std::byte* dst, i
     }
 }
 
-} // namespace
-
-void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
-    encodeRowFast(kQ4K, x, dst, n, level);
-}
-
-void quantizeRowQ4_KFast(const float* x, std::byte* dst, int64_t n) {
-    quantizeRowQ4_KFast(x, dst, n, detectedSimdLevel());
-}
-
-void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
-    encodeRowFast(kQ5K, x, dst, n, level);
-}
-
-void quantizeRowQ5_KFast(const float* x, std::byte* dst, int64_t n) {
-    quantizeRowQ5_KFast(x, dst, n, detectedSimdLevel());
-}
-
-const LaneSearches* kquant::laneSearches(SimdLevel level) {
-    level = std::min(level, detectedSimdLevel());
-    return level == SimdLevel::Avx512 ? &kAvx512Searches
-           : level == SimdLevel::Avx2 ? &kAvx2Searches
-                                      : nullptr;
-}
-
-void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
-                         const float* importance) {
-    encodeRowQ6_K(x, dst, n, importance, laneSearches(level));
-}
-
-void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
-    quantizeRowQ6_KFast(x, dst, n, level, nullptr);
-}
-
-void quantizeRowQ6_KFast(const float* x, std::byte* dst, int64_t n) {
-    quantizeRowQ6_KFast(x, dst, n, detectedSimdLevel(), nullptr);
-}
-
-void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level,
-                           const float* importance) {
-    level = std::min(level, detectedSimdLevel());
+void encodeRowIQ4_NL(const float* x, std::byte* dst, int64_t n, SimdLevel level,
+                     const float* importance) {
     constexpr int kBlock = 32;
     const int64_t blocks = n / kBlock;
     const auto imp = [&](int64_t i) { return importance ? importance + i * kBlock : nullptr; };
@@ -216,16 +177,18 @@ void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel 
                           (blocks - i) * kBlock, imp(i));
 }
 
-void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n, SimdLevel level) {
-    quantizeRowIQ4_NLFast(x, dst, n, level, nullptr);
-}
+} // namespace
 
-void quantizeRowIQ4_NLFast(const float* x, std::byte* dst, int64_t n) {
-    quantizeRowIQ4_NLFast(x, dst, n, detectedSimdLevel(), nullptr);
+const LaneSearches* kquant::laneSearches(SimdLevel level) {
+    level = std::min(level, detectedSimdLevel());
+    return level == SimdLevel::Avx512 ? &kAvx512Searches
+           : level == SimdLevel::Avx2 ? &kAvx2Searches
+                                      : nullptr;
 }
 
 void quantizeRowInLanes(DType type, const float* x, std::byte* dst, int64_t n,
                         const float* importance, SimdLevel level) {
+    level = std::min(level, detectedSimdLevel());
     const LaneSearches* lanes = laneSearches(level);
     switch (type) {
     case DType::Q2_K:
@@ -234,14 +197,14 @@ void quantizeRowInLanes(DType type, const float* x, std::byte* dst, int64_t n,
         return encodeRowQ3_K(x, dst, n, importance, lanes);
     case DType::Q4_K:
         return importance ? encodeRowQ4_K(x, dst, n, importance, lanes)
-                          : quantizeRowQ4_KFast(x, dst, n, level);
+                          : encodeRowFast(kQ4K, x, dst, n, level);
     case DType::Q5_K:
         return importance ? encodeRowQ5_K(x, dst, n, importance, lanes)
-                          : quantizeRowQ5_KFast(x, dst, n, level);
+                          : encodeRowFast(kQ5K, x, dst, n, level);
     case DType::Q6_K:
         return encodeRowQ6_K(x, dst, n, importance, lanes);
     case DType::IQ4_NL:
-        return quantizeRowIQ4_NLFast(x, dst, n, level, importance);
+        return encodeRowIQ4_NL(x, dst, n, level, importance);
     case DType::Q4_0:
     case DType::Q4_1:
     case DType::Q5_0:

@@ -97,23 +97,29 @@ TEST(KQuantEncodeGolden, IQ4_NLWithImatrixMatchesGgmlBytes) {
     EXPECT_GE(compareWithGoldens(DType::IQ4_NL, ".imatrix").compared, 1);
 }
 
-// The CPU backend's vectorised encoders (Q4_K, Q6_K, IQ4_NL; Q5_K has no golden) at every SIMD
-// level this CPU has, against ggml's bytes directly, not only against our scalar encoders.
+// The CPU backend's encoders in vector lanes (quantizeRowInLanes) at every SIMD level this
+// CPU has, against ggml's bytes directly, not only against our scalar encoders: every type
+// with a golden (Q4_K, Q6_K, IQ4_NL; Q4_K, IQ4_NL and Q4_0 with llama.cpp's imatrix).
 TEST(KQuantEncodeGolden, VectorisedCpuEncodersMatchGgmlBytes) {
     QL_REQUIRE_DATA();
-    using FastRow = void (*)(const float*, std::byte*, int64_t, SimdLevel);
     const auto dir = test::dataDir() / "golden" / "quant";
-    int compared = 0;
-    for (const auto& [type, fastRow] :
-         {std::pair<DType, FastRow>{DType::Q4_K, quantizeRowQ4_KFast},
-          std::pair<DType, FastRow>{DType::Q6_K, quantizeRowQ6_KFast},
-          std::pair<DType, FastRow>{DType::IQ4_NL, quantizeRowIQ4_NLFast}}) {
+    int goldens = 0;
+    for (const auto& [type, suffix] : {std::pair<DType, std::string>{DType::Q4_K, ""},
+                                       {DType::Q6_K, ""},
+                                       {DType::IQ4_NL, ""},
+                                       {DType::Q4_K, ".imatrix"},
+                                       {DType::IQ4_NL, ".imatrix"},
+                                       {DType::Q4_0, ".imatrix"}}) {
         const std::string typeName(dtypeInfo(type).name);
         for (const auto& in : test::quantGoldenInputs()) {
-            const auto golden = dir / (std::string(in.name) + "." + typeName + ".bin");
+            const auto golden = dir / (std::string(in.name) + "." + typeName + suffix + ".bin");
             if (!std::filesystem::exists(golden))
                 continue;
+            ++goldens;
             const auto x = readFloats(dir / (std::string(in.name) + ".f32"));
+            std::vector<float> imatrix;
+            if (!suffix.empty())
+                imatrix = readFloats(dir / (std::string(in.name) + ".imatrix.f32"));
             const auto expected = readBytes(golden);
             const uint64_t rowBytes = *dtypeBytes(type, uint64_t(in.cols));
             for (SimdLevel level : {SimdLevel::Avx2, SimdLevel::Avx512}) {
@@ -121,17 +127,18 @@ TEST(KQuantEncodeGolden, VectorisedCpuEncodersMatchGgmlBytes) {
                     continue;
                 std::vector<std::byte> ours(rowBytes * uint64_t(in.rows), std::byte{0xEE});
                 for (int64_t r = 0; r < in.rows; ++r)
-                    fastRow(x.data() + r * in.cols, ours.data() + r * rowBytes, in.cols, level);
+                    quantizeRowInLanes(type, x.data() + r * in.cols, ours.data() + r * rowBytes,
+                                       in.cols, imatrix.empty() ? nullptr : imatrix.data(), level);
                 EXPECT_TRUE(ours.size() == expected.size() &&
                             std::memcmp(ours.data(), expected.data(), ours.size()) == 0)
-                    << typeName << " level " << int(level) << " differs from ggml on " << in.name;
-                ++compared;
+                    << typeName << suffix << " level " << int(level) << " differs from ggml on "
+                    << in.name;
             }
         }
     }
+    EXPECT_GE(goldens, 20); // 5 + 5 + 7 plain, 3 with an imatrix
     if (detectedSimdLevel() == SimdLevel::Scalar)
         GTEST_SKIP() << "this CPU has no AVX2: the vectorised encoders do not run here";
-    EXPECT_GE(compared, 14);
 }
 
 } // namespace

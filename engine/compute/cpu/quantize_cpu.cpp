@@ -172,35 +172,9 @@ RangeStats groupStats(const QuantFormatInfo& info, const float* x, int64_t n) {
 }
 
 // One searched storage type's encoder with its searches in the widest lanes this CPU has
-// (kquant_encode.h), in the shape of the row-encoder tables.
+// (kquant_encode.h), as an ImportanceRowEncoder.
 template <DType T> void inLanes(const float* x, std::byte* dst, int64_t n, const float* imp) {
     quantizeRowInLanes(T, x, dst, n, imp, detectedSimdLevel());
-}
-template <DType T> void inLanesPlain(const float* x, std::byte* dst, int64_t n) {
-    quantizeRowInLanes(T, x, dst, n, nullptr, detectedSimdLevel());
-}
-
-// The searched formats whose CPU encoders run in vector lanes (kquant_encode.h, kquant_lsq.h);
-// with an importance vector see vectorisedImportanceEncoder.
-PlainRowEncoder vectorisedRowEncoder(QuantFormat format) {
-    switch (format) {
-    case QuantFormat::Q2_K:
-        return inLanesPlain<DType::Q2_K>;
-    case QuantFormat::Q3_K:
-        return inLanesPlain<DType::Q3_K>;
-    case QuantFormat::Q4_K:
-        return inLanesPlain<DType::Q4_K>;
-    case QuantFormat::Q5_K:
-        return inLanesPlain<DType::Q5_K>;
-    case QuantFormat::Q6_K:
-        return inLanesPlain<DType::Q6_K>;
-    case QuantFormat::IQ4_NL:
-        return inLanesPlain<DType::IQ4_NL>;
-    case QuantFormat::Q4_KLsq:
-        return quantizeRowQ4_KLsq;
-    default:
-        throw std::logic_error("vectorisedRowEncoder: no vector lanes for this format");
-    }
 }
 
 } // namespace
@@ -251,14 +225,17 @@ void quantizeBlockRowsCpu(QuantFormat format, const float* src, int64_t rowBegin
         case QuantFormat::F16:
             (cpuHasF16c() ? convertRowF16F16c : convertRowF16)(src + r * cols, dst, cols);
             break;
-        case QuantFormat::Q2_K: // vectorised, same bytes as the scalar encoders
+        case QuantFormat::Q2_K: // vector lanes, the same bytes as the scalar encoders
         case QuantFormat::Q3_K:
         case QuantFormat::Q4_K:
         case QuantFormat::Q5_K:
         case QuantFormat::Q6_K:
         case QuantFormat::IQ4_NL:
+            quantizeRowInLanes(quantFormatInfo(format).storage, src + r * cols, dst, cols, nullptr,
+                               detectedSimdLevel());
+            break;
         case QuantFormat::Q4_KLsq: // the same bytes as its scalar lanes
-            vectorisedRowEncoder(format)(src + r * cols, dst, cols);
+            quantizeRowQ4_KLsq(src + r * cols, dst, cols);
             break;
         case QuantFormat::Fp8E4M3:
             quantizeRowFp8Cpu(src + r * cols, bytes, cols, Fp8Kind::E4M3FN);
