@@ -15,33 +15,18 @@
 namespace ql {
 namespace {
 
-float code(float x, const HqqGroup& g, float maxq) {
-    return std::clamp(std::nearbyint(x * g.invStep + g.zero), 0.0f, maxq);
-}
-
-// HQQ's initial min/max grid (its scale clamp at 2e4 keeps flat groups finite), the zero
-// rounded to an integer where HQQ's BaseQuantizeConfig sets round_zero.
-HqqGroup initialGroup(const float* x, int64_t begin, int64_t n, float maxq, bool roundZero) {
-    const auto [lo, hi] = std::minmax_element(x + begin, x + begin + n);
-    HqqGroup g{begin, n};
-    g.invStep = std::min(maxq / (*hi - *lo), 2e4f);
-    g.zero = -*lo * g.invStep;
-    if (roundZero)
-        g.zero = std::nearbyint(g.zero);
-    return g;
-}
-
 // One proximal round over a group: updates its zero; returns sum |x - r| before it.
-double proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float p, float floor) {
-    double absError = 0.0, zeroSum = 0.0;
+float proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float p, float floor) {
+    float absError = 0.0f, zeroSum = 0.0f;
     for (int64_t j = g.begin; j < g.begin + g.n; ++j) {
-        const float q = code(x[j], g, maxq);
+        const float q = hqqCode(x[j], g, maxq);
         const float r = (q - g.zero) / g.invStep;
-        const float e = hqqShrink(x[j] - r, beta, p, floor);
-        zeroSum += double(q - (x[j] - e) * g.invStep);
-        absError += std::fabs(double(x[j] - r));
+        const float t = x[j] - r;
+        const float e = hqqShrink(t, beta, p, floor);
+        zeroSum += q - (x[j] - e) * g.invStep;
+        absError += std::fabs(t);
     }
-    g.zero = float(zeroSum / double(g.n));
+    g.zero = zeroSum / float(g.n);
     return absError;
 }
 
@@ -54,8 +39,8 @@ std::vector<HqqGroup> initialGroups(std::span<const float> src, int64_t rows, in
     groups.reserve(size_t(rows * ((cols + group - 1) / group)));
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t b = 0; b < cols; b += group)
-            groups.push_back(initialGroup(src.data(), r * cols + b,
-                                          std::min<int64_t>(group, cols - b), maxq, roundZero));
+            groups.push_back(hqqStartGroup(src.data(), r * cols + b,
+                                           std::min<int64_t>(group, cols - b), maxq, roundZero));
     return groups;
 }
 
@@ -72,7 +57,7 @@ bool equalRun(const HqqGroup* groups, int64_t i, int lanes, int64_t end) {
 // One round over groups [begin, end): runs of 16 (AVX-512) or 8 (AVX2, also on AVX-512
 // machines) equal-length groups go to the vector lanes of `level` (the same zeros and
 // sums, hqq_lanes.h), the rest to proximalRound.
-void roundGroups(const float* x, HqqGroup* groups, double* groupError, int64_t begin, int64_t end,
+void roundGroups(const float* x, HqqGroup* groups, float* groupError, int64_t begin, int64_t end,
                  float maxq, float beta, float p, SimdLevel level) {
     const float floor = hqqShrinkFloor(beta, p);
     int64_t i = begin;
@@ -90,59 +75,35 @@ void roundGroups(const float* x, HqqGroup* groups, double* groupError, int64_t b
     }
 }
 
-// The solver's rounds; each round's sum of |x - r| adds the groups' sums in group order,
-// whatever the threads, so the early stop falls on the same round. HQQ's rule: a round's
-// error (measured before its zero update) that is not strictly below the best so far ends
-// the solve, keeping that round's updated zero (best starts at 1e4).
 int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
           const HqqParams& params, int threads, SimdLevel level) {
-    std::vector<double> groupError(groups.size());
-    double best = 1e4;
-    float beta = params.beta;
-    int rounds = 0;
-    while (rounds < params.iterations) {
+    std::vector<float> groupError(groups.size());
+    return hqqSolveRounds(params, int64_t(src.size()), [&](float beta, float) {
         parallelFor(int64_t(groups.size()), threads, kMinGroupsPerThread,
                     [&](int64_t begin, int64_t end) {
                         roundGroups(src.data(), groups.data(), groupError.data(), begin, end, maxq,
                                     beta, params.p, level);
                     });
         double absError = 0.0;
-        for (double e : groupError)
-            absError += e;
-        beta *= params.kappa;
-        ++rounds;
-        const double mean = absError / double(src.size());
-        if (params.earlyStop && !(mean < best))
-            break;
-        best = mean;
-    }
-    return rounds;
-}
-
-// HQQ keeps its zero in fp16 meta; one beyond fp16's range (a flat group of |w| > 3.3
-// under the 2e4 step clamp) saturates instead of becoming infinite.
-// A NaN zero (a group that starts with NaN) is stored as the one positive quiet NaN: its
-// sign comes from whichever NaN operand x86 propagates in x * step + zero, and the lanes'
-// code and the scalar code may order those operands differently.
-float fp16Zero(float zero) {
-    if (std::isnan(zero))
-        return halfToFloat(floatToHalf(std::numeric_limits<float>::quiet_NaN()));
-    return halfToFloat(floatToHalf(std::clamp(zero, -65504.0f, 65504.0f)));
+        for (float e : groupError)
+            absError += double(e);
+        return absError;
+    });
 }
 
 void storeCodes(std::span<const float> src, const std::vector<HqqGroup>& groups, float maxq,
                 bool fp16Zeros, QuantizedTensor& out, int threads) {
     const float offset = float(codeOffset(quantFormatInfo(out.format)));
-    parallelFor(int64_t(groups.size()), threads, kMinGroupsPerThread,
-                [&](int64_t begin, int64_t end) {
-                    for (int64_t gi = begin; gi < end; ++gi) {
-                        const HqqGroup& g = groups[size_t(gi)];
-                        for (int64_t j = g.begin; j < g.begin + g.n; ++j)
-                            out.codes[size_t(j)] = int8_t(code(src[size_t(j)], g, maxq) - offset);
-                        out.scales[size_t(gi)] = 1.0f / g.invStep;
-                        out.zeros[size_t(gi)] = (fp16Zeros ? fp16Zero(g.zero) : g.zero) - offset;
-                    }
-                });
+    parallelFor(
+        int64_t(groups.size()), threads, kMinGroupsPerThread, [&](int64_t begin, int64_t end) {
+            for (int64_t gi = begin; gi < end; ++gi) {
+                const HqqGroup& g = groups[size_t(gi)];
+                for (int64_t j = g.begin; j < g.begin + g.n; ++j)
+                    out.codes[size_t(j)] = int8_t(hqqCode(src[size_t(j)], g, maxq) - offset);
+                out.scales[size_t(gi)] = 1.0f / g.invStep;
+                out.zeros[size_t(gi)] = hqqStoredZero(g.zero, fp16Zeros, offset);
+            }
+        });
 }
 
 int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int64_t rows,
@@ -159,6 +120,56 @@ int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int6
 }
 
 } // namespace
+
+HqqGroup hqqStartGroup(const float* x, int64_t begin, int64_t n, float maxq, bool roundZero) {
+    const auto [lo, hi] = std::minmax_element(x + begin, x + begin + n);
+    HqqGroup g{begin, n};
+    g.invStep = std::min(maxq / (*hi - *lo), 2e4f);
+    g.zero = -*lo * g.invStep;
+    if (roundZero)
+        g.zero = std::nearbyint(g.zero);
+    return g;
+}
+
+float hqqCode(float x, const HqqGroup& g, float maxq) {
+    return std::clamp(std::nearbyint(x * g.invStep + g.zero), 0.0f, maxq);
+}
+
+float hqqProximalRound(const float* x, HqqGroup& g, float maxq, float beta, float p, float floor) {
+    return proximalRound(x, g, maxq, beta, p, floor);
+}
+
+// HQQ's rule: a round's error (measured before its zero update) that is not strictly below
+// the best so far ends the solve, keeping that round's updated zero (best starts at 1e4).
+int hqqSolveRounds(const HqqParams& params, int64_t values,
+                   const std::function<double(float beta, float floor)>& round) {
+    double best = 1e4;
+    float beta = params.beta;
+    int rounds = 0;
+    while (rounds < params.iterations) {
+        const double absError = round(beta, hqqShrinkFloor(beta, params.p));
+        beta *= params.kappa;
+        ++rounds;
+        const double mean = absError / double(values);
+        if (params.earlyStop && !(mean < best))
+            break;
+        best = mean;
+    }
+    return rounds;
+}
+
+// HQQ keeps its zero in fp16 meta; one beyond fp16's range (a flat group of |w| > 3.3
+// under the 2e4 step clamp) saturates instead of becoming infinite.
+// A NaN zero (a group that starts with NaN) is stored as the one positive quiet NaN: its
+// sign comes from whichever NaN operand x86 propagates in x * step + zero, and the lanes'
+// code and the scalar code may order those operands differently.
+float hqqStoredZero(float zero, bool fp16Zeros, float offset) {
+    if (!fp16Zeros)
+        return zero - offset;
+    if (std::isnan(zero))
+        return halfToFloat(floatToHalf(std::numeric_limits<float>::quiet_NaN())) - offset;
+    return halfToFloat(floatToHalf(std::clamp(zero, -65504.0f, 65504.0f))) - offset;
+}
 
 float hqqShrinkFloor(float beta, float p) {
     const float y = p - 1.0f; // the exponent as hqqShrink forms it
@@ -192,10 +203,14 @@ int quantizeHqq(QuantFormat format, std::span<const float> src, int64_t rows, in
     if (!isHqqFormat(format) || info.groupSize <= 0)
         throw std::invalid_argument("quantizeHqq: " + std::string(info.name) +
                                     " is not an HQQ format");
-    HqqParams asConfigured = params; // BaseQuantizeConfig's round_zero (hqq.h)
-    asConfigured.roundZero = params.roundZero || hqqRoundsZero(format);
-    return runHqq(format, true, src, rows, cols, info.bits, info.groupSize, out, asConfigured,
-                  threads, lanes);
+    return runHqq(format, true, src, rows, cols, info.bits, info.groupSize, out,
+                  hqqFormatParams(format, params), threads, lanes);
+}
+
+HqqParams hqqFormatParams(QuantFormat format, const HqqParams& base) {
+    HqqParams asConfigured = base; // BaseQuantizeConfig's round_zero (hqq.h)
+    asConfigured.roundZero = base.roundZero || hqqRoundsZero(format);
+    return asConfigured;
 }
 
 bool hqqRoundsZero(QuantFormat format) {

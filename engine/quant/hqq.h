@@ -12,8 +12,10 @@
 // BaseQuantizeConfig, which sets it at 4 bits only (hqqRoundsZero).
 //
 // The early stop looks at the whole tensor, so HQQ formats are quantized in one call per
-// tensor (needsWholeTensor). Each round's per-group sums are added in group order, so the
-// threaded run (the CPU backend's) gives the same codes as the one-thread reference.
+// tensor (needsWholeTensor). Each group's sums are float, added in value order, and the
+// round's tensor sum adds the groups' in double in group order, so the threaded and
+// vector-lane runs (the CPU backend's) and the device's (shaders/hqq_round.comp) give the
+// same codes as the one-thread reference.
 #include "engine/quant/quantize.h"
 #include "engine/quant/simd_level.h"
 
@@ -37,6 +39,9 @@ struct HqqParams {
 
 // The registered formats hqq-int{2,3,4,8}-g64 (method "hqq" in the format table).
 bool isHqqFormat(QuantFormat format);
+// The parameters a registered format solves with: `base`, with round_zero where the format
+// sets it (hqqRoundsZero).
+HqqParams hqqFormatParams(QuantFormat format, const HqqParams& base = {});
 // Whether a registered format rounds the start's zero: HQQ's BaseQuantizeConfig sets
 // round_zero for nbits == 4 (hqq-int4-g64) and not otherwise.
 bool hqqRoundsZero(QuantFormat format);

@@ -1,6 +1,6 @@
 #pragma once
 // One round of HQQ's proximal solver (hqq.cpp's proximalRound) for W groups at once, one
-// group per vector lane, each lane doing the scalar round's float and double operations in
+// group per vector lane, each lane doing the scalar round's float operations in
 // its order, so zeros and error sums are bit for bit the scalar ones. The Lp shrink's
 // |t|^(p-1) is libm's powf, called for each lane where the scalar round calls it (at or
 // above hqqShrinkFloor): a vector power would round differently. Compiled for AVX2 (8 lanes) and
@@ -13,7 +13,7 @@ namespace ql::hqq {
     /* groups[0..kLanes): all of the same length; floor: hqqShrinkFloor(beta, p). Updates */       \
     /* their zeros, writes each one's sum |x - r| before the update. */                            \
     void proximalRounds(const float* x, HqqGroup* groups, float maxq, float beta, float p,         \
-                        float floor, double* absErrors);
+                        float floor, float* absErrors);
 
 namespace avx2 {
 constexpr int kLanes = 8;

@@ -41,8 +41,9 @@ struct Solved {
 //   W_q = clamp(round(W * scale + zero), 0, maxq), W_r = (W_q - zero) / scale,
 //   W_e = shrink(W - W_r, beta), zero = mean(W_q - (W - W_e) * scale), beta *= kappa,
 //   error = mean |W - W_r|; if error < best: best = error, else stop (best starts at 1e4).
-// T = float follows HQQ's CPU arithmetic (float32); T = double for the worked rounds.
-// Sums are in double either way.
+// T = float follows HQQ's CPU arithmetic (float32, its per-group means summed in float);
+// T = double for the worked rounds. Each group's sums are in T, in value order; the
+// tensor's error adds them in double.
 template <typename T>
 Solved solveLikeHqq(const std::vector<float>& w, int64_t cols, int bits, int group,
                     const HqqParams& params) {
@@ -62,16 +63,17 @@ Solved solveLikeHqq(const std::vector<float>& w, int64_t cols, int bits, int gro
     for (int i = 0; i < params.iterations; ++i) {
         double error = 0.0;
         for (size_t g = 0; g < scale.size(); ++g) {
-            double sum = 0.0;
+            T sum = 0, groupError = 0;
             for (size_t j = g * size_t(group); j < (g + 1) * size_t(group); ++j) {
                 const T x = T(w[j]);
                 const T q = std::clamp(std::nearbyint(x * scale[g] + zero[g]), T(0), maxq);
                 const T r = (q - zero[g]) / scale[g];
                 const T e = shrinkLp<T>(x - r, beta, T(params.p));
-                sum += double(q - (x - e) * scale[g]);
-                error += std::fabs(double(x) - double(r));
+                sum += q - (x - e) * scale[g];
+                groupError += std::fabs(x - r);
             }
-            zero[g] = T(sum / double(group));
+            zero[g] = sum / T(group);
+            error += double(groupError);
         }
         beta *= T(params.kappa);
         ++s.rounds;
