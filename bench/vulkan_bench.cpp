@@ -19,12 +19,14 @@
 //                                  every format that takes one; `<format>+imatrix` lines. At exit
 //                                  this file prints one `vulkan_vs_cpu` line per
 // format that ran on the device (vulkan / cpu_2t in the same run, and the device's memory
-// traffic, input plus output bytes over device time), which scripts/gpu-check.sh turns
+// traffic, input plus output bytes over device time; HQQ's input counted once per
+// dispatch, as each of its rounds reads the weights again), which scripts/gpu-check.sh turns
 // into a fraction of the card's bandwidth. Formats the device does not run are reported
 // as skipped with the backend's reason.
 #include "bench/bench_inputs.h"
 #include "engine/compute/backend.h"
 #include "engine/compute/vulkan/vulkan_backend.h"
+#include "engine/quant/hqq.h"
 
 #include <algorithm>
 #include <benchmark/benchmark.h>
@@ -154,9 +156,11 @@ void vulkanQuantize(benchmark::State& state, Job job) {
     r.vulkan = double(inputBytes(state)) / wall / 1e9;
     if (deviceSeconds > 0) {
         r.device = double(inputBytes(state)) / deviceSeconds / 1e9;
+        // HQQ reads the weights once per dispatch: the start, each round, the codes.
+        const int passes = ql::isHqqFormat(job.format) ? vulkan->lastHqqRounds() + 2 : 1;
         r.deviceTraffic = double(state.iterations()) *
-                          double(uint64_t(kRows * kCols * 4) + outputBytes(out)) / deviceSeconds /
-                          1e9;
+                          double(uint64_t(passes * kRows * kCols * 4) + outputBytes(out)) /
+                          deviceSeconds / 1e9;
         state.counters["device_GBps"] = r.device;
     }
     state.SetLabel(vulkan->deviceName() + " [" + vulkan->kernelChoices() + "]");

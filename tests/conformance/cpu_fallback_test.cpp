@@ -3,6 +3,7 @@
 // backend differs.
 #include "engine/compute/vulkan/vulkan_backend.h"
 #include "engine/jobs/quantize_job.h"
+#include "engine/quant/hqq.h"
 #include "tests/common/temp_dir.h"
 #include "tests/conformance/backends.h"
 #include "tests/conformance/environment_variable.h"
@@ -101,7 +102,9 @@ TEST_P(DeviceLostMidJob, FinishesOnTheCpuWithIdenticalResults) {
     const int64_t cols = fallbackFormat(format, 64) == format ? 64 : 172;
     if (Support s = vulkan->supports(fallbackFormat(format, cols), 64, cols); !s.ok)
         GTEST_SKIP() << s.reason;
-    vulkan->injectDeviceLossForTesting(3);
+    // The third submission: the second tensor's, or for HQQ (a submission per round) the
+    // 30th, past the first tensor's at most 22 and inside a later tensor's solve.
+    vulkan->injectDeviceLossForTesting(isHqqFormat(format) ? 30 : 3);
     JobContext ctx;
     const QuantizeOutcome faulted = quantizeModel({stories260K(), format, {}}, ws, backends, ctx);
     QuantizeOutcome onCpu;

@@ -23,6 +23,8 @@ std::string sizesProblem(const QuantizedTensor& e, const QuantizedTensor& a) {
         why << a.codes.size() << " codes, expected exactly " << e.codes.size() << "; ";
     if (a.scales.size() != e.scales.size())
         why << a.scales.size() << " scales, expected exactly " << e.scales.size() << "; ";
+    if (a.zeros.size() != e.zeros.size())
+        why << a.zeros.size() << " zero points, expected exactly " << e.zeros.size() << "; ";
     if (a.packed.size() != e.packed.size())
         why << a.packed.size() << " packed bytes, expected exactly " << e.packed.size() << "; ";
     return why.str();
@@ -50,7 +52,7 @@ int64_t packedDiffs(const QuantizedTensor& e, const QuantizedTensor& a, std::ost
     if (std::string why = sizesProblem(expected, actual); !why.empty())
         return ::testing::AssertionFailure() << why;
     std::ostringstream why;
-    int64_t codeDiffs = 0, scaleDiffs = 0;
+    int64_t codeDiffs = 0, scaleDiffs = 0, zeroDiffs = 0;
     const int64_t byteDiffs = packedDiffs(expected, actual, why);
     const int64_t groups = groupsPerRow(expected.format, expected.cols);
     for (size_t i = 0; i < expected.scales.size(); ++i) {
@@ -60,6 +62,13 @@ int64_t packedDiffs(const QuantizedTensor& e, const QuantizedTensor& a, std::ost
             why << "\n  scale row " << int64_t(i) / groups << " group " << int64_t(i) % groups
                 << ": " << actual.scales[i] << " expected " << expected.scales[i];
     }
+    for (size_t i = 0; i < expected.zeros.size(); ++i) {
+        if (sameBits(expected.zeros[i], actual.zeros[i]))
+            continue;
+        if (zeroDiffs++ < kMaxReported)
+            why << "\n  zero point row " << int64_t(i) / groups << " group " << int64_t(i) % groups
+                << ": " << actual.zeros[i] << " expected " << expected.zeros[i];
+    }
     for (size_t i = 0; i < expected.codes.size(); ++i) {
         if (expected.codes[i] == actual.codes[i])
             continue;
@@ -68,11 +77,12 @@ int64_t packedDiffs(const QuantizedTensor& e, const QuantizedTensor& a, std::ost
                 << int64_t(i) % expected.cols << " (x = " << src[i] << "): " << int(actual.codes[i])
                 << " expected " << int(expected.codes[i]);
     }
-    if (codeDiffs == 0 && scaleDiffs == 0 && byteDiffs == 0)
+    if (codeDiffs == 0 && scaleDiffs == 0 && zeroDiffs == 0 && byteDiffs == 0)
         return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << codeDiffs << " codes, " << scaleDiffs << " scales and "
-                                         << byteDiffs << " packed bytes differ (" << actual.backend
-                                         << " vs " << expected.backend << ")" << why.str();
+    return ::testing::AssertionFailure()
+           << codeDiffs << " codes, " << scaleDiffs << " scales, " << zeroDiffs
+           << " zero points and " << byteDiffs << " packed bytes differ (" << actual.backend
+           << " vs " << expected.backend << ")" << why.str();
 }
 
 QuantizedTensor contractOracle(QuantFormat format, std::span<const float> src, int64_t rows,

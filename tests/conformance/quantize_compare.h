@@ -7,7 +7,7 @@
 
 namespace ql::test {
 
-// Codes identical and scales identical bit for bit; shapes and sizes exact.
+// Codes identical, scales and zero points identical bit for bit; shapes and sizes exact.
 ::testing::AssertionResult sameQuantization(const QuantizedTensor& expected,
                                             const QuantizedTensor& actual,
                                             std::span<const float> src);

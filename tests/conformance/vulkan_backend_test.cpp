@@ -114,7 +114,7 @@ TEST_F(VulkanBackendTest, NamesItselfAndWhatItCannotRun) {
     EXPECT_FALSE(partialBlock.ok);
     EXPECT_NE(partialBlock.reason.find("whole number of 32-value blocks"), std::string::npos)
         << partialBlock.reason;
-    // Every searched GGUF format and q4_k-lsq has a shader; HQQ does not, and says why.
+    // Every searched GGUF format and q4_k-lsq has a shader.
     for (QuantFormat f : {QuantFormat::Q2_K, QuantFormat::Q3_K, QuantFormat::Q4_K,
                           QuantFormat::Q5_K, QuantFormat::Q6_K, QuantFormat::Q4_KLsq}) {
         EXPECT_TRUE(m_vulkan->supports(f, 4, 256).ok) << quantFormatInfo(f).name;
@@ -124,9 +124,15 @@ TEST_F(VulkanBackendTest, NamesItselfAndWhatItCannotRun) {
     EXPECT_TRUE(m_vulkan->supports(QuantFormat::IQ4_NL, 4, 64).ok);
     EXPECT_NE(m_vulkan->supports(QuantFormat::IQ4_NL, 4, 48).reason.find("32-value blocks"),
               std::string::npos);
-    const Support hqq = m_vulkan->supports(QuantFormat::HqqInt4G64, 4, 256);
-    EXPECT_FALSE(hqq.ok);
-    EXPECT_NE(hqq.reason.find("HQQ"), std::string::npos) << hqq.reason;
+    // HQQ too, on rows of any length (a short last group), until a row exceeds the buffers.
+    for (QuantFormat f : {QuantFormat::HqqInt2G64, QuantFormat::HqqInt3G64, QuantFormat::HqqInt4G64,
+                          QuantFormat::HqqInt8G64})
+        EXPECT_TRUE(m_vulkan->supports(f, 4, 100).ok) << quantFormatInfo(f).name;
+    m_vulkan->setMaxBufferBytesForTesting(1024);
+    const Support wide = m_vulkan->supports(QuantFormat::HqqInt4G64, 4, 4096);
+    EXPECT_FALSE(wide.ok);
+    EXPECT_NE(wide.reason.find("buffer limit of 1024 bytes"), std::string::npos) << wide.reason;
+    m_vulkan->setMaxBufferBytesForTesting(0);
 }
 
 TEST(VulkanProbe, ReportsABadDeviceIndex) {

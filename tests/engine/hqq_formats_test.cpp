@@ -231,15 +231,6 @@ TEST(HqqFormats, FlatGroupsStayFinite) {
         EXPECT_TRUE(std::isfinite(v));
 }
 
-TEST(HqqFormats, VulkanDeclinesWithTheReason) {
-    for (const auto& c : kCases) {
-        const std::string why = vk::whyNoVulkanKernel(c.hqq);
-        EXPECT_NE(why.find(c.name), std::string::npos) << why;
-        EXPECT_NE(why.find("HQQ"), std::string::npos) << why;
-        EXPECT_NE(why.find("CPU"), std::string::npos) << why;
-    }
-}
-
 double squaredError(const std::vector<float>& x, const QuantizedTensor& q) {
     return measureError(x, q).sumSquaredError;
 }

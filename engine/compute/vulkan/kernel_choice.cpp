@@ -7,33 +7,17 @@
 #include <string_view>
 
 namespace ql::vk {
-namespace {
 
-bool contains(std::string_view text, std::string_view word) {
-    return text.find(word) != std::string_view::npos;
-}
-
-} // namespace
-
-// Which searched formats have no shader, and why (shaders/README.md, "What stays on the
-// CPU"). Every GGUF K-quant, IQ4_NL and q4_k-lsq has one (quantize_q2_k.comp,
-// quantize_q3_k.comp, quantize_k4.comp, quantize_q6_k.comp, quantize_iq4_nl.comp,
-// quantize_q4_k_lsq.comp): their searches are short loops over 16 or 32 values in
-// registers, independent per sub-block, which a GPU runs one sub-block per invocation
-// (Q3_K's refinement is serial within a sub-block, not across them; q4_k-lsq's fused
-// multiply-adds go through exact_fma.glsl). HQQ alternates a shrinkage step |t| - |t|^(p-1) / beta
-// (a powf per weight, whose bits are glibc's: GLSL's pow is only bounded, so no shader could give
-// the CPU's codes) and a closed-form update per group, with a tensor-wide stopping rule between
-// rounds.
+// Every format of the table has a shader: every GGUF K-quant, IQ4_NL and q4_k-lsq
+// (quantize_q2_k.comp, quantize_q3_k.comp, quantize_k4.comp, quantize_q6_k.comp,
+// quantize_iq4_nl.comp, quantize_q4_k_lsq.comp: their searches are short loops over 16 or 32
+// values in registers, independent per sub-block, which a GPU runs one sub-block per
+// invocation), and HQQ (hqq_round.comp, one dispatch per round, the stop decided on the
+// host). The words below are for a format added to the table without one.
 std::string whyNoVulkanKernel(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    const std::string name(info.name);
-    if (contains(info.method, "hqq"))
-        return name + ": HQQ's shrinkage takes a powf per weight per round, whose bits are the " +
-               "C library's (GLSL's pow is only bounded), and each round needs the tensor's " +
-               "error before the next; the CPU runs it";
-    return "no Vulkan kernel for " + name + " (method " + std::string(info.method) +
-           "); the CPU runs it";
+    return "no Vulkan kernel for " + std::string(info.name) + " (method " +
+           std::string(info.method) + "); the CPU runs it";
 }
 
 // nf4-dq / fp4-dq split their work: the device computes the 4-bit codes and the f32 absmax

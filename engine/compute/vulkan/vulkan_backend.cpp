@@ -3,6 +3,7 @@
 #include "engine/compute/vulkan/block_kernels.h"
 #include "engine/compute/vulkan/error_sum_kernel.h"
 #include "engine/compute/vulkan/group_kernel.h"
+#include "engine/compute/vulkan/hqq_kernel.h"
 #include "engine/compute/vulkan/kernel_choice.h"
 #include "engine/compute/vulkan/kquant_kernel.h"
 #include "engine/compute/vulkan/quantize_vulkan.h"
@@ -16,10 +17,11 @@
 namespace ql {
 namespace {
 
-// "super-block(s)" for the K-quants (256 values), "block(s)" otherwise.
+// "super-block(s)" for the K-quants (256 values), "group(s)" for HQQ, "block(s)" otherwise.
 std::string blockWord(QuantFormat format, uint64_t n) {
     const bool super = dtypeInfo(quantFormatInfo(format).storage).blockSize == 256;
-    return std::string(super ? " super-block" : " block") + (n == 1 ? "" : "s");
+    const char* word = isHqqFormat(format) ? " group" : super ? " super-block" : " block";
+    return std::string(word) + (n == 1 ? "" : "s");
 }
 
 } // namespace
@@ -34,7 +36,8 @@ VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
     , m_fp8(std::make_unique<vk::Fp8RowKernel>(*m_device))
     , m_kquants(vk::KQuantKernel::all(*m_device))
     , m_weighted(vk::KQuantKernel::all(*m_device, true))
-    , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device)) {
+    , m_measure(std::make_unique<vk::ErrorSumKernel>(*m_device))
+    , m_hqq(std::make_unique<vk::HqqKernel>(*m_device)) {
     m_device->pipelineCacheFile().save(); // every pipeline exists now
 }
 
@@ -47,6 +50,7 @@ VulkanBackend::~VulkanBackend() {
     m_kquants.clear();
     m_weighted.clear();
     m_measure.reset();
+    m_hqq.reset();
 }
 
 vk::StagedKernel* VulkanBackend::stagedKernel(QuantFormat format) const {
@@ -78,13 +82,15 @@ Support VulkanBackend::supports(QuantFormat format, int64_t rows, int64_t cols) 
         return Support::no("the Vulkan device failed earlier (" + m_fault + "); the CPU runs it");
     const bool rtn = vk::RtnRowwiseKernel::handles(format);
     const bool groups = vk::GroupQuantKernel::handles(format);
+    const bool hqq = vk::HqqKernel::handles(format);
     const vk::StagedKernel* staged = stagedKernel(format);
-    if (!rtn && !groups && !staged)
+    if (!rtn && !groups && !hqq && !staged)
         return Support::no(vk::whyNoVulkanKernel(format));
     if (rows == 0 || cols == 0)
         return Support::yes();
     const auto plan = rtn ? vk::planInt8Chunks(rows, cols, limits(), groupsPerRow(format, cols))
                       : groups ? vk::GroupQuantKernel::plan(format, rows, cols, limits())
+                      : hqq    ? vk::HqqKernel::plan(format, rows, cols, limits())
                                : staged->plan(format, rows, cols, limits());
     if (plan.rowsPerChunk == 0)
         return Support::no(plan.whyNot + "; the CPU runs it");
@@ -131,6 +137,8 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
             m_lastDispatches = staged->run(format, src, rows, cols, limits(), out, measure);
         else if (vk::GroupQuantKernel::handles(format))
             m_lastDispatches = m_groups->run(format, src, rows, cols, limits(), out, measure);
+        else if (vk::HqqKernel::handles(format)) // the sums below come from the host
+            m_lastDispatches = m_hqq->run(format, src, rows, cols, limits(), out);
         else
             m_lastDispatches = m_rtn->run(format, src, rows, cols, limits(), out, measure);
     } catch (const VulkanFault& fault) {
@@ -140,15 +148,22 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
     if (sums && !measureOnDevice)
         *sums = errorSumsOnHost(src, out);
     out.backend = label() + vk::hostStepsOf(format);
-    noteHostBlocks(format, kquantKernel(format), out);
+    const vk::KQuantKernel* kquant = kquantKernel(format);
+    noteHostBlocks(format,
+                   kquant                           ? kquant->lastHostBlocks()
+                   : vk::HqqKernel::handles(format) ? m_hqq->lastHostGroups()
+                                                    : 0,
+                   out);
 }
 
-void VulkanBackend::noteHostBlocks(QuantFormat format, const vk::KQuantKernel* kernel,
-                                   QuantizedTensor& out) {
-    m_lastHostBlocks = kernel ? kernel->lastHostBlocks() : 0;
+void VulkanBackend::noteHostBlocks(QuantFormat format, uint64_t hostBlocks, QuantizedTensor& out) {
+    m_lastHostBlocks = hostBlocks;
     if (m_lastHostBlocks > 0)
         out.backend += " + host (" + std::to_string(m_lastHostBlocks) +
-                       blockWord(format, m_lastHostBlocks) + " outside the shader's exact range)";
+                       blockWord(format, m_lastHostBlocks) +
+                       (isHqqFormat(format) ? " the Lp shrink acts on or outside the shader's "
+                                              "exact range)"
+                                            : " outside the shader's exact range)");
 }
 
 Support VulkanBackend::supportsImportance(QuantFormat format, int64_t rows, int64_t cols) const {
@@ -190,7 +205,7 @@ void VulkanBackend::quantizeWithImportance(QuantFormat format, std::span<const f
         throw;
     }
     out.backend = label() + kernel->hostSteps();
-    noteHostBlocks(format, kernel, out);
+    noteHostBlocks(format, kernel->lastHostBlocks(), out);
 }
 
 vk::KQuantKernel* VulkanBackend::kquantKernel(QuantFormat format) const {
@@ -209,6 +224,9 @@ vk::KQuantKernel* VulkanBackend::weightedKernel(QuantFormat format) const {
 
 uint64_t VulkanBackend::lastHostBlocks() const {
     return m_lastHostBlocks;
+}
+int VulkanBackend::lastHqqRounds() const {
+    return m_hqq->lastRounds();
 }
 
 void VulkanBackend::setMaxRowsPerDispatchForTesting(uint64_t rows) {

@@ -19,6 +19,7 @@ class GroupQuantKernel;
 class StagedKernel;
 class KQuantKernel;
 class ErrorSumKernel;
+class HqqKernel;
 struct DispatchLimits;
 } // namespace vk
 
@@ -55,8 +56,11 @@ public:
     void setMaxRowsPerDispatchForTesting(uint64_t rows);
     void setMaxBufferBytesForTesting(uint64_t bytes);
     int lastDispatchCount() const { return m_lastDispatches; }
-    // Super-blocks the last K-quant quantize() left to the host's encoder (kquant_kernel.h).
+    // Super-blocks the last K-quant quantize() left to the host's encoder (kquant_kernel.h),
+    // or groups the last HQQ quantize() left to the host's solver (hqq_kernel.h).
     uint64_t lastHostBlocks() const;
+    // Rounds the last HQQ quantize() on this backend ran (0 before any).
+    int lastHqqRounds() const;
     // Device time of the last quantize() (GPU timestamps; 0 without them).
     double lastDeviceSeconds() const;
     // The next `submits`-th queue submission (1 = the next one) fails as a lost device
@@ -94,7 +98,7 @@ private:
     void runOnDevice(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                      QuantizedTensor& out, ErrorSums* sums);
     // The label's note on blocks the host encoded, after a searched-format run.
-    void noteHostBlocks(QuantFormat format, const vk::KQuantKernel* kernel, QuantizedTensor& out);
+    void noteHostBlocks(QuantFormat format, uint64_t hostBlocks, QuantizedTensor& out);
 
     std::shared_ptr<vk::Instance> m_instance;
     std::unique_ptr<vk::Device> m_device;
@@ -105,6 +109,7 @@ private:
     std::vector<std::unique_ptr<vk::KQuantKernel>> m_kquants;  // one per searched-format shader
     std::vector<std::unique_ptr<vk::KQuantKernel>> m_weighted; // their importance variants
     std::unique_ptr<vk::ErrorSumKernel> m_measure;
+    std::unique_ptr<vk::HqqKernel> m_hqq;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;
     int m_lastDispatches = 0;

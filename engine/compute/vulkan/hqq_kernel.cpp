@@ -1,0 +1,296 @@
+#include "engine/compute/vulkan/hqq_kernel.h"
+
+#include "engine/compute/vulkan/guard_words.h"
+#include "engine/core/error.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <initializer_list>
+
+namespace ql::vk {
+namespace {
+
+struct HqqPush { // mirrors Push in shaders/hqq_round.comp
+    uint32_t mode, groups, cols, groupLen, groupsPerRow, wordsPerRow, stateBase, errorBase,
+        codeBase;
+    float maxq, floor;
+    uint32_t roundZero;
+    int32_t codeOffset;
+};
+
+// hqq_round.comp's modes and its word for a group the host takes over.
+constexpr uint32_t kModeStart = 0, kModeRound = 1, kModeCodes = 2;
+constexpr uint32_t kOwnedNow = 0xffffffffu;
+constexpr uint64_t kGroupsPerWorkgroup = 64; // local_size_x
+constexpr uint64_t kStateRegions = 3;        // inverse steps, zeros, owned flags
+
+uint64_t ceilDiv(uint64_t a, uint64_t b) {
+    return (a + b - 1) / b;
+}
+
+uint64_t withGuards(uint64_t words) {
+    return (words + 2 * kGuardWords) * 4;
+}
+
+uint64_t codeWordsPerRow(int64_t cols) {
+    return ceilDiv(uint64_t(cols), 4);
+}
+
+} // namespace
+
+struct HqqKernel::Shape {
+    QuantFormat format;
+    int64_t rows, cols, groupLen, groupsPerRow;
+    float maxq;
+    int codeOffset;
+    HqqParams params;
+};
+
+HqqKernel::HqqKernel(Device& device)
+    : m_device(device)
+    , m_pipeline(device, "hqq_round", 4, sizeof(HqqPush)) {}
+
+bool HqqKernel::handles(QuantFormat format) {
+    const auto& info = quantFormatInfo(format);
+    // The codes are packed four per word from each group's first column.
+    return isHqqFormat(format) && info.groupSize > 0 && info.groupSize % 4 == 0 && info.bits >= 2 &&
+           info.bits <= 8;
+}
+
+RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
+                            const DispatchLimits& limits) {
+    if (rows <= 0 || cols <= 0)
+        return {0, "empty tensor"};
+    const uint64_t cap = limits.maxBufferBytes;
+    const auto rowGroups = uint64_t(groupsPerRow(format, cols));
+    const auto fits = [&](int64_t n) {
+        const uint64_t groups = uint64_t(n) * rowGroups;
+        return uint64_t(n) * uint64_t(cols) * 4 <= cap &&
+               withGuards(kStateRegions * groups) <= cap &&
+               withGuards(uint64_t(n) * codeWordsPerRow(cols)) <= cap &&
+               ceilDiv(groups, kGroupsPerWorkgroup) <= limits.maxRows;
+    };
+    const int64_t n = largestFittingRows(rows, fits);
+    if (n == 0)
+        return {0, "a row of " + std::to_string(cols) + " floats (" + std::to_string(cols * 4) +
+                       " bytes) exceeds the device's buffer limit of " + std::to_string(cap) +
+                       " bytes"};
+    return {n, {}};
+}
+
+int HqqKernel::run(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
+                   const DispatchLimits& limits, QuantizedTensor& out) {
+    if (!handles(format) || plan(format, rows, cols, limits).rowsPerChunk <= 0)
+        throw Error("vulkan: hqq_round called for " + std::string(quantFormatInfo(format).name) +
+                    " on a shape it does not support");
+    const auto& info = quantFormatInfo(format);
+    const Shape shape{format,
+                      rows,
+                      cols,
+                      info.groupSize,
+                      groupsPerRow(format, cols),
+                      float((1 << info.bits) - 1),
+                      codeOffset(info),
+                      hqqFormatParams(format)};
+    out.resize(format, rows, cols);
+    prepareChunks(shape, limits);
+    const auto groups = size_t(rows * shape.groupsPerRow);
+    m_groups.assign(groups, {});
+    m_hostOwned.assign(groups, 0);
+    m_groupErrors.assign(groups, 0.0f);
+    m_hostGroups = 0;
+    m_dispatches = 0;
+    start(shape, src);
+    m_rounds = hqqSolveRounds(shape.params, int64_t(src.size()), [&](float beta, float floor) {
+        return round(shape, src, beta, floor);
+    });
+    finish(shape, src, out);
+    return m_dispatches;
+}
+
+// Every chunk's buffers exist for the whole solve; they are kept for the next tensor.
+void HqqKernel::prepareChunks(const Shape& shape, const DispatchLimits& limits) {
+    const int64_t chunkRows = plan(shape.format, shape.rows, shape.cols, limits).rowsPerChunk;
+    m_chunks.resize(size_t(ceilDiv(uint64_t(shape.rows), uint64_t(chunkRows))));
+    for (size_t i = 0; i < m_chunks.size(); ++i) {
+        Chunk& c = m_chunks[i];
+        c.rowBegin = int64_t(i) * chunkRows;
+        c.rows = std::min(chunkRows, shape.rows - c.rowBegin);
+        c.firstGroup = uint64_t(c.rowBegin * shape.groupsPerRow);
+        c.groups = uint64_t(c.rows * shape.groupsPerRow);
+        const uint64_t values = uint64_t(c.rows * shape.cols);
+        growBuffer(m_device, c.src, std::max<uint64_t>(values * 4, 4), HostBuffer::Use::Upload);
+        growBuffer(m_device, c.state, withGuards(kStateRegions * c.groups),
+                   HostBuffer::Use::Readback);
+        growBuffer(m_device, c.errors, withGuards(c.groups), HostBuffer::Use::Readback);
+        growBuffer(m_device, c.codes, withGuards(uint64_t(c.rows) * codeWordsPerRow(shape.cols)),
+                   HostBuffer::Use::Readback);
+    }
+}
+
+void HqqKernel::bind(const Chunk& chunk) {
+    const VkBuffer buffers[4] = {chunk.src->handle(), chunk.state->handle(), chunk.errors->handle(),
+                                 chunk.codes->handle()};
+    m_pipeline.bindBuffers(buffers);
+}
+
+void HqqKernel::dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float floor,
+                         std::initializer_list<const KernelBuffer*> downloads, bool uploadInputs) {
+    const auto words = [&](const KernelBuffer* b) { // a region's words, guards excluded
+        return b == chunk.state.get()    ? kStateRegions * chunk.groups
+               : b == chunk.errors.get() ? chunk.groups
+                                         : uint64_t(chunk.rows) * codeWordsPerRow(shape.cols);
+    };
+    HqqPush push{};
+    push.mode = mode;
+    push.groups = uint32_t(chunk.groups);
+    push.cols = uint32_t(shape.cols);
+    push.groupLen = uint32_t(shape.groupLen);
+    push.groupsPerRow = uint32_t(shape.groupsPerRow);
+    push.wordsPerRow = uint32_t(codeWordsPerRow(shape.cols));
+    push.stateBase = push.errorBase = push.codeBase = uint32_t(kGuardWords);
+    push.maxq = shape.maxq;
+    push.floor = floor;
+    push.roundZero = shape.params.roundZero ? 1 : 0;
+    push.codeOffset = shape.codeOffset;
+
+    Device::Submission submission;
+    const bool staged = chunk.src->staged();
+    if (staged && uploadInputs)
+        submission.upload = [&](VkCommandBuffer c) {
+            chunk.src->recordUpload(c, 0, uint64_t(chunk.rows * shape.cols) * 4);
+            for (const KernelBuffer* b :
+                 {chunk.state.get(), chunk.errors.get(), chunk.codes.get()}) {
+                b->recordUpload(c, 0, kGuardWords * 4);
+                b->recordUpload(c, (kGuardWords + words(b)) * 4, kGuardWords * 4);
+            }
+        };
+    submission.kernel = [&](VkCommandBuffer c) {
+        m_pipeline.recordDispatch(c, &push, uint32_t(ceilDiv(chunk.groups, kGroupsPerWorkgroup)));
+    };
+    if (staged && downloads.size() > 0)
+        submission.download = [&](VkCommandBuffer c) {
+            for (const KernelBuffer* b : downloads)
+                b->recordDownload(c, 0, withGuards(words(b)));
+        };
+    bind(chunk);
+    m_device.submitAndWait(submission);
+    ++m_dispatches;
+    for (const KernelBuffer* b : downloads)
+        if (!guardWordsIntact(b->data(), 0, kGuardWords) ||
+            !guardWordsIntact(b->data(), kGuardWords + words(b), kGuardWords))
+            throw Error("vulkan: hqq_round wrote outside its output (guard words changed); the "
+                        "result was discarded");
+}
+
+void HqqKernel::readState(const Chunk& chunk, bool all) {
+    const auto* words = static_cast<const uint32_t*>(chunk.state->data()) + kGuardWords;
+    const auto* errors = static_cast<const uint32_t*>(chunk.errors->data()) + kGuardWords;
+    for (uint64_t g = 0; g < chunk.groups; ++g) {
+        HqqGroup& group = m_groups[chunk.firstGroup + g];
+        if (all) {
+            group.invStep = std::bit_cast<float>(words[g]);
+            group.zero = std::bit_cast<float>(words[chunk.groups + g]);
+        } else if (errors[g] == kOwnedNow) { // the zero this round started from
+            group.zero = std::bit_cast<float>(words[chunk.groups + g]);
+        }
+    }
+}
+
+void HqqKernel::start(const Shape& shape, std::span<const float> src) {
+    for (Chunk& chunk : m_chunks) {
+        std::memcpy(chunk.src->data(), src.data() + chunk.rowBegin * shape.cols,
+                    size_t(chunk.rows * shape.cols) * sizeof(float));
+        const uint64_t regions[3] = {kStateRegions * chunk.groups, chunk.groups,
+                                     uint64_t(chunk.rows) * codeWordsPerRow(shape.cols)};
+        const KernelBuffer* buffers[3] = {chunk.state.get(), chunk.errors.get(), chunk.codes.get()};
+        for (int i = 0; i < 3; ++i) {
+            fillGuardWords(buffers[i]->data(), 0, kGuardWords);
+            fillGuardWords(buffers[i]->data(), kGuardWords + regions[i], kGuardWords);
+        }
+        dispatch(shape, chunk, kModeStart, 0.0f, {chunk.state.get(), chunk.errors.get()}, true);
+        for (uint64_t g = 0; g < chunk.groups; ++g) {
+            const uint64_t gi = chunk.firstGroup + g;
+            const int64_t row = int64_t(gi) / shape.groupsPerRow;
+            const int64_t col = (int64_t(gi) % shape.groupsPerRow) * shape.groupLen;
+            m_groups[gi].begin = row * shape.cols + col;
+            m_groups[gi].n = std::min(shape.groupLen, shape.cols - col);
+        }
+        readState(chunk, true);
+        const auto* owned =
+            static_cast<const uint32_t*>(chunk.state->data()) + kGuardWords + 2 * chunk.groups;
+        for (uint64_t g = 0; g < chunk.groups; ++g) {
+            HqqGroup& group = m_groups[chunk.firstGroup + g];
+            if (owned[g] == 0)
+                continue;
+            m_hostOwned[chunk.firstGroup + g] = 1;
+            group =
+                hqqStartGroup(src.data(), group.begin, group.n, shape.maxq, shape.params.roundZero);
+        }
+    }
+}
+
+double HqqKernel::round(const Shape& shape, std::span<const float> src, float beta, float floor) {
+    for (Chunk& chunk : m_chunks) {
+        dispatch(shape, chunk, kModeRound, floor, {chunk.errors.get()}, false);
+        const auto* errors = static_cast<const uint32_t*>(chunk.errors->data()) + kGuardWords;
+        if (std::find(errors, errors + chunk.groups, kOwnedNow) != errors + chunk.groups) {
+            if (chunk.state->staged()) { // the state of the groups handed over
+                Device::Submission copy;
+                copy.kernel = [](VkCommandBuffer) {};
+                copy.download = [&](VkCommandBuffer c) {
+                    chunk.state->recordDownload(c, 0, withGuards(kStateRegions * chunk.groups));
+                };
+                m_device.submitAndWait(copy);
+            }
+            readState(chunk, false);
+        }
+        for (uint64_t g = 0; g < chunk.groups; ++g) {
+            const uint64_t gi = chunk.firstGroup + g;
+            if (errors[g] == kOwnedNow)
+                m_hostOwned[gi] = 1;
+            m_groupErrors[gi] = m_hostOwned[gi]
+                                    ? hqqProximalRound(src.data(), m_groups[gi], shape.maxq, beta,
+                                                       shape.params.p, floor)
+                                    : std::bit_cast<float>(errors[g]);
+        }
+    }
+    double absError = 0.0;
+    for (float e : m_groupErrors)
+        absError += double(e);
+    return absError;
+}
+
+void HqqKernel::finish(const Shape& shape, std::span<const float> src, QuantizedTensor& out) {
+    const auto offset = float(shape.codeOffset);
+    const uint64_t wordsPerRow = codeWordsPerRow(shape.cols);
+    for (Chunk& chunk : m_chunks) {
+        dispatch(shape, chunk, kModeCodes, 0.0f,
+                 {chunk.codes.get(), chunk.state.get(), chunk.errors.get()}, false);
+        const auto* words = static_cast<const uint32_t*>(chunk.codes->data()) + kGuardWords;
+        for (int64_t r = 0; r < chunk.rows; ++r) // little-endian bytes are the codes in order
+            std::memcpy(out.codes.data() + (chunk.rowBegin + r) * shape.cols,
+                        words + uint64_t(r) * wordsPerRow, size_t(shape.cols));
+        const auto* errors = static_cast<const uint32_t*>(chunk.errors->data()) + kGuardWords;
+        const auto* state = static_cast<const uint32_t*>(chunk.state->data()) + kGuardWords;
+        for (uint64_t g = 0; g < chunk.groups; ++g) {
+            const uint64_t gi = chunk.firstGroup + g;
+            HqqGroup& group = m_groups[gi];
+            if (!m_hostOwned[gi]) {
+                group.invStep = std::bit_cast<float>(state[g]);
+                group.zero = std::bit_cast<float>(state[chunk.groups + g]);
+            }
+            if (m_hostOwned[gi] || errors[g] == kOwnedNow) { // the host writes the codes
+                ++m_hostGroups;
+                for (int64_t j = group.begin; j < group.begin + group.n; ++j)
+                    out.codes[size_t(j)] =
+                        int8_t(hqqCode(src[size_t(j)], group, shape.maxq) - offset);
+            }
+            out.scales[gi] = 1.0f / group.invStep;
+            out.zeros[gi] = hqqStoredZero(group.zero, true, offset);
+        }
+    }
+}
+
+} // namespace ql::vk
