@@ -20,7 +20,8 @@
 #                                   asked for --bandwidth.
 # QUANTLENS_BENCH_FILTER and QUANTLENS_GTEST_FILTER narrow the benchmarks and tests;
 # QUANTLENS_COMPARE_LAYOUTS=1 reruns the grouped formats' benchmarks with the
-# per-invocation group layout (QUANTLENS_VULKAN_GROUP_LAYOUT) for a same-run comparison;
+# per-invocation group layout (QUANTLENS_VULKAN_GROUP_LAYOUT) for a same-run comparison
+# (HQQ's too: its cooperative variant loads each workgroup's groups through shared memory);
 # QUANTLENS_COMPARE_DIVISION=1 reruns the formats that divide per weight (GPTQ, ct, asym,
 # FP8) and two that divide per group with the shaders' long division
 # (QUANTLENS_VULKAN_DIVISION=long), against the default proven estimate;
@@ -225,7 +226,7 @@ check() {
   # per-invocation layout is what the GPU ran before the cooperative one existed.
   if [[ ${QUANTLENS_COMPARE_LAYOUTS:-0} == 1 ]]; then
     echo "== grouped formats, QUANTLENS_VULKAN_GROUP_LAYOUT=per-invocation"
-    local grouped='Memcpy|Quantize4096/(int[2348]-g(32|64|128)[^/]*|nf4[^/]*|fp4[^/]*)/vulkan'
+    local grouped='Memcpy|Quantize4096/(int[2348]-g(32|64|128)[^/]*|nf4[^/]*|fp4[^/]*|hqq-int[24]-g64)/vulkan'
     QUANTLENS_VULKAN_GROUP_LAYOUT=per-invocation "$bench" --benchmark_filter="$grouped" \
       --benchmark_min_time="${BENCH_MIN_TIME:-1}" >"$out.per-invocation" 2>&1 || true
     summarize "$out.per-invocation"

@@ -23,12 +23,29 @@
 // group that is taken over in that round leaves its state untouched and reports the error
 // word OWNED_NOW, so that the host runs that round, from the same state, itself.
 //
-// Buffers: the weights (f32 bits); the state, three regions of `groups` words from
+// Buffers: the weights (f32 bits; each dispatch reads them once); the state, three regions of `groups` words from
 // stateBase (inverse steps, zeros, owned flags); the error words from errorBase; the codes
 // from codeBase. Guard words lie around every region (the host checks them).
 #include "checked_float.glsl"
 
-layout(local_size_x = 64) in;
+// A workgroup takes 32 consecutive groups, one per invocation, which cover one contiguous
+// run of values (a row's groups follow each other, and the next row follows the last).
+// Compiled twice (shaders/CMakeLists.txt), for the device's GroupLayout (kernel_choice.h):
+//  - per invocation (lavapipe's default): each invocation reads its own group from the
+//    buffer, no barrier;
+//  - QL_COOPERATIVE (hqq_round_coop, a GPU's default): the workgroup first loads its run
+//    into shared memory with coalesced reads, one padding word after every 64 values so
+//    that the invocations, each walking its own group in value order, fall on different
+//    banks. The sums must stay in value order, so a group is never split across lanes.
+layout(local_size_x = 32) in;
+const uint WG = 32u;
+#ifdef QL_COOPERATIVE
+const uint MAX_GROUP = 64u; // groupLen at most this (HqqKernel::handles)
+shared uint xs[WG * MAX_GROUP + WG];
+#define VALUE_BITS(i) xs[(i) + (i) / 64u]
+#else
+#define VALUE_BITS(i) srcBits[i]
+#endif
 
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) buffer State { uint state[]; };
@@ -72,9 +89,9 @@ float code(float x, float invStep, float zero) {
 // -min * step. False when an input is outside the exact range.
 bool startGroup(uint base, uint n, out float invStep, out float zero) {
     bool inputsInRange = true;
-    float lo = uintBitsToFloat(srcBits[base]), hi = lo;
+    float lo = uintBitsToFloat(VALUE_BITS(base)), hi = lo;
     for (uint j = 0u; j < n; ++j) {
-        uint bits = srcBits[base + j];
+        uint bits = VALUE_BITS(base + j);
         inputsInRange = inputsInRange && !qlOutsideInput(bits);
         float x = uintBitsToFloat(bits);
         if (x < lo)
@@ -100,7 +117,7 @@ bool proximalRound(uint base, uint n, float invStep, inout float zero, out float
     float zeroSum = 0.0;
     absError = 0.0;
     for (uint j = 0u; j < n; ++j) {
-        float x = uintBitsToFloat(srcBits[base + j]);
+        float x = uintBitsToFloat(VALUE_BITS(base + j));
         float q = code(x, invStep, zero);
         float r = divChecked(subChecked(q, zero), invStep);
         float a = abs(subChecked(x, r));
@@ -112,27 +129,50 @@ bool proximalRound(uint base, uint n, float invStep, inout float zero, out float
     return unshrunk;
 }
 
-void storeCodes(uint g, uint row, uint col, uint n, float invStep, float zero) {
-    uint base = row * p.cols + col;
+void storeCodes(uint base, uint row, uint col, uint n, float invStep, float zero) {
     uint word0 = p.codeBase + row * p.wordsPerRow + col / 4u;
     for (uint w = 0u; w < (n + 3u) / 4u; ++w) {
         uint packed = 0u;
         for (uint k = 0u; k < 4u && 4u * w + k < n; ++k) {
-            int c = int(code(uintBitsToFloat(srcBits[base + 4u * w + k]), invStep, zero));
+            int c = int(code(uintBitsToFloat(VALUE_BITS(base + 4u * w + k)), invStep, zero));
             packed |= (uint(c - p.codeOffset) & 0xffu) << (8u * k);
         }
         codes[word0 + w] = packed;
     }
 }
 
+// The first value of group g in the tensor chunk.
+uint groupStart(uint g) {
+    return (g / p.groupsPerRow) * p.cols + (g % p.groupsPerRow) * p.groupLen;
+}
+
+// The first value that VALUE_BITS(0) reads: under QL_COOPERATIVE, this workgroup's run,
+// loaded into xs here; otherwise the chunk's first value.
+uint loadRun() {
+#ifdef QL_COOPERATIVE
+    uint first = gl_WorkGroupID.x * WG;
+    uint last = min(first + WG, p.groups) - 1u;
+    uint lastCol = (last % p.groupsPerRow) * p.groupLen;
+    uint begin = groupStart(first);
+    uint end = groupStart(last) + min(p.groupLen, p.cols - lastCol);
+    for (uint i = gl_LocalInvocationID.x; i < end - begin; i += WG)
+        VALUE_BITS(i) = srcBits[begin + i];
+    barrier();
+    return begin;
+#else
+    return 0u;
+#endif
+}
+
 void main() {
+    uint runBegin = loadRun();
     uint g = gl_GlobalInvocationID.x;
     if (g >= p.groups)
         return;
     uint row = g / p.groupsPerRow;
     uint col = (g % p.groupsPerRow) * p.groupLen;
     uint n = min(p.groupLen, p.cols - col);
-    uint base = row * p.cols + col;
+    uint base = groupStart(g) - runBegin; // the group's first value for VALUE_BITS
     uint stepAt = p.stateBase + g, zeroAt = stepAt + p.groups, ownedAt = zeroAt + p.groups;
 
     if (p.mode == MODE_START) {
@@ -162,6 +202,6 @@ void main() {
         errors[p.errorBase + g] = floatBitsToUint(absError);
         return;
     }
-    storeCodes(g, row, col, n, invStep, zero);
+    storeCodes(base, row, col, n, invStep, zero);
     errors[p.errorBase + g] = inexact ? OWNED_NOW : 0u; // MODE_CODES: the host codes it
 }

@@ -22,7 +22,7 @@ struct HqqPush { // mirrors Push in shaders/hqq_round.comp
 // hqq_round.comp's modes and its word for a group the host takes over.
 constexpr uint32_t kModeStart = 0, kModeRound = 1, kModeCodes = 2;
 constexpr uint32_t kOwnedNow = 0xffffffffu;
-constexpr uint64_t kGroupsPerWorkgroup = 64; // local_size_x
+constexpr uint64_t kGroupsPerWorkgroup = 32; // local_size_x (WG)
 constexpr uint64_t kStateRegions = 3;        // inverse steps, zeros, owned flags
 
 uint64_t ceilDiv(uint64_t a, uint64_t b) {
@@ -49,13 +49,14 @@ struct HqqKernel::Shape {
 
 HqqKernel::HqqKernel(Device& device)
     : m_device(device)
-    , m_pipeline(device, "hqq_round", 4, sizeof(HqqPush)) {}
+    , m_pipeline(device, groupShader(device, "hqq_round"), 4, sizeof(HqqPush)) {}
 
 bool HqqKernel::handles(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
-    // The codes are packed four per word from each group's first column.
-    return isHqqFormat(format) && info.groupSize > 0 && info.groupSize % 4 == 0 && info.bits >= 2 &&
-           info.bits <= 8;
+    // The codes are packed four per word from each group's first column; the cooperative
+    // shader's shared memory holds 32 groups of at most 64 values (MAX_GROUP).
+    return isHqqFormat(format) && info.groupSize > 0 && info.groupSize % 4 == 0 &&
+           info.groupSize <= 64 && info.bits >= 2 && info.bits <= 8;
 }
 
 RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
