@@ -102,9 +102,11 @@ TEST_P(DeviceLostMidJob, FinishesOnTheCpuWithIdenticalResults) {
     const int64_t cols = fallbackFormat(format, 64) == format ? 64 : 172;
     if (Support s = vulkan->supports(fallbackFormat(format, cols), 64, cols); !s.ok)
         GTEST_SKIP() << s.reason;
-    // The third submission: the second tensor's, or for HQQ (a submission per round) the
-    // 30th, past the first tensor's at most 22 and inside a later tensor's solve.
-    vulkan->injectDeviceLossForTesting(isHqqFormat(format) ? 30 : 3);
+    // The third submission: the second tensor's; for HQQ (a submission per round) the 45th,
+    // past the first tensor's at most 42 (start, 20 rounds, codes, and with staged buffers
+    // a state download in each round that hands groups to the host) and inside a later
+    // tensor's solve.
+    vulkan->injectDeviceLossForTesting(isHqqFormat(format) ? 45 : 3);
     JobContext ctx;
     const QuantizeOutcome faulted = quantizeModel({stories260K(), format, {}}, ws, backends, ctx);
     QuantizeOutcome onCpu;
