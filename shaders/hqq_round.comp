@@ -14,8 +14,9 @@
 // The host takes a group over, for this and every later round, when the device cannot give
 // the reference's bits:
 //  - a residual at or above the floor, where the Lp shrink acts and the reference calls
-//    powf (GLSL's pow is only bounded). For LLM weights the floor (0.17 at HQQ's p = 0.7,
-//    beta = 10) is far above every residual, so no group of a real model takes this exit;
+//    powf (GLSL's pow is only bounded). The floor (0.17 at HQQ's p = 0.7, beta = 10) is
+//    above half a step of every group of an LLM's weights (sigma about 0.02) at 4 and 8
+//    bits; at 2 and 3 bits, groups of range above about 1 (0.17 * 6) take this exit;
 //  - an input outside qlOutsideInput's range, or any operation that leaves the range where
 //    Vulkan must agree with IEEE (checked_float.glsl: subnormal or flushed results, huge
 //    values); divisions are qlSignedDivBits, correctly rounded on any driver.
@@ -85,8 +86,8 @@ float code(float x, float invStep, float zero) {
 }
 
 // hqqStartGroup: the first smallest and last largest value (std::minmax_element), inverse
-// step min(maxq / (max - min), 2e4) (2e4 where max == min: maxq / 0 is +inf there), zero
-// -min * step. False when an input is outside the exact range.
+// step min(maxq / (max - min), 2e4) (2e4 where max - min is +0 or -0, as the reference
+// says), zero -min * step. False when an input is outside the exact range.
 bool startGroup(uint base, uint n, out float invStep, out float zero) {
     bool inputsInRange = true;
     float lo = uintBitsToFloat(VALUE_BITS(base)), hi = lo;

@@ -121,10 +121,15 @@ int runHqq(QuantFormat storeAs, bool fp16Zeros, std::span<const float> src, int6
 
 } // namespace
 
+// A flat group (max == min) takes HQQ's clamp, 2e4: maxq / 0 is +inf there, except where
+// the last of equal zeros is -0 and the first +0 (a masked row keeps the signs of the
+// weights it zeroed): max - min is then -0, and HQQ's own formula, maxq / -0 = -inf below
+// any clamp, would make the zero -0 * -inf = NaN and stop the whole tensor's solve.
 HqqGroup hqqStartGroup(const float* x, int64_t begin, int64_t n, float maxq, bool roundZero) {
     const auto [lo, hi] = std::minmax_element(x + begin, x + begin + n);
     HqqGroup g{begin, n};
-    g.invStep = std::min(maxq / (*hi - *lo), 2e4f);
+    const float range = *hi - *lo;
+    g.invStep = range == 0.0f ? 2e4f : std::min(maxq / range, 2e4f);
     g.zero = -*lo * g.invStep;
     if (roundZero)
         g.zero = std::nearbyint(g.zero);

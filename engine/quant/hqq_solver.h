@@ -16,8 +16,8 @@ struct HqqGroup {
 };
 
 // HQQ's min/max start for values [begin, begin + n) of x: inverse step
-// min(maxq / (max - min), 2e4) (HQQ's clamp keeps flat groups finite), zero -min * step,
-// rounded to an integer when roundZero (HqqParams::roundZero).
+// min(maxq / (max - min), 2e4) (HQQ's clamp; 2e4 for a flat group, max - min = +-0),
+// zero -min * step, rounded to an integer when roundZero (HqqParams::roundZero).
 HqqGroup hqqStartGroup(const float* x, int64_t begin, int64_t n, float maxq, bool roundZero);
 
 // A value's code in a group: clamp(nearbyint(x * invStep + zero), 0, maxq).
@@ -49,9 +49,10 @@ float hqqShrink(float t, float beta, float p);
 // acts only where |t| > |t|^(p-1) / beta, i.e. |t|^(2-p) > 1 / beta, i.e. |t| above
 // beta^(-1/(2-p)); the floor lies a relative 1e-4 below that, far more than the float
 // power and division can err (a few 1e-7), so under it hqqShrink's own test also gives
-// 0. For LLM weights every residual is far below it (|t| < 0.17 at HQQ's p = 0.7,
-// beta = 10): no power is computed at all. 0 (no shortcut) unless p < 1 and beta is
-// positive and finite.
+// 0. At 4 and 8 bits every residual of an LLM's weights is far below it (0.17 at HQQ's
+// p = 0.7, beta = 10; half a step of a group of range r is r / 30 at 4 bits): no power is
+// computed at all; at 2 and 3 bits, groups of range above about 1 reach it. 0 (no
+// shortcut) unless p < 1 and beta is positive and finite.
 float hqqShrinkFloor(float beta, float p);
 // hqqShrink(t, beta, p) for every t, skipping the power below `floor` (hqqShrinkFloor).
 float hqqShrink(float t, float beta, float p, float floor);

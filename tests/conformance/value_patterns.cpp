@@ -151,7 +151,8 @@ void fillFp8Ties(std::vector<float>& x, QuantFormat format, int64_t rows, int64_
 
 const std::vector<Pattern>& allPatterns() {
     static const std::vector<Pattern> all{Pattern::Gaussian,    Pattern::Zeros, Pattern::Constant,
-                                          Pattern::TinyAndHuge, Pattern::Ties,  Pattern::Outlier};
+                                          Pattern::TinyAndHuge, Pattern::Ties,  Pattern::Outlier,
+                                          Pattern::SignedZeros};
     return all;
 }
 
@@ -169,6 +170,8 @@ std::string patternName(Pattern p) {
         return "ties";
     case Pattern::Outlier:
         return "outlier";
+    case Pattern::SignedZeros:
+        return "signed_zeros";
     }
     return "unknown";
 }
@@ -194,6 +197,9 @@ std::vector<float> makePattern(Pattern p, QuantFormat format, int64_t rows, int6
                 v = rng.uniform() < 0.5f ? -v : v;
                 break;
             case Pattern::Ties:
+                break;
+            case Pattern::SignedZeros: // even groups end on -0 when their first value is +0
+                v = (r + c) % 2 ? -0.0f : 0.0f;
                 break;
             }
         }

@@ -17,6 +17,7 @@ enum class Pattern {
     TinyAndHuge, // 1e-7..1e-3 next to +-6e4: tiny codes flush to 0, range is wide
     Ties,        // x = (k + 0.5) * scale exactly: roundEven must pick the even code
     Outlier,     // gaussian with one +-1e4 per row: scale set by one value
+    SignedZeros, // +0 and -0 alternating (odd rows start with -0): max - min may be -0
 };
 
 const std::vector<Pattern>& allPatterns();

@@ -102,6 +102,7 @@ int HqqKernel::run(QuantFormat format, std::span<const float> src, int64_t rows,
     m_groupErrors.assign(groups, 0.0f);
     m_hostGroups = 0;
     m_dispatches = 0;
+    m_handovers.assign(1, 0);
     start(shape, src);
     m_rounds = hqqSolveRounds(shape.params, int64_t(src.size()), [&](float beta, float floor) {
         return round(shape, src, beta, floor);
@@ -179,10 +180,14 @@ void HqqKernel::dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float 
     m_device.submitAndWait(submission);
     ++m_dispatches;
     for (const KernelBuffer* b : downloads)
-        if (!guardWordsIntact(b->data(), 0, kGuardWords) ||
-            !guardWordsIntact(b->data(), kGuardWords + words(b), kGuardWords))
-            throw Error("vulkan: hqq_round wrote outside its output (guard words changed); the "
-                        "result was discarded");
+        checkGuards(*b, words(b));
+}
+
+void HqqKernel::checkGuards(const KernelBuffer& buffer, uint64_t words) {
+    if (!guardWordsIntact(buffer.data(), 0, kGuardWords) ||
+        !guardWordsIntact(buffer.data(), kGuardWords + words, kGuardWords))
+        throw Error("vulkan: hqq_round wrote outside its output (guard words changed); the "
+                    "result was discarded");
 }
 
 void HqqKernel::readState(const Chunk& chunk, bool all) {
@@ -226,6 +231,7 @@ void HqqKernel::start(const Shape& shape, std::span<const float> src) {
             if (owned[g] == 0)
                 continue;
             m_hostOwned[chunk.firstGroup + g] = 1;
+            ++m_handovers[0];
             group =
                 hqqStartGroup(src.data(), group.begin, group.n, shape.maxq, shape.params.roundZero);
         }
@@ -233,6 +239,7 @@ void HqqKernel::start(const Shape& shape, std::span<const float> src) {
 }
 
 double HqqKernel::round(const Shape& shape, std::span<const float> src, float beta, float floor) {
+    m_handovers.push_back(0);
     for (Chunk& chunk : m_chunks) {
         dispatch(shape, chunk, kModeRound, floor, {chunk.errors.get()}, false);
         const auto* errors = static_cast<const uint32_t*>(chunk.errors->data()) + kGuardWords;
@@ -244,13 +251,16 @@ double HqqKernel::round(const Shape& shape, std::span<const float> src, float be
                     chunk.state->recordDownload(c, 0, withGuards(kStateRegions * chunk.groups));
                 };
                 m_device.submitAndWait(copy);
+                checkGuards(*chunk.state, kStateRegions * chunk.groups);
             }
             readState(chunk, false);
         }
         for (uint64_t g = 0; g < chunk.groups; ++g) {
             const uint64_t gi = chunk.firstGroup + g;
-            if (errors[g] == kOwnedNow)
+            if (errors[g] == kOwnedNow) {
                 m_hostOwned[gi] = 1;
+                ++m_handovers.back();
+            }
             m_groupErrors[gi] = m_hostOwned[gi]
                                     ? hqqProximalRound(src.data(), m_groups[gi], shape.maxq, beta,
                                                        shape.params.p, floor)

@@ -11,7 +11,8 @@
 // The host runs a group itself, from the round the shader hands it over (hqq_round.comp
 // says when: a residual the Lp shrink acts on, which needs the C library's powf, or a value
 // outside the range where Vulkan must round as IEEE), with hqqProximalRound on the same
-// state. Real weights give none: their residuals lie far below the shrink's floor.
+// state. At 4 and 8 bits an LLM's weights give none: half their step lies far below the
+// shrink's floor (0.17); at 2 and 3 bits, groups of range above about 1 do.
 // Tensors larger than the device's buffer limit run as row chunks, all resident, each
 // round dispatching every chunk.
 #include "engine/compute/vulkan/row_chunking.h"
@@ -44,6 +45,9 @@ public:
     uint64_t lastHostGroups() const { return m_hostGroups; }
     // Rounds the last run's solve took.
     int lastRounds() const { return m_rounds; }
+    // Groups the shader handed to the host in the last run: [0] at the start (inputs out of
+    // range), [k] in round k.
+    const std::vector<uint64_t>& lastHandovers() const { return m_handovers; }
 
 private:
     // One chunk of rows and its buffers, resident for the whole solve.
@@ -63,6 +67,8 @@ private:
     // of the listed buffers (staged memory only; guard words checked after it).
     void dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float floor,
                   std::initializer_list<const KernelBuffer*> downloads, bool uploadInputs);
+    // Throws when the guard words around a region of `words` changed.
+    static void checkGuards(const KernelBuffer& buffer, uint64_t words);
     // The chunk's device state (inverse steps and zeros) into m_groups, for groups the host
     // takes over.
     void readState(const Chunk& chunk, bool all);
@@ -73,6 +79,7 @@ private:
     std::vector<HqqGroup> m_groups; // every group's state as the host knows it
     std::vector<uint8_t> m_hostOwned;
     std::vector<float> m_groupErrors;
+    std::vector<uint64_t> m_handovers;
     uint64_t m_hostGroups = 0;
     int m_rounds = 0;
     int m_dispatches = 0;

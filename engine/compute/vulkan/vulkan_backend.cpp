@@ -228,6 +228,9 @@ uint64_t VulkanBackend::lastHostBlocks() const {
 int VulkanBackend::lastHqqRounds() const {
     return m_hqq->lastRounds();
 }
+std::vector<uint64_t> VulkanBackend::lastHqqHandovers() const {
+    return m_hqq->lastHandovers();
+}
 
 void VulkanBackend::setMaxRowsPerDispatchForTesting(uint64_t rows) {
     m_testMaxRows = rows;

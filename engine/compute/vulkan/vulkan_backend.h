@@ -59,8 +59,10 @@ public:
     // Super-blocks the last K-quant quantize() left to the host's encoder (kquant_kernel.h),
     // or groups the last HQQ quantize() left to the host's solver (hqq_kernel.h).
     uint64_t lastHostBlocks() const;
-    // Rounds the last HQQ quantize() on this backend ran (0 before any).
+    // Rounds the last HQQ quantize() on this backend ran (0 before any), and the groups its
+    // shader handed to the host: [0] at the start, [k] in round k (HqqKernel).
     int lastHqqRounds() const;
+    std::vector<uint64_t> lastHqqHandovers() const;
     // Device time of the last quantize() (GPU timestamps; 0 without them).
     double lastDeviceSeconds() const;
     // The next `submits`-th queue submission (1 = the next one) fails as a lost device
