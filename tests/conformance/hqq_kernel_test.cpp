@@ -168,6 +168,24 @@ TEST_F(HqqKernelTest, ChunksOfRowsGiveTheSameResult) {
     }
 }
 
+// The solve keeps every chunk on the device: a tensor above what the device may hold (half
+// its largest heap; here a test limit) is the CPU's, with the reason, before any buffer is
+// made, so that a large tensor does not fail with VK_ERROR_OUT_OF_DEVICE_MEMORY and take the
+// device away from the rest of the job.
+TEST_F(HqqKernelTest, ATensorAboveTheResidentLimitIsTheCpus) {
+    const int64_t rows = 64, cols = 256;                 // 64 KiB of weights
+    m_vulkan->setMaxBufferBytesForTesting(8 * cols * 4); // in chunks, all resident
+    EXPECT_TRUE(m_vulkan->supports(QuantFormat::HqqInt4G64, rows, cols).ok);
+    m_vulkan->setMaxResidentBytesForTesting(rows * cols * 4);
+    const Support s = m_vulkan->supports(QuantFormat::HqqInt4G64, rows, cols);
+    EXPECT_FALSE(s.ok);
+    EXPECT_NE(s.reason.find("whole tensor on the device"), std::string::npos) << s.reason;
+    EXPECT_NE(s.reason.find("65536 bytes it may hold"), std::string::npos) << s.reason;
+    EXPECT_TRUE(m_vulkan->supports(QuantFormat::HqqInt4G64, rows / 2, cols).ok);
+    m_vulkan->setMaxResidentBytesForTesting(0);
+    EXPECT_TRUE(m_vulkan->supports(QuantFormat::HqqInt4G64, rows, cols).ok);
+}
+
 TEST(HqqKernelStaged, DeviceLocalBuffersGiveTheSameResult) {
     QL_REQUIRE_VULKAN();
     EnvironmentVariable staging("QUANTLENS_VULKAN_FORCE_STAGING", "1");

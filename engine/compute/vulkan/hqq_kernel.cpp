@@ -77,6 +77,16 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
         return {0, "a row of " + std::to_string(cols) + " floats (" + std::to_string(cols * 4) +
                        " bytes) exceeds the device's buffer limit of " + std::to_string(cap) +
                        " bytes"};
+    // Every chunk stays on the device for the whole solve.
+    const uint64_t chunks = ceilDiv(uint64_t(rows), uint64_t(n));
+    const uint64_t resident =
+        uint64_t(rows) * uint64_t(cols) * 4 + chunks * (withGuards(0) * 3) +
+        uint64_t(rows) * (kStateRegions * rowGroups + rowGroups + codeWordsPerRow(cols)) * 4;
+    if (resident > limits.maxResidentBytes)
+        return {0, "HQQ keeps the whole tensor on the device for its rounds: " +
+                       std::to_string(resident) + " bytes, above the " +
+                       std::to_string(limits.maxResidentBytes) +
+                       " bytes it may hold (half the device's largest memory heap)"};
     return {n, {}};
 }
 

@@ -12,6 +12,8 @@ namespace ql::vk {
 struct DispatchLimits {
     uint64_t maxRows = 65535;               // workgroups per dispatch along x
     uint64_t maxBufferBytes = 128ull << 20; // per bound buffer
+    // What a kernel that keeps a whole tensor on the device (HQQ's rounds) may hold at once.
+    uint64_t maxResidentBytes = UINT64_MAX;
 };
 
 // Words of guard before and after each output region (see quantize_vulkan.cpp).

@@ -70,6 +70,15 @@ vk::DispatchLimits VulkanBackend::limits() const {
     l.maxRows = device.maxComputeWorkGroupCount[0];
     l.maxBufferBytes =
         std::min<uint64_t>(device.maxStorageBufferRange, m_device->maxAllocationBytes());
+    // Half the largest memory heap: the rest is the driver's, other buffers' and, on a CPU
+    // driver, the process's own.
+    const VkPhysicalDeviceMemoryProperties& memory = m_device->memory();
+    uint64_t largestHeap = 0;
+    for (uint32_t i = 0; i < std::min<uint32_t>(memory.memoryHeapCount, VK_MAX_MEMORY_HEAPS); ++i)
+        largestHeap = std::max<uint64_t>(largestHeap, memory.memoryHeaps[i].size);
+    l.maxResidentBytes = largestHeap / 2;
+    if (m_testMaxResidentBytes)
+        l.maxResidentBytes = m_testMaxResidentBytes;
     if (m_testMaxRows)
         l.maxRows = std::min(l.maxRows, m_testMaxRows);
     if (m_testMaxBytes)
@@ -237,6 +246,9 @@ void VulkanBackend::setMaxRowsPerDispatchForTesting(uint64_t rows) {
 }
 void VulkanBackend::setMaxBufferBytesForTesting(uint64_t bytes) {
     m_testMaxBytes = bytes;
+}
+void VulkanBackend::setMaxResidentBytesForTesting(uint64_t bytes) {
+    m_testMaxResidentBytes = bytes;
 }
 double VulkanBackend::lastDeviceSeconds() const {
     return m_device->deviceSeconds();

@@ -55,6 +55,8 @@ public:
     // 0 restores the device's limit.
     void setMaxRowsPerDispatchForTesting(uint64_t rows);
     void setMaxBufferBytesForTesting(uint64_t bytes);
+    // The device memory HQQ may keep resident (half the largest heap; 0 restores that).
+    void setMaxResidentBytesForTesting(uint64_t bytes);
     int lastDispatchCount() const { return m_lastDispatches; }
     // Super-blocks the last K-quant quantize() left to the host's encoder (kquant_kernel.h),
     // or groups the last HQQ quantize() left to the host's solver (hqq_kernel.h).
@@ -114,6 +116,7 @@ private:
     std::unique_ptr<vk::HqqKernel> m_hqq;
     uint64_t m_testMaxRows = 0;
     uint64_t m_testMaxBytes = 0;
+    uint64_t m_testMaxResidentBytes = 0;
     int m_lastDispatches = 0;
     uint64_t m_lastHostBlocks = 0;
     std::string m_fault; // set once the device failed
