@@ -1,5 +1,7 @@
 #include "engine/jobs/quantize_job.h"
 
+#include "engine/jobs/backend_labels.h"
+
 #include "engine/jobs/weight_moments.h"
 
 #include "engine/core/error.h"
@@ -225,7 +227,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
                             jobThreads(request));
     std::vector<float> buffer;
     QuantizedTensor q;
-    std::set<std::string> used;
+    std::vector<std::string> used;     // each chunk's backend label
     WeightedErrorAccumulator weighted; // with an importance vector only (encoding or weighing)
     for (int64_t r = 0; r < rows; r += step) {
         ctx.checkCancelled();
@@ -240,7 +242,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
         acc.add(r, buffer, q);
         if (!weights.empty())
             weighted.add(buffer, q, weights, importanceRows.layout);
-        used.insert(q.backend);
+        used.push_back(q.backend);
         ctx.advance(n * cols);
     }
     TensorMetricsRecord rec;
@@ -249,8 +251,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     rec.cols = cols;
     rec.sourceDType = std::string(dtypeInfo(t.dtype).name);
     rec.storageFormat = std::string(quantFormatInfo(format).name);
-    for (const auto& b : used)
-        rec.backend += (rec.backend.empty() ? "" : ", ") + b;
+    rec.backend = combineBackendLabels(used, ", ", "chunks");
     rec.metrics = acc.metrics(format);
     if (!weights.empty())
         rec.weightedRmse = weighted.rmse();
@@ -289,7 +290,7 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     ctx.setTotal(total);
 
     VariantRecord& v = out.variant;
-    std::set<std::string> used;
+    std::vector<std::string> used; // each tensor's backend label
     for (const auto& t : model->tensors()) {
         v.totalWeights += t.elements();
         if (!isQuantizableWeight(t)) {
@@ -302,7 +303,7 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
         out.metrics.push_back(
             quantizeTensor(*model, t, request, backends, importance ? &*importance : nullptr, ctx));
         v.totalBytes += out.metrics.back().metrics.bytes;
-        used.insert(out.metrics.back().backend);
+        used.push_back(out.metrics.back().backend);
         if (request.onTensor)
             request.onTensor(out.metrics.back());
     }
@@ -315,8 +316,7 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     v.method = std::string(info.method);
     v.parameters = variantParameters(request.format, importance ? &*importance : nullptr);
     v.toolVersion = std::string("quantlens ") + QUANTLENS_VERSION;
-    for (const auto& b : used)
-        v.backend += (v.backend.empty() ? "" : "; ") + b;
+    v.backend = combineBackendLabels(used, "; ", "tensors");
     ctx.setStage("storing variant");
     out.variantId = workspace.addVariant(v, out.metrics);
     out.sensitivity = workspace.sensitivity(out.variantId);
