@@ -115,9 +115,7 @@ RowChunking GroupQuantKernel::plan(QuantFormat format, int64_t rows, int64_t col
     };
     const int64_t n = largestFittingRows(rows, fits);
     if (n == 0)
-        return {0, "a row of " + std::to_string(cols) + " floats (" + std::to_string(cols * 4) +
-                       " bytes) exceeds the device's buffer limit of " + std::to_string(cap) +
-                       " bytes"};
+        return rowTooWide(cols, cap);
     return {n, {}};
 }
 

@@ -74,9 +74,7 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
     };
     const int64_t n = largestFittingRows(rows, fits);
     if (n == 0)
-        return {0, "a row of " + std::to_string(cols) + " floats (" + std::to_string(cols * 4) +
-                       " bytes) exceeds the device's buffer limit of " + std::to_string(cap) +
-                       " bytes"};
+        return rowTooWide(cols, cap);
     // Every chunk stays on the device for the whole solve.
     const uint64_t chunks = ceilDiv(uint64_t(rows), uint64_t(n));
     const uint64_t resident =

@@ -40,10 +40,14 @@ RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& lim
         std::min({cap / int8InputBytes(1, cols), room / (int8CodeBytes(1, cols) - guardBytes),
                   room / (int8ScaleBytes(1, groupsPerRow) - guardBytes)});
     if (fit == 0)
-        return {0, "a row of " + std::to_string(cols) + " floats (" +
-                       std::to_string(int8InputBytes(1, cols)) + " bytes) exceeds the device's " +
-                       "buffer limit of " + std::to_string(cap) + " bytes"};
+        return rowTooWide(cols, cap);
     return {int64_t(std::min({fit, limits.maxRows, uint64_t(rows)})), {}};
+}
+
+RowChunking rowTooWide(int64_t cols, uint64_t cap) {
+    return {0, "a row of " + std::to_string(cols) + " floats (" + std::to_string(cols * 4) +
+                   " bytes) exceeds the device's buffer limit of " + std::to_string(cap) +
+                   " bytes"};
 }
 
 } // namespace ql::vk

@@ -36,6 +36,10 @@ uint64_t int8ScaleBytes(int64_t rows, int64_t groupsPerRow = 1);
 // with n). 0 when not even one row fits.
 int64_t largestFittingRows(int64_t rows, const std::function<bool(int64_t)>& fits);
 
+// The plan when not one row of `cols` f32 values fits under a buffer limit of `cap` bytes,
+// with the reason the backend reports.
+RowChunking rowTooWide(int64_t cols, uint64_t cap);
+
 RowChunking planInt8Chunks(int64_t rows, int64_t cols, const DispatchLimits& limits,
                            int64_t groupsPerRow = 1);
 
