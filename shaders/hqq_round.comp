@@ -9,7 +9,10 @@
 //               beta): the new zero, and the group's float sum of |x - r| for the host,
 //               which adds the groups' sums in group order;
 //   MODE_CODES: the codes of the final state, one byte each (code - offset), rows padded
-//               to whole words.
+//               to whole words, and each group's stored step (1 / invStep) and zero
+//               (fp16, less the offset) as the reference stores them, the layout that
+//               measure_error.comp's MODE_RTN_ZERO reads, so the error sums are reduced on
+//               the device too.
 //
 // The host takes a group over, for this and every later round, when the device cannot give
 // the reference's bits:
@@ -24,9 +27,10 @@
 // group that is taken over in that round leaves its state untouched and reports the error
 // word OWNED_NOW, so that the host runs that round, from the same state, itself.
 //
-// Buffers: the weights (f32 bits; each dispatch reads them once); the state, three regions of `groups` words from
-// stateBase (inverse steps, zeros, owned flags); the error words from errorBase; the codes
-// from codeBase. Guard words lie around every region (the host checks them).
+// Buffers: the weights (f32 bits; each dispatch reads them once); the state, three regions
+// of `groups` words from stateBase (inverse steps, zeros, owned flags); the error words
+// from errorBase; the codes from codeBase; the stored steps, then the stored zeros, from
+// paramBase. Guard words lie around every region (the host checks them).
 #include "checked_float.glsl"
 
 // A workgroup takes 32 consecutive groups, one per invocation, which cover one contiguous
@@ -52,6 +56,7 @@ layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
 layout(std430, set = 0, binding = 1) buffer State { uint state[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer Errors { uint errors[]; };
 layout(std430, set = 0, binding = 3) writeonly buffer Codes { uint codes[]; };
+layout(std430, set = 0, binding = 4) writeonly buffer Params { uint params[]; };
 
 layout(push_constant) uniform Push {
     uint mode;
@@ -63,6 +68,7 @@ layout(push_constant) uniform Push {
     uint stateBase;
     uint errorBase;
     uint codeBase;
+    uint paramBase;
     float maxq;       // 2^bits - 1
     float floor;      // MODE_ROUND: residuals below it are not shrunk
     uint roundZero;   // MODE_START: round the zero to an integer (HQQ's round_zero)
@@ -165,6 +171,14 @@ uint loadRun() {
 #endif
 }
 
+// hqqStoredZero for the registered formats: fp16 of the zero clamped to +-65504
+// (std::clamp's comparisons), less the code offset. A NaN zero never gets here: its
+// group's inputs went to the host.
+float storedZero(float zero) {
+    float z = zero < -65504.0 ? -65504.0 : (65504.0 < zero ? 65504.0 : zero);
+    return subChecked(qlHalfToFloat(qlFloatToHalf(floatBitsToUint(z))), float(p.codeOffset));
+}
+
 void main() {
     uint runBegin = loadRun();
     uint g = gl_GlobalInvocationID.x;
@@ -204,5 +218,7 @@ void main() {
         return;
     }
     storeCodes(base, row, col, n, invStep, zero);
+    params[p.paramBase + g] = qlSignedDivBits(floatBitsToUint(1.0), floatBitsToUint(invStep));
+    params[p.paramBase + p.groups + g] = floatBitsToUint(storedZero(zero));
     errors[p.errorBase + g] = inexact ? OWNED_NOW : 0u; // MODE_CODES: the host codes it
 }

@@ -17,6 +17,7 @@
 #include "tests/conformance/environment_variable.h"
 #include "tests/conformance/quantize_compare.h"
 
+#include <cmath>
 #include <gtest/gtest.h>
 #include <iostream>
 #include <map>
@@ -139,6 +140,44 @@ void expectLateHandovers(VulkanBackend& vulkan, const std::string& what) {
 
 TEST_F(HqqKernelTest, GroupsHandedOverInALaterRoundStartFromTheDevicesZero) {
     expectLateHandovers(*m_vulkan, "host-visible");
+}
+
+// The codes pass writes the stored steps and zeros in the layout measure_error.comp reads,
+// so the error sums are reduced on the device (within error_sums_test.cpp's relative 1e-6
+// of the host's double sums); when the host solved or coded any group, the device's buffers
+// lack those groups and the host measures the result instead (exactly its sums).
+void expectSums(const ErrorSums& device, const ErrorSums& host, double relative) {
+    EXPECT_NEAR(device.sumW2, host.sumW2, relative * host.sumW2);
+    EXPECT_NEAR(device.sumQ2, host.sumQ2, relative * host.sumQ2);
+    EXPECT_NEAR(device.sumWQ, host.sumWQ, relative * std::sqrt(host.sumW2 * host.sumQ2));
+    EXPECT_NEAR(device.sumE2, host.sumE2, relative * host.sumE2);
+    EXPECT_NEAR(device.maxAbsError, host.maxAbsError, relative * host.maxAbsError);
+}
+
+TEST_F(HqqKernelTest, ErrorSumsComeFromTheDeviceWhenItSolvedEveryGroup) {
+    const int64_t rows = 48, cols = 200;
+    const auto w = gaussian(size_t(rows * cols), 0.02f, 17);
+    m_vulkan->setMaxBufferBytesForTesting(16 * cols * 4); // three chunks, summed
+    for (QuantFormat f : kHqqFormats) {
+        QuantizedTensor out, ref;
+        const ErrorSums sums = m_vulkan->quantizeAndMeasure(f, w, rows, cols, out);
+        EXPECT_TRUE(m_vulkan->lastErrorSumsOnDevice()) << quantFormatInfo(f).name;
+        EXPECT_EQ(m_vulkan->lastHostBlocks(), 0u);
+        quantizeHqq(f, w, rows, cols, ref);
+        EXPECT_TRUE(sameQuantization(ref, out, w)) << quantFormatInfo(f).name;
+        const ErrorSums host = errorSumsOnHost(w, ref);
+        expectSums(sums, host, 1e-6);
+        EXPECT_GT(std::fabs(sums.sumE2 - host.sumE2) + std::fabs(sums.sumW2 - host.sumW2), 0.0)
+            << "f32 partial sums cannot be the host's double sums bit for bit: not measured "
+               "on the device";
+    }
+    auto withHostGroup = w;
+    withHostGroup[70] = 1e-40f; // a subnormal: its group is the host's
+    QuantizedTensor out;
+    const ErrorSums sums =
+        m_vulkan->quantizeAndMeasure(QuantFormat::HqqInt4G64, withHostGroup, rows, cols, out);
+    EXPECT_FALSE(m_vulkan->lastErrorSumsOnDevice());
+    expectSums(sums, errorSumsOnHost(withHostGroup, out), 0.0);
 }
 
 // A value the shader does not take puts its group on the host from the start: a subnormal

@@ -19,8 +19,11 @@ struct MeasurePush { // mirrors Params in measure_error.comp
 std::optional<uint32_t> measureMode(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
     if (info.kind == QuantKind::Rtn) {
-        // The layout of quantize_int8_rowwise.comp / quantize_groups.comp. Double-quantized
-        // absmax values are finished on the host, after the device pass: measured there.
+        // The layout of quantize_int8_rowwise.comp / quantize_groups.comp, and of
+        // hqq_round.comp's codes pass: (code - zero) * fp16(step). Double-quantized absmax
+        // values are finished on the host, after the device pass: measured there.
+        if (info.method == "hqq")
+            return 9;
         if (info.method != "rtn" || info.doubleQuant)
             return std::nullopt;
         switch (info.scheme) {

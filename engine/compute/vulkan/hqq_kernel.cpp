@@ -4,6 +4,7 @@
 #include "engine/core/error.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <initializer_list>
@@ -13,7 +14,7 @@ namespace {
 
 struct HqqPush { // mirrors Push in shaders/hqq_round.comp
     uint32_t mode, groups, cols, groupLen, groupsPerRow, wordsPerRow, stateBase, errorBase,
-        codeBase;
+        codeBase, paramBase;
     float maxq, floor;
     uint32_t roundZero;
     int32_t codeOffset;
@@ -24,6 +25,7 @@ constexpr uint32_t kModeStart = 0, kModeRound = 1, kModeCodes = 2;
 constexpr uint32_t kOwnedNow = 0xffffffffu;
 constexpr uint64_t kGroupsPerWorkgroup = 32; // local_size_x (WG)
 constexpr uint64_t kStateRegions = 3;        // inverse steps, zeros, owned flags
+constexpr uint64_t kParamRegions = 2;        // stored steps, stored zeros
 
 uint64_t ceilDiv(uint64_t a, uint64_t b) {
     return (a + b - 1) / b;
@@ -49,7 +51,7 @@ struct HqqKernel::Shape {
 
 HqqKernel::HqqKernel(Device& device)
     : m_device(device)
-    , m_pipeline(device, groupShader(device, "hqq_round"), 4, sizeof(HqqPush)) {}
+    , m_pipeline(device, groupShader(device, "hqq_round"), 5, sizeof(HqqPush)) {}
 
 bool HqqKernel::handles(QuantFormat format) {
     const auto& info = quantFormatInfo(format);
@@ -69,6 +71,7 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
         const uint64_t groups = uint64_t(n) * rowGroups;
         return uint64_t(n) * uint64_t(cols) * 4 <= cap &&
                withGuards(kStateRegions * groups) <= cap &&
+               withGuards(kParamRegions * groups) <= cap &&
                withGuards(uint64_t(n) * codeWordsPerRow(cols)) <= cap &&
                ceilDiv(groups, kGroupsPerWorkgroup) <= limits.maxRows;
     };
@@ -78,8 +81,9 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
     // Every chunk stays on the device for the whole solve.
     const uint64_t chunks = ceilDiv(uint64_t(rows), uint64_t(n));
     const uint64_t resident =
-        uint64_t(rows) * uint64_t(cols) * 4 + chunks * (withGuards(0) * 3) +
-        uint64_t(rows) * (kStateRegions * rowGroups + rowGroups + codeWordsPerRow(cols)) * 4;
+        uint64_t(rows) * uint64_t(cols) * 4 + chunks * (withGuards(0) * 4) +
+        uint64_t(rows) * ((kStateRegions + 1 + kParamRegions) * rowGroups + codeWordsPerRow(cols)) *
+            4;
     if (resident > limits.maxResidentBytes)
         return {0, "HQQ keeps the whole tensor on the device for its rounds: " +
                        std::to_string(resident) + " bytes, above the " +
@@ -89,7 +93,7 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
 }
 
 int HqqKernel::run(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
-                   const DispatchLimits& limits, QuantizedTensor& out) {
+                   const DispatchLimits& limits, QuantizedTensor& out, MeasureTarget measure) {
     if (!handles(format) || plan(format, rows, cols, limits).rowsPerChunk <= 0)
         throw Error("vulkan: hqq_round called for " + std::string(quantFormatInfo(format).name) +
                     " on a shape it does not support");
@@ -115,7 +119,8 @@ int HqqKernel::run(QuantFormat format, std::span<const float> src, int64_t rows,
     m_rounds = hqqSolveRounds(shape.params, int64_t(src.size()), [&](float beta, float floor) {
         return round(shape, src, beta, floor);
     });
-    finish(shape, src, out);
+    m_sumsFromDevice = false;
+    finish(shape, src, out, measure);
     return m_dispatches;
 }
 
@@ -136,22 +141,35 @@ void HqqKernel::prepareChunks(const Shape& shape, const DispatchLimits& limits) 
         growBuffer(m_device, c.errors, withGuards(c.groups), HostBuffer::Use::Readback);
         growBuffer(m_device, c.codes, withGuards(uint64_t(c.rows) * codeWordsPerRow(shape.cols)),
                    HostBuffer::Use::Readback);
+        growBuffer(m_device, c.params, withGuards(kParamRegions * c.groups),
+                   HostBuffer::Use::Readback);
     }
 }
 
 void HqqKernel::bind(const Chunk& chunk) {
-    const VkBuffer buffers[4] = {chunk.src->handle(), chunk.state->handle(), chunk.errors->handle(),
-                                 chunk.codes->handle()};
+    const VkBuffer buffers[5] = {chunk.src->handle(), chunk.state->handle(), chunk.errors->handle(),
+                                 chunk.codes->handle(), chunk.params->handle()};
     m_pipeline.bindBuffers(buffers);
 }
 
+std::array<const KernelBuffer*, 4> HqqKernel::outputs(const Chunk& chunk) {
+    return {chunk.state.get(), chunk.errors.get(), chunk.codes.get(), chunk.params.get()};
+}
+
+uint64_t HqqKernel::regionWords(const Chunk& chunk, const KernelBuffer* buffer, int64_t cols) {
+    if (buffer == chunk.state.get())
+        return kStateRegions * chunk.groups;
+    if (buffer == chunk.errors.get())
+        return chunk.groups;
+    if (buffer == chunk.params.get())
+        return kParamRegions * chunk.groups;
+    return uint64_t(chunk.rows) * codeWordsPerRow(cols);
+}
+
 void HqqKernel::dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float floor,
-                         std::initializer_list<const KernelBuffer*> downloads, bool uploadInputs) {
-    const auto words = [&](const KernelBuffer* b) { // a region's words, guards excluded
-        return b == chunk.state.get()    ? kStateRegions * chunk.groups
-               : b == chunk.errors.get() ? chunk.groups
-                                         : uint64_t(chunk.rows) * codeWordsPerRow(shape.cols);
-    };
+                         std::initializer_list<const KernelBuffer*> downloads, bool uploadInputs,
+                         const std::function<void(VkCommandBuffer)>& after) {
+    const auto words = [&](const KernelBuffer* b) { return regionWords(chunk, b, shape.cols); };
     HqqPush push{};
     push.mode = mode;
     push.groups = uint32_t(chunk.groups);
@@ -159,7 +177,7 @@ void HqqKernel::dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float 
     push.groupLen = uint32_t(shape.groupLen);
     push.groupsPerRow = uint32_t(shape.groupsPerRow);
     push.wordsPerRow = uint32_t(codeWordsPerRow(shape.cols));
-    push.stateBase = push.errorBase = push.codeBase = uint32_t(kGuardWords);
+    push.stateBase = push.errorBase = push.codeBase = push.paramBase = uint32_t(kGuardWords);
     push.maxq = shape.maxq;
     push.floor = floor;
     push.roundZero = shape.params.roundZero ? 1 : 0;
@@ -170,14 +188,15 @@ void HqqKernel::dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float 
     if (staged && uploadInputs)
         submission.upload = [&](VkCommandBuffer c) {
             chunk.src->recordUpload(c, 0, uint64_t(chunk.rows * shape.cols) * 4);
-            for (const KernelBuffer* b :
-                 {chunk.state.get(), chunk.errors.get(), chunk.codes.get()}) {
+            for (const KernelBuffer* b : outputs(chunk)) {
                 b->recordUpload(c, 0, kGuardWords * 4);
                 b->recordUpload(c, (kGuardWords + words(b)) * 4, kGuardWords * 4);
             }
         };
     submission.kernel = [&](VkCommandBuffer c) {
         m_pipeline.recordDispatch(c, &push, uint32_t(ceilDiv(chunk.groups, kGroupsPerWorkgroup)));
+        if (after)
+            after(c);
     };
     if (staged && downloads.size() > 0)
         submission.download = [&](VkCommandBuffer c) {
@@ -216,12 +235,9 @@ void HqqKernel::start(const Shape& shape, std::span<const float> src) {
     for (Chunk& chunk : m_chunks) {
         std::memcpy(chunk.src->data(), src.data() + chunk.rowBegin * shape.cols,
                     size_t(chunk.rows * shape.cols) * sizeof(float));
-        const uint64_t regions[3] = {kStateRegions * chunk.groups, chunk.groups,
-                                     uint64_t(chunk.rows) * codeWordsPerRow(shape.cols)};
-        const KernelBuffer* buffers[3] = {chunk.state.get(), chunk.errors.get(), chunk.codes.get()};
-        for (int i = 0; i < 3; ++i) {
-            fillGuardWords(buffers[i]->data(), 0, kGuardWords);
-            fillGuardWords(buffers[i]->data(), kGuardWords + regions[i], kGuardWords);
+        for (const KernelBuffer* b : outputs(chunk)) {
+            fillGuardWords(b->data(), 0, kGuardWords);
+            fillGuardWords(b->data(), kGuardWords + regionWords(chunk, b, shape.cols), kGuardWords);
         }
         dispatch(shape, chunk, kModeStart, 0.0f, {chunk.state.get(), chunk.errors.get()}, true);
         for (uint64_t g = 0; g < chunk.groups; ++g) {
@@ -281,35 +297,57 @@ double HqqKernel::round(const Shape& shape, std::span<const float> src, float be
     return absError;
 }
 
-void HqqKernel::finish(const Shape& shape, std::span<const float> src, QuantizedTensor& out) {
+// The codes pass. When the device solved and coded every group, its stored steps and zeros
+// are the result's and the error sums are reduced on the device in the same submission
+// (measure_error.comp reads the codes and params where they lie); otherwise the host codes
+// its groups and the backend measures on the host.
+void HqqKernel::finish(const Shape& shape, std::span<const float> src, QuantizedTensor& out,
+                       MeasureTarget measure) {
     const auto offset = float(shape.codeOffset);
     const uint64_t wordsPerRow = codeWordsPerRow(shape.cols);
+    const bool measureHere = measure.kernel && std::find(m_hostOwned.begin(), m_hostOwned.end(),
+                                                         uint8_t(1)) == m_hostOwned.end();
+    ErrorSums deviceSums;
     for (Chunk& chunk : m_chunks) {
+        const auto record = [&](VkCommandBuffer c) {
+            if (measureHere)
+                measure.kernel->record(c, shape.format, chunk.rows, shape.cols, chunk.src->handle(),
+                                       chunk.codes->handle(), chunk.params->handle());
+        };
         dispatch(shape, chunk, kModeCodes, 0.0f,
-                 {chunk.codes.get(), chunk.state.get(), chunk.errors.get()}, false);
+                 {chunk.codes.get(), chunk.state.get(), chunk.errors.get(), chunk.params.get()},
+                 false, record);
+        if (measureHere)
+            measure.kernel->collect(deviceSums);
         const auto* words = static_cast<const uint32_t*>(chunk.codes->data()) + kGuardWords;
         for (int64_t r = 0; r < chunk.rows; ++r) // little-endian bytes are the codes in order
             std::memcpy(out.codes.data() + (chunk.rowBegin + r) * shape.cols,
                         words + uint64_t(r) * wordsPerRow, size_t(shape.cols));
         const auto* errors = static_cast<const uint32_t*>(chunk.errors->data()) + kGuardWords;
         const auto* state = static_cast<const uint32_t*>(chunk.state->data()) + kGuardWords;
+        const auto* params = static_cast<const float*>(chunk.params->data()) + kGuardWords;
         for (uint64_t g = 0; g < chunk.groups; ++g) {
             const uint64_t gi = chunk.firstGroup + g;
             HqqGroup& group = m_groups[gi];
-            if (!m_hostOwned[gi]) {
+            if (!m_hostOwned[gi] && errors[g] != kOwnedNow) { // the device's group, whole
+                out.scales[gi] = params[g];
+                out.zeros[gi] = params[chunk.groups + g];
+                continue;
+            }
+            if (!m_hostOwned[gi]) { // coded on the host from the device's final state
                 group.invStep = std::bit_cast<float>(state[g]);
                 group.zero = std::bit_cast<float>(state[chunk.groups + g]);
             }
-            if (m_hostOwned[gi] || errors[g] == kOwnedNow) { // the host writes the codes
-                ++m_hostGroups;
-                for (int64_t j = group.begin; j < group.begin + group.n; ++j)
-                    out.codes[size_t(j)] =
-                        int8_t(hqqCode(src[size_t(j)], group, shape.maxq) - offset);
-            }
+            ++m_hostGroups;
+            for (int64_t j = group.begin; j < group.begin + group.n; ++j)
+                out.codes[size_t(j)] = int8_t(hqqCode(src[size_t(j)], group, shape.maxq) - offset);
             out.scales[gi] = 1.0f / group.invStep;
             out.zeros[gi] = hqqStoredZero(group.zero, true, offset);
         }
     }
+    m_sumsFromDevice = measureHere && m_hostGroups == 0;
+    if (m_sumsFromDevice)
+        *measure.sums += deviceSums;
 }
 
 } // namespace ql::vk

@@ -15,11 +15,14 @@
 // shrink's floor (0.17); at 2 and 3 bits, groups of range above about 1 do.
 // Tensors larger than the device's buffer limit run as row chunks, all resident, each
 // round dispatching every chunk.
+#include "engine/compute/vulkan/error_sum_kernel.h"
 #include "engine/compute/vulkan/row_chunking.h"
 #include "engine/compute/vulkan/vulkan_buffer.h"
 #include "engine/compute/vulkan/vulkan_pipeline.h"
 #include "engine/quant/hqq_solver.h"
 
+#include <array>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -37,9 +40,12 @@ public:
                             const DispatchLimits& limits);
 
     // Requires handles(format) and plan(...).rowsPerChunk > 0; out is resized and filled.
-    // Returns the number of dispatches.
+    // With a measure target, adds the error sums reduced on the device when the device
+    // solved every group (lastSumsFromDevice); otherwise they are the caller's to take on
+    // the host. Returns the number of dispatches.
     int run(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
-            const DispatchLimits& limits, QuantizedTensor& out);
+            const DispatchLimits& limits, QuantizedTensor& out, MeasureTarget measure = {});
+    bool lastSumsFromDevice() const { return m_sumsFromDevice; }
 
     // Groups of the last run that the host solved (from some round on) or coded.
     uint64_t lastHostGroups() const { return m_hostGroups; }
@@ -54,7 +60,7 @@ private:
     struct Chunk {
         int64_t rowBegin = 0, rows = 0;
         uint64_t firstGroup = 0, groups = 0;
-        std::unique_ptr<KernelBuffer> src, state, errors, codes;
+        std::unique_ptr<KernelBuffer> src, state, errors, codes, params;
     };
     struct Shape; // the tensor's geometry and the format's constants (hqq_kernel.cpp)
 
@@ -62,11 +68,17 @@ private:
     void bind(const Chunk& chunk);
     void start(const Shape& shape, std::span<const float> src);
     double round(const Shape& shape, std::span<const float> src, float beta, float floor);
-    void finish(const Shape& shape, std::span<const float> src, QuantizedTensor& out);
-    // One submission for a chunk: the dispatch of `mode` (hqq_round.comp), then the downloads
-    // of the listed buffers (staged memory only; guard words checked after it).
+    void finish(const Shape& shape, std::span<const float> src, QuantizedTensor& out,
+                MeasureTarget measure);
+    // One submission for a chunk: the dispatch of `mode` (hqq_round.comp), what `after`
+    // records, then the downloads of the listed buffers (staged memory only; guard words
+    // checked after it).
     void dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float floor,
-                  std::initializer_list<const KernelBuffer*> downloads, bool uploadInputs);
+                  std::initializer_list<const KernelBuffer*> downloads, bool uploadInputs,
+                  const std::function<void(VkCommandBuffer)>& after = {});
+    // A chunk's output buffers, and the words of each one's region (guards excluded).
+    static std::array<const KernelBuffer*, 4> outputs(const Chunk& chunk);
+    static uint64_t regionWords(const Chunk& chunk, const KernelBuffer* buffer, int64_t cols);
     // Throws when the guard words around a region of `words` changed.
     static void checkGuards(const KernelBuffer& buffer, uint64_t words);
     // The chunk's device state (inverse steps and zeros) into m_groups, for groups the host
@@ -82,6 +94,7 @@ private:
     std::vector<uint64_t> m_handovers;
     uint64_t m_hostGroups = 0;
     int m_rounds = 0;
+    bool m_sumsFromDevice = false;
     int m_dispatches = 0;
 };
 

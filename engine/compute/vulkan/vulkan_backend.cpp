@@ -130,6 +130,7 @@ bool VulkanBackend::prepareRun(const Support& support, QuantFormat format,
     out.backend = label();
     m_lastDispatches = 0;
     m_lastHostBlocks = 0;
+    m_lastSumsOnDevice = false;
     m_device->resetDeviceSeconds();
     return rows != 0 && cols != 0;
 }
@@ -146,15 +147,18 @@ void VulkanBackend::runOnDevice(QuantFormat format, std::span<const float> src, 
             m_lastDispatches = staged->run(format, src, rows, cols, limits(), out, measure);
         else if (vk::GroupQuantKernel::handles(format))
             m_lastDispatches = m_groups->run(format, src, rows, cols, limits(), out, measure);
-        else if (vk::HqqKernel::handles(format)) // the sums below come from the host
-            m_lastDispatches = m_hqq->run(format, src, rows, cols, limits(), out);
+        else if (vk::HqqKernel::handles(format))
+            m_lastDispatches = m_hqq->run(format, src, rows, cols, limits(), out, measure);
         else
             m_lastDispatches = m_rtn->run(format, src, rows, cols, limits(), out, measure);
     } catch (const VulkanFault& fault) {
         m_fault = fault.what();
         throw;
     }
-    if (sums && !measureOnDevice)
+    // HQQ measures on the device only when it solved every group there (hqq_kernel.h).
+    m_lastSumsOnDevice =
+        measureOnDevice && (!vk::HqqKernel::handles(format) || m_hqq->lastSumsFromDevice());
+    if (sums && !m_lastSumsOnDevice)
         *sums = errorSumsOnHost(src, out);
     out.backend = label() + vk::hostStepsOf(format);
     const vk::KQuantKernel* kquant = kquantKernel(format);
@@ -233,6 +237,9 @@ vk::KQuantKernel* VulkanBackend::weightedKernel(QuantFormat format) const {
 
 uint64_t VulkanBackend::lastHostBlocks() const {
     return m_lastHostBlocks;
+}
+bool VulkanBackend::lastErrorSumsOnDevice() const {
+    return m_lastSumsOnDevice;
 }
 int VulkanBackend::lastHqqRounds() const {
     return m_hqq->lastRounds();

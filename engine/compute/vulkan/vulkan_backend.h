@@ -64,6 +64,8 @@ public:
     // Rounds the last HQQ quantize() on this backend ran (0 before any), and the groups its
     // shader handed to the host: [0] at the start, [k] in round k (HqqKernel).
     int lastHqqRounds() const;
+    // Whether the last quantizeAndMeasure() reduced its error sums on the device.
+    bool lastErrorSumsOnDevice() const;
     std::vector<uint64_t> lastHqqHandovers() const;
     // Device time of the last quantize() (GPU timestamps; 0 without them).
     double lastDeviceSeconds() const;
@@ -118,6 +120,7 @@ private:
     uint64_t m_testMaxBytes = 0;
     uint64_t m_testMaxResidentBytes = 0;
     int m_lastDispatches = 0;
+    bool m_lastSumsOnDevice = false;
     uint64_t m_lastHostBlocks = 0;
     std::string m_fault; // set once the device failed
     std::mutex m_mutex;  // one job at a time on the queue and the shared buffers
