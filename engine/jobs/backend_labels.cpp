@@ -20,7 +20,9 @@ struct HostNote {
 };
 
 std::optional<HostNote> parseHostNote(const std::string& label) {
-    const size_t at = label.find(kHostNote);
+    // The last note: a label may carry a host step of its format first ("+ host (row mean
+    // squares) + host (3 blocks ...)"), which stays in the base.
+    const size_t at = label.rfind(kHostNote);
     if (at == std::string::npos || label.back() != ')')
         return std::nullopt;
     size_t p = at + kHostNote.size();

@@ -10,7 +10,10 @@
 
 namespace ql {
 
-// One entry per part (repeats included). The distinct labels, sorted, joined by
+// One entry per part (repeats included): a tensor's label comes from its chunks' labels, and
+// a variant's from every chunk's (not from its tensors' combined labels, which this would
+// not parse back). The last " + host (" of a label is the note; an earlier one (a host step
+// of the format) stays in the base. The distinct labels, sorted, joined by
 // `separator`, with "<base> + host (<N> <unit>[s] <why>)" labels of the same base, unit and
 // reason summed into "<base> + host (<sum> <unit>[s] <why>, in <k> <parts>)" (k parts had
 // such a note; ", in ..." only when k > 1). Other labels pass unchanged.

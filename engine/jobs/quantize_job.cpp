@@ -211,7 +211,8 @@ void quantizeChunk(BackendSet& backends, QuantFormat format, std::span<const flo
 
 TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
                                    const QuantizeRequest& request, BackendSet& backends,
-                                   ImportanceSource* importance, JobContext& ctx) {
+                                   ImportanceSource* importance, JobContext& ctx,
+                                   std::vector<std::string>& chunkLabels) {
     const int64_t rows = t.rows(), cols = t.cols();
     const QuantFormat format = fallbackFormat(request.format, cols);
     const std::vector<float> weights = importanceFor(importance, t, format);
@@ -252,6 +253,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     rec.sourceDType = std::string(dtypeInfo(t.dtype).name);
     rec.storageFormat = std::string(quantFormatInfo(format).name);
     rec.backend = combineBackendLabels(used, ", ", "chunks");
+    chunkLabels.insert(chunkLabels.end(), used.begin(), used.end());
     rec.metrics = acc.metrics(format);
     if (!weights.empty())
         rec.weightedRmse = weighted.rmse();
@@ -290,7 +292,7 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     ctx.setTotal(total);
 
     VariantRecord& v = out.variant;
-    std::vector<std::string> used; // each tensor's backend label
+    std::vector<std::string> used; // every chunk's backend label, of every tensor
     for (const auto& t : model->tensors()) {
         v.totalWeights += t.elements();
         if (!isQuantizableWeight(t)) {
@@ -300,10 +302,9 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
             continue;
         }
         ctx.setStage("quantizing " + t.name);
-        out.metrics.push_back(
-            quantizeTensor(*model, t, request, backends, importance ? &*importance : nullptr, ctx));
+        out.metrics.push_back(quantizeTensor(*model, t, request, backends,
+                                             importance ? &*importance : nullptr, ctx, used));
         v.totalBytes += out.metrics.back().metrics.bytes;
-        used.push_back(out.metrics.back().backend);
         if (request.onTensor)
             request.onTensor(out.metrics.back());
     }
@@ -316,7 +317,10 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     v.method = std::string(info.method);
     v.parameters = variantParameters(request.format, importance ? &*importance : nullptr);
     v.toolVersion = std::string("quantlens ") + QUANTLENS_VERSION;
-    v.backend = combineBackendLabels(used, "; ", "tensors");
+    // From the chunks' own labels, not the tensors' combined ones; a chunk is a whole tensor
+    // for the formats that need one (HQQ, per-tensor scales).
+    v.backend =
+        combineBackendLabels(used, "; ", needsWholeTensor(request.format) ? "tensors" : "chunks");
     ctx.setStage("storing variant");
     out.variantId = workspace.addVariant(v, out.metrics);
     out.sensitivity = workspace.sensitivity(out.variantId);

@@ -10,6 +10,7 @@
 //  - device-local buffers with staging copies (QUANTLENS_VULKAN_FORCE_STAGING=1).
 // The conformance suite (quantize_conformance_test.cpp) runs the odd shapes and value
 // patterns; a device lost mid-solve is cpu_fallback_test.cpp's.
+#include "engine/compute/vulkan/hqq_kernel.h"
 #include "engine/compute/vulkan/vulkan_backend.h"
 #include "engine/model/model.h"
 #include "engine/quant/hqq.h"
@@ -207,6 +208,26 @@ TEST_F(HqqKernelTest, ChunksOfRowsGiveTheSameResult) {
     }
 }
 
+// The resident bytes of a solve, worked by hand: 64 x 256 weights in chunks of 8 rows (a
+// buffer limit of 8 rows of floats), so 8 chunks of 32 groups (4 per row). Per chunk the
+// state (3 words a group), the error words (1), the stored steps and zeros (2) and the
+// codes (64 words a row) each carry 2 x 16 guard words, and the weights none:
+//   weights 64 * 256 * 4 = 65536, guards 8 chunks * 4 regions * 32 words * 4 = 4096,
+//   per-group words 64 rows * 4 groups * 6 * 4 = 6144, codes 64 * 64 * 4 = 16384:
+//   92160 bytes in all, refused one byte below.
+TEST(HqqKernelPlan, CountsEveryResidentByte) {
+    vk::DispatchLimits limits;
+    limits.maxBufferBytes = 8 * 256 * 4;
+    limits.maxResidentBytes = 92160;
+    const vk::RowChunking fits = vk::HqqKernel::plan(QuantFormat::HqqInt4G64, 64, 256, limits);
+    EXPECT_EQ(fits.rowsPerChunk, 8) << fits.whyNot;
+    limits.maxResidentBytes = 92159;
+    const vk::RowChunking over = vk::HqqKernel::plan(QuantFormat::HqqInt4G64, 64, 256, limits);
+    EXPECT_EQ(over.rowsPerChunk, 0);
+    EXPECT_NE(over.whyNot.find("92160 bytes, above the 92159 bytes"), std::string::npos)
+        << over.whyNot;
+}
+
 // The solve keeps every chunk on the device: a tensor above what the device may hold (half
 // its largest heap; here a test limit) is the CPU's, with the reason, before any buffer is
 // made, so that a large tensor does not fail with VK_ERROR_OUT_OF_DEVICE_MEMORY and take the
@@ -243,6 +264,12 @@ TEST(HqqKernelStaged, DeviceLocalBuffersGiveTheSameResult) {
     }
     vulkan->setMaxBufferBytesForTesting(0);
     expectLateHandovers(*vulkan, "staged");
+    // Every group on the device: the sums are reduced there, through the staging copies.
+    const auto clean = gaussian(size_t(40 * 200), 0.02f, 6);
+    QuantizedTensor out;
+    const ErrorSums sums = vulkan->quantizeAndMeasure(QuantFormat::HqqInt4G64, clean, 40, 200, out);
+    EXPECT_TRUE(vulkan->lastErrorSumsOnDevice());
+    expectSums(sums, errorSumsOnHost(clean, out), 1e-6);
 }
 
 } // namespace

@@ -38,6 +38,16 @@ TEST(BackendLabels, KeepsUnitsReasonsAndDevicesApart) {
                   " + host (absmax double quantization)");
 }
 
+// The weighted legacy kernels' label names a host step of the format before the note.
+TEST(BackendLabels, TheLastHostNoteIsTheOneSummed) {
+    const std::string base = kDevice + " + host (row mean squares)";
+    const std::string why = "outside the shader's exact range";
+    const std::vector<std::string> chunks{base + " + host (2 blocks " + why + ")",
+                                          base + " + host (5 blocks " + why + ")", base};
+    EXPECT_EQ(combineBackendLabels(chunks, "; ", "chunks"),
+              base + "; " + base + " + host (7 blocks " + why + ", in 2 chunks)");
+}
+
 TEST(BackendLabels, OneNoteIsUnchangedAndNothingGivesNothing) {
     const std::string one = hostNote(1, "group", "the Lp shrink acts on");
     EXPECT_EQ(combineBackendLabels({one}, "; ", "tensors"), one);

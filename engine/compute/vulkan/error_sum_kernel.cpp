@@ -97,11 +97,10 @@ bool ErrorSumKernel::handles(QuantFormat format) {
     return measureMode(format).has_value();
 }
 
+// Bound again for every chunk: a cache keyed on the VkBuffer handles could skip the update
+// after a kernel regrew a buffer and the driver gave the new one the freed handle's value.
 void ErrorSumKernel::bind(VkBuffer src, VkBuffer quant, VkBuffer scales) {
     const VkBuffer wanted[4] = {src, quant, scales, m_partials->handle()};
-    if (std::equal(wanted, wanted + 4, m_bound))
-        return;
-    std::copy(wanted, wanted + 4, m_bound);
     m_pipeline.bindBuffers(wanted);
 }
 

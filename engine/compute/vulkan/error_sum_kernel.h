@@ -33,7 +33,6 @@ private:
     Device& m_device;
     ComputePipeline m_pipeline;
     std::unique_ptr<HostBuffer> m_partials;
-    VkBuffer m_bound[4] = {};
     uint32_t m_groups = 0;
 };
 

@@ -88,7 +88,7 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
         return {0, "HQQ keeps the whole tensor on the device for its rounds: " +
                        std::to_string(resident) + " bytes, above the " +
                        std::to_string(limits.maxResidentBytes) +
-                       " bytes it may hold (half the device's largest memory heap)"};
+                       " bytes it may hold (a share of its memory heaps)"};
     return {n, {}};
 }
 

@@ -24,6 +24,29 @@ std::string blockWord(QuantFormat format, uint64_t n) {
     return std::string(word) + (n == 1 ? "" : "s");
 }
 
+// What a kernel that keeps a whole tensor on the device may hold: with host-visible buffers,
+// half the largest heap that has host-visible memory (on a CPU driver that is the
+// process's own RAM; the rest is the process's and the driver's). Staged, every buffer has
+// a device-local copy and a staging copy of the same size, which on a GPU with resizable
+// BAR may lie in the same (device-local) heap: a quarter of the smaller of the largest
+// device-local and the largest host-visible heap, so both copies fit in half of either.
+// The largest heap of any kind would not do: a discrete GPU's system-memory heap is often
+// larger than its VRAM.
+uint64_t residentBudget(const VkPhysicalDeviceMemoryProperties& memory, bool staged) {
+    uint64_t deviceLocal = 0, hostVisible = 0;
+    for (uint32_t i = 0; i < std::min<uint32_t>(memory.memoryTypeCount, VK_MAX_MEMORY_TYPES); ++i) {
+        const VkMemoryType& type = memory.memoryTypes[i];
+        if (type.heapIndex >= std::min<uint32_t>(memory.memoryHeapCount, VK_MAX_MEMORY_HEAPS))
+            continue;
+        const uint64_t heap = memory.memoryHeaps[type.heapIndex].size;
+        if (type.propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
+            deviceLocal = std::max(deviceLocal, heap);
+        if (type.propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+            hostVisible = std::max(hostVisible, heap);
+    }
+    return staged ? std::min(deviceLocal, hostVisible) / 4 : hostVisible / 2;
+}
+
 } // namespace
 
 VulkanBackend::VulkanBackend(std::shared_ptr<vk::Instance> instance,
@@ -70,13 +93,7 @@ vk::DispatchLimits VulkanBackend::limits() const {
     l.maxRows = device.maxComputeWorkGroupCount[0];
     l.maxBufferBytes =
         std::min<uint64_t>(device.maxStorageBufferRange, m_device->maxAllocationBytes());
-    // Half the largest memory heap: the rest is the driver's, other buffers' and, on a CPU
-    // driver, the process's own.
-    const VkPhysicalDeviceMemoryProperties& memory = m_device->memory();
-    uint64_t largestHeap = 0;
-    for (uint32_t i = 0; i < std::min<uint32_t>(memory.memoryHeapCount, VK_MAX_MEMORY_HEAPS); ++i)
-        largestHeap = std::max<uint64_t>(largestHeap, memory.memoryHeaps[i].size);
-    l.maxResidentBytes = largestHeap / 2;
+    l.maxResidentBytes = residentBudget(m_device->memory(), stagedMemory());
     if (m_testMaxResidentBytes)
         l.maxResidentBytes = m_testMaxResidentBytes;
     if (m_testMaxRows)
