@@ -6,7 +6,9 @@
 // min/max start, then one dispatch per round updates the zeros and writes each group's
 // float sum of |x - r|; only those sums (one word per 64 weights) come back, and the host
 // adds them in group order in double and applies HQQ's stop (hqqSolveRounds), exactly as
-// the CPU does. A last dispatch writes the codes.
+// the CPU does. A last dispatch writes the codes and each group's stored step and zero, in
+// the layout measure_error.comp reads, so that quantizeAndMeasure reduces the error sums in
+// the same submission when the device solved every group.
 //
 // The host runs a group itself, from the round the shader hands it over (hqq_round.comp
 // says when: a residual the Lp shrink acts on, which needs the C library's powf, or a value
@@ -14,7 +16,8 @@
 // state. At 4 and 8 bits an LLM's weights give none: half their step lies far below the
 // shrink's floor (0.17); at 2 and 3 bits, groups of range above about 1 do.
 // Tensors larger than the device's buffer limit run as row chunks, all resident, each
-// round dispatching every chunk.
+// round dispatching every chunk; a tensor above DispatchLimits::maxResidentBytes is the
+// CPU's (plan says why).
 #include "engine/compute/vulkan/error_sum_kernel.h"
 #include "engine/compute/vulkan/row_chunking.h"
 #include "engine/compute/vulkan/vulkan_buffer.h"

@@ -37,7 +37,8 @@ public:
                   QuantizedTensor& out) override;
     // The error sums come from the device (shaders/measure_error.comp) for every layout it
     // knows (ErrorSumKernel::handles), else from errorSumsOnHost on the downloaded result
-    // (the double-quantized formats, whose absmax is finished on the host): f32 products and
+    // (the double-quantized formats, whose absmax is finished on the host, and an HQQ tensor
+    // of which the host solved or coded a group; lastErrorSumsOnDevice says): f32 products and
     // Kahan-compensated f32 partial sums per 4096 values, added in double on the host.
     // Against errorSumsOnHost (double throughout) each sum agrees to a relative 1e-6 and
     // the max |error| to a relative 1e-6 (the f32 rounding of q - w); conformance tests
