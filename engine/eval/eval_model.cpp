@@ -81,7 +81,8 @@ WeightTransform quantizeTransform(QuantFormat format, std::map<std::string, std:
             if (importance.empty())
                 cpu->quantize(f, part, rows, t.cols(), q);
             else
-                quantizeWithImportance(f, part, rows, t.cols(), importance, q, 0, {m * rows, rows});
+                cpu->quantizeWithImportance(f, part, rows, t.cols(), {importance, {m * rows, rows}},
+                                            q);
             const std::vector<float> values = q.dequantize();
             std::copy(values.begin(), values.end(), part.begin());
         }

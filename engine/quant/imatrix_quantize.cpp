@@ -73,9 +73,15 @@ void requireImportanceRows(std::span<const float> importance, int64_t rows, int6
 
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
-                            int threads, ImportanceRows layout, ImportanceRowEncoder encoder) {
-    const ImportanceRowEncoder encode =
-        encoder ? encoder : importanceRowEncoder(quantFormatInfo(format).storage);
+                            int threads, ImportanceRows layout, SimdLevel lanes) {
+    const DType storage = quantFormatInfo(format).storage;
+    const ImportanceRowEncoder scalar = importanceRowEncoder(storage);
+    const auto encode = [&](const float* x, std::byte* dst, int64_t n, const float* imp) {
+        if (lanes == SimdLevel::Scalar)
+            scalar(x, dst, n, imp);
+        else
+            quantizeRowInLanes(storage, x, dst, n, imp, lanes);
+    };
     requireImportanceRows(importance, rows, cols, layout); // before the threads start
     const auto vectorOf = [&](int64_t r) {
         return importance.data() + importanceVectorOf(r, layout) * cols;

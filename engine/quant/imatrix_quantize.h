@@ -4,6 +4,7 @@
 // (ggml_legacy_importance.h), whose ggml encoders take llama.cpp's quant_weights. Rows go
 // over threads; each row's bytes do not depend on the others.
 #include "engine/quant/quantize.h"
+#include "engine/quant/simd_level.h"
 
 #include <span>
 #include <string>
@@ -44,11 +45,12 @@ void requireImportanceRows(std::span<const float> importance, int64_t rows, int6
                            ImportanceRows layout);
 
 // `format` takes importance and cols is a whole number of its blocks; importance has been
-// checked. Fills out (resized) with the same bytes as the scalar encoder row by row, through
-// `encoder` when given (the CPU backend's vectorised encoders, which write those bytes).
+// checked. Fills out (resized) with the same bytes as the scalar encoder row by row; with
+// `lanes` above Scalar the searches run in vector lanes (quantizeRowInLanes, the CPU
+// backend's path), which write those bytes too.
 void quantizeWithImportance(QuantFormat format, std::span<const float> src, int64_t rows,
                             int64_t cols, std::span<const float> importance, QuantizedTensor& out,
                             int threads, ImportanceRows layout = {},
-                            ImportanceRowEncoder encoder = nullptr);
+                            SimdLevel lanes = SimdLevel::Scalar);
 
 } // namespace ql

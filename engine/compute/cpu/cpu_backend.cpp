@@ -63,8 +63,7 @@ public:
                                 int64_t cols, const ImportanceInput& importance,
                                 QuantizedTensor& out) override {
         ql::quantizeWithImportance(format, src, rows, cols, importance.weights, out, m_threads,
-                                   importance.layout,
-                                   vectorisedImportanceEncoder(quantFormatInfo(format).storage));
+                                   importance.layout, detectedSimdLevel());
         out.backend = label();
     }
 

@@ -171,40 +171,7 @@ RangeStats groupStats(const QuantFormatInfo& info, const float* x, int64_t n) {
     return s;
 }
 
-// One searched storage type's encoder with its searches in the widest lanes this CPU has
-// (kquant_encode.h), as an ImportanceRowEncoder.
-template <DType T> void inLanes(const float* x, std::byte* dst, int64_t n, const float* imp) {
-    quantizeRowInLanes(T, x, dst, n, imp, detectedSimdLevel());
-}
-
 } // namespace
-
-ImportanceRowEncoder vectorisedImportanceEncoder(DType storage) {
-    switch (storage) {
-    case DType::Q2_K:
-        return inLanes<DType::Q2_K>;
-    case DType::Q3_K:
-        return inLanes<DType::Q3_K>;
-    case DType::Q4_K:
-        return inLanes<DType::Q4_K>;
-    case DType::Q5_K:
-        return inLanes<DType::Q5_K>;
-    case DType::Q6_K:
-        return inLanes<DType::Q6_K>;
-    case DType::IQ4_NL:
-        return inLanes<DType::IQ4_NL>;
-    case DType::Q4_0:
-        return inLanes<DType::Q4_0>;
-    case DType::Q4_1:
-        return inLanes<DType::Q4_1>;
-    case DType::Q5_0:
-        return inLanes<DType::Q5_0>;
-    case DType::Q5_1:
-        return inLanes<DType::Q5_1>;
-    default:
-        return nullptr;
-    }
-}
 
 namespace {
 

@@ -5,7 +5,6 @@
 // zero points come from the same scalar functions as the reference (rtn_schemes.h), so
 // codes are identical. _mm_cvtps_epi32 rounds half to even under the default MXCSR mode,
 // which is the contract's roundEven.
-#include "engine/quant/imatrix_quantize.h"
 #include "engine/quant/quantize.h"
 #include "engine/quant/rtn_schemes.h"
 
@@ -20,10 +19,5 @@ void quantizeRowsCpu(QuantFormat format, const float* src, int64_t rowBegin, int
 // double quantization of the absmax values where the format has it.
 void quantizeTensorCpu(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,
                        QuantizedTensor& out, int threads);
-
-// The importance-weighted row encoders that run in vector lanes (kquant_encode.h: every
-// K-quant, IQ4_NL, Q4_0/Q4_1/Q5_0/Q5_1), the same bytes as the scalar ones; null where the
-// scalar encoder is the CPU's.
-ImportanceRowEncoder vectorisedImportanceEncoder(DType storage);
 
 } // namespace ql
