@@ -14,6 +14,7 @@
 #include "engine/compute/vulkan/vulkan_backend.h"
 #include "engine/model/model.h"
 #include "engine/quant/hqq.h"
+#include "tests/common/random_weights.h"
 #include "tests/conformance/backends.h"
 #include "tests/conformance/environment_variable.h"
 #include "tests/conformance/quantize_compare.h"
@@ -30,15 +31,6 @@ namespace {
 
 constexpr QuantFormat kHqqFormats[] = {QuantFormat::HqqInt2G64, QuantFormat::HqqInt3G64,
                                        QuantFormat::HqqInt4G64, QuantFormat::HqqInt8G64};
-
-std::vector<float> gaussian(size_t n, float sigma, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, sigma);
-    std::vector<float> w(n);
-    for (auto& v : w)
-        v = d(rng);
-    return w;
-}
 
 // The device's result equals the reference's, on the same number of rounds.
 void expectReference(VulkanBackend& vulkan, QuantFormat format, const std::vector<float>& w,
@@ -88,7 +80,7 @@ TEST_F(HqqKernelTest, EveryStories260KMatrixMatchesTheReference) {
 // shrink acts on most groups, which the host then solves; at 8 bits only outliers reach it.
 TEST_F(HqqKernelTest, GroupsTheShrinkActsOnAreSolvedOnTheHost) {
     const int64_t rows = 24, cols = 200; // a short last group in every row
-    const auto w = gaussian(size_t(rows * cols), 3.0f, 7);
+    const auto w = test::gaussianWeights(size_t(rows * cols), 3.0f, 7);
     uint64_t handed = 0;
     for (QuantFormat f : kHqqFormats) {
         QuantizedTensor out;
@@ -157,7 +149,7 @@ void expectSums(const ErrorSums& device, const ErrorSums& host, double relative)
 
 TEST_F(HqqKernelTest, ErrorSumsComeFromTheDeviceWhenItSolvedEveryGroup) {
     const int64_t rows = 48, cols = 200;
-    const auto w = gaussian(size_t(rows * cols), 0.02f, 17);
+    const auto w = test::gaussianWeights(size_t(rows * cols), 0.02f, 17);
     m_vulkan->setMaxBufferBytesForTesting(16 * cols * 4); // three chunks, summed
     for (QuantFormat f : kHqqFormats) {
         QuantizedTensor out, ref;
@@ -186,7 +178,7 @@ TEST_F(HqqKernelTest, ErrorSumsComeFromTheDeviceWhenItSolvedEveryGroup) {
 // exact); the rest of the tensor stays on the device.
 TEST_F(HqqKernelTest, ValuesOutsideTheShadersRangeAreSolvedOnTheHost) {
     const int64_t rows = 6, cols = 256;
-    auto w = gaussian(size_t(rows * cols), 0.02f, 3);
+    auto w = test::gaussianWeights(size_t(rows * cols), 0.02f, 3);
     w[5] = 1e-40f;
     w[300] = 2097152.0f;
     w[1000] = -3e6f;
@@ -200,7 +192,7 @@ TEST_F(HqqKernelTest, ValuesOutsideTheShadersRangeAreSolvedOnTheHost) {
 // dispatching all of them.
 TEST_F(HqqKernelTest, ChunksOfRowsGiveTheSameResult) {
     const int64_t rows = 64, cols = 256;
-    const auto w = gaussian(size_t(rows * cols), 0.05f, 11);
+    const auto w = test::gaussianWeights(size_t(rows * cols), 0.05f, 11);
     m_vulkan->setMaxBufferBytesForTesting(8 * cols * 4);
     for (QuantFormat f : kHqqFormats) {
         expectReference(*m_vulkan, f, w, rows, cols, quantFormatInfo(f).name);
@@ -253,7 +245,7 @@ TEST(HqqKernelStaged, DeviceLocalBuffersGiveTheSameResult) {
     auto* vulkan = dynamic_cast<VulkanBackend*>(probe.backend.get());
     ASSERT_NE(vulkan, nullptr) << probe.message;
     ASSERT_TRUE(vulkan->stagedMemory());
-    auto w = gaussian(size_t(40 * 200), 0.02f, 5);
+    auto w = test::gaussianWeights(size_t(40 * 200), 0.02f, 5);
     w[77] = 1e-40f;                      // a group on the host from the start
     for (size_t i = 4000; i < 4064; ++i) // a group the shrink acts on, from its first round
         w[i] *= 500.0f;
@@ -265,7 +257,7 @@ TEST(HqqKernelStaged, DeviceLocalBuffersGiveTheSameResult) {
     vulkan->setMaxBufferBytesForTesting(0);
     expectLateHandovers(*vulkan, "staged");
     // Every group on the device: the sums are reduced there, through the staging copies.
-    const auto clean = gaussian(size_t(40 * 200), 0.02f, 6);
+    const auto clean = test::gaussianWeights(size_t(40 * 200), 0.02f, 6);
     QuantizedTensor out;
     const ErrorSums sums = vulkan->quantizeAndMeasure(QuantFormat::HqqInt4G64, clean, 40, 200, out);
     EXPECT_TRUE(vulkan->lastErrorSumsOnDevice());

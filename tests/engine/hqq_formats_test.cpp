@@ -9,6 +9,7 @@
 #include "engine/model/model.h"
 #include "engine/quant/hqq.h"
 #include "engine/quant/metrics.h"
+#include "tests/common/random_weights.h"
 #include "tests/common/test_data.h"
 
 #include <cmath>
@@ -32,15 +33,6 @@ const HqqCase kCases[] = {{QuantFormat::HqqInt2G64, "hqq-int2-g64", "int2-g64-as
                           {QuantFormat::HqqInt3G64, "hqq-int3-g64", "int3-g64-asym", 3},
                           {QuantFormat::HqqInt4G64, "hqq-int4-g64", "int4-g64-asym", 4},
                           {QuantFormat::HqqInt8G64, "hqq-int8-g64", "int8-g64-asym", 8}};
-
-std::vector<float> gaussian(size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, 0.02f);
-    std::vector<float> x(n);
-    for (auto& v : x)
-        v = d(rng);
-    return x;
-}
 
 TEST(HqqFormats, AreInTheTableWithHonestBitsPerWeight) {
     for (const auto& c : kCases) {
@@ -89,7 +81,7 @@ TEST(HqqFormats, DescriptionNamesTheSolverParameters) {
 
 TEST(HqqFormats, CpuBackendMatchesTheReferenceOnAnyThreadCount) {
     const int64_t rows = 37, cols = 200; // a short last group in every row
-    const auto x = gaussian(size_t(rows * cols), 7);
+    const auto x = test::gaussianWeights(size_t(rows * cols), 0.02f, 7);
     for (const auto& c : kCases) {
         SCOPED_TRACE(c.name);
         QuantizedTensor ref;
@@ -117,7 +109,7 @@ TEST(HqqFormats, VectorLanesGiveTheReferenceResult) {
     } shapes[] = {{64, 1024}, {37, 200}, {41, 448}, {5, 4104}, {33, 24}, {12, 24}};
     int compared = 0;
     for (const auto& shape : shapes) {
-        auto x = gaussian(size_t(shape.rows * shape.cols), 11);
+        auto x = test::gaussianWeights(size_t(shape.rows * shape.cols), 0.02f, 11);
         for (size_t i = 0; i < x.size(); i += 97)
             x[i] *= 50.0f; // outliers
         // Rows scaled by 1 to 1000: at 0.02 a residual never outgrows the Lp shrink's cut
@@ -157,7 +149,7 @@ TEST(HqqFormats, VectorLanesGiveTheReferenceResult) {
 // the same bytes for it (one positive quiet NaN zero), and the other groups are unaffected.
 TEST(HqqFormats, VectorLanesStoreANaNGroupAsTheReference) {
     const int64_t rows = 16, cols = 24;
-    auto x = gaussian(size_t(rows * cols), 5);
+    auto x = test::gaussianWeights(size_t(rows * cols), 0.02f, 5);
     x[0] = -std::numeric_limits<float>::quiet_NaN();
     QuantizedTensor ref;
     quantizeHqq(QuantFormat::HqqInt4G64, x, rows, cols, ref);
@@ -180,7 +172,7 @@ TEST(HqqFormats, VectorLanesStoreANaNGroupAsTheReference) {
 }
 
 TEST(HqqFormats, StoresFp16ZerosThatDequantizeAsStored) {
-    const auto x = gaussian(64 * 3, 11);
+    const auto x = test::gaussianWeights(64 * 3, 0.02f, 11);
     QuantizedTensor q;
     quantizeHqq(QuantFormat::HqqInt4G64, x, 3, 64, q);
     const float offset = 8.0f; // codeOffset of a 4-bit asymmetric grid
@@ -199,7 +191,7 @@ TEST(HqqFormats, StoresFp16ZerosThatDequantizeAsStored) {
 // below 2^bits (at most 2^bits * 2^-11) times the step.
 TEST(HqqFormats, UnclippedWeightsWithinHalfAStepPlusFp16Meta) {
     const int64_t rows = 9, cols = 300;
-    const auto w = gaussian(size_t(rows * cols), 5);
+    const auto w = test::gaussianWeights(size_t(rows * cols), 0.02f, 5);
     for (const auto& c : kCases) {
         QuantizedTensor q;
         quantizeReference(c.hqq, w, rows, cols, q);

@@ -9,6 +9,7 @@
 #include "engine/model/model.h"
 #include "engine/quant/hqq.h"
 #include "engine/quant/hqq_solver.h"
+#include "tests/common/random_weights.h"
 #include "tests/common/test_data.h"
 
 #include <algorithm>
@@ -224,15 +225,6 @@ TEST(HqqSolver, ErrorThatStopsFallingStopsOnRoundTwo) {
         EXPECT_EQ(z, 0.0);
 }
 
-std::vector<float> gaussian(size_t n, float sigma, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, sigma);
-    std::vector<float> w(n);
-    for (auto& v : w)
-        v = d(rng);
-    return w;
-}
-
 // The engine runs the rounds HQQ's rule gives on the same data, and ends on its zeros.
 void expectRoundsOfTheRule(const std::vector<float>& w, int64_t rows, int64_t cols, int bits,
                            const HqqParams& params, int& stoppedEarly, int& ranAll) {
@@ -252,7 +244,7 @@ TEST(HqqSolver, EarlyStopFallsOnTheRoundOfHqqsRule) {
     for (const float sigma : {0.02f, 1.0f, 3.0f})
         for (const int bits : {2, 3, 4, 8}) {
             SCOPED_TRACE(testing::Message() << "sigma " << sigma << ", " << bits << " bits");
-            const auto w = gaussian(8 * 128, sigma, 1);
+            const auto w = test::gaussianWeights(8 * 128, sigma, 1);
             expectRoundsOfTheRule(w, 8, 128, bits, HqqParams{}, stoppedEarly, ranAll);
             HqqParams rounded; // HQQ's BaseQuantizeConfig at 4 bits
             rounded.roundZero = true;
