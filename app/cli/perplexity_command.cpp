@@ -49,12 +49,18 @@ Evaluated load(const std::string& path, const std::string& workspace) {
 }
 
 nlohmann::json klJson(const KlDivergenceResult& k) {
+    const PplComparison& c = k.comparison;
     return {{"ppl", k.ppl},
             {"ppl_error", k.pplError},
             {"ppl_base_from_cache", k.pplBase},
             {"ppl_base_from_cache_error", k.pplBaseError},
-            {"ln_ppl_ratio", k.lnPplRatio},
-            {"ln_ppl_ratio_error", k.lnPplRatioError},
+            {"nll_correlation", c.nllCorrelation},
+            {"ln_ppl_ratio", c.lnRatio},
+            {"ln_ppl_ratio_error", c.lnRatioError},
+            {"ppl_ratio", c.ratio},
+            {"ppl_ratio_error", c.ratioError},
+            {"ppl_difference", c.difference},
+            {"ppl_difference_error", c.differenceError},
             {"mean_kld", k.kld.mean},
             {"mean_kld_error", k.kld.error},
             {"kld", percentilesJson(k.kldPercentiles)},
@@ -67,33 +73,54 @@ nlohmann::json klJson(const KlDivergenceResult& k) {
             {"same_top_p_error", k.sameTopError}};
 }
 
+struct PercentileLine {
+    const char* label;
+    double Percentiles::*level;
+};
+
+// The levels and labels of llama-perplexity's KLD and delta-p blocks, top down.
+constexpr PercentileLine kKldLines[] = {
+    {"Maximum", &Percentiles::max}, {"99.9%  ", &Percentiles::p999},
+    {"99.0%  ", &Percentiles::p99}, {"95.0%  ", &Percentiles::p95},
+    {"90.0%  ", &Percentiles::p90}, {"Median ", &Percentiles::median},
+    {"10.0%  ", &Percentiles::p10}, {" 5.0%  ", &Percentiles::p05},
+    {" 1.0%  ", &Percentiles::p01}, {" 0.1%  ", &Percentiles::p001},
+    {"Minimum", &Percentiles::min}};
+constexpr PercentileLine kDeltaPLines[] = {
+    {"Maximum", &Percentiles::max},    {"99.9%  ", &Percentiles::p999},
+    {"99.0%  ", &Percentiles::p99},    {"95.0%  ", &Percentiles::p95},
+    {"90.0%  ", &Percentiles::p90},    {"75.0%  ", &Percentiles::p75},
+    {"Median ", &Percentiles::median}, {"25.0%  ", &Percentiles::p25},
+    {"10.0%  ", &Percentiles::p10},    {" 5.0%  ", &Percentiles::p05},
+    {" 1.0%  ", &Percentiles::p01},    {" 0.1%  ", &Percentiles::p001},
+    {"Minimum", &Percentiles::min}};
+
+// The summary block in llama-perplexity's order and format (perplexity.cpp,
+// kl_divergence), so that its parsers read ours.
 void printKl(std::ostream& out, const KlDivergenceResult& k) {
+    const PplComparison& c = k.comparison;
     out << "\n====== Perplexity statistics ======\n"
         << "Mean PPL(Q)                   : " << fmt("%10.6f ± %10.6f", k.ppl, k.pplError) << "\n"
         << "Mean PPL(base)                : " << fmt("%10.6f ± %10.6f", k.pplBase, k.pplBaseError)
         << "   (from the clamped baseline cache)\n"
-        << "Mean ln(PPL(Q)/PPL(base))     : "
-        << fmt("%10.6f ± %10.6f", k.lnPplRatio, k.lnPplRatioError) << "\n"
-        << "\n====== KL divergence statistics ======\n"
-        << "Mean    KLD: " << fmt("%10.6f ± %10.6f", k.kld.mean, k.kld.error) << "\n"
-        << "Maximum KLD: " << fmt("%10.6f", k.kldPercentiles.max) << "\n"
-        << "99.9%   KLD: " << fmt("%10.6f", k.kldPercentiles.p999) << "\n"
-        << "99.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p99) << "\n"
-        << "Median  KLD: " << fmt("%10.6f", k.kldPercentiles.median) << "\n"
-        << "10.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p10) << "\n"
-        << " 5.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p05) << "\n"
-        << " 1.0%   KLD: " << fmt("%10.6f", k.kldPercentiles.p01) << "\n"
-        << "Minimum KLD: " << fmt("%10.6f", k.kldPercentiles.min) << "\n"
-        << "\n====== Token probability statistics ======\n"
-        << "Mean    Δp: " << fmt("%6.3f ± %5.3f %%", 100 * k.deltaP.mean, 100 * k.deltaP.error)
+        << "Cor(ln(PPL(Q)), ln(PPL(base))): " << fmt("%6.2f%%", 100 * c.nllCorrelation) << "\n"
+        << "Mean ln(PPL(Q)/PPL(base))     : " << fmt("%10.6f ± %10.6f", c.lnRatio, c.lnRatioError)
         << "\n"
-        << "Maximum Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.max) << "\n"
-        << "99.9%   Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.p999) << "\n"
-        << "99.0%   Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.p99) << "\n"
-        << "Median  Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.median) << "\n"
-        << " 1.0%   Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.p01) << "\n"
-        << "Minimum Δp: " << fmt("%6.3f%%", 100 * k.deltaPPercentiles.min) << "\n"
-        << "RMS Δp    : " << fmt("%6.3f ± %5.3f %%", 100 * k.rmsDeltaP, 100 * k.rmsDeltaPError)
+        << "Mean PPL(Q)/PPL(base)         : " << fmt("%10.6f ± %10.6f", c.ratio, c.ratioError)
+        << "\n"
+        << "Mean PPL(Q)-PPL(base)         : "
+        << fmt("%10.6f ± %10.6f", c.difference, c.differenceError) << "\n"
+        << "\n====== KL divergence statistics ======\n"
+        << "Mean    KLD: " << fmt("%10.6f ± %10.6f", k.kld.mean, k.kld.error) << "\n";
+    for (const PercentileLine& line : kKldLines)
+        out << line.label << " KLD: " << fmt("%10.6f", k.kldPercentiles.*line.level) << "\n";
+    out << "\n====== Token probability statistics ======\n"
+        << "Mean    Δp: " << fmt("%6.3f ± %5.3f %%", 100 * k.deltaP.mean, 100 * k.deltaP.error)
+        << "\n";
+    for (const PercentileLine& line : kDeltaPLines)
+        out << line.label << " Δp: " << fmt("%6.3f%%", 100 * (k.deltaPPercentiles.*line.level))
+            << "\n";
+    out << "RMS Δp    : " << fmt("%6.3f ± %5.3f %%", 100 * k.rmsDeltaP, 100 * k.rmsDeltaPError)
         << "\n"
         << "Same top p: " << fmt("%6.3f ± %5.3f %%", 100 * k.sameTop, 100 * k.sameTopError) << "\n";
 }

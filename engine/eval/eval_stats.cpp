@@ -43,6 +43,7 @@ Percentiles percentiles(std::vector<double> values) {
         return r;
     r.min = values.front();
     r.max = values.back();
+    r.p001 = percentile(values, 0.001);
     r.p01 = percentile(values, 0.01);
     r.p05 = percentile(values, 0.05);
     r.p10 = percentile(values, 0.10);

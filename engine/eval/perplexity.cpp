@@ -92,6 +92,26 @@ PerplexityResult computePerplexity(const LlamaForward& model, std::span<const To
     return r;
 }
 
+PplComparison comparePerplexities(const MeanError& nll, const MeanError& nllBase,
+                                  double nllCovariance) {
+    PplComparison c;
+    const double errors = nll.error * nllBase.error;
+    c.nllCorrelation = errors > 0 ? nllCovariance / errors : 0;
+    c.lnRatio = nll.mean - nllBase.mean;
+    c.lnRatioError = std::sqrt(
+        std::max(0.0, nll.error * nll.error + nllBase.error * nllBase.error - 2 * nllCovariance));
+    c.ratio = std::exp(c.lnRatio);
+    c.ratioError = c.ratio * c.lnRatioError;
+    // PPL = exp(mean NLL), so its error is PPL * nll.error and the covariance of the two
+    // perplexities is PPL(Q) * PPL(base) * nllCovariance (first order).
+    const double ppl = std::exp(nll.mean), pplBase = std::exp(nllBase.mean);
+    const double pplError = ppl * nll.error, pplBaseError = pplBase * nllBase.error;
+    c.difference = ppl - pplBase;
+    c.differenceError = std::sqrt(std::max(0.0, pplError * pplError + pplBaseError * pplBaseError -
+                                                    2 * ppl * pplBase * nllCovariance));
+    return c;
+}
+
 KlDivergenceResult computeKlDivergence(const LlamaForward& model, const BaselineCache& base,
                                        TokenId bos, const RunOptions& options) {
     KlDivergenceResult r;
@@ -135,9 +155,7 @@ KlDivergenceResult computeKlDivergence(const LlamaForward& model, const Baseline
         cross += r.tokenNll[i] * nllBase[i];
     const double cov =
         n > 1 ? (cross / double(n) - r.nll.mean * r.nllBase.mean) / double(n - 1) : 0;
-    r.lnPplRatio = r.nll.mean - r.nllBase.mean;
-    r.lnPplRatioError = std::sqrt(
-        std::max(0.0, r.nll.error * r.nll.error + r.nllBase.error * r.nllBase.error - 2 * cov));
+    r.comparison = comparePerplexities(r.nll, r.nllBase, cov);
     r.kld = meanOf(r.tokenKld);
     if (n <= 10)
         r.kld.error = 0;

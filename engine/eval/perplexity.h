@@ -37,13 +37,28 @@ PerplexityResult computePerplexity(const LlamaForward& model, std::span<const To
                                    TokenId bos, const RunOptions& options,
                                    std::optional<BaselineCache>* record = nullptr);
 
+// llama-perplexity's "Perplexity statistics" of a model against its baseline, from the
+// two per-token NLL series: their correlation, and the log ratio, ratio and difference
+// of the two perplexities, each with its error propagated through the covariance
+// (a shared hard token moves both NLLs, so the difference is surer than either).
+struct PplComparison {
+    double nllCorrelation = 0; // Pearson, "Cor(ln(PPL(Q)), ln(PPL(base)))"
+    double lnRatio = 0, lnRatioError = 0;
+    double ratio = 0, ratioError = 0;
+    double difference = 0, differenceError = 0;
+};
+// nllCovariance: the covariance of the two means, cov(nll, nllBase) / (N - 1), in the
+// same units as MeanError::error squared.
+PplComparison comparePerplexities(const MeanError& nll, const MeanError& nllBase,
+                                  double nllCovariance);
+
 struct KlDivergenceResult {
     ChunkPlan plan;
     int64_t count = 0;
     MeanError nll, nllBase;
     double ppl = 0, pplError = 0;
     double pplBase = 0, pplBaseError = 0; // from the clamped baseline log-probs
-    double lnPplRatio = 0, lnPplRatioError = 0;
+    PplComparison comparison;
     MeanError kld;
     Percentiles kldPercentiles;
     MeanError deltaP; // p(token) under the model minus under the baseline

@@ -6,10 +6,13 @@
 #include "engine/eval/text_file.h"
 #include "engine/eval/tokenizer.h"
 #include "engine/model/model.h"
+#include "tests/common/csv.h"
 #include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
+#include <cmath>
 #include <gtest/gtest.h>
+#include <map>
 
 namespace {
 
@@ -125,6 +128,49 @@ TEST(EvalPerplexity, Q8_0KlDivergenceAgainstF32Base) {
     expectRelative(r.kldPercentiles.max, 0.155555, 0.10, "max KLD");
     expectRelative(r.rmsDeltaP * 100, 0.965, 0.02, "RMS dp");
     expectRelative(r.sameTop * 100, 98.226, 0.002, "same top p");
+    // The comparison lines, pinned against the golden row: ln ratio and its error as
+    // printed; correlation, ratio and difference worked from that row's figures
+    // (cov = (a^2 + b^2 - u^2) / 2 with a = 0.059903 / 6.287816, b = 0.047686 / 5.871268
+    // and u = 0.002157, the relative errors and the ln ratio's error): Cor = cov / (a b)
+    // = 98.269 %, ratio = e^0.068543 = 1.070947 ± 1.070947 u, difference 0.416548 ±
+    // sqrt(0.059903^2 + 0.047686^2 - 2 * 6.287816 * 5.871268 * cov) = 0.015753.
+    const ql::PplComparison& c = r.comparison;
+    EXPECT_NEAR(c.lnRatio, 0.068543, 6e-4) << "ln(PPL(Q)/PPL(base))";
+    expectRelative(c.lnRatioError, 0.002157, 0.02, "its error");
+    EXPECT_NEAR(100 * c.nllCorrelation, 98.269, 0.05) << "Cor(ln(PPL(Q)), ln(PPL(base)))";
+    EXPECT_NEAR(c.ratio, 1.070947, 6e-4) << "PPL(Q)/PPL(base)";
+    expectRelative(c.ratioError, 0.002310, 0.02, "its error");
+    EXPECT_NEAR(c.difference, 0.416548, 4e-3) << "PPL(Q)-PPL(base)";
+    expectRelative(c.differenceError, 0.015753, 0.02, "its error");
+}
+
+// llama.cpp's README table of Meta-Llama-3-8B FP16 against its BF16 base
+// (reference/llama3_8b_bf16_vs_fp16_stats.csv). The two perplexities with their errors
+// and the ln ratio's error fix the covariance of the per-token NLLs; the correlation,
+// ratio and difference printed there must follow from it.
+TEST(EvalPerplexity, ComparisonFollowsLlamaPerplexityReadme) {
+    QL_REQUIRE_DATA();
+    std::map<std::string, std::pair<double, double>> printed;
+    for (const auto& row :
+         ql::test::readCsv(ql::test::dataDir() / "reference" / "llama3_8b_bf16_vs_fp16_stats.csv"))
+        printed[row.at("metric")] = {std::stod(row.at("value")),
+                                     row.at("err").empty() ? 0.0 : std::stod(row.at("err"))};
+    const auto [ppl, pplError] = printed.at("Mean PPL(Q)");
+    const auto [pplBase, pplBaseError] = printed.at("Mean PPL(base)");
+    const double u = printed.at("Mean ln(PPL(Q)/PPL(base))").second;
+    const ql::MeanError nll{std::log(ppl), pplError / ppl};
+    const ql::MeanError nllBase{std::log(pplBase), pplBaseError / pplBase};
+    const double cov = (nll.error * nll.error + nllBase.error * nllBase.error - u * u) / 2;
+    const ql::PplComparison c = ql::comparePerplexities(nll, nllBase, cov);
+    // Within the rounding of the printed inputs (six decimals).
+    EXPECT_NEAR(c.lnRatio, printed.at("Mean ln(PPL(Q)/PPL(base))").first, 1e-6);
+    EXPECT_NEAR(100 * c.nllCorrelation, printed.at("Cor(ln(PPL(Q)), ln(PPL(base)))").first, 5e-4);
+    EXPECT_NEAR(c.ratio, printed.at("Mean PPL(Q)/PPL(base)").first, 1e-6);
+    EXPECT_NEAR(c.ratioError, printed.at("Mean PPL(Q)/PPL(base)").second, 1e-6);
+    EXPECT_NEAR(c.difference, printed.at("Mean PPL(Q)-PPL(base)").first, 1e-6);
+    // The difference's error subtracts two nearly equal terms, which magnifies the
+    // inputs' rounding: 0.000537 from them against 0.000536 printed.
+    EXPECT_NEAR(c.differenceError, printed.at("Mean PPL(Q)-PPL(base)").second, 2e-6);
 }
 
 TEST(EvalPerplexity, SelfCheckGivesZeroDivergence) {
