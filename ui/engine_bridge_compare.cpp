@@ -191,7 +191,7 @@ ql::fit::FitRequest fitRequest(const FitQuery& q) {
 // One variant's stacked bar, per GPU. The parts do not depend on the card; only vLLM's
 // and TensorRT-LLM's reserved fraction does, and that lowers the GPU's line instead.
 FitBar fitBar(const ql::fit::ModelShape& shape, ql::fit::FitRequest r, const QString& variant,
-              const QString& format, bool guessed, bool fromFile) {
+              const QString& format, bool guessed) {
     FitBar bar;
     bar.variant = variant;
     bar.format = format.isEmpty() ? QStringLiteral("?") : format;
@@ -202,9 +202,8 @@ FitBar fitBar(const ql::fit::ModelShape& shape, ql::fit::FitRequest r, const QSt
         return bar;
     }
     if (format == QLatin1String("stored")) {
-        r.weights.format = fromFile
-                               ? std::nullopt
-                               : std::optional<ql::fit::WeightFormat>(ql::fit::WeightFormat::BF16);
+        // A file's own types, or a config.json checkpoint as it ships.
+        r.weights.format = std::nullopt;
     } else {
         const auto f = ql::fit::weightFormatFromName(format.toStdString());
         if (!f) {
@@ -257,8 +256,7 @@ FitChartData EngineBridge::computeFit(const FitQuery& q) const {
             out.bars.append(bar);
             continue;
         }
-        out.bars.append(fitBar(*m_fitShape, r, q.variants[i], format, q.guessed.value(i),
-                               m_fitShapeInfo.fromModelFile));
+        out.bars.append(fitBar(*m_fitShape, r, q.variants[i], format, q.guessed.value(i)));
     }
     return out;
 }

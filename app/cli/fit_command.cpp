@@ -12,6 +12,7 @@
 #include "engine/model/model.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -27,15 +28,24 @@ struct FitOptions {
     bool flashAttn = false, quantizeEmbeddings = false, json = false;
 };
 
-ModelShape loadShape(const std::string& path, bool& isConfig) {
-    isConfig = false;
-    if (path.size() > 5 && path.ends_with(".json")) {
-        const auto j = parseJsonFile(path);
-        if (looksLikeHfConfig(j)) {
-            isConfig = true;
-            return shapeFromHfConfigFile(path);
-        }
+bool holdsWeights(const std::filesystem::path& folder) {
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+        const auto ext = entry.path().extension();
+        if (ext == ".safetensors" || ext == ".gguf")
+            return true;
     }
+    return false;
+}
+
+// A config.json, or a folder with one and no weights (a checkpoint's configs alone), is
+// sized from the config; anything else is opened as a model.
+ModelShape loadShape(const std::string& path) {
+    const std::filesystem::path p(path);
+    if (std::filesystem::is_directory(p) && std::filesystem::is_regular_file(p / "config.json") &&
+        !holdsWeights(p))
+        return shapeFromHfConfigFile(p / "config.json");
+    if (path.size() > 5 && path.ends_with(".json") && looksLikeHfConfig(parseJsonFile(path)))
+        return shapeFromHfConfigFile(path);
     return shapeFromModel(*Model::open(path));
 }
 
@@ -54,12 +64,12 @@ const GpuSpec& findGpu(const GpuCatalog& catalog, const std::string& name) {
     return *g;
 }
 
-FitRequest buildRequest(const FitOptions& o, const GpuSpec& gpu, bool isConfig) {
+FitRequest buildRequest(const FitOptions& o, const GpuSpec& gpu) {
     FitRequest r;
+    // Without one, "as stored": a file's own types, a config.json checkpoint as it ships
+    // (its declared quantization, else bf16).
     if (!o.format.empty() && o.format != "stored")
         r.weights.format = parseFormat(o.format, "format");
-    else if (isConfig)
-        r.weights.format = WeightFormat::BF16; // a config.json checkpoint as published
     r.weights.quantizeEmbedding = r.weights.quantizeOutput = o.quantizeEmbeddings;
     r.kvTypeK = parseFormat(o.kvType, "KV type");
     r.kvTypeV = parseFormat(o.kvTypeV.empty() ? o.kvType : o.kvTypeV, "KV type");
@@ -154,6 +164,8 @@ nlohmann::json reportJson(const ModelShape& s, const FitReport& f) {
             {"headroom_bytes", f.headroomBytes},
             {"fits", f.fits},
             {"max_context", f.maxContext},
+            {"max_context_by_memory", f.maxContextByMemory},
+            {"max_positions", s.maxPositions},
             {"max_batch", f.maxBatch},
             {"notes", f.notes}};
 }
@@ -161,9 +173,8 @@ nlohmann::json reportJson(const ModelShape& s, const FitReport& f) {
 int runFit(const FitOptions& o) {
     const GpuCatalog catalog =
         o.catalog.empty() ? GpuCatalog::builtin() : GpuCatalog::fromFile(o.catalog);
-    bool isConfig = false;
-    const ModelShape shape = loadShape(o.model, isConfig);
-    const FitReport report = fitModel(shape, buildRequest(o, findGpu(catalog, o.gpu), isConfig));
+    const ModelShape shape = loadShape(o.model);
+    const FitReport report = fitModel(shape, buildRequest(o, findGpu(catalog, o.gpu)));
     if (o.json)
         printJson(std::cout, reportJson(shape, report));
     else
@@ -181,8 +192,9 @@ void addFitCommand(CLI::App& app, CommandTable& table) {
     cmd->add_option("model", o->model, "GGUF, safetensors, index json, folder or config.json")
         ->required();
     cmd->add_option("--format", o->format,
-                    "weight format of the linear layers, or 'stored' (default for files; "
-                    "bf16 for a config.json): " +
+                    "weight format of the linear layers, or 'stored' (the default: a file's "
+                    "own types; a config.json as its checkpoint ships, from its "
+                    "quantization_config or hf_quant_config.json, else bf16): " +
                         weightFormatNames());
     cmd->add_option("--ctx", o->ctx, "context length per sequence, tokens")
         ->check(CLI::PositiveNumber);
@@ -195,7 +207,7 @@ void addFitCommand(CLI::App& app, CommandTable& table) {
     cmd->add_option("--runtime", o->runtime, "llamacpp, vllm or trtllm");
     cmd->add_flag("--flash-attn", o->flashAttn, "llama.cpp with flash attention");
     cmd->add_flag("--quantize-embeddings", o->quantizeEmbeddings,
-                  "quantize embeddings and output too (llama.cpp-style mixes do)");
+                  "quantize embeddings and output in --format too (llama-quantize --pure does)");
     cmd->add_option("--catalog", o->catalog, "GPU catalog json instead of the built-in one");
     cmd->add_flag("--json", o->json, "Machine-readable output");
     table.add(cmd, [o] { return runFit(*o); });

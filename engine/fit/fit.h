@@ -42,8 +42,9 @@ struct FitReport {
     uint64_t reservedBytes = 0; // never used by the runtime (vLLM utilization < 1)
     int64_t headroomBytes = 0;  // gpuBytes - reserved - needed; negative: does not fit
     bool fits = false;
-    int64_t maxContext = 0; // at `batch`; 0: not even one token fits
-    int64_t maxBatch = 0;   // at `context`
+    int64_t maxContext = 0;         // at `batch`, at most the model's positions; 0: none fits
+    int64_t maxContextByMemory = 0; // the same without the model's limit
+    int64_t maxBatch = 0;           // at `context`
     std::vector<std::string> notes;
 
     uint64_t kvBytes() const { return kvKBytes + kvVBytes; }
@@ -52,7 +53,8 @@ struct FitReport {
     }
 };
 
-// Throws ql::Error for impossible requests (a KV type the head does not fit, tp < 1).
+// Throws ql::Error for impossible requests: tp < 1, a KV type the head does not fit or
+// the runtime does not offer, heads that the runtime cannot split over tp GPUs.
 FitReport fitModel(const ModelShape& shape, const FitRequest& request);
 // Largest context (tokens per sequence, up to `limit`) and batch that fit; 0 if none.
 int64_t maxContext(const ModelShape& shape, const FitRequest& request, int64_t limit = 1 << 24);

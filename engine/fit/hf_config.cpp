@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/mapped_file.h"
+#include "engine/fit/checkpoint_quant.h"
 #include "engine/fit/hf_config_parts.h"
 #include "engine/model/json_locate.h"
 #include "engine/model/json_util.h"
@@ -90,6 +91,8 @@ ModelShape shapeFromHfConfig(const nlohmann::json& c, const std::string& name) {
     if (d.mla)
         addMtpExcluded(b, d, c);
     b.shape.attention = attentionShape(d, c);
+    b.shape.maxPositions = optInt(c, "max_position_embeddings");
+    b.shape.checkpoint = quantizationFromConfig(c);
     return b.shape;
 }
 
@@ -98,13 +101,28 @@ ModelShape shapeFromHfConfigFile(const std::filesystem::path& path) {
     const auto j = parseJson(text.bytes(), path.filename().string(), 0, "the file");
     if (!looksLikeHfConfig(j))
         throw Error(path.string() + ": not a model config.json (no hidden_size or model_type)");
+    ModelShape shape;
     try {
-        return shapeFromHfConfig(j, path.filename().string());
+        shape = shapeFromHfConfig(j, path.filename().string());
     } catch (const JsonValueError& e) {
         throw Error(path.string() + ": " + atJsonValue(e, asText(text.bytes())).what());
     } catch (const Error& e) {
         throw Error(path.string() + ": " + e.what());
     }
+    // ModelOpt describes its checkpoint in a file of its own, which vLLM and TensorRT-LLM
+    // read in place of config.json's quantization_config.
+    const auto modelOpt = modelOptConfigBeside(path);
+    if (std::filesystem::is_regular_file(modelOpt)) {
+        const MappedFile quantText(modelOpt);
+        const auto q = parseJson(quantText.bytes(), modelOpt.filename().string(), 0, "the file");
+        try {
+            shape.checkpoint = quantizationFromModelOpt(q, modelOpt.filename().string());
+        } catch (const JsonValueError& e) {
+            throw Error(modelOpt.string() + ": " +
+                        atJsonValue(e, asText(quantText.bytes())).what());
+        }
+    }
+    return shape;
 }
 
 } // namespace ql::fit

@@ -8,7 +8,17 @@ namespace ql::fit {
 namespace {
 
 // gate, up (ff x hidden) and down (hidden x ff), `count` times.
+// Gate and up are separate tensors in the checkpoints (and in GGUF): each has its own
+// scale under per-tensor formats.
 void swiglu(ShapeBuilder& b, const std::string& prefix, int64_t hidden, int64_t ff, int64_t count) {
+    b.linear(prefix + ".gate_proj", ff, hidden, count);
+    b.linear(prefix + ".up_proj", ff, hidden, count);
+    b.linear(prefix + ".down_proj", hidden, ff, count);
+}
+
+// gpt-oss stores its experts' gate and up as one tensor.
+void fusedSwiglu(ShapeBuilder& b, const std::string& prefix, int64_t hidden, int64_t ff,
+                 int64_t count) {
     b.linear(prefix + ".gate_up_proj", 2 * ff, hidden, count);
     b.linear(prefix + ".down_proj", hidden, ff, count);
 }
@@ -69,7 +79,7 @@ void deepseek(ShapeBuilder& b, const HfDims& d, const nlohmann::json& c) {
 // gpt-oss: fused gate_up with biases per expert, down with bias, router with bias.
 void gptOss(ShapeBuilder& b, const HfDims& d, const nlohmann::json& c) {
     const int64_t e = reqInt(c, "num_local_experts");
-    swiglu(b, "layers.*.mlp.experts.*", d.hidden, d.ff, d.layers * e);
+    fusedSwiglu(b, "layers.*.mlp.experts.*", d.hidden, d.ff, d.layers * e);
     b.vector("layers.*.mlp.experts.*.biases", 2 * d.ff + d.hidden, d.layers * e);
     router(b, "layers.*.mlp.router", e, d.hidden, d.layers);
     b.vector("layers.*.mlp.router.bias", e, d.layers);

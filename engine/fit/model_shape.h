@@ -50,6 +50,17 @@ struct AttentionShape {
     std::vector<int64_t> window;
 };
 
+// How a config.json checkpoint ships quantized: its quantization_config, or ModelOpt's
+// hf_quant_config.json beside it (checkpoint_quant.h). "As stored" sizes such a
+// checkpoint's linear layers in `format`, except the modules in `keep`.
+struct CheckpointQuantization {
+    std::string method; // as the checkpoint names it: "fp8", "mxfp4", "modelopt FP8"
+    std::string source; // the file and key it was read from
+    std::optional<WeightFormat> format;  // nullopt: a method the fit model cannot size
+    std::vector<std::string> keep;       // module patterns left in the float type ("lm_head")
+    std::optional<WeightFormat> kvCache; // the KV cache type it carries scales for
+};
+
 struct ModelShape {
     std::string name;
     std::string modelType; // config.json model_type or GGUF architecture
@@ -62,6 +73,10 @@ struct ModelShape {
     // multi-token-prediction module); not in `tensors`, reported for reference.
     int64_t excludedParameters = 0;
     std::string excludedNote;
+    // The longest sequence the model was built for (max_position_embeddings, or a GGUF's
+    // context_length); 0 = unknown. Runtimes refuse (vLLM) or warn (llama.cpp) beyond it.
+    int64_t maxPositions = 0;
+    std::optional<CheckpointQuantization> checkpoint;
 
     int64_t parameters() const;
 };

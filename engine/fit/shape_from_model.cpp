@@ -78,6 +78,7 @@ ModelShape shapeFromModel(const Model& model) {
     s.nVocab = c.vocabSize;
     s.nFfActive = c.nFf;
     s.attention = attentionOf(c);
+    s.maxPositions = c.contextLength;
     for (const auto& t : model.tensors()) {
         TensorGroup g{t.name,
                       roleOfTensor(t.name, t.shape.size()),

@@ -1,5 +1,7 @@
 #include "engine/fit/weight_bytes.h"
 
+#include "engine/fit/checkpoint_quant.h"
+
 namespace ql::fit {
 namespace {
 
@@ -44,11 +46,24 @@ void addStored(WeightBreakdown& w, const TensorGroup& t) {
     addBytes(w, t, t.storedFormat.value_or(WeightFormat::F32), t.storedBytes);
 }
 
-void addGroup(WeightBreakdown& w, const TensorGroup& t, const WeightPolicy& p) {
+// "As stored" for a config.json checkpoint that ships quantized: the format it declares
+// for its linear layers, except the modules it keeps in float.
+std::optional<WeightFormat> checkpointFormat(const TensorGroup& t, const ModelShape& s,
+                                             const WeightPolicy& p) {
+    if (p.format || !s.checkpoint || !s.checkpoint->format || t.role != TensorRole::Linear ||
+        keptByCheckpoint(*s.checkpoint, t.name))
+        return std::nullopt;
+    return s.checkpoint->format;
+}
+
+void addGroup(WeightBreakdown& w, const TensorGroup& t, const ModelShape& s,
+              const WeightPolicy& p) {
     const bool fromFile = t.storedBytes > 0;
     if (fromFile && (!p.format || !quantizes(t, p)))
         return addStored(w, t);
-    WeightFormat f = p.format && quantizes(t, p) ? *p.format : keptFormat(t, p);
+    WeightFormat f = p.format && quantizes(t, p)
+                         ? *p.format
+                         : checkpointFormat(t, s, p).value_or(keptFormat(t, p));
     if (p.allowFallback)
         f = ggufFallback(f, t.cols);
     addBytes(w, t, f, tensorBytes(f, t.rows, t.cols) * uint64_t(t.count));
@@ -59,7 +74,7 @@ void addGroup(WeightBreakdown& w, const TensorGroup& t, const WeightPolicy& p) {
 WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy) {
     WeightBreakdown w;
     for (const auto& t : shape.tensors)
-        addGroup(w, t, policy);
+        addGroup(w, t, shape, policy);
     return w;
 }
 

@@ -6,8 +6,9 @@
 namespace ql::fit {
 
 struct WeightPolicy {
-    // Format of the Linear tensors; nullopt = as stored in the file (shapes from a model
-    // file only; a config.json shape then uses `unquantized` for everything).
+    // Format of the Linear tensors; nullopt = as stored: a model file's own types, or a
+    // config.json checkpoint's declared quantization (ModelShape::checkpoint), else
+    // `unquantized` for everything.
     std::optional<WeightFormat> format;
     // Embedding, output, router and (for non-ggml formats) vectors. Config.json models
     // ship in bf16; a shape from a file keeps its stored bytes for these tensors.

@@ -34,6 +34,37 @@ TEST(FitCli, Llama70BInt4OnAnH100) {
     EXPECT_GT(j["max_context"].get<int64_t>(), 2048);
 }
 
+// A checkpoint's folder without its weights (config.json and ModelOpt's
+// hf_quant_config.json, as downloaded) is sized as the checkpoint ships: FP8.
+TEST(FitCli, CheckpointFolderWithoutWeightsIsSizedFromItsConfigs) {
+    QL_REQUIRE_DATA();
+    ql::test::TempDir dir;
+    const auto configs = ql::test::dataDir() / "model_configs";
+    std::filesystem::copy_file(configs / "nvidia--Llama-3.1-70B-Instruct-FP8_config.json",
+                               dir / "config.json");
+    std::filesystem::copy_file(configs / "nvidia--Llama-3.1-70B-Instruct-FP8_hf_quant_config.json",
+                               dir / "hf_quant_config.json");
+    const std::string folder = "'" + dir.path().string() + "'";
+    const auto text = runFitCli(folder + " --ctx 8192 --gpu h100-sxm --runtime vllm");
+    EXPECT_EQ(text.exitCode, 3) << text.err << text.out; // f16 KV: 1.23 GiB short
+    EXPECT_NE(text.out.find("hf_quant_config.json: modelopt FP8"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("--kv-type fp8 sizes that"), std::string::npos) << text.out;
+    const auto j =
+        runFitCli(folder + " --ctx 8192 --gpu h100-sxm --runtime vllm --kv-type fp8 --json");
+    ASSERT_EQ(j.exitCode, 0) << j.err << j.out;
+    const auto r = nlohmann::json::parse(j.out);
+    EXPECT_EQ(r["weights_total"]["total"], 72656373952ull);
+    EXPECT_EQ(r["max_positions"], 131072);
+}
+
+TEST(FitCli, RuntimeWithoutTheCacheTypeIsAnError) {
+    QL_REQUIRE_DATA();
+    const auto r = runFitCli(config("meta-llama--Meta-Llama-3.1-8B_config.json") +
+                             " --gpu h100-sxm --runtime llamacpp --kv-type fp8");
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("llama.cpp has no FP8 KV cache"), std::string::npos) << r.err;
+}
+
 TEST(FitCli, TensorParallelHalvesWeights) {
     QL_REQUIRE_DATA();
     const std::string base = config("meta-llama--Meta-Llama-3.1-70B_config.json") +

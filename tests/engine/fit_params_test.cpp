@@ -150,11 +150,11 @@ TEST(FitParams, HostileConfigValuesAreErrorsNamingTheKey) {
     EXPECT_EQ(error(extra),
               file + "'num_hidden_layers' is 100000, beyond the 65 536 layers Quantlens accepts" +
                   at(extra, "num_hidden_layers"));
-    // Each size accepted, their product not: 2 x 2^24 rows x 64 x 2 x 2^24 experts. No one
+    // Each size accepted, their product not: 2^24 rows x 64 x 2 x 2^24 experts. No one
     // value is at fault, so no offset.
     EXPECT_EQ(error(R"(, "model_type": "qwen2_moe", "num_experts": 16777216,
                        "moe_intermediate_size": 16777216)"),
-              file + "the sizes make 'layers.*.mlp.experts.*.gate_up_proj' 33554432 x 64 x " +
+              file + "the sizes make 'layers.*.mlp.experts.*.gate_proj' 16777216 x 64 x " +
                   "33554432, more than the 2^50 parameters Quantlens accepts");
 }
 
