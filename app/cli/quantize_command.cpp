@@ -12,6 +12,7 @@ namespace {
 struct QuantizeOptions {
     std::string model;
     std::string format;
+    std::string preset;    // a llama-quantize file type instead of --format
     std::string workspace; // empty: an in-memory workspace, nothing kept
     std::string device = "auto";
     std::string imatrix;   // llama-imatrix's .dat or .gguf; empty: none
@@ -37,14 +38,25 @@ BackendSet makeBackends(const std::string& device) {
 }
 
 int runQuantize(const QuantizeOptions& options) {
-    const auto format = quantFormatFromName(options.format);
-    if (!format)
-        throw Error("--format " + options.format +
-                    ": unknown format; 'quantlens-cli formats' lists them");
+    if (options.format.empty() == options.preset.empty())
+        throw Error("give --format (one format for every tensor, as llama-quantize --pure) or "
+                    "--preset (llama-quantize's file type, its per-tensor choices)");
+    QuantizeRequest request;
+    request.modelPath = options.model;
+    if (!options.preset.empty()) {
+        request.preset = llamaPresetFromName(options.preset);
+        if (!request.preset)
+            throw Error("--preset " + options.preset + ": unknown; known: " + llamaPresetNames());
+    } else {
+        const auto format = quantFormatFromName(options.format);
+        if (!format)
+            throw Error("--format " + options.format +
+                        ": unknown format; 'quantlens-cli formats' lists them");
+        request.format = *format;
+    }
     BackendSet backends = makeBackends(options.device);
     Workspace workspace(options.workspace.empty() ? ":memory:" : options.workspace);
     JobContext ctx;
-    QuantizeRequest request{options.model, *format, {}};
     request.imatrixPath = options.imatrix;
     request.weighingImatrixPath = options.weighWith;
     const QuantizeOutcome outcome = quantizeModel(request, workspace, backends, ctx);
@@ -63,7 +75,12 @@ void addQuantizeCommand(CLI::App& app, CommandTable& table) {
     auto o = std::make_shared<QuantizeOptions>();
     auto* cmd = app.add_subcommand("quantize", "Quantize a model and print its error");
     cmd->add_option("model", o->model, "Model file or folder")->required();
-    cmd->add_option("--format", o->format, "Format name (see 'formats')")->required();
+    cmd->add_option("--format", o->format,
+                    "Format name (see 'formats'): every tensor in it, as llama-quantize --pure");
+    cmd->add_option("--preset", o->preset,
+                    "llama-quantize file type, each tensor in the type llama-quantize gives "
+                    "it (output.weight in q6_K, Q4_K_M's q6_K attn_v and ffn_down, ...): " +
+                        llamaPresetNames());
     cmd->add_option("--workspace", o->workspace, "Workspace file to store the variant in");
     cmd->add_option("--device", o->device, "auto, cpu, vulkan or vulkan:N");
     cmd->add_option("--imatrix", o->imatrix,

@@ -5,6 +5,7 @@
 #include "engine/jobs/quantize_job.h"
 #include "engine/quant/imatrix_file.h"
 #include "engine/quant/imatrix_quantize.h"
+#include "engine/quant/llama_presets.h"
 #include "engine/quant/quantize.h"
 #include "engine/store/workspace.h"
 
@@ -150,7 +151,7 @@ EvalModel finishVariant(EvalModel e, const VariantRecord& v, const ModelRecord& 
 
 EvalModel openQuantizedModel(const std::filesystem::path& modelPath, const std::string& format,
                              const std::map<std::string, std::string>& storage) {
-    const auto f = quantFormatFromName(format);
+    const auto f = variantBaseFormat(format);
     if (!f)
         throw Error("format '" + format + "' is unknown ('quantlens-cli formats' lists them)");
     ForwardOptions options;
@@ -175,7 +176,7 @@ EvalModel openEvalModel(const std::string& spec, const Workspace* ws) {
     const VariantImportance importance = variantImportance(v);
     if (!importance.imatrix)
         return finishVariant(openQuantizedModel(record->path, v.format, storage), v, *record);
-    const auto f = quantFormatFromName(v.format);
+    const auto f = variantBaseFormat(v.format);
     if (!f)
         throw Error("format '" + v.format + "' is unknown ('quantlens-cli formats' lists them)");
     ForwardOptions options;

@@ -126,6 +126,11 @@ ImportanceSource readImportanceSource(const std::filesystem::path& path, bool en
     return s;
 }
 
+// The format of a preset's tensors that no rule changes, or the request's one format.
+QuantFormat baseFormat(const QuantizeRequest& request) {
+    return request.preset ? llamaPresetInfo(*request.preset).base : request.format;
+}
+
 std::optional<ImportanceSource> loadImportance(const QuantizeRequest& request) {
     if (!request.imatrixPath.empty() && !request.weighingImatrixPath.empty())
         throw Error("--imatrix and --weigh-with: give one; a variant made with an imatrix is "
@@ -134,8 +139,8 @@ std::optional<ImportanceSource> loadImportance(const QuantizeRequest& request) {
         return readImportanceSource(request.weighingImatrixPath, false);
     if (request.imatrixPath.empty())
         return std::nullopt;
-    if (!takesImportance(request.format))
-        throw Error("--imatrix: " + std::string(quantFormatInfo(request.format).name) +
+    if (!takesImportance(baseFormat(request)))
+        throw Error("--imatrix: " + std::string(quantFormatInfo(baseFormat(request)).name) +
                     " has no importance-weighted encoder (llama.cpp has one for q4_0, q4_1, "
                     "q5_0, q5_1, q2_k..q6_k and iq4_nl; --weigh-with weighs its error "
                     "without quantizing with it)");
@@ -209,12 +214,11 @@ void quantizeChunk(BackendSet& backends, QuantFormat format, std::span<const flo
     run(backends.cpu());
 }
 
-TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
+TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, QuantFormat format,
                                    const QuantizeRequest& request, BackendSet& backends,
                                    ImportanceSource* importance, JobContext& ctx,
                                    std::vector<std::string>& chunkLabels) {
     const int64_t rows = t.rows(), cols = t.cols();
-    const QuantFormat format = fallbackFormat(request.format, cols);
     const std::vector<float> weights = importanceFor(importance, t, format);
     const bool encodeWithWeights =
         !weights.empty() && importance->encodes && takesImportance(format);
@@ -261,7 +265,61 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t,
     return rec;
 }
 
+// What the preset rules read of a model: llama.cpp's hyper-parameters, the expert count
+// from the expert stacks, and whether it has an output matrix of its own.
+LlamaModelFacts presetFacts(const Model& model, const QuantizeRequest& request) {
+    const ModelConfig& c = model.config();
+    LlamaModelFacts f;
+    f.architecture = c.architecture;
+    f.nLayer = c.nLayer;
+    f.nHead = c.nHead;
+    f.nHeadKv = c.nHeadKv;
+    f.imatrix = !request.imatrixPath.empty();
+    f.hasOutput = false;
+    for (const auto& t : model.tensors()) {
+        const std::string name = llamaCppTensorName(t.name);
+        f.hasOutput = f.hasOutput || name == "output.weight";
+        if (t.shape.size() >= 3 && name.find("_exps") != std::string::npos)
+            f.nExpert = std::max(f.nExpert, t.matrices());
+    }
+    return f;
+}
+
+// The preset's parameters: its name and how many tensors each format took.
+nlohmann::json presetParameters(const QuantizeRequest& request,
+                                const std::vector<TensorMetricsRecord>& metrics) {
+    std::map<std::string, int> counts;
+    for (const auto& m : metrics)
+        ++counts[m.storageFormat];
+    return {{"llama_quantize_preset", std::string(llamaPresetInfo(*request.preset).name)},
+            {"tensors_per_format", counts}};
+}
+
 } // namespace
+
+std::map<std::string, QuantFormat> tensorFormats(const Model& model,
+                                                 const QuantizeRequest& request) {
+    std::vector<const TensorInfo*> quantized;
+    for (const auto& t : model.tensors())
+        if (isQuantizableWeight(t))
+            quantized.push_back(&t);
+    std::map<std::string, QuantFormat> out;
+    if (!request.preset) {
+        for (const TensorInfo* t : quantized)
+            out[t->name] = fallbackFormat(request.format, t->cols());
+        return out;
+    }
+    std::vector<std::string> names;
+    for (const TensorInfo* t : quantized)
+        names.push_back(llamaCppTensorName(t->name));
+    std::vector<LlamaTensorRef> refs;
+    for (size_t i = 0; i < quantized.size(); ++i)
+        refs.push_back({names[i], quantized[i]->cols()});
+    const auto formats = llamaPresetFormats(*request.preset, presetFacts(model, request), refs);
+    for (size_t i = 0; i < quantized.size(); ++i)
+        out[quantized[i]->name] = formats[i];
+    return out;
+}
 
 int64_t registerModel(const Model& model, Workspace& workspace) {
     ModelRecord rec;
@@ -282,6 +340,8 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     ctx.setStage("opening " + request.modelPath.filename().string());
     auto model = Model::open(request.modelPath);
     std::optional<ImportanceSource> importance = loadImportance(request);
+    const QuantFormat base = baseFormat(request);
+    const std::map<std::string, QuantFormat> formats = tensorFormats(*model, request);
     QuantizeOutcome out;
     out.modelId = registerModel(*model, workspace);
 
@@ -297,12 +357,12 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
         v.totalWeights += t.elements();
         if (!isQuantizableWeight(t)) {
             v.totalBytes += t.nbytes;
-            if (std::string why = keptAsStoredReason(t, request.format); !why.empty())
+            if (std::string why = keptAsStoredReason(t, base); !why.empty())
                 out.keptAsStored.emplace_back(t.name, std::move(why));
             continue;
         }
         ctx.setStage("quantizing " + t.name);
-        out.metrics.push_back(quantizeTensor(*model, t, request, backends,
+        out.metrics.push_back(quantizeTensor(*model, t, formats.at(t.name), request, backends,
                                              importance ? &*importance : nullptr, ctx, used));
         v.totalBytes += out.metrics.back().metrics.bytes;
         if (request.onTensor)
@@ -311,16 +371,21 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     ctx.checkCancelled();
     if (importance)
         warnAboutImportance(*importance, ctx);
-    const auto& info = quantFormatInfo(request.format);
+    const auto& info = quantFormatInfo(base);
     v.modelId = out.modelId;
-    v.format = std::string(info.name);
+    v.format = request.preset ? std::string(llamaPresetInfo(*request.preset).name)
+                              : std::string(info.name);
     v.method = std::string(info.method);
-    v.parameters = variantParameters(request.format, importance ? &*importance : nullptr);
+    v.parameters = variantParameters(base, importance ? &*importance : nullptr);
+    if (request.preset) {
+        auto p = nlohmann::json::parse(v.parameters);
+        p.update(presetParameters(request, out.metrics));
+        v.parameters = p.dump();
+    }
     v.toolVersion = std::string("quantlens ") + QUANTLENS_VERSION;
     // From the chunks' own labels, not the tensors' combined ones; a chunk is a whole tensor
     // for the formats that need one (HQQ, per-tensor scales).
-    v.backend =
-        combineBackendLabels(used, "; ", needsWholeTensor(request.format) ? "tensors" : "chunks");
+    v.backend = combineBackendLabels(used, "; ", needsWholeTensor(base) ? "tensors" : "chunks");
     ctx.setStage("storing variant");
     out.variantId = workspace.addVariant(v, out.metrics);
     out.sensitivity = workspace.sensitivity(out.variantId);

@@ -6,10 +6,13 @@
 // the variant with its metrics, analysis and sensitivity ranking in one transaction.
 #include "engine/compute/backend.h"
 #include "engine/jobs/engine_thread.h"
+#include "engine/quant/llama_presets.h"
 #include "engine/store/workspace.h"
 
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <optional>
 
 namespace ql {
 
@@ -42,6 +45,10 @@ struct QuantizeRequest {
     // writers and tests that need the bytes themselves.
     std::function<void(const std::string& tensor, int64_t rowBegin, const QuantizedTensor&)>
         onChunk{};
+    // A llama-quantize file type instead of one format for every tensor: each tensor in the
+    // type llama-quantize would give it (engine/quant/llama_presets.h); `format` is then
+    // ignored, and the variant is named after the preset ("Q4_K_M").
+    std::optional<LlamaPreset> preset{};
 };
 
 struct QuantizeOutcome {
@@ -73,6 +80,11 @@ std::string keptAsStoredByName(const std::string& name);
 // otherwise refuses ("requantizing from type ... is disabled") unless --allow-requantize,
 // whose dequantize-and-requantize compounds two roundings.
 std::string keptAsStoredReason(const struct TensorInfo& t, QuantFormat target);
+
+// The format each quantized tensor of `model` is stored in under `request`: its preset's
+// rules (with the row-length fallback), or the request's format with the fallback.
+std::map<std::string, QuantFormat> tensorFormats(const Model& model,
+                                                 const QuantizeRequest& request);
 
 // Runs inside a job; throws ql::Cancelled or ql::Error. The workspace is written only
 // when every tensor succeeded.
