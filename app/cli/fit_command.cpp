@@ -22,7 +22,7 @@ namespace {
 using namespace ql::fit;
 
 struct FitOptions {
-    std::string model, format, gpu, kvType = "f16", kvTypeV, runtime = "llamacpp", catalog;
+    std::string model, format, preset, gpu, kvType = "f16", kvTypeV, runtime = "llamacpp", catalog;
     int64_t ctx = 4096, batch = 1;
     int tp = 1;
     bool flashAttn = false, quantizeEmbeddings = false, json = false;
@@ -68,8 +68,15 @@ FitRequest buildRequest(const FitOptions& o, const GpuSpec& gpu) {
     FitRequest r;
     // Without one, "as stored": a file's own types, a config.json checkpoint as it ships
     // (its declared quantization, else bf16).
+    if (!o.format.empty() && !o.preset.empty())
+        throw Error("give --format or --preset, not both");
     if (!o.format.empty() && o.format != "stored")
         r.weights.format = parseFormat(o.format, "format");
+    if (!o.preset.empty()) {
+        r.weights.preset = llamaPresetFromName(o.preset);
+        if (!r.weights.preset)
+            throw Error("--preset " + o.preset + ": unknown; known: " + llamaPresetNames());
+    }
     r.weights.quantizeEmbedding = r.weights.quantizeOutput = o.quantizeEmbeddings;
     r.kvTypeK = parseFormat(o.kvType, "KV type");
     r.kvTypeV = parseFormat(o.kvTypeV.empty() ? o.kvType : o.kvTypeV, "KV type");
@@ -196,6 +203,10 @@ void addFitCommand(CLI::App& app, CommandTable& table) {
                     "own types; a config.json as its checkpoint ships, from its "
                     "quantization_config or hf_quant_config.json, else bf16): " +
                         weightFormatNames());
+    cmd->add_option("--preset", o->preset,
+                    "llama-quantize file type instead of --format, each tensor in the type "
+                    "llama-quantize gives it: " +
+                        llamaPresetNames());
     cmd->add_option("--ctx", o->ctx, "context length per sequence, tokens")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--batch", o->batch, "concurrent sequences")->check(CLI::PositiveNumber);

@@ -202,7 +202,12 @@ FitReport fitModel(const ModelShape& s, const FitRequest& r) {
     f.maxBatch = maxBatch(s, r);
     f.notes.push_back("compute buffer and fixed overhead are estimates: " + r.runtime.notes);
     contextLimit(f, s, r);
-    checkpointNotes(f, s, r);
+    if (r.weights.preset)
+        f.notes.push_back("weights as llama-quantize writes " +
+                          std::string(llamaPresetInfo(*r.weights.preset).name) +
+                          ": each tensor in the type llama_tensor_get_type gives it");
+    else
+        checkpointNotes(f, s, r);
     if (!s.excludedNote.empty())
         f.notes.push_back(s.excludedNote);
     return f;

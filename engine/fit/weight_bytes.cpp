@@ -1,6 +1,7 @@
 #include "engine/fit/weight_bytes.h"
 
 #include "engine/fit/checkpoint_quant.h"
+#include "engine/fit/preset_weights.h"
 
 namespace ql::fit {
 namespace {
@@ -72,6 +73,8 @@ void addGroup(WeightBreakdown& w, const TensorGroup& t, const ModelShape& s,
 } // namespace
 
 WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy) {
+    if (policy.preset)
+        return presetWeightBytes(shape, *policy.preset);
     WeightBreakdown w;
     for (const auto& t : shape.tensors)
         addGroup(w, t, shape, policy);

@@ -2,6 +2,7 @@
 // Weight memory of a model in a given format: codes, quantization metadata (scales,
 // zero points, super-block headers) and the tensors that stay unquantized.
 #include "engine/fit/model_shape.h"
+#include "engine/quant/llama_presets.h"
 
 namespace ql::fit {
 
@@ -15,6 +16,9 @@ struct WeightPolicy {
     WeightFormat unquantized = WeightFormat::BF16;
     bool quantizeEmbedding = false;
     bool quantizeOutput = false;
+    // A llama-quantize file type instead of `format`: each tensor in the type
+    // llama-quantize gives it (preset_weights.h).
+    std::optional<LlamaPreset> preset;
     // As llama-quantize does: a ggml block type that does not fit a row falls back
     // (ggufFallback); otherwise such a tensor is an error.
     bool allowFallback = true;

@@ -1,0 +1,74 @@
+// Weights under llama-quantize's file types (engine/fit/preset_weights.h) against what
+// llama.cpp published and wrote: Llama-3.1-8B's bits per weight for every preset in its
+// tools/quantize table, and stories260K's golden GGUFs to the byte.
+#include "engine/core/error.h"
+#include "engine/fit/preset_weights.h"
+#include "engine/fit/shape_from_model.h"
+#include "engine/model/model.h"
+#include "tests/engine/fit_test_util.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+
+namespace ql::fit {
+namespace {
+
+double round4(double x) {
+    return std::round(x * 1e4) / 1e4;
+}
+
+// reference/llama31_8b_quant_sizes_speed.csv (llama.cpp tools/quantize/README.md):
+// bits per weight to four decimals, the size in GiB to two.
+TEST(FitPreset, Llama31_8BMatchesLlamaCppsTableForEveryPreset) {
+    QL_REQUIRE_DATA();
+    const auto shape = test::configShape("meta-llama--Meta-Llama-3.1-8B_config.json");
+    int compared = 0;
+    for (const auto& row :
+         test::readCsv(ql::test::dataDir() / "reference" / "llama31_8b_quant_sizes_speed.csv")) {
+        const auto preset = llamaPresetFromName(row.at("quant_type"));
+        if (!preset)
+            continue; // IQ1..IQ3, IQ4_XS, Q2_K_S: no Quantlens encoder; F16 is not a preset
+        SCOPED_TRACE(row.at("quant_type"));
+        const auto w = presetWeightBytes(shape, *preset);
+        // llama-bench's bits per weight: the tensors' bytes x 8 / parameters.
+        EXPECT_EQ(round4(w.bitsPerWeight()), std::stod(row.at("bits_per_weight")));
+        // Its size column is the file's, which holds the vocabulary too (some MiB).
+        EXPECT_NEAR(double(w.total()) / double(1ull << 30), std::stod(row.at("size_gib")), 0.01);
+        ++compared;
+    }
+    EXPECT_EQ(compared, 11);
+}
+
+// llama-quantize's files of stories260K: the sum of their tensors, byte for byte, from
+// the F32 model's shape.
+TEST(FitPreset, Stories260KGoldenFilesToTheByte) {
+    QL_REQUIRE_DATA();
+    const auto model = Model::open(ql::test::stories260K());
+    const auto shape = shapeFromModel(*model);
+    for (const auto& [preset, file] : {std::pair{LlamaPreset::Q4_K_M, "stories260K-Q4_K_M.gguf"},
+                                       std::pair{LlamaPreset::Q4_0, "stories260K-Q4_0.gguf"},
+                                       std::pair{LlamaPreset::Q5_0, "stories260K-Q5_0.gguf"},
+                                       std::pair{LlamaPreset::Q8_0, "stories260K-Q8_0.gguf"}}) {
+        SCOPED_TRACE(file);
+        const auto golden = Model::open(ql::test::dataDir() / "golden" / file);
+        uint64_t bytes = 0;
+        for (const auto& t : golden->tensors())
+            bytes += t.nbytes;
+        EXPECT_EQ(presetWeightBytes(shape, preset).total(), bytes);
+    }
+}
+
+TEST(FitPreset, MixedDenseAndMoeLayersAreRefusedWithAReason) {
+    QL_REQUIRE_DATA();
+    const auto shape = test::configShape("deepseek-ai--DeepSeek-V3_config.json");
+    try {
+        presetWeightBytes(shape, LlamaPreset::Q4_K_M);
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("sized layer by layer"), std::string::npos)
+            << e.what();
+    }
+}
+
+} // namespace
+} // namespace ql::fit
