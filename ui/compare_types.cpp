@@ -43,6 +43,20 @@ QString guessFitFormat(const QString& variant) {
     // Lower case, separators dropped: "Q4_K_M" and "q4km" read alike.
     QString s = variant.toLower();
     s.remove(QRegularExpression(QStringLiteral("[\\s_\\-().]")));
+    // llama-quantize's mixes first: "q4km" is Q4_K_M's per-tensor layout, not q4_K alone.
+    static const std::array<std::pair<const char*, const char*>, 8> kPresets{{
+        {"q2ks", "Q2_K_S"},
+        {"q3ks", "Q3_K_S"},
+        {"q3km", "Q3_K_M"},
+        {"q3kl", "Q3_K_L"},
+        {"q4ks", "Q4_K_S"},
+        {"q4km", "Q4_K_M"},
+        {"q5ks", "Q5_K_S"},
+        {"q5km", "Q5_K_M"},
+    }};
+    for (const auto& [token, preset] : kPresets)
+        if (s.contains(QLatin1String(token)))
+            return QString::fromLatin1(preset);
     static const std::array<std::pair<const char*, const char*>, 27> kTokens{{
         {"iq4nl", "iq4_nl"},     {"mxfp4", "mxfp4"},     {"nf4dq", "nf4-dq"},
         {"nf4", "nf4"},          {"q2k", "q2_K"},        {"q3k", "q3_K"},

@@ -126,16 +126,42 @@ QList<QPair<QString, QString>> EngineBridge::quantFormats() {
     return out;
 }
 
+QList<QPair<QString, QString>> EngineBridge::llamaPresets() {
+    QList<QPair<QString, QString>> out;
+    for (const auto& p : ql::llamaPresets()) {
+        const auto& base = ql::quantFormatInfo(p.base).name;
+        out.append({QString::fromUtf8(p.name.data(), qsizetype(p.name.size())),
+                    QString::fromUtf8(base.data(), qsizetype(base.size()))});
+    }
+    return out;
+}
+
 bool EngineBridge::quantize(const QString& formatName) {
     const auto format = ql::quantFormatFromName(formatName.toStdString());
-    if (!format || m_modelPath.isEmpty() || isBusy())
+    if (!format)
+        return false;
+    ql::QuantizeRequest request;
+    request.format = *format;
+    return submitQuantize(request, formatName, ql::takesImportance(*format));
+}
+
+bool EngineBridge::quantizePreset(const QString& presetName) {
+    const auto preset = ql::llamaPresetFromName(presetName.toStdString());
+    if (!preset)
+        return false;
+    ql::QuantizeRequest request;
+    request.preset = *preset;
+    return submitQuantize(request, presetName,
+                          ql::takesImportance(ql::llamaPresetInfo(*preset).base));
+}
+
+bool EngineBridge::submitQuantize(ql::QuantizeRequest request, const QString& formatName,
+                                  bool takesImportance) {
+    if (m_modelPath.isEmpty() || isBusy())
         return false;
     auto outcome = std::make_shared<ql::QuantizeOutcome>();
-    ql::QuantizeRequest request;
     request.modelPath = toPath(m_modelPath);
-    request.format = *format;
-    const bool encodes =
-        !m_imatrixPath.isEmpty() && !m_imatrixWeighsOnly && ql::takesImportance(*format);
+    const bool encodes = !m_imatrixPath.isEmpty() && !m_imatrixWeighsOnly && takesImportance;
     const bool weighs = !m_imatrixPath.isEmpty() && !encodes;
     if (encodes)
         request.imatrixPath = toPath(m_imatrixPath);

@@ -24,6 +24,7 @@ namespace ql {
 class EngineThread;
 class JobContext;
 struct JobSnapshot;
+struct QuantizeRequest;
 class Workspace;
 namespace fit {
 struct ModelShape;
@@ -51,8 +52,13 @@ public:
     // Quantizes the opened model ("int8", "int4-g128") -> variantStored, jobFailed or
     // jobCancelled. False when no model is open, a job is running or the name is unknown.
     bool quantize(const QString& formatName);
+    // The same with llama-quantize's file type ("Q4_K_M"): each tensor in the type
+    // llama-quantize gives it (quantize --preset).
+    bool quantizePreset(const QString& presetName);
     // Every format the engine can quantize to: {name, how its scale is chosen}.
     static QList<QPair<QString, QString>> quantFormats();
+    // llama-quantize's file types: {name, its default type}.
+    static QList<QPair<QString, QString>> llamaPresets();
     // An importance matrix (llama-imatrix's .dat or .gguf) for the next quantizations of
     // formats that take one (takesImportance): llama-quantize --imatrix. The file is read
     // when a job starts; a bad one fails that job with the file, field and offset. Empty:
@@ -180,6 +186,7 @@ signals:
     void jobsChanged(const QList<JobInfo>& jobs);
 
 private:
+    bool submitQuantize(ql::QuantizeRequest request, const QString& name, bool takesImportance);
     struct EngineState;
     using GuiFn = std::function<void(const ql::JobSnapshot&)>;
     using WorkFn = std::function<void(ql::JobContext&)>;

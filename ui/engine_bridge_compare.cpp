@@ -205,12 +205,12 @@ FitBar fitBar(const ql::fit::ModelShape& shape, ql::fit::FitRequest r, const QSt
         // A file's own types, or a config.json checkpoint as it ships.
         r.weights.format = std::nullopt;
     } else {
-        const auto f = ql::fit::weightFormatFromName(format.toStdString());
-        if (!f) {
+        const auto p = ql::fit::weightPolicyNamed(format.toStdString());
+        if (!p) {
             bar.error = QObject::tr("unknown format '%1'").arg(format);
             return bar;
         }
-        r.weights.format = *f;
+        r.weights = *p;
     }
     try {
         const ql::fit::FitReport f = ql::fit::fitModel(shape, r);
@@ -399,5 +399,8 @@ QStringList EngineBridge::fitFormatNames() {
     QStringList out;
     for (const auto& f : ql::fit::weightFormats())
         out.append(QString::fromLatin1(f.name.data(), qsizetype(f.name.size())));
+    // llama-quantize's file types: a GGUF variant's real per-tensor layout.
+    for (const auto& p : ql::llamaPresets())
+        out.append(QString::fromLatin1(p.name.data(), qsizetype(p.name.size())));
     return out;
 }

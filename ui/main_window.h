@@ -105,6 +105,7 @@ private:
     void showImportEvalSetDialog();
     void startEvaluation();
     void quantize(const QString& format);
+    void quantizePreset(const QString& preset);
     void onModelOpened(const ModelSummary& model);
     void showError(const QString& title, const QString& message);
     QString workspaceFor(const QString& modelPath) const;
@@ -134,6 +135,7 @@ private:
     QAction* m_int8Action = nullptr;
     QAction* m_int4Action = nullptr;
     QList<QAction*> m_otherFormatActions; // GGUF types and f16, in the Quantize menu
+    QList<QAction*> m_presetActions;      // llama-quantize's file types (Q4_K_M, ...)
     QAction* m_cancelAction = nullptr;
     QAction* m_imatrixAction = nullptr;      // Use Importance Matrix...
     QAction* m_clearImatrixAction = nullptr; // Clear Importance Matrix

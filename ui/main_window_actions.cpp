@@ -50,6 +50,18 @@ void MainWindow::buildActions() {
         m_otherFormatActions.append(a);
     }
 
+    for (const auto& [name, base] : EngineBridge::llamaPresets()) {
+        QAction* a = new QAction(tr("Quantize as %1").arg(name), this);
+        a->setObjectName("actionQuantizePreset_" + name);
+        const QString tip = tr("llama-quantize %1: %2 by default, each tensor in the type "
+                               "llama-quantize gives it (output.weight in q6_K, ...)")
+                                .arg(name, base);
+        a->setToolTip(tip);
+        a->setStatusTip(tip);
+        connect(a, &QAction::triggered, this, [this, name = name] { quantizePreset(name); });
+        m_presetActions.append(a);
+    }
+
     m_cancelAction = new QAction(tr("&Cancel Job"), this);
     m_cancelAction->setObjectName("actionCancel");
     m_cancelAction->setShortcut(Qt::Key_Escape);
@@ -88,6 +100,9 @@ void MainWindow::buildMenus() {
     QMenu* other = quant->addMenu(tr("&Other Formats"));
     other->setToolTipsVisible(true);
     other->addActions(m_otherFormatActions);
+    QMenu* presets = quant->addMenu(tr("&llama.cpp Presets"));
+    presets->setToolTipsVisible(true);
+    presets->addActions(m_presetActions);
     quant->addSeparator();
     quant->addAction(m_imatrixAction);
     quant->addAction(m_weighOnlyAction);
@@ -165,9 +180,14 @@ void MainWindow::updateActions() {
     const bool canQuantize = m_context->model().isValid() && !m_bridge->isBusy();
     m_int8Action->setEnabled(canQuantize);
     m_int4Action->setEnabled(canQuantize);
-    for (QAction* a : m_otherFormatActions)
+    for (QAction* a : m_otherFormatActions + m_presetActions)
         a->setEnabled(canQuantize);
     m_cancelAction->setEnabled(m_bridge->isBusy());
+}
+
+void MainWindow::quantizePreset(const QString& preset) {
+    if (!m_bridge->quantizePreset(preset))
+        showError(tr("Cannot quantize"), tr("Open a model first, and wait for the running job."));
 }
 
 void MainWindow::quantize(const QString& format) {

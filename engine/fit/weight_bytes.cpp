@@ -81,4 +81,15 @@ WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy)
     return w;
 }
 
+std::optional<WeightPolicy> weightPolicyNamed(std::string_view name) {
+    WeightPolicy p;
+    if (const auto f = weightFormatFromName(name))
+        p.format = *f;
+    else if (const auto preset = llamaPresetFromName(name))
+        p.preset = *preset;
+    else
+        return std::nullopt;
+    return p;
+}
+
 } // namespace ql::fit

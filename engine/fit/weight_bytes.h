@@ -38,4 +38,9 @@ struct WeightBreakdown {
 
 WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy);
 
+// The policy a name stands for: a format ("q4_K", "int8": the linear layers in it) or,
+// failing that, a llama-quantize file type ("Q4_K_M": its per-tensor types). nullopt for
+// neither.
+std::optional<WeightPolicy> weightPolicyNamed(std::string_view name);
+
 } // namespace ql::fit

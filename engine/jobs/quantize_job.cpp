@@ -341,6 +341,10 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     auto model = Model::open(request.modelPath);
     std::optional<ImportanceSource> importance = loadImportance(request);
     const QuantFormat base = baseFormat(request);
+    if (request.preset && llamaPresetInfo(*request.preset).needsImatrix &&
+        request.imatrixPath.empty())
+        throw Error(std::string(llamaPresetInfo(*request.preset).name) +
+                    " needs an importance matrix (--imatrix), as llama-quantize does");
     const std::map<std::string, QuantFormat> formats = tensorFormats(*model, request);
     QuantizeOutcome out;
     out.modelId = registerModel(*model, workspace);

@@ -49,6 +49,8 @@ F attnVFormat(P p, const LlamaModelFacts& m, F t, Counters& c) {
     const int64_t i = c.iAttentionWv, n = c.nAttentionWv;
     if (p == P::Q2_K)
         t = gqa >= 4 ? F::Q4_K : F::Q3_K;
+    else if (p == P::Q2_K_S && gqa >= 4)
+        t = F::Q4_K;
     else if (p == P::Q3_K_M)
         t = i < 2 ? F::Q5_K : F::Q4_K;
     else if (p == P::Q3_K_L)
@@ -73,6 +75,8 @@ F ffnDownFormat(P p, const LlamaModelFacts& m, F t, int64_t i, int64_t n) {
     const bool falcon = m.architecture == "falcon";
     if (p == P::Q2_K)
         return F::Q3_K;
+    if (p == P::Q2_K_S)
+        return i < n / 8 ? F::Q4_K : t;
     if (p == P::Q3_K_M)
         return i < n / 16 ? F::Q5_K : (!falcon || useMoreBits(i, n)) ? F::Q4_K : F::Q3_K;
     if (p == P::Q3_K_L)
@@ -178,14 +182,14 @@ std::string llamaCppTensorName(std::string_view name) {
 
 const std::vector<LlamaPresetInfo>& llamaPresets() {
     static const std::vector<LlamaPresetInfo> presets{
-        {P::Q4_0, "Q4_0", F::Q4_0},       {P::Q4_1, "Q4_1", F::Q4_1},
-        {P::Q5_0, "Q5_0", F::Q5_0},       {P::Q5_1, "Q5_1", F::Q5_1},
-        {P::Q8_0, "Q8_0", F::Q8_0},       {P::Q2_K, "Q2_K", F::Q2_K},
-        {P::Q3_K_S, "Q3_K_S", F::Q3_K},   {P::Q3_K_M, "Q3_K_M", F::Q3_K},
-        {P::Q3_K_L, "Q3_K_L", F::Q3_K},   {P::Q4_K_S, "Q4_K_S", F::Q4_K},
-        {P::Q4_K_M, "Q4_K_M", F::Q4_K},   {P::Q5_K_S, "Q5_K_S", F::Q5_K},
-        {P::Q5_K_M, "Q5_K_M", F::Q5_K},   {P::Q6_K, "Q6_K", F::Q6_K},
-        {P::IQ4_NL, "IQ4_NL", F::IQ4_NL},
+        {P::Q4_0, "Q4_0", F::Q4_0},           {P::Q4_1, "Q4_1", F::Q4_1},
+        {P::Q5_0, "Q5_0", F::Q5_0},           {P::Q5_1, "Q5_1", F::Q5_1},
+        {P::Q8_0, "Q8_0", F::Q8_0},           {P::Q2_K, "Q2_K", F::Q2_K},
+        {P::Q2_K_S, "Q2_K_S", F::Q2_K, true}, {P::Q3_K_S, "Q3_K_S", F::Q3_K},
+        {P::Q3_K_M, "Q3_K_M", F::Q3_K},       {P::Q3_K_L, "Q3_K_L", F::Q3_K},
+        {P::Q4_K_S, "Q4_K_S", F::Q4_K},       {P::Q4_K_M, "Q4_K_M", F::Q4_K},
+        {P::Q5_K_S, "Q5_K_S", F::Q5_K},       {P::Q5_K_M, "Q5_K_M", F::Q5_K},
+        {P::Q6_K, "Q6_K", F::Q6_K},           {P::IQ4_NL, "IQ4_NL", F::IQ4_NL},
     };
     return presets;
 }

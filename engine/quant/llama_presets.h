@@ -6,7 +6,7 @@
 // between; Q4_0 keeps output.weight in Q6_K. A Quantlens format (`--format q4_0`) is
 // llama-quantize's --pure; a preset (`--preset Q4_0`) is what llama-quantize writes
 // without it. Only the file types whose every rule lands on a type Quantlens encodes are
-// here (no IQ1/IQ2/IQ3/IQ4_XS, no Q2_K_S, which needs an importance matrix).
+// here (no IQ1/IQ2/IQ3/IQ4_XS). Q2_K_S, like llama-quantize, takes an importance matrix.
 #include "engine/quant/formats.h"
 
 #include <cstdint>
@@ -25,6 +25,7 @@ enum class LlamaPreset {
     Q5_1,
     Q8_0,
     Q2_K,
+    Q2_K_S,
     Q3_K_S,
     Q3_K_M,
     Q3_K_L,
@@ -38,8 +39,9 @@ enum class LlamaPreset {
 
 struct LlamaPresetInfo {
     LlamaPreset preset;
-    std::string_view name; // as llama-quantize spells it: "Q4_K_M"
-    QuantFormat base;      // llama-quantize's default type for it
+    std::string_view name;     // as llama-quantize spells it: "Q4_K_M"
+    QuantFormat base;          // llama-quantize's default type for it
+    bool needsImatrix = false; // llama-quantize refuses it without one
 };
 
 const std::vector<LlamaPresetInfo>& llamaPresets();

@@ -12,8 +12,6 @@ namespace ql::report {
 
 namespace {
 
-using fit::WeightFormat;
-
 bool isConfigJson(const std::filesystem::path& p) {
     return p.extension() == ".json" && p.filename() != "model.safetensors.index.json";
 }
@@ -34,26 +32,32 @@ std::vector<const fit::GpuSpec*> gpusFor(const FitOptions& o) {
     return out;
 }
 
-WeightFormat formatNamed(const std::string& variant, const std::string& name) {
-    const auto f = fit::weightFormatFromName(name);
-    if (!f)
+fit::WeightPolicy policyNamed(const std::string& variant, const std::string& name) {
+    const auto p = fit::weightPolicyNamed(name);
+    if (!p)
         throw Error("fit format '" + name + "' for variant '" + variant +
-                    "' is unknown; known: " + fit::weightFormatNames());
-    return *f;
+                    "' is unknown; known: " + fit::weightFormatNames() +
+                    "; or a llama-quantize preset: " + llamaPresetNames());
+    return *p;
+}
+
+std::string policyName(const fit::WeightPolicy& p) {
+    if (p.preset)
+        return std::string(llamaPresetInfo(*p.preset).name);
+    return p.format ? std::string(fit::weightFormatInfo(*p.format).name) : "stored";
 }
 
 void addRows(FitSection& s, const fit::ModelShape& shape, const std::string& variant,
-             WeightFormat format, const FitOptions& o) {
+             const fit::WeightPolicy& policy, const FitOptions& o) {
     for (const auto* gpu : gpusFor(o)) {
         fit::FitRequest req;
-        req.weights.format = format;
+        req.weights = policy;
         req.context = o.context;
         req.batch = o.batch;
         req.gpuName = gpu->name;
         req.gpuBytes = gpu->memoryBytes;
         s.runtime = req.runtime.name;
-        s.rows.push_back(
-            {variant, std::string(fit::weightFormatInfo(format).name), fit::fitModel(shape, req)});
+        s.rows.push_back({variant, policyName(policy), fit::fitModel(shape, req)});
     }
 }
 
@@ -70,15 +74,15 @@ void fitNamedVariants(FitSection& s, const FitOptions& o,
             if (!done.insert(v).second)
                 continue;
             if (const auto named = o.variantFormat.find(v); named != o.variantFormat.end())
-                addRows(s, shape, v, formatNamed(v, named->second), o);
-            else if (const auto f = fit::weightFormatFromName(v); f && o.variantFormat.empty())
+                addRows(s, shape, v, policyNamed(v, named->second), o);
+            else if (const auto f = fit::weightPolicyNamed(v); f && o.variantFormat.empty())
                 addRows(s, shape, v, *f, o);
             else
                 s.notes.push_back("variant '" + v + "': no format given (--fit VARIANT=FORMAT)");
         }
     for (const auto& [variant, format] : o.variantFormat)
         if (done.insert(variant).second)
-            addRows(s, shape, variant, formatNamed(variant, format), o);
+            addRows(s, shape, variant, policyNamed(variant, format), o);
 }
 
 // The workspace's own quantized variants, sized from their model files.
@@ -92,7 +96,7 @@ void fitStoredVariants(FitSection& s, const Workspace& ws, const FitOptions& o) 
         const auto shape = loadShape(m.path);
         for (const auto& v : ws.variants(m.id)) {
             const std::string label = v.format + " #" + std::to_string(v.id);
-            if (const auto f = fit::weightFormatFromName(v.format))
+            if (const auto f = fit::weightPolicyNamed(v.format))
                 addRows(s, shape, label, *f, o);
             else
                 s.notes.push_back(label + ": the fit model does not know format '" + v.format +

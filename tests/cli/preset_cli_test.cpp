@@ -46,6 +46,10 @@ TEST(PresetCli, FormatOrPresetNotBothAndUnknownPresetsAreNamed) {
     const CliResult unknown = runCli("quantize " + model + " --preset Q4_K_X");
     EXPECT_EQ(unknown.exitCode, 1);
     EXPECT_NE(unknown.err.find("Q4_K_M"), std::string::npos) << unknown.err;
+    const CliResult noImatrix = runCli("quantize " + model + " --preset Q2_K_S");
+    EXPECT_EQ(noImatrix.exitCode, 1);
+    EXPECT_NE(noImatrix.err.find("Q2_K_S needs an importance matrix"), std::string::npos)
+        << noImatrix.err;
 }
 
 TEST(PresetCli, FitWithAPresetPrintsLlamaCppsBitsPerWeight) {

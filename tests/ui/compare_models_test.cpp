@@ -54,7 +54,7 @@ private slots:
         model.setVariants("bf16", verdicts(), {{"q2ks", "q3_K"}});
         QCOMPARE(model.format("q2ks"), QString("q3_K")); // the user's earlier choice
         QVERIFY(!model.formatGuessed("q2ks"));
-        QCOMPARE(model.format("q4km"), QString("q4_K"));
+        QCOMPARE(model.format("q4km"), QString("Q4_K_M"));
         QVERIFY(model.formatGuessed("q4km"));
         QCOMPARE(model.index(2, CompareVariantModel::GateColumn).data().toString(),
                  QString("fail (3)"));
@@ -101,9 +101,10 @@ private slots:
     }
 
     void formatsAreGuessedFromNames() {
-        QCOMPARE(guessFitFormat("q4km"), QString("q4_K"));
-        QCOMPARE(guessFitFormat("Q4_K_M"), QString("q4_K"));
-        QCOMPARE(guessFitFormat("q3ks-opt-rtn"), QString("q3_K"));
+        QCOMPARE(guessFitFormat("q4km"), QString("Q4_K_M"));
+        QCOMPARE(guessFitFormat("Q4_K_M"), QString("Q4_K_M"));
+        QCOMPARE(guessFitFormat("q3ks-opt-rtn"), QString("Q3_K_S"));
+        QCOMPARE(guessFitFormat("Q4_K"), QString("q4_K"));
         QCOMPARE(guessFitFormat("BF16 (Base 1)"), QString("bf16"));
         QCOMPARE(guessFitFormat("FP16"), QString("f16"));
         QCOMPARE(guessFitFormat("Q8_0"), QString("q8_0"));

@@ -217,9 +217,13 @@ private slots:
         QCOMPARE(std::round(weightsGib * 100) / 100, llamaCppSizeGib("F16"));
         QCOMPARE(bf16->part(FitPart::KvCache), quint64(1) << 30);
         const FitBar* q4 = barOf(fit->chart()->data(), "q4km");
-        QCOMPARE(q4->format, QString("q4_K"));
+        // "q4km" is llama-quantize's Q4_K_M layout, whose size llama.cpp published.
+        QCOMPARE(q4->format, QString("Q4_K_M"));
         QVERIFY(q4->formatGuessed);
         QVERIFY(q4->part(FitPart::Metadata) > 0);
+        const double q4Gib =
+            double(q4->part(FitPart::Weights) + q4->part(FitPart::Metadata)) / kGiB;
+        QCOMPARE(std::round(q4Gib * 100) / 100, llamaCppSizeGib("Q4_K_M"));
         QVERIFY(q4->total() < bf16->total());
         // The slider redraws live: twice the context, twice the KV cache.
         fit->contextSlider()->setValue(14);

@@ -140,6 +140,33 @@ private slots:
                            qpath(m_tmp / "settings"));
     }
 
+    // Quantize > llama.cpp Presets: a variant named after llama-quantize's file type, its
+    // tensors in the types llama-quantize gives them.
+    void quantizesWithALlamaCppPreset() {
+        if (skipWithoutData())
+            QSKIP("shared data not found (set QUANTLENS_DATA); this test did NOT run");
+        ErrorLog errors;
+        auto w = makeWindow(errors, qpath(m_tmp / "preset.sqlite"));
+        QSignalSpy opened(w->context(), &WorkbenchContext::modelOpened);
+        w->openModel(qpath(ql::test::stories260K()));
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kJobTimeoutMs);
+        quantizeAndWait(*w, "actionQuantizePreset_Q4_K_M", 1);
+        QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
+        const VariantErrors& v = w->context()->variants().front();
+        QCOMPARE(v.format, QString("Q4_K_M"));
+        // Bytes of each tensor in its type: output.weight 512 x 64 in q8_0 (Q6_K's
+        // fallback, 34 B per 32), attn_v 32 x 64 in q8_0 in layer 2 (use_more_bits) and in
+        // q5_0 (Q4_K's fallback, 22 B per 32) in layer 1, ffn_down 64 x 172 in f16.
+        const auto bytesOf = [&](const char* name) {
+            const auto* t = v.findTensor(name);
+            return t ? t->bytes : 0;
+        };
+        QCOMPARE(bytesOf("output.weight"), uint64_t(512 * 2 * 34));
+        QCOMPARE(bytesOf("blk.2.attn_v.weight"), uint64_t(32 * 2 * 34));
+        QCOMPARE(bytesOf("blk.1.attn_v.weight"), uint64_t(32 * 2 * 22));
+        QCOMPARE(bytesOf("blk.0.ffn_down.weight"), uint64_t(64 * 172 * 2));
+    }
+
     void opensQuantizesAndChartsStories() {
         if (skipWithoutData())
             QSKIP("shared data not found (set QUANTLENS_DATA); this test did NOT run");
