@@ -43,30 +43,36 @@ QString guessFitFormat(const QString& variant) {
     // Lower case, separators dropped: "Q4_K_M" and "q4km" read alike.
     QString s = variant.toLower();
     s.remove(QRegularExpression(QStringLiteral("[\\s_\\-().]")));
-    // llama-quantize's mixes first: "q4km" is Q4_K_M's per-tensor layout, not q4_K alone.
-    static const std::array<std::pair<const char*, const char*>, 8> kPresets{{
-        {"q2ks", "Q2_K_S"},
-        {"q3ks", "Q3_K_S"},
-        {"q3km", "Q3_K_M"},
-        {"q3kl", "Q3_K_L"},
-        {"q4ks", "Q4_K_S"},
-        {"q4km", "Q4_K_M"},
-        {"q5ks", "Q5_K_S"},
-        {"q5km", "Q5_K_M"},
+    // Names of GGUF types stand for llama-quantize's files, whose tensors are not all of
+    // that type: "q4km" is Q4_K_M's layout, "Q8_0" keeps nothing in bf16, "Q4_K" is
+    // llama-quantize's alias of Q4_K_M.
+    static const std::array<std::pair<const char*, const char*>, 19> kPresets{{
+        {"q2ks", "Q2_K_S"},  {"q3ks", "Q3_K_S"}, {"q3km", "Q3_K_M"}, {"q3kl", "Q3_K_L"},
+        {"q4ks", "Q4_K_S"},  {"q4km", "Q4_K_M"}, {"q5ks", "Q5_K_S"}, {"q5km", "Q5_K_M"},
+        {"iq4nl", "IQ4_NL"}, {"q2k", "Q2_K"},    {"q3k", "Q3_K_M"},  {"q4k", "Q4_K_M"},
+        {"q5k", "Q5_K_M"},   {"q6k", "Q6_K"},    {"q80", "Q8_0"},    {"q40", "Q4_0"},
+        {"q41", "Q4_1"},     {"q50", "Q5_0"},    {"q51", "Q5_1"},
     }};
     for (const auto& [token, preset] : kPresets)
         if (s.contains(QLatin1String(token)))
             return QString::fromLatin1(preset);
-    static const std::array<std::pair<const char*, const char*>, 27> kTokens{{
-        {"iq4nl", "iq4_nl"},     {"mxfp4", "mxfp4"},     {"nf4dq", "nf4-dq"},
-        {"nf4", "nf4"},          {"q2k", "q2_K"},        {"q3k", "q3_K"},
-        {"q4k", "q4_K"},         {"q5k", "q5_K"},        {"q6k", "q6_K"},
-        {"q80", "q8_0"},         {"q40", "q4_0"},        {"q41", "q4_1"},
-        {"q50", "q5_0"},         {"q51", "q5_1"},        {"fp8", "fp8-channel"},
-        {"e4m3", "fp8-channel"}, {"bf16", "bf16"},       {"fp16", "f16"},
-        {"f16", "f16"},          {"fp32", "f32"},        {"f32", "f32"},
-        {"int8", "int8"},        {"w8a8", "int8"},       {"w8a16", "int8"},
-        {"int4", "int4-g128"},   {"w4a16", "int4-g128"}, {"unquantized", "bf16"},
+    static const std::array<std::pair<const char*, const char*>, 16> kTokens{{
+        {"mxfp4", "mxfp4"},
+        {"nf4dq", "nf4-dq"},
+        {"nf4", "nf4"},
+        {"fp8", "fp8-channel"},
+        {"e4m3", "fp8-channel"},
+        {"bf16", "bf16"},
+        {"fp16", "f16"},
+        {"f16", "f16"},
+        {"fp32", "f32"},
+        {"f32", "f32"},
+        {"int8", "int8"},
+        {"w8a8", "int8"},
+        {"w8a16", "int8"},
+        {"int4", "int4-g128"},
+        {"w4a16", "int4-g128"},
+        {"unquantized", "bf16"},
     }};
     for (const auto& [token, format] : kTokens)
         if (s.contains(QLatin1String(token)))

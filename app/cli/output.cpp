@@ -2,6 +2,7 @@
 
 #include "engine/model/model.h"
 #include "engine/quant/error_histogram.h"
+#include "engine/quant/llama_presets.h"
 
 #include <algorithm>
 #include <cmath>
@@ -247,9 +248,11 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
                   "rel_frob", "snr_db", "cosine", "max_abs", "bpw", weighed ? "       w_rmse" : "");
     out << line;
     int fallbacks = 0;
+    // A preset's tensors each have their own type: shown on every line.
+    const bool preset = llamaPresetSpelled(v.format).has_value();
     for (const auto& t : o.metrics) {
         const ErrorMetrics& m = t.metrics;
-        const bool fallback = t.storageFormat != v.format;
+        const bool fallback = !preset && t.storageFormat != v.format;
         fallbacks += fallback ? 1 : 0;
         const std::string weighedRmse = !weighed         ? ""
                                         : t.weightedRmse ? fmt(" %12.4e", *t.weightedRmse)
@@ -257,7 +260,9 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
         std::snprintf(line, sizeof line, "%-32s %12.4e %10.4e %9.2f %10.6f %12.4e %7.3f%s%s\n",
                       t.tensor.c_str(), m.rmse, m.relFrobenius, m.snrDb, m.cosine, m.maxAbsError,
                       m.bitsPerWeight, weighedRmse.c_str(),
-                      fallback ? ("  (" + t.storageFormat + " fallback)").c_str() : "");
+                      preset     ? ("  " + t.storageFormat).c_str()
+                      : fallback ? ("  (" + t.storageFormat + " fallback)").c_str()
+                                 : "");
         out << line;
     }
     if (weighed)
@@ -265,6 +270,9 @@ void printQuantizeResult(std::ostream& out, const QuantizeOutcome& o, const std:
             << (nlohmann::json::parse(v.parameters).contains("weighed_by")
                     ? " (--weigh-with: it weighs the error only; the encoders did not use it)\n"
                     : "\n");
+    if (preset)
+        out << "\neach tensor in the type llama-quantize's " << v.format
+            << " gives it (llama_tensor_get_type), after its row-length fallback\n";
     if (fallbacks > 0)
         out << "\n"
             << fallbacks << " tensors have rows that are not a whole number of " << v.format

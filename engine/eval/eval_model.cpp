@@ -154,6 +154,11 @@ EvalModel openQuantizedModel(const std::filesystem::path& modelPath, const std::
     const auto f = variantBaseFormat(format);
     if (!f)
         throw Error("format '" + format + "' is unknown ('quantlens-cli formats' lists them)");
+    // A preset's types are per tensor: without them this would be its plain base format.
+    if (llamaPresetSpelled(format) && storage.empty())
+        throw Error("'" + format +
+                    "' is a llama-quantize preset: open its variant from the "
+                    "workspace, which records each tensor's type");
     ForwardOptions options;
     options.transform = quantizeTransform(*f, storage, nullptr, "");
     return finish(Model::open(modelPath), std::move(options), format, format);

@@ -1,6 +1,7 @@
 #include "engine/fit/fit.h"
 
 #include "engine/core/error.h"
+#include "engine/fit/checkpoint_quant.h"
 
 #include <algorithm>
 #include <functional>
@@ -111,6 +112,22 @@ void checkpointNotes(FitReport& f, const ModelShape& s, const FitRequest& r) {
                           ") in a way the fit model does not size; its weights are counted "
                           "in bf16: pass --format to size them");
     }
+    // A pattern naming single layers ("model.layers.0.self_attn") matches no group of
+    // identical layers, so those modules are sized like the rest: say which.
+    std::string unmatched;
+    for (const auto& pattern : q.keep) {
+        CheckpointQuantization one;
+        one.keep = {pattern};
+        const bool any = std::any_of(s.tensors.begin(), s.tensors.end(), [&](const TensorGroup& g) {
+            return keptByCheckpoint(one, g.name);
+        });
+        if (!any)
+            unmatched += (unmatched.empty() ? "" : ", ") + pattern;
+    }
+    if (!r.weights.format && q.format && !unmatched.empty())
+        f.notes.push_back("the checkpoint keeps these in float, which match no tensor group "
+                          "here and are sized in " +
+                          std::string(weightFormatInfo(*q.format).name) + ": " + unmatched);
     if (q.kvCache && r.kvTypeK != *q.kvCache)
         f.notes.push_back("the checkpoint carries " +
                           std::string(weightFormatInfo(*q.kvCache).name) +

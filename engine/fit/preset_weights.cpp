@@ -72,7 +72,8 @@ std::string ggufName(const TensorGroup& g) {
 
 // A config group of `layers` identical tensors per layer, one per layer; a file's tensor
 // as it is.
-void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers) {
+void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers,
+           const std::string& shapeName) {
     if (!g.name.starts_with(kLayers)) {
         out.push_back({ggufName(g), &g, 1});
         return;
@@ -81,12 +82,13 @@ void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers)
     const auto part =
         std::find_if(kParts.begin(), kParts.end(), [&](const Part& p) { return p.hf == rest; });
     if (part == kParts.end())
-        throw Error("llama-quantize presets: no GGUF name known for '" + g.name + "'");
+        throw Error("llama-quantize presets: no GGUF name known for '" + g.name + "' of " +
+                    shapeName);
     if (layers <= 0 || g.count % layers != 0)
         throw Error("llama-quantize presets are sized layer by layer, and '" + g.name +
                     "' covers " + std::to_string(g.count) + " tensors over " +
-                    std::to_string(layers) +
-                    " layers (dense and MoE layers mixed are not placed); use --format");
+                    std::to_string(layers) + " layers of " + shapeName +
+                    " (dense and MoE layers mixed are not placed); use --format");
     for (int64_t i = 0; i < layers; ++i)
         out.push_back({"blk." + std::to_string(i) + "." + std::string(part->gguf) + ".weight", &g,
                        g.count / layers});
@@ -94,8 +96,7 @@ void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers)
 
 LlamaModelFacts factsOf(const ModelShape& s, const std::vector<PresetTensor>& tensors) {
     LlamaModelFacts f;
-    // convert_hf_to_gguf writes Mistral as the llama architecture.
-    f.architecture = s.modelType == "mistral" ? "llama" : s.modelType;
+    f.architecture = llamaCppArchitecture(s.modelType);
     f.nLayer = s.attention.nLayer;
     f.nHead = s.attention.nHead;
     f.nHeadKv = s.attention.nHeadKv;
@@ -147,7 +148,7 @@ WeightBreakdown presetWeightBytes(const ModelShape& shape, LlamaPreset preset) {
     WeightBreakdown w;
     for (const auto& g : shape.tensors) {
         if (quantized(g))
-            place(tensors, g, shape.attention.nLayer);
+            place(tensors, g, shape.attention.nLayer, shape.name);
         else
             addKept(w, g);
     }

@@ -3,6 +3,8 @@
 #include "engine/core/error.h"
 #include "engine/model/model.h"
 
+#include <algorithm>
+
 namespace ql::fit {
 namespace {
 
@@ -80,11 +82,13 @@ ModelShape shapeFromModel(const Model& model) {
     s.attention = attentionOf(c);
     s.maxPositions = c.contextLength;
     for (const auto& t : model.tensors()) {
+        // A MoE stack {n_expert, rows, cols} is n_expert matrices: llama-quantize's rules
+        // read the expert count from it, and per-tensor formats scale each expert.
         TensorGroup g{t.name,
                       roleOfTensor(t.name, t.shape.size()),
-                      t.rows(),
+                      t.matrixRows(),
                       t.cols(),
-                      1,
+                      std::max<int64_t>(1, t.matrices()),
                       t.nbytes,
                       formatOfDType(t.dtype)};
         s.tensors.push_back(std::move(g));

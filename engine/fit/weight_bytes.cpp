@@ -83,10 +83,13 @@ WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy)
 
 std::optional<WeightPolicy> weightPolicyNamed(std::string_view name) {
     WeightPolicy p;
-    if (const auto f = weightFormatFromName(name))
-        p.format = *f;
-    else if (const auto preset = llamaPresetFromName(name))
+    // "Q4_0" is llama-quantize's file (output.weight in Q6_K), "q4_0" the plain format.
+    if (const auto preset = llamaPresetSpelled(name))
         p.preset = *preset;
+    else if (const auto f = weightFormatFromName(name))
+        p.format = *f;
+    else if (const auto anyCase = llamaPresetFromName(name))
+        p.preset = *anyCase;
     else
         return std::nullopt;
     return p;

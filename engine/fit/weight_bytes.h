@@ -38,9 +38,9 @@ struct WeightBreakdown {
 
 WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy);
 
-// The policy a name stands for: a format ("q4_K", "int8": the linear layers in it) or,
-// failing that, a llama-quantize file type ("Q4_K_M": its per-tensor types). nullopt for
-// neither.
+// The policy a name stands for: a llama-quantize file type in its own spelling ("Q4_K_M",
+// "Q4_0": its per-tensor types), else a format ("q4_0", "int8": the linear layers in it),
+// else a file type in any case ("q4_k_m"). nullopt for none.
 std::optional<WeightPolicy> weightPolicyNamed(std::string_view name);
 
 } // namespace ql::fit

@@ -270,7 +270,7 @@ TensorMetricsRecord quantizeTensor(const Model& model, const TensorInfo& t, Quan
 LlamaModelFacts presetFacts(const Model& model, const QuantizeRequest& request) {
     const ModelConfig& c = model.config();
     LlamaModelFacts f;
-    f.architecture = c.architecture;
+    f.architecture = llamaCppArchitecture(c.architecture);
     f.nLayer = c.nLayer;
     f.nHead = c.nHead;
     f.nHeadKv = c.nHeadKv;
@@ -310,8 +310,16 @@ std::map<std::string, QuantFormat> tensorFormats(const Model& model,
         return out;
     }
     std::vector<std::string> names;
-    for (const TensorInfo* t : quantized)
+    for (const TensorInfo* t : quantized) {
         names.push_back(llamaCppTensorName(t->name));
+        // The rules count layers by GGUF names; a block tensor they would not recognise
+        // would silently take the default type.
+        if (names.back().starts_with("model.layers."))
+            throw Error(model.path().filename().string() + ": --preset: no GGUF name known for " +
+                        t->name +
+                        " (llama-quantize works on GGUF: convert it with convert_hf_to_gguf.py, "
+                        "or use --format)");
+    }
     std::vector<LlamaTensorRef> refs;
     for (size_t i = 0; i < quantized.size(); ++i)
         refs.push_back({names[i], quantized[i]->cols()});

@@ -239,7 +239,9 @@ uint64_t packedRowBytes(QuantFormat format, int64_t cols);
 int64_t blockMultiple(QuantFormat format);
 
 // A row length the format cannot hold (not a whole number of blocks) is stored in this
-// fallback instead, as llama-quantize does for such tensors; metrics report it.
+// fallback instead, as llama-quantize does for such tensors (a K-quant's substitute, then
+// F16; stock llama-quantize refuses the rest, the goldens' build stores F16); metrics
+// report it.
 QuantFormat fallbackFormat(QuantFormat format, int64_t cols);
 
 const std::vector<QuantFormatInfo>& quantFormats();

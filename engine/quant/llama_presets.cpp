@@ -61,8 +61,10 @@ F attnVFormat(P p, const LlamaModelFacts& m, F t, Counters& c) {
         t = F::Q6_K;
     else if (p == P::Q4_K_S && i < 4)
         t = F::Q5_K;
-    // llama.cpp's LLM_TYPE_70B: a llama of 80 layers with grouped-query attention.
-    const bool is70B = m.architecture == "llama" && m.nLayer == 80 && m.nHead != m.nHeadKv;
+    // llama.cpp's LLM_TYPE_70B (llama-model.cpp): a llama of 80 layers with grouped-query
+    // attention (65B without), a qwen2 or deci of 80 layers.
+    const bool is70B = m.nLayer == 80 && ((m.architecture == "llama" && m.nHead != m.nHeadKv) ||
+                                          m.architecture == "qwen2" || m.architecture == "deci");
     if (is70B && (t == F::Q3_K || t == F::Q4_K))
         t = F::Q5_K;
     if (m.nExpert == 8)
@@ -198,13 +200,37 @@ const LlamaPresetInfo& llamaPresetInfo(LlamaPreset preset) {
     return llamaPresets()[size_t(preset)];
 }
 
-std::optional<LlamaPreset> llamaPresetFromName(std::string_view name) {
+// llama-quantize's aliases: "Q4_K" writes Q4_K_M.
+constexpr std::pair<std::string_view, LlamaPreset> kAliases[] = {
+    {"Q3_K", LlamaPreset::Q3_K_M}, {"Q4_K", LlamaPreset::Q4_K_M}, {"Q5_K", LlamaPreset::Q5_K_M}};
+
+template <typename Equal>
+std::optional<LlamaPreset> findPreset(std::string_view name, Equal equal) {
     for (const auto& p : llamaPresets())
-        if (p.name.size() == name.size() &&
-            std::equal(name.begin(), name.end(), p.name.begin(),
-                       [](char a, char b) { return std::toupper(a) == std::toupper(b); }))
+        if (equal(p.name, name))
             return p.preset;
+    for (const auto& [alias, preset] : kAliases)
+        if (equal(alias, name))
+            return preset;
     return std::nullopt;
+}
+
+std::optional<LlamaPreset> llamaPresetFromName(std::string_view name) {
+    return findPreset(name, [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() &&
+               std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                   return std::toupper(static_cast<unsigned char>(x)) ==
+                          std::toupper(static_cast<unsigned char>(y));
+               });
+    });
+}
+
+std::optional<LlamaPreset> llamaPresetSpelled(std::string_view name) {
+    return findPreset(name, [](std::string_view a, std::string_view b) { return a == b; });
+}
+
+std::string llamaCppArchitecture(std::string_view modelType) {
+    return modelType == "mistral" ? "llama" : std::string(modelType);
 }
 
 std::optional<QuantFormat> variantBaseFormat(std::string_view name) {

@@ -2,9 +2,9 @@
 // llama-quantize's file types (its "Q4_K_M" argument): a default ggml type and the rules
 // by which some tensors get another (llama_tensor_get_type in src/llama-quant.cpp, early
 // 2025, the build the goldens come from). Q4_K_M, for one, keeps output.weight in Q6_K
-// and gives attn_v and ffn_down Q6_K in an eighth of the layers and every third one
-// between; Q4_0 keeps output.weight in Q6_K. A Quantlens format (`--format q4_0`) is
-// llama-quantize's --pure; a preset (`--preset Q4_0`) is what llama-quantize writes
+// and gives attn_v and ffn_down Q6_K in the first and the last eighth of the layers and
+// in every third layer between; Q4_0 keeps output.weight in Q6_K. A Quantlens format (`--format
+// q4_0`) is llama-quantize's --pure; a preset (`--preset Q4_0`) is what llama-quantize writes
 // without it. Only the file types whose every rule lands on a type Quantlens encodes are
 // here (no IQ1/IQ2/IQ3/IQ4_XS). Q2_K_S, like llama-quantize, takes an importance matrix.
 #include "engine/quant/formats.h"
@@ -46,8 +46,15 @@ struct LlamaPresetInfo {
 
 const std::vector<LlamaPresetInfo>& llamaPresets();
 const LlamaPresetInfo& llamaPresetInfo(LlamaPreset preset);
-// Case-insensitive: "q4_k_m" and "Q4_K_M".
+// Case-insensitive: "q4_k_m" and "Q4_K_M"; llama-quantize's aliases Q3_K, Q4_K and Q5_K
+// are its _M types.
 std::optional<LlamaPreset> llamaPresetFromName(std::string_view name);
+// Only llama-quantize's own spelling ("Q4_0", not "q4_0"): how a variant made with a
+// preset is named, where the lower-case name is the plain format of the same type.
+std::optional<LlamaPreset> llamaPresetSpelled(std::string_view name);
+// GGUF's architecture for a config's model_type (convert_hf_to_gguf writes Mistral as
+// "llama"); others are their own.
+std::string llamaCppArchitecture(std::string_view modelType);
 std::string llamaPresetNames(); // "Q4_0, Q4_1, ..." for help texts and errors
 
 // The format a variant named `name` was made in: a preset's base format for a preset's
@@ -78,7 +85,9 @@ std::string llamaCppTensorName(std::string_view name);
 // The format llama-quantize stores each tensor in, in the order given: the rules run in
 // llama.cpp's order (tensors outside blocks first, then block by block, by name) since
 // their layer counters depend on it; a type whose block does not divide the row falls
-// back as in formats.h (fallbackFormat), F16 when nothing fits. Tensors must be the ones
+// back as in formats.h (fallbackFormat), F16 when nothing fits. (Stock llama-quantize
+// refuses such a row for Q4_0..Q8_0 and IQ4_NL, which have no fallback; the golden files
+// come from a build patched to store F16, as Quantlens does.) Tensors must be the ones
 // a variant quantizes (isQuantizableWeight).
 std::vector<QuantFormat> llamaPresetFormats(LlamaPreset preset, const LlamaModelFacts& facts,
                                             std::span<const LlamaTensorRef> tensors);

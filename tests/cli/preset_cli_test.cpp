@@ -37,6 +37,25 @@ TEST(PresetCli, QuantizeQ4_K_MIsTheSizeOfLlamaQuantizesFile) {
               (nlohmann::json{{"f16", 5}, {"q5_0", 29}, {"q8_0", 3}}));
 }
 
+TEST(PresetCli, QuantizeTextNamesEachTensorsType) {
+    QL_REQUIRE_DATA();
+    const CliResult r =
+        runCli("quantize " + shellQuote(ql::test::stories260K()) + " --preset Q4_K_M --device cpu");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto lineOf = [&](const std::string& tensor) {
+        const size_t at = r.out.find("\n" + tensor + " ");
+        return at == std::string::npos ? std::string()
+                                       : r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+    };
+    EXPECT_TRUE(lineOf("output.weight").ends_with("  q8_0")) << r.out;
+    EXPECT_TRUE(lineOf("blk.1.attn_v.weight").ends_with("  q5_0")) << r.out;
+    EXPECT_TRUE(lineOf("blk.0.ffn_down.weight").ends_with("  f16")) << r.out;
+    EXPECT_EQ(r.out.find("fallback)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("each tensor in the type llama-quantize's Q4_K_M gives it"),
+              std::string::npos)
+        << r.out;
+}
+
 TEST(PresetCli, FormatOrPresetNotBothAndUnknownPresetsAreNamed) {
     QL_REQUIRE_DATA();
     const std::string model = shellQuote(ql::test::stories260K());

@@ -128,6 +128,20 @@ TEST(FitCheckpoint, ReportSaysHowTheWeightsWereSizedAndWhatTheKvCacheCouldBe) {
     EXPECT_FALSE(hasNote(fitModel(s, r), "weights as the checkpoint ships them"));
 }
 
+TEST(FitCheckpoint, ExclusionsOfSingleLayersAreNamedAsNotModelled) {
+    nlohmann::json c = {{"hidden_size", 64},
+                        {"num_hidden_layers", 2},
+                        {"num_attention_heads", 4},
+                        {"intermediate_size", 128},
+                        {"vocab_size", 100},
+                        {"quantization_config",
+                         {{"quant_method", "fp8"},
+                          {"modules_to_not_convert", {"lm_head", "model.layers.0.self_attn"}}}}};
+    const auto f = fitModel(shapeFromHfConfig(c, "one-layer"), onGpu(Runtime::Vllm, 80, 1024));
+    EXPECT_TRUE(hasNote(f, "match no tensor group here and are sized in fp8: "
+                           "model.layers.0.self_attn"));
+}
+
 TEST(FitCheckpoint, UnknownMethodIsCountedInBf16AndSaysSo) {
     nlohmann::json c = {{"hidden_size", 64},
                         {"num_hidden_layers", 2},

@@ -58,6 +58,17 @@ TEST(FitPreset, Stories260KGoldenFilesToTheByte) {
     }
 }
 
+// "Q4_0" is llama-quantize's file, "q4_0" the plain format: a stored preset variant and
+// an imported result named after a GGUF type are sized as the file llama-quantize wrote.
+TEST(FitPreset, NamesPickPresetOrFormat) {
+    EXPECT_EQ(weightPolicyNamed("Q4_0")->preset, LlamaPreset::Q4_0);
+    EXPECT_EQ(weightPolicyNamed("q4_0")->format, WeightFormat::Q4_0);
+    EXPECT_FALSE(weightPolicyNamed("q4_0")->preset);
+    EXPECT_EQ(weightPolicyNamed("q4_k_m")->preset, LlamaPreset::Q4_K_M);
+    EXPECT_EQ(weightPolicyNamed("int4-g128")->format, WeightFormat::Int4G128);
+    EXPECT_FALSE(weightPolicyNamed("q9_9"));
+}
+
 TEST(FitPreset, MixedDenseAndMoeLayersAreRefusedWithAReason) {
     QL_REQUIRE_DATA();
     const auto shape = test::configShape("deepseek-ai--DeepSeek-V3_config.json");

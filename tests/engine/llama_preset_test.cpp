@@ -2,12 +2,15 @@
 // against the GGUFs llama-quantize wrote from stories260K (every tensor's type and bytes),
 // the rules worked by hand on real model shapes, and a preset variant rebuilt for
 // evaluation giving the perplexity of llama-quantize's own file.
+#include "engine/core/error.h"
 #include "engine/eval/eval_model.h"
 #include "engine/eval/perplexity.h"
 #include "engine/eval/text_file.h"
 #include "engine/jobs/quantize_job.h"
 #include "engine/model/model.h"
+#include "engine/model/safetensors_writer.h"
 #include "engine/quant/llama_presets.h"
+#include "tests/common/temp_dir.h"
 #include "tests/common/test_data.h"
 
 #include <algorithm>
@@ -192,10 +195,108 @@ TEST(LlamaPreset, TiedEmbeddingServesAsOutputAndImatrixRulesApply) {
     EXPECT_EQ(c.at("ffn_down.weight"), (std::map<F, int>{{F::Q4_0, 14}, {F::Q4_1, 2}}));
 }
 
+// Names as llama.cpp's MoE, fused and falcon models have them, one set per layer.
+std::vector<LlamaTensorRef> refsOf(const std::vector<std::string>& parts, int64_t layers,
+                                   std::vector<std::string>& names) {
+    names = {"token_embd.weight", "output.weight"};
+    for (int64_t i = 0; i < layers; ++i)
+        for (const auto& part : parts)
+            names.push_back("blk." + std::to_string(i) + "." + part + ".weight");
+    std::vector<LlamaTensorRef> refs;
+    for (const auto& n : names)
+        refs.push_back({n, 4096});
+    return refs;
+}
+
+TEST(LlamaPreset, MoeDownProjectionsTakeTheLayerFromTheName) {
+    using F = QuantFormat;
+    // Qwen2-MoE: 28 layers, each with an expert stack and a shared expert. The layer comes
+    // from the name, not from a counter that would run to 56: use_more_bits(i, 28) holds
+    // for i < 3, i >= 24 and i = 5, 8, ..., 23: 14 layers.
+    std::vector<std::string> names;
+    const auto refs = refsOf({"attn_v", "ffn_down_exps", "ffn_down_shexp"}, 28, names);
+    const LlamaModelFacts facts{"qwen2moe", 28, 28, 4, 60, true, false};
+    const auto c = countByPart(names, llamaPresetFormats(LlamaPreset::Q4_K_M, facts, refs));
+    EXPECT_EQ(c.at("ffn_down_exps.weight"), (std::map<F, int>{{F::Q4_K, 14}, {F::Q6_K, 14}}));
+    EXPECT_EQ(c.at("ffn_down_shexp.weight"), (std::map<F, int>{{F::Q4_K, 14}, {F::Q6_K, 14}}));
+}
+
+TEST(LlamaPreset, QwenAt80LayersIs70BAndFusedQkvAndFalconRules) {
+    using F = QuantFormat;
+    std::vector<std::string> names;
+    // Qwen2.5-72B: llama.cpp's LLM_TYPE_70B too, so Q4_K_M's Q4_K attn_v is Q5_K.
+    const auto refs = refsOf({"attn_v"}, 80, names);
+    const LlamaModelFacts qwen{"qwen2", 80, 64, 8, 0, true, false};
+    EXPECT_EQ(
+        countByPart(names, llamaPresetFormats(LlamaPreset::Q4_K_M, qwen, refs)).at("attn_v.weight"),
+        (std::map<F, int>{{F::Q5_K, 40}, {F::Q6_K, 40}}));
+    // A fused attn_qkv (phi3): Q4_K_M gives it Q5_K, Q5_K_M Q6_K.
+    const auto fused = refsOf({"attn_qkv"}, 4, names);
+    const LlamaModelFacts phi{"phi3", 4, 32, 32, 0, true, false};
+    EXPECT_EQ(llamaPresetFormats(LlamaPreset::Q4_K_M, phi, fused)[2], F::Q5_K);
+    EXPECT_EQ(llamaPresetFormats(LlamaPreset::Q5_K_M, phi, fused)[2], F::Q6_K);
+    // Falcon: output.weight Q8_0; Q4_K_M's ffn_down Q6_K in the first sixteenth, Q5_K
+    // where use_more_bits, Q4_K else; Q3_K_L's attn_output Q4_K.
+    const auto falconRefs = refsOf({"attn_output", "ffn_down"}, 32, names);
+    const LlamaModelFacts falcon{"falcon", 32, 32, 8, 0, true, false};
+    const auto f = llamaPresetFormats(LlamaPreset::Q4_K_M, falcon, falconRefs);
+    EXPECT_EQ(f[1], F::Q8_0);
+    const auto c = countByPart(names, f);
+    EXPECT_EQ(c.at("ffn_down.weight"),
+              (std::map<F, int>{{F::Q4_K, 16}, {F::Q5_K, 14}, {F::Q6_K, 2}}));
+    EXPECT_EQ(countByPart(names, llamaPresetFormats(LlamaPreset::Q3_K_L, falcon, falconRefs))
+                  .at("attn_output.weight"),
+              (std::map<F, int>{{F::Q4_K, 32}}));
+}
+
+TEST(LlamaPreset, Q2_K_SAndIq4NlRules) {
+    using F = QuantFormat;
+    std::vector<std::string> names;
+    const auto refs = refsOf({"attn_v", "ffn_down"}, 32, names);
+    // Grouped-query attention of 4 (32 heads, 8 KV heads).
+    LlamaModelFacts facts{"llama", 32, 32, 8, 0, true, false};
+    const auto q2 = countByPart(names, llamaPresetFormats(LlamaPreset::Q2_K_S, facts, refs));
+    EXPECT_EQ(q2.at("attn_v.weight"), (std::map<F, int>{{F::Q4_K, 32}}));
+    EXPECT_EQ(q2.at("ffn_down.weight"), (std::map<F, int>{{F::Q2_K, 28}, {F::Q4_K, 4}}));
+    // IQ4_NL: attn_v Q5_K at n_gqa >= 4; ffn_down's first eighth Q5_K without an imatrix.
+    const auto nl = countByPart(names, llamaPresetFormats(LlamaPreset::IQ4_NL, facts, refs));
+    EXPECT_EQ(nl.at("attn_v.weight"), (std::map<F, int>{{F::Q5_K, 32}}));
+    EXPECT_EQ(nl.at("ffn_down.weight"), (std::map<F, int>{{F::IQ4_NL, 28}, {F::Q5_K, 4}}));
+    facts.imatrix = true;
+    const auto withImatrix =
+        countByPart(names, llamaPresetFormats(LlamaPreset::IQ4_NL, facts, refs));
+    EXPECT_EQ(withImatrix.at("ffn_down.weight"), (std::map<F, int>{{F::IQ4_NL, 32}}));
+}
+
+TEST(LlamaPreset, HuggingFaceTensorWithoutAGgufNameIsRefused) {
+    test::TempDir dir;
+    std::vector<std::byte> zeros(64 * 64 * 4);
+    writeSafetensors(dir / "model.safetensors",
+                     {{"model.layers.0.self_attn.qkv_proj.weight", "F32", {64, 64}, zeros}});
+    Workspace ws(":memory:");
+    BackendSet backends(BackendSet::Preference::Cpu);
+    JobContext ctx;
+    QuantizeRequest request;
+    request.modelPath = dir / "model.safetensors";
+    request.preset = LlamaPreset::Q4_K_M;
+    try {
+        quantizeModel(request, ws, backends, ctx);
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("model.layers.0.self_attn.qkv_proj.weight"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(ws.variants().empty());
+}
+
 TEST(LlamaPreset, NamesAndHuggingFaceTensors) {
     EXPECT_EQ(llamaPresetFromName("q4_k_m"), LlamaPreset::Q4_K_M);
     EXPECT_EQ(llamaPresetFromName("Q8_0"), LlamaPreset::Q8_0);
     EXPECT_FALSE(llamaPresetFromName("Q4_K_X"));
+    EXPECT_EQ(llamaPresetFromName("Q4_K"), LlamaPreset::Q4_K_M); // llama-quantize's alias
+    EXPECT_EQ(llamaPresetSpelled("Q4_0"), LlamaPreset::Q4_0);
+    EXPECT_FALSE(llamaPresetSpelled("q4_0")); // the plain format's name
     EXPECT_EQ(variantBaseFormat("Q4_K_M"), QuantFormat::Q4_K);
     EXPECT_EQ(variantBaseFormat("int4-g128"), QuantFormat::Int4G128);
     EXPECT_EQ(llamaCppTensorName("model.layers.12.self_attn.v_proj.weight"),

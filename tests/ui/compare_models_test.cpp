@@ -104,10 +104,11 @@ private slots:
         QCOMPARE(guessFitFormat("q4km"), QString("Q4_K_M"));
         QCOMPARE(guessFitFormat("Q4_K_M"), QString("Q4_K_M"));
         QCOMPARE(guessFitFormat("q3ks-opt-rtn"), QString("Q3_K_S"));
-        QCOMPARE(guessFitFormat("Q4_K"), QString("q4_K"));
+        QCOMPARE(guessFitFormat("Q4_K"), QString("Q4_K_M")); // llama-quantize's alias
         QCOMPARE(guessFitFormat("BF16 (Base 1)"), QString("bf16"));
         QCOMPARE(guessFitFormat("FP16"), QString("f16"));
-        QCOMPARE(guessFitFormat("Q8_0"), QString("q8_0"));
+        QCOMPARE(guessFitFormat("Q8_0"), QString("Q8_0"));
+        QCOMPARE(guessFitFormat("IQ4_NL"), QString("IQ4_NL"));
         QCOMPARE(guessFitFormat("F32"), QString("f32"));
         QCOMPARE(guessFitFormat("INT4 AWQ"), QString("int4-g128"));
         QCOMPARE(guessFitFormat("GPTQ"), QString("int4-g128"));
