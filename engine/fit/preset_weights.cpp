@@ -75,7 +75,7 @@ std::string ggufName(const TensorGroup& g) {
 void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers,
            const std::string& shapeName) {
     if (!g.name.starts_with(kLayers)) {
-        out.push_back({ggufName(g), &g, 1});
+        out.push_back({ggufName(g), &g, g.count}); // a MoE stack: count experts
         return;
     }
     const std::string_view rest = std::string_view(g.name).substr(kLayers.size());

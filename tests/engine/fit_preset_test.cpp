@@ -69,6 +69,32 @@ TEST(FitPreset, NamesPickPresetOrFormat) {
     EXPECT_FALSE(weightPolicyNamed("q9_9"));
 }
 
+// A model file's expert stack {8, rows, cols} is 8 matrices: all of them are sized, and
+// the 8-expert rules apply (attn_v in Q8_0 under Q4_K_M).
+TEST(FitPreset, FileExpertStacksCountEveryExpert) {
+    ModelShape s;
+    s.modelType = "llama";
+    s.attention.nLayer = 1;
+    s.attention.nHead = 32;
+    s.attention.nHeadKv = 8;
+    const auto file = [](std::string name, int64_t rows, int64_t cols, int64_t count) {
+        return TensorGroup{std::move(name),
+                           TensorRole::Linear,
+                           rows,
+                           cols,
+                           count,
+                           uint64_t(rows * cols * count * 4),
+                           WeightFormat::F32};
+    };
+    s.tensors = {file("blk.0.attn_v.weight", 1024, 4096, 1),
+                 file("blk.0.ffn_down_exps.weight", 4096, 14336, 8)};
+    const auto w = presetWeightBytes(s, LlamaPreset::Q4_K_M);
+    // attn_v: Q8_0, 34 bytes per 32; the experts' ffn_down in layer 0 of 1 (use_more_bits):
+    // Q6_K, 210 bytes per 256, eight times.
+    EXPECT_EQ(w.total(), 1024ull * 4096 / 32 * 34 + 8ull * 4096 * 14336 / 256 * 210);
+    EXPECT_EQ(w.parameters, 1024 * 4096 + 8 * 4096 * 14336);
+}
+
 TEST(FitPreset, MixedDenseAndMoeLayersAreRefusedWithAReason) {
     QL_REQUIRE_DATA();
     const auto shape = test::configShape("deepseek-ai--DeepSeek-V3_config.json");
