@@ -76,24 +76,18 @@ nlohmann::json klJson(const KlDivergenceResult& k) {
 struct PercentileLine {
     const char* label;
     double Percentiles::*level;
+    bool kld; // the KLD block prints it too; the delta-p block prints every level
 };
 
-// The levels and labels of llama-perplexity's KLD and delta-p blocks, top down.
-constexpr PercentileLine kKldLines[] = {
-    {"Maximum", &Percentiles::max}, {"99.9%  ", &Percentiles::p999},
-    {"99.0%  ", &Percentiles::p99}, {"95.0%  ", &Percentiles::p95},
-    {"90.0%  ", &Percentiles::p90}, {"Median ", &Percentiles::median},
-    {"10.0%  ", &Percentiles::p10}, {" 5.0%  ", &Percentiles::p05},
-    {" 1.0%  ", &Percentiles::p01}, {" 0.1%  ", &Percentiles::p001},
-    {"Minimum", &Percentiles::min}};
-constexpr PercentileLine kDeltaPLines[] = {
-    {"Maximum", &Percentiles::max},    {"99.9%  ", &Percentiles::p999},
-    {"99.0%  ", &Percentiles::p99},    {"95.0%  ", &Percentiles::p95},
-    {"90.0%  ", &Percentiles::p90},    {"75.0%  ", &Percentiles::p75},
-    {"Median ", &Percentiles::median}, {"25.0%  ", &Percentiles::p25},
-    {"10.0%  ", &Percentiles::p10},    {" 5.0%  ", &Percentiles::p05},
-    {" 1.0%  ", &Percentiles::p01},    {" 0.1%  ", &Percentiles::p001},
-    {"Minimum", &Percentiles::min}};
+// llama-perplexity's percentile lines, top down.
+constexpr PercentileLine kPercentileLines[] = {
+    {"Maximum", &Percentiles::max, true},    {"99.9%  ", &Percentiles::p999, true},
+    {"99.0%  ", &Percentiles::p99, true},    {"95.0%  ", &Percentiles::p95, true},
+    {"90.0%  ", &Percentiles::p90, true},    {"75.0%  ", &Percentiles::p75, false},
+    {"Median ", &Percentiles::median, true}, {"25.0%  ", &Percentiles::p25, false},
+    {"10.0%  ", &Percentiles::p10, true},    {" 5.0%  ", &Percentiles::p05, true},
+    {" 1.0%  ", &Percentiles::p01, true},    {" 0.1%  ", &Percentiles::p001, true},
+    {"Minimum", &Percentiles::min, true}};
 
 // The summary block in llama-perplexity's order and format (perplexity.cpp,
 // kl_divergence), so that its parsers read ours.
@@ -112,12 +106,13 @@ void printKl(std::ostream& out, const KlDivergenceResult& k) {
         << fmt("%10.6f ± %10.6f", c.difference, c.differenceError) << "\n"
         << "\n====== KL divergence statistics ======\n"
         << "Mean    KLD: " << fmt("%10.6f ± %10.6f", k.kld.mean, k.kld.error) << "\n";
-    for (const PercentileLine& line : kKldLines)
-        out << line.label << " KLD: " << fmt("%10.6f", k.kldPercentiles.*line.level) << "\n";
+    for (const PercentileLine& line : kPercentileLines)
+        if (line.kld)
+            out << line.label << " KLD: " << fmt("%10.6f", k.kldPercentiles.*line.level) << "\n";
     out << "\n====== Token probability statistics ======\n"
         << "Mean    Δp: " << fmt("%6.3f ± %5.3f %%", 100 * k.deltaP.mean, 100 * k.deltaP.error)
         << "\n";
-    for (const PercentileLine& line : kDeltaPLines)
+    for (const PercentileLine& line : kPercentileLines)
         out << line.label << " Δp: " << fmt("%6.3f%%", 100 * (k.deltaPPercentiles.*line.level))
             << "\n";
     out << "RMS Δp    : " << fmt("%6.3f ± %5.3f %%", 100 * k.rmsDeltaP, 100 * k.rmsDeltaPError)

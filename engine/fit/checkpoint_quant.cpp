@@ -3,6 +3,7 @@
 #include "engine/fit/hf_config_parts.h"
 #include "engine/model/json_locate.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace ql::fit {
@@ -144,18 +145,21 @@ std::filesystem::path modelOptConfigBeside(const std::filesystem::path& configJs
     return configJson.parent_path() / (prefix + "hf_quant_config.json");
 }
 
-bool keptByCheckpoint(const CheckpointQuantization& q, std::string_view group) {
-    for (std::string_view pattern : q.keep) {
-        if (pattern.starts_with("model."))
-            pattern.remove_prefix(6);
-        if (globMatch(pattern, group))
+bool moduleMatches(std::string_view pattern, std::string_view group) {
+    if (pattern.starts_with("model."))
+        pattern.remove_prefix(6);
+    if (globMatch(pattern, group))
+        return true;
+    for (size_t dot = group.find('.'); dot != std::string_view::npos;
+         dot = group.find('.', dot + 1))
+        if (globMatch(pattern, group.substr(0, dot)))
             return true;
-        for (size_t dot = group.find('.'); dot != std::string_view::npos;
-             dot = group.find('.', dot + 1))
-            if (globMatch(pattern, group.substr(0, dot)))
-                return true;
-    }
     return false;
+}
+
+bool keptByCheckpoint(const CheckpointQuantization& q, std::string_view group) {
+    return std::any_of(q.keep.begin(), q.keep.end(),
+                       [&](const std::string& pattern) { return moduleMatches(pattern, group); });
 }
 
 } // namespace ql::fit

@@ -30,5 +30,7 @@ std::filesystem::path modelOptConfigBeside(const std::filesystem::path& configJs
 // checkpoint leaves unquantized. Patterns are module paths with '*' for any run of
 // characters, matching the module or any module under it; a leading "model." is dropped.
 bool keptByCheckpoint(const CheckpointQuantization& q, std::string_view group);
+// One such pattern against one group.
+bool moduleMatches(std::string_view pattern, std::string_view group);
 
 } // namespace ql::fit

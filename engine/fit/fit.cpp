@@ -116,10 +116,8 @@ void checkpointNotes(FitReport& f, const ModelShape& s, const FitRequest& r) {
     // identical layers, so those modules are sized like the rest: say which.
     std::string unmatched;
     for (const auto& pattern : q.keep) {
-        CheckpointQuantization one;
-        one.keep = {pattern};
         const bool any = std::any_of(s.tensors.begin(), s.tensors.end(), [&](const TensorGroup& g) {
-            return keptByCheckpoint(one, g.name);
+            return moduleMatches(pattern, g.name);
         });
         if (!any)
             unmatched += (unmatched.empty() ? "" : ", ") + pattern;

@@ -4,29 +4,20 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 
 namespace ql::fit {
 namespace {
 
 struct Part {
-    std::string_view hf;   // the group's name after "layers.*."
-    std::string_view gguf; // blk.N.<this>.weight
+    std::string_view group; // the group's name after "layers.*."
+    std::string_view gguf;  // blk.N.<this>.weight
 };
 
-// convert_hf_to_gguf.py's names for the groups hf_config.cpp creates.
-constexpr std::array kParts{
-    Part{"self_attn.q_proj", "attn_q"},
-    Part{"self_attn.k_proj", "attn_k"},
-    Part{"self_attn.v_proj", "attn_v"},
-    Part{"self_attn.o_proj", "attn_output"},
-    Part{"self_attn.q_a_proj", "attn_q_a"},
-    Part{"self_attn.q_b_proj", "attn_q_b"},
-    Part{"self_attn.kv_a_proj_with_mqa", "attn_kv_a_mqa"},
-    Part{"self_attn.kv_b_proj", "attn_kv_b"},
-    Part{"mlp.gate_proj", "ffn_gate"},
-    Part{"mlp.up_proj", "ffn_up"},
-    Part{"mlp.down_proj", "ffn_down"},
+// The expert groups hf_config.cpp creates, which GGUF stacks into one tensor per layer.
+// Every other block group is named as its checkpoint tensor is (llamaCppTensorName).
+constexpr std::array kExpertStacks{
     Part{"mlp.experts.*.gate_proj", "ffn_gate_exps"},
     Part{"mlp.experts.*.up_proj", "ffn_up_exps"},
     Part{"mlp.experts.*.down_proj", "ffn_down_exps"},
@@ -34,12 +25,6 @@ constexpr std::array kParts{
     Part{"block_sparse_moe.experts.*.gate_proj", "ffn_gate_exps"},
     Part{"block_sparse_moe.experts.*.up_proj", "ffn_up_exps"},
     Part{"block_sparse_moe.experts.*.down_proj", "ffn_down_exps"},
-    Part{"mlp.shared_expert.gate_proj", "ffn_gate_shexp"},
-    Part{"mlp.shared_expert.up_proj", "ffn_up_shexp"},
-    Part{"mlp.shared_expert.down_proj", "ffn_down_shexp"},
-    Part{"mlp.shared_experts.gate_proj", "ffn_gate_shexp"},
-    Part{"mlp.shared_experts.up_proj", "ffn_up_shexp"},
-    Part{"mlp.shared_experts.down_proj", "ffn_down_shexp"},
 };
 
 constexpr std::string_view kLayers = "layers.*.";
@@ -51,15 +36,11 @@ struct PresetTensor {
     int64_t copies;
 };
 
-bool isFloat(WeightFormat f) {
-    return f == WeightFormat::F32 || f == WeightFormat::F16 || f == WeightFormat::BF16;
-}
-
 // Quantized by llama-quantize: matrices, not routers or vectors, not already quantized.
 bool quantized(const TensorGroup& g) {
     const bool role = g.role == TensorRole::Linear || g.role == TensorRole::Embedding ||
                       g.role == TensorRole::Output;
-    return role && (!g.storedFormat || isFloat(*g.storedFormat));
+    return role && (!g.storedFormat || isFloatFormat(*g.storedFormat));
 }
 
 std::string ggufName(const TensorGroup& g) {
@@ -70,6 +51,18 @@ std::string ggufName(const TensorGroup& g) {
     return llamaCppTensorName(g.name);
 }
 
+// Layer i's copy of a block group ("self_attn.v_proj" -> "blk.3.attn_v.weight").
+std::optional<std::string> layerTensorName(std::string_view group, int64_t i) {
+    const std::string blk = "blk." + std::to_string(i) + ".";
+    for (const auto& p : kExpertStacks)
+        if (p.group == group)
+            return blk + std::string(p.gguf) + ".weight";
+    const std::string hf =
+        "model.layers." + std::to_string(i) + "." + std::string(group) + ".weight";
+    std::string gguf = llamaCppTensorName(hf);
+    return gguf.starts_with(blk) ? std::optional(std::move(gguf)) : std::nullopt;
+}
+
 // A config group of `layers` identical tensors per layer, one per layer; a file's tensor
 // as it is.
 void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers,
@@ -78,10 +71,8 @@ void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers,
         out.push_back({ggufName(g), &g, g.count}); // a MoE stack: count experts
         return;
     }
-    const std::string_view rest = std::string_view(g.name).substr(kLayers.size());
-    const auto part =
-        std::find_if(kParts.begin(), kParts.end(), [&](const Part& p) { return p.hf == rest; });
-    if (part == kParts.end())
+    const std::string_view group = std::string_view(g.name).substr(kLayers.size());
+    if (!layerTensorName(group, 0))
         throw Error("llama-quantize presets: no GGUF name known for '" + g.name + "' of " +
                     shapeName);
     if (layers <= 0 || g.count % layers != 0)
@@ -90,8 +81,7 @@ void place(std::vector<PresetTensor>& out, const TensorGroup& g, int64_t layers,
                     std::to_string(layers) + " layers of " + shapeName +
                     " (dense and MoE layers mixed are not placed); use --format");
     for (int64_t i = 0; i < layers; ++i)
-        out.push_back({"blk." + std::to_string(i) + "." + std::string(part->gguf) + ".weight", &g,
-                       g.count / layers});
+        out.push_back({*layerTensorName(group, i), &g, g.count / layers});
 }
 
 LlamaModelFacts factsOf(const ModelShape& s, const std::vector<PresetTensor>& tensors) {
@@ -117,28 +107,16 @@ WeightFormat fitFormat(QuantFormat f) {
 }
 
 void add(WeightBreakdown& w, const TensorGroup& g, WeightFormat f, int64_t copies) {
-    const uint64_t n = uint64_t(g.rows) * uint64_t(g.cols) * uint64_t(copies);
-    const uint64_t bytes = tensorBytes(f, g.rows, g.cols) * uint64_t(copies);
-    w.parameters += int64_t(n);
-    if (isFloat(f)) {
-        w.unquantized += bytes;
-        return;
-    }
-    const auto codes = uint64_t(double(n) * weightFormatInfo(f).codeBits / 8.0);
-    w.codes += codes;
-    w.metadata += bytes - codes;
-    w.quantizedParameters += int64_t(n);
+    addWeights(w, g.rows * g.cols * copies, f, tensorBytes(f, g.rows, g.cols) * uint64_t(copies));
 }
 
-// What llama-quantize leaves: 1-D tensors in F32 (as GGUF stores them), routers and
-// already-quantized tensors as they are (a config's in bf16).
+// What llama-quantize leaves: routers and already-quantized tensors as they are (a
+// config's in bf16), 1-D tensors in F32 (as GGUF stores them).
 void addKept(WeightBreakdown& w, const TensorGroup& g) {
-    if (g.storedBytes > 0) {
-        w.parameters += g.parameters();
-        w.unquantized += g.storedBytes;
-        return;
-    }
-    add(w, g, g.role == TensorRole::Vector ? WeightFormat::F32 : WeightFormat::BF16, g.count);
+    if (g.storedBytes > 0)
+        addWeights(w, g.parameters(), g.storedFormat.value_or(WeightFormat::F32), g.storedBytes);
+    else
+        add(w, g, g.role == TensorRole::Vector ? WeightFormat::F32 : WeightFormat::BF16, g.count);
 }
 
 } // namespace

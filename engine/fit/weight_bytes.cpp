@@ -6,10 +6,6 @@
 namespace ql::fit {
 namespace {
 
-bool isFloat(WeightFormat f) {
-    return f == WeightFormat::F32 || f == WeightFormat::F16 || f == WeightFormat::BF16;
-}
-
 bool quantizes(const TensorGroup& t, const WeightPolicy& p) {
     switch (t.role) {
     case TensorRole::Linear:
@@ -26,25 +22,12 @@ bool quantizes(const TensorGroup& t, const WeightPolicy& p) {
 // ggml keeps 1-D tensors in F32 in every quantized GGUF; other toolchains keep the
 // checkpoint's float type.
 WeightFormat keptFormat(const TensorGroup& t, const WeightPolicy& p) {
-    const bool ggml = p.format && ggmlBlock(*p.format) && !isFloat(*p.format);
+    const bool ggml = p.format && ggmlBlock(*p.format) && !isFloatFormat(*p.format);
     return t.role == TensorRole::Vector && ggml ? WeightFormat::F32 : p.unquantized;
 }
 
-void addBytes(WeightBreakdown& w, const TensorGroup& t, WeightFormat f, uint64_t bytes) {
-    const uint64_t n = uint64_t(t.parameters());
-    w.parameters += t.parameters();
-    if (isFloat(f)) {
-        w.unquantized += bytes;
-        return;
-    }
-    const auto codes = uint64_t(double(n) * weightFormatInfo(f).codeBits / 8.0);
-    w.codes += codes;
-    w.metadata += bytes > codes ? bytes - codes : 0;
-    w.quantizedParameters += t.parameters();
-}
-
 void addStored(WeightBreakdown& w, const TensorGroup& t) {
-    addBytes(w, t, t.storedFormat.value_or(WeightFormat::F32), t.storedBytes);
+    addWeights(w, t.parameters(), t.storedFormat.value_or(WeightFormat::F32), t.storedBytes);
 }
 
 // "As stored" for a config.json checkpoint that ships quantized: the format it declares
@@ -67,10 +50,22 @@ void addGroup(WeightBreakdown& w, const TensorGroup& t, const ModelShape& s,
                          : checkpointFormat(t, s, p).value_or(keptFormat(t, p));
     if (p.allowFallback)
         f = ggufFallback(f, t.cols);
-    addBytes(w, t, f, tensorBytes(f, t.rows, t.cols) * uint64_t(t.count));
+    addWeights(w, t.parameters(), f, tensorBytes(f, t.rows, t.cols) * uint64_t(t.count));
 }
 
 } // namespace
+
+void addWeights(WeightBreakdown& w, int64_t parameters, WeightFormat format, uint64_t bytes) {
+    w.parameters += parameters;
+    if (isFloatFormat(format)) {
+        w.unquantized += bytes;
+        return;
+    }
+    const auto codes = uint64_t(double(parameters) * weightFormatInfo(format).codeBits / 8.0);
+    w.codes += codes;
+    w.metadata += bytes > codes ? bytes - codes : 0;
+    w.quantizedParameters += parameters;
+}
 
 WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy) {
     if (policy.preset)

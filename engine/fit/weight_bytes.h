@@ -38,6 +38,10 @@ struct WeightBreakdown {
 
 WeightBreakdown weightBytes(const ModelShape& shape, const WeightPolicy& policy);
 
+// Adds `parameters` weights stored in `bytes` of `format` to w: codes and metadata when
+// the format quantizes, unquantized bytes when it is a float.
+void addWeights(WeightBreakdown& w, int64_t parameters, WeightFormat format, uint64_t bytes);
+
 // The policy a name stands for: a llama-quantize file type in its own spelling ("Q4_K_M",
 // "Q4_0": its per-tensor types), else a format ("q4_0", "int8": the linear layers in it),
 // else a file type in any case ("q4_k_m"). nullopt for none.

@@ -82,6 +82,10 @@ uint64_t fp8Bytes(WeightFormat format, int64_t rows, int64_t cols) {
 
 } // namespace
 
+bool isFloatFormat(WeightFormat f) {
+    return f == WeightFormat::F32 || f == WeightFormat::F16 || f == WeightFormat::BF16;
+}
+
 const std::vector<WeightFormatInfo>& weightFormats() {
     static const std::vector<WeightFormatInfo> formats{
         {WeightFormat::F32, "f32", 32, true, "plain float32"},

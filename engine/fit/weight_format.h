@@ -50,6 +50,9 @@ const WeightFormatInfo& weightFormatInfo(WeightFormat format);
 std::optional<WeightFormat> weightFormatFromName(std::string_view name);
 std::string weightFormatNames(); // "f32, f16, ..." for help texts and errors
 
+// f32, f16, bf16: stored as floats, nothing quantized.
+bool isFloatFormat(WeightFormat format);
+
 // Elements and bytes of one ggml block, for the ggml block types and plain floats.
 struct BlockLayout {
     int64_t elements;

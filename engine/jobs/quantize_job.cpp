@@ -91,7 +91,7 @@ std::string blockRounding(const QuantFormatInfo& info) {
     return "as llama.cpp's reference quantizer";
 }
 
-std::string variantParameters(QuantFormat format, const ImportanceSource* importance) {
+nlohmann::json variantParameters(QuantFormat format, const ImportanceSource* importance) {
     const auto& info = quantFormatInfo(format);
     const bool block = info.kind == QuantKind::Block;
     // GPTQ sym keeps zero 2^(n-1); Q4_1, Q4_K and the like carry a min.
@@ -114,7 +114,7 @@ std::string variantParameters(QuantFormat format, const ImportanceSource* import
         j["hqq"] = hqqSolver(format);
     if (importance) // "imatrix": the encoders used it (eval rebuilds with it); "weighed_by": not
         j[importance->encodes ? "imatrix" : "weighed_by"] = imatrixParameters(*importance);
-    return j.dump();
+    return j;
 }
 
 ImportanceSource readImportanceSource(const std::filesystem::path& path, bool encodes) {
@@ -295,8 +295,8 @@ nlohmann::json presetParameters(const QuantizeRequest& request,
             {"tensors_per_format", counts}};
 }
 
-} // namespace
-
+// The format each quantized tensor of `model` is stored in under `request`: its preset's
+// rules (with the row-length fallback), or the request's format with the fallback.
 std::map<std::string, QuantFormat> tensorFormats(const Model& model,
                                                  const QuantizeRequest& request) {
     std::vector<const TensorInfo*> quantized;
@@ -328,6 +328,8 @@ std::map<std::string, QuantFormat> tensorFormats(const Model& model,
         out[quantized[i]->name] = formats[i];
     return out;
 }
+
+} // namespace
 
 int64_t registerModel(const Model& model, Workspace& workspace) {
     ModelRecord rec;
@@ -388,12 +390,10 @@ QuantizeOutcome quantizeModel(const QuantizeRequest& request, Workspace& workspa
     v.format = request.preset ? std::string(llamaPresetInfo(*request.preset).name)
                               : std::string(info.name);
     v.method = std::string(info.method);
-    v.parameters = variantParameters(base, importance ? &*importance : nullptr);
-    if (request.preset) {
-        auto p = nlohmann::json::parse(v.parameters);
-        p.update(presetParameters(request, out.metrics));
-        v.parameters = p.dump();
-    }
+    nlohmann::json parameters = variantParameters(base, importance ? &*importance : nullptr);
+    if (request.preset)
+        parameters.update(presetParameters(request, out.metrics));
+    v.parameters = parameters.dump();
     v.toolVersion = std::string("quantlens ") + QUANTLENS_VERSION;
     // From the chunks' own labels, not the tensors' combined ones; a chunk is a whole tensor
     // for the formats that need one (HQQ, per-tensor scales).

@@ -11,7 +11,6 @@
 
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <optional>
 
 namespace ql {
@@ -80,11 +79,6 @@ std::string keptAsStoredByName(const std::string& name);
 // otherwise refuses ("requantizing from type ... is disabled") unless --allow-requantize,
 // whose dequantize-and-requantize compounds two roundings.
 std::string keptAsStoredReason(const struct TensorInfo& t, QuantFormat target);
-
-// The format each quantized tensor of `model` is stored in under `request`: its preset's
-// rules (with the row-length fallback), or the request's format with the fallback.
-std::map<std::string, QuantFormat> tensorFormats(const Model& model,
-                                                 const QuantizeRequest& request);
 
 // Runs inside a job; throws ql::Cancelled or ql::Error. The workspace is written only
 // when every tensor succeeded.
