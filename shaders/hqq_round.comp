@@ -19,7 +19,8 @@
 //  - a residual at or above the floor, where the Lp shrink acts and the reference calls
 //    powf (GLSL's pow is only bounded). The floor (0.17 at HQQ's p = 0.7, beta = 10) is
 //    above half a step of every group of an LLM's weights (sigma about 0.02) at 4 and 8
-//    bits; at 2 and 3 bits, groups of range above about 1 (0.17 * 6) take this exit;
+//    bits; groups of range above about 1 at 2 bits (0.17 * 2 * 3), about 2.4 at 3 bits
+//    (0.17 * 2 * 7) take this exit;
 //  - an input outside qlOutsideInput's range, or any operation that leaves the range where
 //    Vulkan must agree with IEEE (checked_float.glsl: subnormal or flushed results, huge
 //    values); divisions are qlSignedDivBits, correctly rounded on any driver.
@@ -52,15 +53,25 @@ shared uint xs[WG * MAX_GROUP + WG];
 #define VALUE_BITS(i) srcBits[i]
 #endif
 
-layout(std430, set = 0, binding = 0) readonly buffer Src { uint srcBits[]; };
-layout(std430, set = 0, binding = 1) buffer State { uint state[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Errors { uint errors[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Codes { uint codes[]; };
-layout(std430, set = 0, binding = 4) writeonly buffer Params { uint params[]; };
+layout(std430, set = 0, binding = 0) readonly buffer Src {
+    uint srcBits[];
+};
+layout(std430, set = 0, binding = 1) buffer State {
+    uint state[];
+};
+layout(std430, set = 0, binding = 2) writeonly buffer Errors {
+    uint errors[];
+};
+layout(std430, set = 0, binding = 3) writeonly buffer Codes {
+    uint codes[];
+};
+layout(std430, set = 0, binding = 4) writeonly buffer Params {
+    uint params[];
+};
 
 layout(push_constant) uniform Push {
     uint mode;
-    uint groups;       // groups in this dispatch (rows * groupsPerRow)
+    uint groups; // groups in this dispatch (rows * groupsPerRow)
     uint cols;
     uint groupLen;     // a multiple of 4
     uint groupsPerRow; // ceil(cols / groupLen)
@@ -69,11 +80,12 @@ layout(push_constant) uniform Push {
     uint errorBase;
     uint codeBase;
     uint paramBase;
-    float maxq;       // 2^bits - 1
-    float floor;      // MODE_ROUND: residuals below it are not shrunk
-    uint roundZero;   // MODE_START: round the zero to an integer (HQQ's round_zero)
-    int codeOffset;   // MODE_CODES: the stored byte is code - codeOffset
-} p;
+    float maxq;     // 2^bits - 1
+    float floor;    // MODE_ROUND: residuals below it are not shrunk
+    uint roundZero; // MODE_START: round the zero to an integer (HQQ's round_zero)
+    int codeOffset; // MODE_CODES: the stored byte is code - codeOffset
+}
+p;
 
 const uint MODE_START = 0u;
 const uint MODE_ROUND = 1u;

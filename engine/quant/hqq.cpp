@@ -15,21 +15,6 @@
 namespace ql {
 namespace {
 
-// One proximal round over a group: updates its zero; returns sum |x - r| before it.
-float proximalRound(const float* x, HqqGroup& g, float maxq, float beta, float p, float floor) {
-    float absError = 0.0f, zeroSum = 0.0f;
-    for (int64_t j = g.begin; j < g.begin + g.n; ++j) {
-        const float q = hqqCode(x[j], g, maxq);
-        const float r = (q - g.zero) / g.invStep;
-        const float t = x[j] - r;
-        const float e = hqqShrink(t, beta, p, floor);
-        zeroSum += q - (x[j] - e) * g.invStep;
-        absError += std::fabs(t);
-    }
-    g.zero = zeroSum / float(g.n);
-    return absError;
-}
-
 // Groups per thread below which threads cost more than they save.
 constexpr int64_t kMinGroupsPerThread = 256;
 
@@ -56,10 +41,9 @@ bool equalRun(const HqqGroup* groups, int64_t i, int lanes, int64_t end) {
 
 // One round over groups [begin, end): runs of 16 (AVX-512) or 8 (AVX2, also on AVX-512
 // machines) equal-length groups go to the vector lanes of `level` (the same zeros and
-// sums, hqq_lanes.h), the rest to proximalRound.
+// sums, hqq_lanes.h), the rest to hqqProximalRound.
 void roundGroups(const float* x, HqqGroup* groups, float* groupError, int64_t begin, int64_t end,
-                 float maxq, float beta, float p, SimdLevel level) {
-    const float floor = hqqShrinkFloor(beta, p);
+                 float maxq, float beta, float p, float floor, SimdLevel level) {
     int64_t i = begin;
     while (i < end) {
         if (level == SimdLevel::Avx512 && equalRun(groups, i, hqq::avx512::kLanes, end)) {
@@ -69,7 +53,7 @@ void roundGroups(const float* x, HqqGroup* groups, float* groupError, int64_t be
             hqq::avx2::proximalRounds(x, groups + i, maxq, beta, p, floor, groupError + i);
             i += hqq::avx2::kLanes;
         } else {
-            groupError[i] = proximalRound(x, groups[i], maxq, beta, p, floor);
+            groupError[i] = hqqProximalRound(x, groups[i], maxq, beta, p, floor);
             ++i;
         }
     }
@@ -78,11 +62,11 @@ void roundGroups(const float* x, HqqGroup* groups, float* groupError, int64_t be
 int solve(std::span<const float> src, std::vector<HqqGroup>& groups, float maxq,
           const HqqParams& params, int threads, SimdLevel level) {
     std::vector<float> groupError(groups.size());
-    return hqqSolveRounds(params, int64_t(src.size()), [&](float beta, float) {
+    return hqqSolveRounds(params, int64_t(src.size()), [&](float beta, float floor) {
         parallelFor(int64_t(groups.size()), threads, kMinGroupsPerThread,
                     [&](int64_t begin, int64_t end) {
                         roundGroups(src.data(), groups.data(), groupError.data(), begin, end, maxq,
-                                    beta, params.p, level);
+                                    beta, params.p, floor, level);
                     });
         double absError = 0.0;
         for (float e : groupError)
@@ -141,7 +125,17 @@ float hqqCode(float x, const HqqGroup& g, float maxq) {
 }
 
 float hqqProximalRound(const float* x, HqqGroup& g, float maxq, float beta, float p, float floor) {
-    return proximalRound(x, g, maxq, beta, p, floor);
+    float absError = 0.0f, zeroSum = 0.0f;
+    for (int64_t j = g.begin; j < g.begin + g.n; ++j) {
+        const float q = hqqCode(x[j], g, maxq);
+        const float r = (q - g.zero) / g.invStep;
+        const float t = x[j] - r;
+        const float e = hqqShrink(t, beta, p, floor);
+        zeroSum += q - (x[j] - e) * g.invStep;
+        absError += std::fabs(t);
+    }
+    g.zero = zeroSum / float(g.n);
+    return absError;
 }
 
 // HQQ's rule: a round's error (measured before its zero update) that is not strictly below

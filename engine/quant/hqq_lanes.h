@@ -1,5 +1,5 @@
 #pragma once
-// One round of HQQ's proximal solver (hqq.cpp's proximalRound) for W groups at once, one
+// One round of HQQ's proximal solver (hqqProximalRound in hqq.cpp) for W groups at once, one
 // group per vector lane, each lane doing the scalar round's float operations in
 // its order, so zeros and error sums are bit for bit the scalar ones. The Lp shrink's
 // |t|^(p-1) is libm's powf, called for each lane where the scalar round calls it (at or

@@ -51,7 +51,7 @@ float hqqShrink(float t, float beta, float p);
 // power and division can err (a few 1e-7), so under it hqqShrink's own test also gives
 // 0. At 4 and 8 bits every residual of an LLM's weights is far below it (0.17 at HQQ's
 // p = 0.7, beta = 10; half a step of a group of range r is r / 30 at 4 bits): no power is
-// computed at all; at 2 and 3 bits, groups of range above about 1 reach it. 0 (no
+// computed at all; groups of range above about 1 at 2 bits and about 2.4 at 3 bits reach it. 0 (no
 // shortcut) unless p < 1 and beta is positive and finite.
 float hqqShrinkFloor(float beta, float p);
 // hqqShrink(t, beta, p) for every t, skipping the power below `floor` (hqqShrinkFloor).

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
 
 namespace ql::kquant {
 namespace {
@@ -299,12 +301,14 @@ void weightsFromImportance(int64_t n, const float* x, const float* imp, float si
                            float* weights) {
     // sqrtps rounds as sqrtf does; std::sqrt's errno path kept GCC from vectorising this.
     int64_t j = 0;
+#if defined(__SSE2__)
     const __m128 s2 = _mm_set1_ps(sigma2);
     for (; j + 4 <= n; j += 4) {
         const __m128 v = _mm_loadu_ps(x + j);
         const __m128 r = _mm_sqrt_ps(_mm_add_ps(s2, _mm_mul_ps(v, v)));
         _mm_storeu_ps(weights + j, _mm_mul_ps(_mm_loadu_ps(imp + j), r));
     }
+#endif
     for (; j < n; ++j)
         weights[j] = imp[j] * std::sqrt(sigma2 + x[j] * x[j]);
 }

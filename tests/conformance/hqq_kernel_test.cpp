@@ -5,7 +5,7 @@
 //    go to the host (real residuals lie far below the Lp shrink's floor);
 //  - weights scaled so that the shrink acts, where the groups it acts on are solved on the
 //    host from that round on, and the label says how many;
-//  - inputs the shader does not take (subnormal, 2^21 and more), coded on the host;
+//  - inputs the shader does not take (subnormal, 2^20 and more), coded on the host;
 //  - chunks of rows (a small buffer limit), all resident, each round dispatching each;
 //  - device-local buffers with staging copies (QUANTLENS_VULKAN_FORCE_STAGING=1).
 // The conformance suite (quantize_conformance_test.cpp) runs the odd shapes and value
@@ -32,15 +32,17 @@ namespace {
 constexpr QuantFormat kHqqFormats[] = {QuantFormat::HqqInt2G64, QuantFormat::HqqInt3G64,
                                        QuantFormat::HqqInt4G64, QuantFormat::HqqInt8G64};
 
-// The device's result equals the reference's, on the same number of rounds.
-void expectReference(VulkanBackend& vulkan, QuantFormat format, const std::vector<float>& w,
-                     int64_t rows, int64_t cols, std::string_view what) {
+// The device's result equals the reference's, on the same number of rounds; returns it.
+QuantizedTensor expectReference(VulkanBackend& vulkan, QuantFormat format,
+                                const std::vector<float>& w, int64_t rows, int64_t cols,
+                                std::string_view what) {
     QuantizedTensor ref, out;
     const int rounds = quantizeHqq(format, w, rows, cols, ref);
-    ASSERT_TRUE(vulkan.supports(format, rows, cols).ok) << what;
+    EXPECT_TRUE(vulkan.supports(format, rows, cols).ok) << what;
     vulkan.quantize(format, w, rows, cols, out);
     EXPECT_TRUE(sameQuantization(ref, out, w)) << what;
     EXPECT_EQ(vulkan.lastHqqRounds(), rounds) << what;
+    return out;
 }
 
 using HqqKernelTest = OwnVulkanBackend<::testing::Test>;
@@ -76,24 +78,30 @@ TEST_F(HqqKernelTest, EveryStories260KMatrixMatchesTheReference) {
     EXPECT_EQ(hostGroups[QuantFormat::HqqInt8G64], 0u);
 }
 
-// Weights of sigma 3: at 2 bits half a step is about 2, far above the floor (0.17), so the
-// shrink acts on most groups, which the host then solves; at 8 bits only outliers reach it.
+// Weights of sigma 3: at 2 and 3 bits half a step is far above the floor (0.17), so the
+// shrink acts on every group, which the host then solves; at 4 bits on most (91 of 96
+// here), the narrowest staying on the device; at 8 bits half a step is about 0.03 and
+// no group reaches it.
 TEST_F(HqqKernelTest, GroupsTheShrinkActsOnAreSolvedOnTheHost) {
     const int64_t rows = 24, cols = 200; // a short last group in every row
     const auto w = test::gaussianWeights(size_t(rows * cols), 3.0f, 7);
-    uint64_t handed = 0;
+    const uint64_t groups = uint64_t(rows) * 4;
     for (QuantFormat f : kHqqFormats) {
-        QuantizedTensor out;
-        expectReference(*m_vulkan, f, w, rows, cols, quantFormatInfo(f).name);
-        m_vulkan->quantize(f, w, rows, cols, out);
-        handed += m_vulkan->lastHostBlocks();
-        if (m_vulkan->lastHostBlocks() > 0) {
-            EXPECT_NE(out.backend.find("the Lp shrink acts on"), std::string::npos) << out.backend;
+        const std::string_view name = quantFormatInfo(f).name;
+        const QuantizedTensor out = expectReference(*m_vulkan, f, w, rows, cols, name);
+        const uint64_t handed = m_vulkan->lastHostBlocks();
+        std::cout << "[hqq-vulkan] sigma 3, " << name << ": " << handed << " of " << groups
+                  << " groups on the host" << std::endl;
+        if (f == QuantFormat::HqqInt8G64) {
+            EXPECT_EQ(handed, 0u) << name; // half a step about 0.03, below the floor
+            continue;
         }
+        EXPECT_GT(handed, 0u) << name << ": the shrink acted nowhere";
+        if (f == QuantFormat::HqqInt4G64) { // narrow groups keep residuals under the floor
+            EXPECT_LT(handed, groups) << name << ": the device solved no group";
+        }
+        EXPECT_NE(out.backend.find("the Lp shrink acts on"), std::string::npos) << out.backend;
     }
-    EXPECT_GT(handed, 0u) << "the shrink acted nowhere: the test data is too small";
-    // The device still solves some: not every group of every format went to the host.
-    EXPECT_LT(handed, 4u * uint64_t(rows) * 4u);
 }
 
 // Groups whose largest residual lies just under the floor of round 1 (2-bit groups of
@@ -174,13 +182,13 @@ TEST_F(HqqKernelTest, ErrorSumsComeFromTheDeviceWhenItSolvedEveryGroup) {
 }
 
 // A value the shader does not take puts its group on the host from the start: a subnormal
-// (a device may flush it), 2^21 and -3e6 (beyond the range where its sums are proven
-// exact); the rest of the tensor stays on the device.
+// (a device may flush it), 2^20 exactly and -3e6 (from 2^20 on, beyond the range where
+// its sums are proven exact); the rest of the tensor stays on the device.
 TEST_F(HqqKernelTest, ValuesOutsideTheShadersRangeAreSolvedOnTheHost) {
     const int64_t rows = 6, cols = 256;
     auto w = test::gaussianWeights(size_t(rows * cols), 0.02f, 3);
     w[5] = 1e-40f;
-    w[300] = 2097152.0f;
+    w[300] = 1048576.0f; // 2^20, qlOutsideInput's bound
     w[1000] = -3e6f;
     for (QuantFormat f : kHqqFormats) {
         expectReference(*m_vulkan, f, w, rows, cols, quantFormatInfo(f).name);
@@ -220,8 +228,8 @@ TEST(HqqKernelPlan, CountsEveryResidentByte) {
         << over.whyNot;
 }
 
-// The solve keeps every chunk on the device: a tensor above what the device may hold (half
-// its largest heap; here a test limit) is the CPU's, with the reason, before any buffer is
+// The solve keeps every chunk on the device: a tensor above what the device may hold (a share of
+// its heaps, residentBudget; here a test limit) is the CPU's, with the reason, before any buffer is
 // made, so that a large tensor does not fail with VK_ERROR_OUT_OF_DEVICE_MEMORY and take the
 // device away from the rest of the job.
 TEST_F(HqqKernelTest, ATensorAboveTheResidentLimitIsTheCpus) {

@@ -17,10 +17,6 @@ struct Fp8Push { // mirrors Params in quantize_fp8_rowwise.comp
     uint32_t rows, cols, rowWords, outBase, kind;
 };
 
-uint64_t ceilDiv(uint64_t a, uint64_t b) {
-    return (a + b - 1) / b;
-}
-
 // Invocations of quantize_blocks.comp for `values` weights: two blocks or two values each.
 uint64_t blockInvocations(QuantFormat format, uint64_t values) {
     if (quantFormatInfo(format).storage == DType::F16)

@@ -22,9 +22,7 @@ std::optional<uint32_t> measureMode(QuantFormat format) {
         // The layout of quantize_int8_rowwise.comp / quantize_groups.comp, and of
         // hqq_round.comp's codes pass: (code - zero) * fp16(step). Double-quantized absmax
         // values are finished on the host, after the device pass: measured there.
-        if (info.method == "hqq")
-            return 9;
-        if (info.method != "rtn" || info.doubleQuant)
+        if ((info.method != "rtn" && info.method != "hqq") || info.doubleQuant)
             return std::nullopt;
         switch (info.scheme) {
         case QuantScheme::Asym:

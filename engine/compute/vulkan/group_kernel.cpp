@@ -34,14 +34,6 @@ bool isFp8Tensor(QuantFormat format) {
     return format == QuantFormat::Fp8E4M3Tensor || format == QuantFormat::Fp8E5M2Tensor;
 }
 
-uint64_t ceilDiv(uint64_t a, uint64_t b) {
-    return (a + b - 1) / b;
-}
-
-uint64_t codeWordsPerRow(int64_t cols) {
-    return (uint64_t(cols) + 3) / 4;
-}
-
 // Output words per row: packed codes, plus the scale word in front for FP8 rows.
 uint64_t outputRowWords(QuantFormat format, int64_t cols) {
     return codeWordsPerRow(cols) + (isFp8Tensor(format) ? 1 : 0);
@@ -53,10 +45,6 @@ uint64_t paramWordsPerRow(QuantFormat format, int64_t cols) {
         return 0;
     const uint64_t groups = uint64_t(groupsPerRow(format, cols));
     return quantFormatInfo(format).zeroBits > 0 ? 2 * groups : groups;
-}
-
-uint64_t withGuards(uint64_t words) {
-    return (words + 2 * kGuardWords) * 4;
 }
 
 } // namespace
@@ -108,8 +96,9 @@ RowChunking GroupQuantKernel::plan(QuantFormat format, int64_t rows, int64_t col
     const uint64_t cap = limits.maxBufferBytes;
     const auto fits = [&](int64_t n) {
         const uint64_t values = uint64_t(n) * uint64_t(cols);
-        return values * 4 <= cap && withGuards(uint64_t(n) * outputRowWords(format, cols)) <= cap &&
-               withGuards(uint64_t(n) * paramWordsPerRow(format, cols)) <= cap &&
+        return values * 4 <= cap &&
+               guardedBytes(uint64_t(n) * outputRowWords(format, cols)) <= cap &&
+               guardedBytes(uint64_t(n) * paramWordsPerRow(format, cols)) <= cap &&
                uint64_t(n) <= limits.maxRows &&
                ceilDiv(values, kStatsValuesPerGroup) <= limits.maxRows;
     };
@@ -127,9 +116,9 @@ void GroupQuantKernel::reserve(QuantFormat format, int64_t chunkRows, int64_t co
     };
     const uint64_t n = uint64_t(chunkRows);
     ensure(m_src, std::max<uint64_t>(n * uint64_t(cols) * 4, 4), HostBuffer::Use::Upload);
-    ensure(m_codes, withGuards(n * outputRowWords(format, cols)), HostBuffer::Use::Readback);
-    ensure(m_params, withGuards(n * paramWordsPerRow(format, cols)), HostBuffer::Use::Readback);
-    ensure(m_tensorStats, withGuards(kStatsWords), HostBuffer::Use::Readback);
+    ensure(m_codes, guardedBytes(n * outputRowWords(format, cols)), HostBuffer::Use::Readback);
+    ensure(m_params, guardedBytes(n * paramWordsPerRow(format, cols)), HostBuffer::Use::Readback);
+    ensure(m_tensorStats, guardedBytes(kStatsWords), HostBuffer::Use::Readback);
     if (!changed)
         return;
     const std::array groups{m_src->handle(), m_codes->handle(), m_params->handle(),
@@ -222,9 +211,9 @@ void GroupQuantKernel::recordUploads(VkCommandBuffer commands, QuantFormat forma
 void GroupQuantKernel::recordDownloads(VkCommandBuffer commands, QuantFormat format,
                                        const Chunk& chunk, int64_t cols) const {
     m_codes->recordDownload(commands, 0,
-                            withGuards(uint64_t(chunk.rows) * outputRowWords(format, cols)));
+                            guardedBytes(uint64_t(chunk.rows) * outputRowWords(format, cols)));
     m_params->recordDownload(commands, 0,
-                             withGuards(uint64_t(chunk.rows) * paramWordsPerRow(format, cols)));
+                             guardedBytes(uint64_t(chunk.rows) * paramWordsPerRow(format, cols)));
 }
 
 void GroupQuantKernel::resetTensorStats() {

@@ -27,18 +27,6 @@ constexpr uint64_t kGroupsPerWorkgroup = 32; // local_size_x (WG)
 constexpr uint64_t kStateRegions = 3;        // inverse steps, zeros, owned flags
 constexpr uint64_t kParamRegions = 2;        // stored steps, stored zeros
 
-uint64_t ceilDiv(uint64_t a, uint64_t b) {
-    return (a + b - 1) / b;
-}
-
-uint64_t withGuards(uint64_t words) {
-    return (words + 2 * kGuardWords) * 4;
-}
-
-uint64_t codeWordsPerRow(int64_t cols) {
-    return ceilDiv(uint64_t(cols), 4);
-}
-
 } // namespace
 
 struct HqqKernel::Shape {
@@ -70,9 +58,9 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
     const auto fits = [&](int64_t n) {
         const uint64_t groups = uint64_t(n) * rowGroups;
         return uint64_t(n) * uint64_t(cols) * 4 <= cap &&
-               withGuards(kStateRegions * groups) <= cap &&
-               withGuards(kParamRegions * groups) <= cap &&
-               withGuards(uint64_t(n) * codeWordsPerRow(cols)) <= cap &&
+               guardedBytes(kStateRegions * groups) <= cap &&
+               guardedBytes(kParamRegions * groups) <= cap &&
+               guardedBytes(uint64_t(n) * codeWordsPerRow(cols)) <= cap &&
                ceilDiv(groups, kGroupsPerWorkgroup) <= limits.maxRows;
     };
     const int64_t n = largestFittingRows(rows, fits);
@@ -81,7 +69,7 @@ RowChunking HqqKernel::plan(QuantFormat format, int64_t rows, int64_t cols,
     // Every chunk stays on the device for the whole solve.
     const uint64_t chunks = ceilDiv(uint64_t(rows), uint64_t(n));
     const uint64_t resident =
-        uint64_t(rows) * uint64_t(cols) * 4 + chunks * (withGuards(0) * 4) +
+        uint64_t(rows) * uint64_t(cols) * 4 + chunks * (guardedBytes(0) * 4) +
         uint64_t(rows) * ((kStateRegions + 1 + kParamRegions) * rowGroups + codeWordsPerRow(cols)) *
             4;
     if (resident > limits.maxResidentBytes)
@@ -111,7 +99,6 @@ int HqqKernel::run(QuantFormat format, std::span<const float> src, int64_t rows,
     const auto groups = size_t(rows * shape.groupsPerRow);
     m_groups.assign(groups, {});
     m_hostOwned.assign(groups, 0);
-    m_groupErrors.assign(groups, 0.0f);
     m_hostGroups = 0;
     m_dispatches = 0;
     m_handovers.assign(1, 0);
@@ -136,12 +123,12 @@ void HqqKernel::prepareChunks(const Shape& shape, const DispatchLimits& limits) 
         c.groups = uint64_t(c.rows * shape.groupsPerRow);
         const uint64_t values = uint64_t(c.rows * shape.cols);
         growBuffer(m_device, c.src, std::max<uint64_t>(values * 4, 4), HostBuffer::Use::Upload);
-        growBuffer(m_device, c.state, withGuards(kStateRegions * c.groups),
+        growBuffer(m_device, c.state, guardedBytes(kStateRegions * c.groups),
                    HostBuffer::Use::Readback);
-        growBuffer(m_device, c.errors, withGuards(c.groups), HostBuffer::Use::Readback);
-        growBuffer(m_device, c.codes, withGuards(uint64_t(c.rows) * codeWordsPerRow(shape.cols)),
+        growBuffer(m_device, c.errors, guardedBytes(c.groups), HostBuffer::Use::Readback);
+        growBuffer(m_device, c.codes, guardedBytes(uint64_t(c.rows) * codeWordsPerRow(shape.cols)),
                    HostBuffer::Use::Readback);
-        growBuffer(m_device, c.params, withGuards(kParamRegions * c.groups),
+        growBuffer(m_device, c.params, guardedBytes(kParamRegions * c.groups),
                    HostBuffer::Use::Readback);
     }
 }
@@ -201,7 +188,7 @@ void HqqKernel::dispatch(const Shape& shape, Chunk& chunk, uint32_t mode, float 
     if (staged && downloads.size() > 0)
         submission.download = [&](VkCommandBuffer c) {
             for (const KernelBuffer* b : downloads)
-                b->recordDownload(c, 0, withGuards(words(b)));
+                b->recordDownload(c, 0, guardedBytes(words(b)));
         };
     bind(chunk);
     m_device.submitAndWait(submission);
@@ -239,7 +226,7 @@ void HqqKernel::start(const Shape& shape, std::span<const float> src) {
             fillGuardWords(b->data(), 0, kGuardWords);
             fillGuardWords(b->data(), kGuardWords + regionWords(chunk, b, shape.cols), kGuardWords);
         }
-        dispatch(shape, chunk, kModeStart, 0.0f, {chunk.state.get(), chunk.errors.get()}, true);
+        dispatch(shape, chunk, kModeStart, 0.0f, {chunk.state.get()}, true);
         for (uint64_t g = 0; g < chunk.groups; ++g) {
             const uint64_t gi = chunk.firstGroup + g;
             const int64_t row = int64_t(gi) / shape.groupsPerRow;
@@ -264,6 +251,7 @@ void HqqKernel::start(const Shape& shape, std::span<const float> src) {
 
 double HqqKernel::round(const Shape& shape, std::span<const float> src, float beta, float floor) {
     m_handovers.push_back(0);
+    double absError = 0.0;
     for (Chunk& chunk : m_chunks) {
         dispatch(shape, chunk, kModeRound, floor, {chunk.errors.get()}, false);
         const auto* errors = static_cast<const uint32_t*>(chunk.errors->data()) + kGuardWords;
@@ -272,7 +260,7 @@ double HqqKernel::round(const Shape& shape, std::span<const float> src, float be
                 Device::Submission copy;
                 copy.kernel = [](VkCommandBuffer) {};
                 copy.download = [&](VkCommandBuffer c) {
-                    chunk.state->recordDownload(c, 0, withGuards(kStateRegions * chunk.groups));
+                    chunk.state->recordDownload(c, 0, guardedBytes(kStateRegions * chunk.groups));
                 };
                 m_device.submitAndWait(copy);
                 checkGuards(*chunk.state, kStateRegions * chunk.groups);
@@ -285,15 +273,13 @@ double HqqKernel::round(const Shape& shape, std::span<const float> src, float be
                 m_hostOwned[gi] = 1;
                 ++m_handovers.back();
             }
-            m_groupErrors[gi] = m_hostOwned[gi]
-                                    ? hqqProximalRound(src.data(), m_groups[gi], shape.maxq, beta,
-                                                       shape.params.p, floor)
-                                    : std::bit_cast<float>(errors[g]);
+            // Chunks hold consecutive groups: the tensor's sum adds them in group order.
+            absError +=
+                double(m_hostOwned[gi] ? hqqProximalRound(src.data(), m_groups[gi], shape.maxq,
+                                                          beta, shape.params.p, floor)
+                                       : std::bit_cast<float>(errors[g]));
         }
     }
-    double absError = 0.0;
-    for (float e : m_groupErrors)
-        absError += double(e);
     return absError;
 }
 

@@ -14,10 +14,10 @@
 // says when: a residual the Lp shrink acts on, which needs the C library's powf, or a value
 // outside the range where Vulkan must round as IEEE), with hqqProximalRound on the same
 // state. At 4 and 8 bits an LLM's weights give none: half their step lies far below the
-// shrink's floor (0.17); at 2 and 3 bits, groups of range above about 1 do.
-// Tensors larger than the device's buffer limit run as row chunks, all resident, each
-// round dispatching every chunk; a tensor above DispatchLimits::maxResidentBytes is the
-// CPU's (plan says why).
+// shrink's floor (0.17); groups of range above about 1 at 2 bits (0.17 x 2 x 3) and about 2.4 at 3
+// bits (0.17 x 2 x 7) do. Tensors larger than the device's buffer limit run as row chunks, all
+// resident, each round dispatching every chunk; a tensor above DispatchLimits::maxResidentBytes is
+// the CPU's (plan says why).
 #include "engine/compute/vulkan/error_sum_kernel.h"
 #include "engine/compute/vulkan/row_chunking.h"
 #include "engine/compute/vulkan/vulkan_buffer.h"
@@ -93,7 +93,6 @@ private:
     std::vector<Chunk> m_chunks;
     std::vector<HqqGroup> m_groups; // every group's state as the host knows it
     std::vector<uint8_t> m_hostOwned;
-    std::vector<float> m_groupErrors;
     std::vector<uint64_t> m_handovers;
     uint64_t m_hostGroups = 0;
     int m_rounds = 0;

@@ -36,10 +36,6 @@ uint32_t variantOf(QuantFormat format) {
     }
 }
 
-uint64_t ceilDiv(uint64_t a, uint64_t b) {
-    return (a + b - 1) / b;
-}
-
 uint64_t blockBytes(QuantFormat format) {
     return uint64_t(dtypeInfo(quantFormatInfo(format).storage).typeSize);
 }

@@ -9,8 +9,7 @@ uint64_t int8InputBytes(int64_t rows, int64_t cols) {
 }
 
 uint64_t int8CodeBytes(int64_t rows, int64_t cols) {
-    const uint64_t wordsPerRow = (uint64_t(cols) + 3) / 4;
-    return (uint64_t(rows) * wordsPerRow + 2 * kGuardWords) * 4;
+    return guardedBytes(uint64_t(rows) * codeWordsPerRow(cols));
 }
 
 uint64_t int8ScaleBytes(int64_t rows, int64_t groupsPerRow) {

@@ -19,6 +19,20 @@ struct DispatchLimits {
 // Words of guard before and after each output region (see quantize_vulkan.cpp).
 constexpr uint64_t kGuardWords = 16;
 
+constexpr uint64_t ceilDiv(uint64_t a, uint64_t b) {
+    return (a + b - 1) / b;
+}
+
+// Bytes of an output region of `words` words with its guards on both sides.
+constexpr uint64_t guardedBytes(uint64_t words) {
+    return (words + 2 * kGuardWords) * 4;
+}
+
+// Words of one row of `cols` 8-bit codes, packed four per word.
+constexpr uint64_t codeWordsPerRow(int64_t cols) {
+    return ceilDiv(uint64_t(cols), 4);
+}
+
 struct RowChunking {
     int64_t rowsPerChunk = 0; // 0: not even one row fits
     std::string whyNot;       // set when rowsPerChunk is 0

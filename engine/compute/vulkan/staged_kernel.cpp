@@ -33,7 +33,7 @@ ComputePipeline& StagedKernel::pipeline() {
 }
 
 uint64_t StagedKernel::outputBytes(uint64_t words) {
-    return (words + 2 * kGuardWords) * 4;
+    return guardedBytes(words);
 }
 
 int StagedKernel::run(QuantFormat format, std::span<const float> src, int64_t rows, int64_t cols,

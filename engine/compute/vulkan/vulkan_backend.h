@@ -56,7 +56,8 @@ public:
     // 0 restores the device's limit.
     void setMaxRowsPerDispatchForTesting(uint64_t rows);
     void setMaxBufferBytesForTesting(uint64_t bytes);
-    // The device memory HQQ may keep resident (half the largest heap; 0 restores that).
+    // The device memory HQQ may keep resident (DispatchLimits::maxResidentBytes, from
+    // residentBudget in vulkan_backend.cpp; 0 restores it).
     void setMaxResidentBytesForTesting(uint64_t bytes);
     int lastDispatchCount() const { return m_lastDispatches; }
     // Super-blocks the last K-quant quantize() left to the host's encoder (kquant_kernel.h),
